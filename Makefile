@@ -1,0 +1,41 @@
+# Plenary: `make run` starts the whole platform with demo data, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+PACKAGES := -e shared -e services/scheduling -e services/delegation -e services/registration -e services/notification -e deploy/local
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint token up lock clean
+
+$(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml services/*/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation $(PACKAGES)
+	touch $(STAMP)
+
+run: $(STAMP) ## start the platform with demo data (Ctrl-C stops everything)
+	$(BIN)/plenary run
+
+test: $(STAMP) ## the whole suite against real Postgres and a real Kafka-protocol broker
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## benchmarks (figures, never assertions)
+	$(BIN)/python -m plenary_devstack.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+token: $(STAMP) ## make token ROLE=focal_point DELEGATION=<id>
+	@$(BIN)/plenary token --role $(or $(ROLE),organiser) $(if $(DELEGATION),--delegation $(DELEGATION)) $(if $(SUB),--subject $(SUB))
+
+up: ## the production-like stack (needs a Docker engine)
+	docker compose up --build
+
+lock: $(STAMP) ## re-resolve requirements.lock from requirements.in
+	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 --no-header --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache

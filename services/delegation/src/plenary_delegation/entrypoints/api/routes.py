@@ -1,0 +1,78 @@
+"""HTTP routes of the delegation service."""
+
+from __future__ import annotations
+
+from functools import partial
+from uuid import UUID
+
+from fastapi import APIRouter, Response, status
+
+from plenary_shared.api import Page, PageDep
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
+from plenary_shared.errors import NotFound
+from plenary_shared.runtime import RuntimeDep
+
+from plenary_delegation.adapters import repository, scheduling_client
+from plenary_delegation.entrypoints.api.schemas import DelegationCreate, DelegationRead
+from plenary_delegation.service_layer import handlers
+
+router = APIRouter(prefix="/v1", tags=["delegations"])
+
+
+@router.post(
+    "/meetings/{meeting_id}/delegations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DelegationRead,
+)
+async def register_delegation(
+    meeting_id: UUID,
+    body: DelegationCreate,
+    rt: RuntimeDep,
+    principal: OrganiserPrincipal,
+    response: Response,
+) -> DelegationRead:
+    """Register a delegation with its quota (publishes `delegation.delegation.registered`)."""
+    ask = partial(
+        scheduling_client.fetch_meeting,
+        rt.http,
+        base_url=rt.settings.scheduling_url,
+        token=principal.token,
+    )
+    async with rt.unit_of_work() as uow:
+        delegation_id = await handlers.register_delegation(
+            uow,
+            meeting_id=meeting_id,
+            command=body,
+            actor=principal.subject,
+            ask_scheduling=lambda mid: ask(meeting_id=mid),
+        )
+    response.headers["Location"] = f"/v1/delegations/{delegation_id}"
+    return await get_delegation(delegation_id, rt, principal)
+
+
+@router.get("/meetings/{meeting_id}/delegations", response_model=Page[DelegationRead])
+async def list_delegations(
+    meeting_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, page: PageDep
+) -> Page[DelegationRead]:
+    """A meeting's delegations; a focal point sees its own only."""
+    only = None if principal.is_organiser else principal.delegation_id
+    if principal.role is Role.PARTICIPANT:
+        only = UUID(int=0)
+    async with rt.engine.connect() as conn:
+        rows, total = await repository.list_delegations(
+            conn, meeting_id, only=only, limit=page.limit, offset=page.offset
+        )
+    items = [DelegationRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/delegations/{delegation_id}", response_model=DelegationRead)
+async def get_delegation(
+    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+) -> DelegationRead:
+    """One delegation with its quota use (organisers, or its own focal point)."""
+    async with rt.engine.connect() as conn:
+        row = await repository.get_delegation(conn, delegation_id)
+    if row is None or not principal.may_act_for(delegation_id):
+        raise NotFound(f"delegation {delegation_id} does not exist")
+    return DelegationRead.model_validate(row, from_attributes=True)

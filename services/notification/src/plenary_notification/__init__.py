@@ -1,0 +1,1 @@
+"""plenary notification."""

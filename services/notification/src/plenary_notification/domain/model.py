@@ -1,0 +1,22 @@
+"""Which subscriptions an event concerns, and when a failed delivery is tried again: no I/O."""
+
+from __future__ import annotations
+
+import random
+from fnmatch import fnmatchcase
+
+
+def matches(patterns: list[str], event_type: str) -> bool:
+    """Whether an event type matches any pattern such as `registration.*` or `*`."""
+    return any(fnmatchcase(event_type, p) for p in patterns)
+
+
+def next_delay(attempt: int, *, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter: a random wait up to base * 2^(attempt-1), capped."""
+    ceiling = min(cap, base * 2 ** (attempt - 1))
+    return (rng or random).uniform(ceiling / 2, ceiling)
+
+
+def is_success(status_code: int) -> bool:
+    """A receiver acknowledges with any 2xx."""
+    return 200 <= status_code < 300

@@ -1,0 +1,23 @@
+"""Registration settings (env prefix REGISTRATION_)."""
+
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import SettingsConfigDict
+
+from plenary_shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """Settings of the registration service."""
+
+    model_config = SettingsConfigDict(env_prefix="REGISTRATION_", extra="ignore")
+
+    data_key: str = ""
+    data_key_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _load_data_key(self) -> "Settings":
+        if not self.data_key and self.data_key_file:
+            self.data_key = self.data_key_file.read_text().strip()
+        return self

@@ -1,0 +1,30 @@
+"""Composition root of the registration service."""
+
+from fastapi import FastAPI
+
+from plenary_shared.runtime import ServiceRuntime, build_app
+
+from plenary_registration.adapters.crypto import DocumentCipher
+from plenary_registration.adapters.tables import messaging
+from plenary_registration.config import Settings
+from plenary_registration.entrypoints import consumers
+from plenary_registration.entrypoints.api.routes import router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The registration app with its relay and consumer."""
+    settings = settings or Settings()
+    runtime = ServiceRuntime(
+        name="registration",
+        settings=settings,
+        tables=messaging,
+        handlers=consumers.HANDLERS,
+        consumes=consumers.CONSUMES,
+    )
+    runtime.state["cipher"] = DocumentCipher(settings.data_key)
+    return build_app(
+        title="Plenary registration",
+        description="Participant applications, the accreditation workflow, personal data.",
+        runtime=runtime,
+        routers=[router],
+    )

@@ -1,0 +1,28 @@
+"""Composition root of the scheduling service."""
+
+from fastapi import FastAPI
+
+from plenary_shared.runtime import ServiceRuntime, build_app
+
+from plenary_scheduling.adapters.tables import messaging
+from plenary_scheduling.config import Settings
+from plenary_scheduling.entrypoints import consumers
+from plenary_scheduling.entrypoints.api.routes import router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The scheduling app with its relay and consumer."""
+    settings = settings or Settings()
+    runtime = ServiceRuntime(
+        name="scheduling",
+        settings=settings,
+        tables=messaging,
+        handlers=consumers.HANDLERS,
+        consumes=consumers.CONSUMES,
+    )
+    return build_app(
+        title="Plenary scheduling",
+        description="Meetings, venues, rooms, sessions and attendance.",
+        runtime=runtime,
+        routers=[router],
+    )

@@ -1,0 +1,209 @@
+"""Building blocks every service app uses: body limit, pagination, health, dead letters, metrics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+from sqlalchemy import func, select, text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from plenary_shared.auth import require_organiser
+from plenary_shared.errors import NotFound, PROBLEM_JSON
+
+T = TypeVar("T")
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over a size with 413, counting chunked bodies too."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Request body too large",
+                "status": 413,
+                "detail": f"The request body exceeds {self.max_bytes} bytes; send less data per request.",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class PageParams(BaseModel):
+    """Limit and offset of a list request."""
+
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+) -> PageParams:
+    """Pagination query parameters."""
+    return PageParams(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, with the total count."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+Check = Callable[[], Awaitable[bool]]
+
+
+def health_router(checks: dict[str, Check]) -> APIRouter:
+    """/healthz (the process answers) and /readyz (database, consumer and relay are up)."""
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz() -> Any:
+        results = {}
+        for name, check in checks.items():
+            try:
+                results[name] = await check()
+            except Exception:
+                results[name] = False
+        ready = all(results.values())
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": results},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+class DeadLetterRead(BaseModel):
+    """A message that failed every attempt."""
+
+    id: int
+    consumer: str
+    event_id: str | None
+    event_type: str | None
+    topic: str
+    partition: int
+    offset: int
+    error: str
+    attempts: int
+    created_at: Any
+    replayed_at: Any | None
+
+
+class ParkedRead(BaseModel):
+    """An event waiting for something it refers to."""
+
+    id: int
+    event_id: str
+    event_type: str
+    key: str
+    reason: str
+    attempts: int
+    parked_at: Any
+
+
+def operations_router(get_runtime: Callable[[Request], Any]) -> APIRouter:
+    """Dead letters and parked events of this service: list and replay (organiser only)."""
+    router = APIRouter(prefix="/v1/ops", tags=["operations"], dependencies=[Depends(require_organiser)])
+
+    @router.get("/dead-letters", response_model=Page[DeadLetterRead])
+    async def list_dead_letters(request: Request, page: PageDep) -> Page[DeadLetterRead]:
+        rt = get_runtime(request)
+        d = rt.tables.dead_letters
+        async with rt.engine.connect() as conn:
+            total = await conn.scalar(select(func.count()).select_from(d))
+            rows = (await conn.execute(select(d).order_by(d.c.id.desc()).limit(page.limit).offset(page.offset))).all()
+        items = [DeadLetterRead.model_validate(r, from_attributes=True) for r in rows]
+        return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
+
+    @router.post("/dead-letters/{dead_letter_id}/replay")
+    async def replay_dead_letter(request: Request, dead_letter_id: int) -> dict[str, str]:
+        rt = get_runtime(request)
+        try:
+            outcome = await rt.consumer.replay_dead_letter(dead_letter_id)
+        except LookupError as exc:
+            raise NotFound(f"dead letter {dead_letter_id} does not exist") from exc
+        return {"outcome": outcome}
+
+    @router.get("/parked-events", response_model=Page[ParkedRead])
+    async def list_parked(request: Request, page: PageDep) -> Page[ParkedRead]:
+        rt = get_runtime(request)
+        p = rt.tables.parked
+        async with rt.engine.connect() as conn:
+            total = await conn.scalar(select(func.count()).select_from(p))
+            rows = (await conn.execute(select(p).order_by(p.c.id).limit(page.limit).offset(page.offset))).all()
+        items = [
+            ParkedRead(id=r.id, event_id=r.event_id, event_type=r.envelope["type"], key=r.key,
+                       reason=r.reason, attempts=r.attempts, parked_at=r.parked_at)
+            for r in rows
+        ]
+        return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
+
+    return router
+
+
+async def database_ready(engine: Any) -> bool:
+    """The database answers."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return True

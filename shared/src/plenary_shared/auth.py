@@ -1,0 +1,149 @@
+"""Bearer tokens: Ed25519-signed JWTs verified by every service from the public key."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+ALGORITHM = "EdDSA"
+
+
+class Role(StrEnum):
+    """What a caller is to the platform."""
+
+    ORGANISER = "organiser"
+    FOCAL_POINT = "focal_point"
+    PARTICIPANT = "participant"
+
+
+class Principal(BaseModel):
+    """The verified caller of a request."""
+
+    subject: str
+    role: Role
+    delegation_id: uuid.UUID | None = None
+    token: str
+
+    @property
+    def is_organiser(self) -> bool:
+        """Organiser staff see and change everything."""
+        return self.role is Role.ORGANISER
+
+    def may_act_for(self, delegation_id: uuid.UUID) -> bool:
+        """Organisers act for every delegation; a focal point only for its own."""
+        return self.is_organiser or (
+            self.role is Role.FOCAL_POINT and self.delegation_id == delegation_id
+        )
+
+
+class TokenVerifier:
+    """Verifies tokens against the platform's public key."""
+
+    def __init__(self, *, public_key_pem: str, audience: str, issuer: str) -> None:
+        self._key = serialization.load_pem_public_key(public_key_pem.encode()) if public_key_pem else None
+        self._audience = audience
+        self._issuer = issuer
+
+    def verify(self, token: str) -> Principal:
+        """The principal of a valid token; raises 401 otherwise."""
+        if self._key is None:
+            raise _unauthorized("this service has no public key configured, so no token is valid")
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "sub", "role"]},
+            )
+            return Principal(
+                subject=claims["sub"],
+                role=Role(claims["role"]),
+                delegation_id=claims.get("delegation_id"),
+                token=token,
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise _unauthorized("the token has expired; sign in again") from exc
+        except (jwt.InvalidTokenError, ValueError) as exc:
+            raise _unauthorized(f"the token is not valid: {exc}") from exc
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+_bearer = HTTPBearer(auto_error=False, description="A Plenary JWT (`make token`)")
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The authenticated caller; every /v1 route depends on this."""
+    if credentials is None:
+        raise _unauthorized("this route needs a bearer token: Authorization: Bearer <token>")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_organiser(principal: CurrentPrincipal) -> Principal:
+    """Only organiser staff."""
+    if not principal.is_organiser:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only organiser staff may do this")
+    return principal
+
+
+OrganiserPrincipal = Annotated[Principal, Depends(require_organiser)]
+
+
+def generate_key_pair() -> tuple[str, str]:
+    """A new Ed25519 key pair as (private PEM, public PEM)."""
+    private = Ed25519PrivateKey.generate()
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    return private_pem, public_pem
+
+
+def mint_token(
+    *,
+    private_key_pem: str,
+    role: Role | str,
+    subject: str,
+    delegation_id: uuid.UUID | str | None = None,
+    ttl: timedelta = timedelta(hours=12),
+    audience: str = "plenary",
+    issuer: str = "plenary",
+) -> str:
+    """Sign a token (development and tests; production tokens come from the identity provider)."""
+    now = datetime.now(UTC)
+    claims = {
+        "sub": subject,
+        "role": str(Role(role)),
+        "iat": now,
+        "exp": now + ttl,
+        "aud": audience,
+        "iss": issuer,
+    }
+    if delegation_id is not None:
+        claims["delegation_id"] = str(delegation_id)
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    return jwt.encode(claims, key, algorithm=ALGORITHM)

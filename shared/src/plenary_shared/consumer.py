@@ -1,0 +1,306 @@
+"""The idempotent consumer: inbox row and effects in one transaction, offsets after commit,
+retries with backoff, dead letters, and parking of events that refer to something not yet known."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from plenary_shared import metrics, topics
+from plenary_shared.db import UnitOfWork
+from plenary_shared.envelope import CloudEvent
+from plenary_shared.messaging_tables import MessagingTables
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
+
+
+class NotYetKnown(Exception):  # noqa: N818 - reads as a statement about the event
+    """The event refers to something this service has not learnt of yet: park it and retry."""
+
+
+@dataclass(frozen=True)
+class ConsumerConfig:
+    """Timings of one consumer."""
+
+    max_attempts: int = 5
+    backoff_seconds: float = 0.2
+    park_retry_seconds: float = 1.0
+    park_max_age_seconds: float = 86_400.0
+
+
+class EventConsumer:
+    """Runs the handlers of one service for the event types it subscribes to."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        engine: AsyncEngine,
+        tables: MessagingTables,
+        source: str,
+        handlers: dict[str, Handler],
+        producer: AIOKafkaProducer,
+        consumer_factory: Callable[[], AIOKafkaConsumer],
+        config: ConsumerConfig = ConsumerConfig(),
+    ) -> None:
+        self.name = name
+        self._engine = engine
+        self._tables = tables
+        self._source = source
+        self._handlers = handlers
+        self._producer = producer
+        self._consumer_factory = consumer_factory
+        self._config = config
+        self._park_wake = asyncio.Event()
+        self.running = False
+
+    @property
+    def dead_letter_topic(self) -> str:
+        """Where messages that keep failing go."""
+        return topics.dead_letter_topic(self.name)
+
+    async def run(self) -> None:
+        """Consume until cancelled; the parked-event retry loop runs beside it."""
+        consumer = self._consumer_factory()
+        await consumer.start()
+        parked_task = asyncio.create_task(self._retry_parked_forever())
+        self.running = True
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=500)
+                for tp, records in batches.items():
+                    for record in records:
+                        await self.process(record)
+                    await consumer.commit({tp: records[-1].offset + 1})
+        finally:
+            self.running = False
+            parked_task.cancel()
+            await asyncio.gather(parked_task, return_exceptions=True)
+            await consumer.stop()
+
+    async def process(self, record: ConsumerRecord) -> None:
+        """Handle one record: once, parked, or dead-lettered; never raises."""
+        try:
+            event = CloudEvent.from_kafka(record.value)
+        except ValueError as exc:
+            await self._dead_letter(record, None, f"not a CloudEvent: {exc}", attempts=1)
+            return
+        handler = self._handlers.get(event.type)
+        if handler is None:
+            return
+        if await self._has_parked(event.subject):
+            await self._park(event, record.topic, "an earlier event of this subject is parked")
+            return
+        error = ""
+        for attempt in range(1, self._config.max_attempts + 1):
+            try:
+                outcome = await self._handle(handler, event)
+                metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome=outcome).inc()
+                if outcome == "handled":
+                    self._park_wake.set()
+                return
+            except NotYetKnown as exc:
+                await self._park(event, record.topic, str(exc))
+                return
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "handler failed",
+                    consumer=self.name,
+                    event_type=event.type,
+                    event_id=event.id,
+                    attempt=attempt,
+                    error=error,
+                )
+                await asyncio.sleep(self._config.backoff_seconds * 2 ** (attempt - 1))
+        await self._dead_letter(record, event, error, attempts=self._config.max_attempts)
+
+    async def _handle(self, handler: Handler, event: CloudEvent) -> str:
+        """Inbox row, effects and emitted events in one transaction; a duplicate does nothing."""
+        uow = UnitOfWork(
+            engine=self._engine,
+            tables=self._tables,
+            source=self._source,
+            correlation_id=event.correlationid or event.id,
+            causation_id=event.id,
+        )
+        async with uow:
+            inbox = self._tables.inbox
+            inserted = await uow.conn.execute(
+                pg_insert(inbox)
+                .values(consumer=self.name, event_id=event.id, event_type=event.type)
+                .on_conflict_do_nothing()
+            )
+            if inserted.rowcount == 0:
+                return "duplicate"
+            await handler(uow, event)
+            await uow.commit()
+        return "handled"
+
+    async def _has_parked(self, key: str) -> bool:
+        p = self._tables.parked
+        async with self._engine.connect() as conn:
+            return bool(
+                await conn.scalar(
+                    select(exists().where(p.c.consumer == self.name, p.c.key == key))
+                )
+            )
+
+    async def _park(self, event: CloudEvent, topic: str, reason: str) -> None:
+        log.info("event parked", consumer=self.name, event_type=event.type, event_id=event.id,
+                 reason=reason)
+        metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="parked").inc()
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(self._tables.parked).values(
+                    consumer=self.name,
+                    event_id=event.id,
+                    key=event.subject,
+                    topic=topic,
+                    envelope=event.model_dump(mode="json", exclude_none=True),
+                    reason=reason,
+                )
+            )
+
+    async def _retry_parked_forever(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._park_wake.wait(), self._config.park_retry_seconds)
+            except TimeoutError:
+                pass
+            self._park_wake.clear()
+            try:
+                await self.retry_parked()
+            except Exception:
+                log.exception("parked retry round failed", consumer=self.name)
+
+    async def retry_parked(self) -> int:
+        """Retry parked events in order per subject; returns how many were applied."""
+        p = self._tables.parked
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(p).where(p.c.consumer == self.name).order_by(p.c.id).limit(500)
+                )
+            ).all()
+        applied = 0
+        stuck: set[str] = set()
+        max_age = timedelta(seconds=self._config.park_max_age_seconds)
+        for row in rows:
+            if row.key in stuck:
+                continue
+            event = CloudEvent.model_validate(row.envelope)
+            handler = self._handlers[event.type]
+            try:
+                await self._handle_parked(handler, event, row.id)
+                applied += 1
+            except NotYetKnown as exc:
+                stuck.add(row.key)
+                await self._still_parked(row, str(exc), expired=datetime.now(UTC) - row.parked_at > max_age)
+            except Exception as exc:
+                stuck.add(row.key)
+                await self._still_parked(row, f"{type(exc).__name__}: {exc}", expired=True)
+        return applied
+
+    async def _handle_parked(self, handler: Handler, event: CloudEvent, parked_id: int) -> None:
+        uow = UnitOfWork(
+            engine=self._engine,
+            tables=self._tables,
+            source=self._source,
+            correlation_id=event.correlationid or event.id,
+            causation_id=event.id,
+        )
+        async with uow:
+            await uow.conn.execute(delete(self._tables.parked).where(self._tables.parked.c.id == parked_id))
+            inserted = await uow.conn.execute(
+                pg_insert(self._tables.inbox)
+                .values(consumer=self.name, event_id=event.id, event_type=event.type)
+                .on_conflict_do_nothing()
+            )
+            if inserted.rowcount:
+                await handler(uow, event)
+            await uow.commit()
+        log.info("parked event applied", consumer=self.name, event_type=event.type, event_id=event.id)
+
+    async def _still_parked(self, row, reason: str, *, expired: bool) -> None:
+        p = self._tables.parked
+        async with self._engine.begin() as conn:
+            if expired:
+                await conn.execute(delete(p).where(p.c.id == row.id))
+            else:
+                await conn.execute(
+                    update(p)
+                    .where(p.c.id == row.id)
+                    .values(attempts=p.c.attempts + 1, retried_at=datetime.now(UTC), reason=reason)
+                )
+        if expired:
+            record = ConsumerRecord(
+                topic=row.topic, partition=-1, offset=-1, timestamp=0, timestamp_type=0,
+                key=row.key.encode(), value=json.dumps(row.envelope).encode(), checksum=None,
+                serialized_key_size=0, serialized_value_size=0, headers=(),
+            )
+            await self._dead_letter(record, CloudEvent.model_validate(row.envelope), reason,
+                                    attempts=row.attempts)
+
+    async def _dead_letter(
+        self, record: ConsumerRecord, event: CloudEvent | None, error: str, *, attempts: int
+    ) -> None:
+        """Publish to the dead-letter topic with the error, and keep a row to list and replay."""
+        metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="dead_lettered").inc()
+        log.error("event dead-lettered", consumer=self.name, topic=record.topic,
+                  offset=record.offset, event_type=event.type if event else None, error=error)
+        headers = [
+            ("dlq-error", error.encode()[:4000]),
+            ("dlq-consumer", self.name.encode()),
+            ("dlq-origin", f"{record.topic}/{record.partition}/{record.offset}".encode()),
+        ]
+        await self._producer.send_and_wait(
+            self.dead_letter_topic, value=record.value, key=record.key, headers=headers
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(self._tables.dead_letters).values(
+                    consumer=self.name,
+                    event_id=event.id if event else None,
+                    event_type=event.type if event else None,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    key=record.key.decode(errors="replace") if record.key else None,
+                    value=record.value.decode(errors="replace"),
+                    error=error[:4000],
+                    attempts=attempts,
+                )
+            )
+
+    async def replay_dead_letter(self, dead_letter_id: int) -> str:
+        """Run a dead letter through its handler again; returns the outcome."""
+        d = self._tables.dead_letters
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(d).where(d.c.id == dead_letter_id))).one_or_none()
+        if row is None:
+            raise LookupError(dead_letter_id)
+        event = CloudEvent.from_kafka(row.value.encode())
+        handler = self._handlers.get(event.type)
+        if handler is None:
+            raise ValueError(f"no handler for {event.type}")
+        try:
+            outcome = await self._handle(handler, event)
+        except NotYetKnown as exc:
+            await self._park(event, row.topic, str(exc))
+            outcome = "parked"
+        async with self._engine.begin() as conn:
+            await conn.execute(update(d).where(d.c.id == dead_letter_id).values(replayed_at=datetime.now(UTC)))
+        return outcome
+

@@ -1,0 +1,129 @@
+"""Database engine per service schema and the unit of work that commits domain rows with their outbox rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from plenary_shared.envelope import CloudEvent
+from plenary_shared.events import EventPayload
+from plenary_shared.messaging_tables import MessagingTables
+
+
+def make_engine(url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
+    """An asyncpg engine whose connections see only the service's schema."""
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
+    )
+
+
+def notify_channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel that wakes a schema's outbox relay."""
+    return f"{schema}_outbox"
+
+
+class UnitOfWork:
+    """One transaction: the handler's effects and the events they raise commit together or not at all."""
+
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        tables: MessagingTables,
+        source: str,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+    ) -> None:
+        self._engine = engine
+        self.tables = tables
+        self.source = source
+        self.correlation_id = correlation_id or str(uuid.uuid4())
+        self.causation_id = causation_id
+        self.emitted: list[CloudEvent] = []
+        self._after_commit: list[Callable[[], None]] = []
+        self._conn: AsyncConnection | None = None
+        self._committed = False
+
+    @property
+    def conn(self) -> AsyncConnection:
+        """The open connection of this unit of work."""
+        if self._conn is None:
+            raise RuntimeError("unit of work used outside `async with`")
+        return self._conn
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if not self._committed:
+                await conn.rollback()
+        finally:
+            await conn.close()
+
+    async def emit(self, payload: EventPayload, *, subject: str) -> CloudEvent:
+        """Record an event in the outbox; it is published only if this unit of work commits."""
+        event = CloudEvent(
+            source=self.source,
+            type=payload.event_type,
+            subject=subject,
+            dataschema=payload.dataschema(),
+            correlationid=self.correlation_id,
+            causationid=self.causation_id,
+            data=payload.model_dump(mode="json"),
+        )
+        await self.conn.execute(
+            self.tables.outbox.insert().values(
+                event_id=uuid.UUID(event.id),
+                topic=payload.topic,
+                key=subject,
+                event_type=event.type,
+                envelope=event.model_dump(mode="json", exclude_none=True),
+            )
+        )
+        self.emitted.append(event)
+        return event
+
+    async def commit(self) -> None:
+        """Commit, waking the relay when events were emitted."""
+        if self.emitted:
+            channel = notify_channel(self.tables.schema)
+            await self.conn.execute(text("SELECT pg_notify(:c, '')"), {"c": channel})
+        await self.conn.commit()
+        self._committed = True
+        for callback in self._after_commit:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run a callback once this unit of work has committed (never if it rolls back)."""
+        self._after_commit.append(callback)
+
+
+def schema_metadata(schema: str) -> MetaData:
+    """A MetaData bound to one service schema, with stable constraint names."""
+    return MetaData(
+        schema=schema,
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        },
+    )

@@ -1,0 +1,100 @@
+"""Outbox, inbox, parked events and dead letters: the same four tables in every service schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    """The messaging tables of one service schema."""
+
+    schema: str
+    outbox: Table
+    inbox: Table
+    parked: Table
+    dead_letters: Table
+
+
+def messaging_tables(metadata: MetaData) -> MessagingTables:
+    """Declare the messaging tables in a service's metadata."""
+    now = func.now()
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("envelope", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
+        Column("sent_at", DateTime(timezone=True)),
+        Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+        Index("ix_outbox_unsent_key", "key", "id", postgresql_where=text("sent_at IS NULL")),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(100), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=now),
+        PrimaryKeyConstraint("consumer", "event_id"),
+    )
+    parked = Table(
+        "parked_events",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(100), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("topic", String(200), nullable=False),
+        Column("envelope", JSONB, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("attempts", Integer, nullable=False, server_default="1"),
+        Column("parked_at", DateTime(timezone=True), nullable=False, server_default=now),
+        Column("retried_at", DateTime(timezone=True)),
+        Index("ix_parked_events_consumer_key", "consumer", "key", "id"),
+    )
+    dead_letters = Table(
+        "dead_letters",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(100)),
+        Column("event_type", String(200)),
+        Column("topic", String(200), nullable=False),
+        Column("partition", Integer, nullable=False),
+        Column("offset", BigInteger, nullable=False),
+        Column("key", String(200)),
+        Column("value", Text, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
+        Column("replayed_at", DateTime(timezone=True)),
+    )
+    return MessagingTables(
+        schema=str(metadata.schema),
+        outbox=outbox,
+        inbox=inbox,
+        parked=parked,
+        dead_letters=dead_letters,
+    )

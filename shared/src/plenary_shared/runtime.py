@@ -1,0 +1,190 @@
+"""The running parts of one service: engine, producer, relay, consumer, HTTP client, and its app."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import httpx
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from plenary_shared import topics
+from plenary_shared.api import BodyLimitMiddleware, database_ready, health_router, operations_router
+from plenary_shared.auth import TokenVerifier, current_principal
+from plenary_shared.consumer import ConsumerConfig, EventConsumer, Handler
+from plenary_shared.db import UnitOfWork, make_engine
+from plenary_shared.errors import install_error_handlers
+from plenary_shared.kafka import ensure_topics, make_consumer, make_producer
+from plenary_shared.logging import configure_logging
+from plenary_shared.messaging_tables import MessagingTables
+from plenary_shared.outbox import OutboxRelay
+from plenary_shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+class ServiceRuntime:
+    """Everything a service holds for its lifetime; built once in the composition root."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        settings: ServiceSettings,
+        tables: MessagingTables,
+        handlers: dict[str, Handler],
+        consumes: Sequence[str],
+        background: Sequence[BackgroundTask] = (),
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.tables = tables
+        self.source = f"/plenary/{name}"
+        self.engine: AsyncEngine = make_engine(settings.database_url, schema=tables.schema)
+        self.producer = make_producer(settings.kafka_bootstrap_servers)
+        self.http = httpx.AsyncClient(timeout=settings.http_timeout_seconds)
+        self.relay = OutboxRelay(
+            engine=self.engine,
+            database_url=settings.database_url,
+            tables=tables,
+            producer=self.producer,
+            batch_size=settings.relay_batch_size,
+            poll_seconds=settings.relay_poll_seconds,
+        )
+        self.consumer = EventConsumer(
+            name=name,
+            engine=self.engine,
+            tables=tables,
+            source=self.source,
+            handlers=handlers,
+            producer=self.producer,
+            consumer_factory=lambda: make_consumer(
+                settings.kafka_bootstrap_servers, *consumes, group_id=name
+            ),
+            config=ConsumerConfig(
+                max_attempts=settings.consumer_max_attempts,
+                backoff_seconds=settings.consumer_backoff_seconds,
+                park_retry_seconds=settings.park_retry_seconds,
+                park_max_age_seconds=settings.park_max_age_seconds,
+            ),
+        )
+        self._background = background
+        self._tasks: list[asyncio.Task] = []
+        self.state: dict[str, Any] = {}
+
+    def unit_of_work(self, *, correlation_id: str | None = None) -> UnitOfWork:
+        """A new unit of work for one command."""
+        return UnitOfWork(
+            engine=self.engine, tables=self.tables, source=self.source, correlation_id=correlation_id
+        )
+
+    async def start(self) -> None:
+        """Create topics, connect, and start relay, consumer and background work."""
+        await ensure_topics(
+            self.settings.kafka_bootstrap_servers,
+            [*topics.EVENT_TOPICS, self.consumer.dead_letter_topic],
+            partitions=self.settings.topic_partitions,
+            replication_factor=self.settings.topic_replication_factor,
+        )
+        await self.producer.start()
+        self._tasks = [
+            asyncio.create_task(self._supervise("relay", self.relay.run)),
+            asyncio.create_task(self._supervise("consumer", self.consumer.run)),
+            *(
+                asyncio.create_task(self._supervise(getattr(t, "__name__", "task"), lambda t=t: t(self)))
+                for t in self._background
+            ),
+        ]
+
+    async def stop(self) -> None:
+        """Stop background work, then close connections."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.producer.stop()
+        await self.http.aclose()
+        await self.engine.dispose()
+
+    async def _supervise(self, what: str, run: Callable[[], Awaitable[None]]) -> None:
+        """Restart a background loop that crashed, after a pause."""
+        while True:
+            try:
+                await run()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background loop crashed; restarting", loop=what)
+                await asyncio.sleep(1.0)
+
+    async def ready(self) -> dict[str, Any]:
+        """Readiness checks for /readyz."""
+        return {}
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    """The service runtime of the app serving this request."""
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+
+
+def correlation_id(request: Request) -> str:
+    """The caller's correlation id, or a new one."""
+    return request.headers.get("x-correlation-id") or str(uuid.uuid4())
+
+
+def build_app(
+    *, title: str, description: str, runtime: ServiceRuntime, routers: Sequence[APIRouter]
+) -> FastAPI:
+    """The service's FastAPI app: every /v1 router requires a bearer token."""
+    settings = runtime.settings
+    configure_logging(service=runtime.name, level=settings.log_level, json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        log.info("service started", service=runtime.name)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier(
+        public_key_pem=settings.jwt_public_key,
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+
+    async def relay_running() -> bool:
+        return runtime.relay.running
+
+    async def consumer_running() -> bool:
+        return runtime.consumer.running
+
+    app.include_router(
+        health_router(
+            {
+                "database": lambda: database_ready(runtime.engine),
+                "relay": relay_running,
+                "consumer": consumer_running,
+            }
+        )
+    )
+    secured = [Depends(current_principal)]
+    for router in routers:
+        app.include_router(router, dependencies=secured)
+    app.include_router(operations_router(get_runtime), dependencies=secured)
+    return app

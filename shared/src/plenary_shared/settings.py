@@ -1,0 +1,41 @@
+"""Settings common to every service; each service subclasses with its own env prefix."""
+
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Connection URLs, keys and the timings of the messaging machinery."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plenary"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_partitions: int = 3
+    topic_replication_factor: int = 1
+    jwt_public_key: str = ""
+    jwt_public_key_file: Path | None = None
+    jwt_audience: str = "plenary"
+    jwt_issuer: str = "plenary"
+    scheduling_url: str = "http://127.0.0.1:8001"
+    delegation_url: str = "http://127.0.0.1:8002"
+    registration_url: str = "http://127.0.0.1:8003"
+    notification_url: str = "http://127.0.0.1:8004"
+    http_timeout_seconds: float = 5.0
+    max_body_bytes: int = 1_048_576
+    relay_poll_seconds: float = 1.0
+    relay_batch_size: int = 200
+    consumer_max_attempts: int = 5
+    consumer_backoff_seconds: float = 0.2
+    park_retry_seconds: float = 1.0
+    park_max_age_seconds: float = 86_400.0
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _load_key_file(self) -> "ServiceSettings":
+        if not self.jwt_public_key and self.jwt_public_key_file:
+            self.jwt_public_key = self.jwt_public_key_file.read_text()
+        return self
