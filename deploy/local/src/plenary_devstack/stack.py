@@ -1,0 +1,141 @@
+"""The whole platform on one machine: Postgres, broker, provisioning, and the four services."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from plenary_devstack import infra
+from plenary_devstack.keys import Keys, ensure_keys
+from plenary_devstack.provision import SERVICES, provision
+
+DEFAULT_PORTS = {"scheduling": 8001, "delegation": 8002, "registration": 8003, "notification": 8004}
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to stop this child when the launcher dies, so nothing is left behind."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+@dataclass
+class Platform:
+    """Starts and stops everything; `make run` and the test suite both use it."""
+
+    root: Path
+    database: str = "plenary"
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    broker_port: int = 9092
+    fresh_database: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)
+    keys: Keys | None = None
+    postgres: infra.Postgres | None = None
+    broker: infra.Broker | None = None
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    service_urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def logs(self) -> Path:
+        """Where every process writes its log."""
+        return self.root / "logs"
+
+    def url(self, service: str) -> str:
+        """Base URL of a service."""
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def start(self, *, say=lambda _msg: None) -> None:
+        """Bring up everything and wait until each service is ready."""
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.keys = ensure_keys(self.root / "keys")
+        for service, port in self.ports.items():
+            if infra.port_open("127.0.0.1", port):
+                raise RuntimeError(f"port {port} ({service}) is taken; is another `make run` up?")
+        say("starting Postgres")
+        self.postgres = infra.start_postgres(self.root / "pgdata")
+        say("starting the Kafka-protocol broker")
+        self.broker = infra.start_broker(port=self.broker_port, log_file=self.logs / "broker.log")
+        say("creating schemas and roles, migrating")
+        self.service_urls = provision(
+            self.postgres.admin_url, database=self.database, fresh=self.fresh_database
+        )
+        say("starting services")
+        for service in SERVICES:
+            self.start_service(service)
+        self.wait_ready()
+
+    def service_env(self, service: str) -> dict[str, str]:
+        """The environment one service process runs with."""
+        assert self.keys is not None and self.broker is not None
+        prefix = service.upper() + "_"
+        env = {
+            "DATABASE_URL": self.service_urls[service],
+            "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
+            "JWT_PUBLIC_KEY_FILE": str(self.keys.public_file),
+            **{f"{other.upper()}_URL": self.url(other) for other in SERVICES},
+        }
+        if service == "registration":
+            env["DATA_KEY_FILE"] = str(self.keys.data_key_file)
+        merged = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
+        merged.update({prefix + k: v for k, v in env.items()})
+        merged.update(self.extra_env)
+        return merged
+
+    def start_service(self, service: str) -> None:
+        """Start (or restart) one service process."""
+        log = (self.logs / f"{service}.log").open("ab")
+        self.processes[service] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "uvicorn", f"plenary_{service}.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(self.ports[service])],
+            env=self.service_env(service),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are started before exec
+        )
+
+    def stop_service(self, service: str, *, kill: bool = False) -> None:
+        """Stop one service process (SIGKILL when `kill`, as a crash would)."""
+        process = self.processes.pop(service, None)
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def wait_ready(self, services: tuple[str, ...] = SERVICES, timeout: float = 90) -> None:
+        """Wait until each service answers /readyz with 200."""
+        deadline = time.monotonic() + timeout
+        for service in services:
+            while True:
+                process = self.processes[service]
+                if process.poll() is not None:
+                    raise RuntimeError(f"{service} exited; see {self.logs / (service + '.log')}")
+                try:
+                    if httpx.get(self.url(service) + "/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{service} not ready in {timeout}s; see its log")
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        """Stop services, broker and (embedded) Postgres."""
+        for service in list(self.processes):
+            self.stop_service(service)
+        if self.broker is not None:
+            self.broker.stop()
+        if self.postgres is not None:
+            self.postgres.stop()

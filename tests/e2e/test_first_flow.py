@@ -1,0 +1,137 @@
+"""The first flow across the four running services and the broker, ending in a verified webhook."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from plenary_devstack.testing import wait_for
+
+
+def test_nomination_to_accreditation_reaches_every_service_and_the_webhook(api, webhook):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=3, country_code="KAZ")
+    focal_point = api.token_for("focal_point", delegation_id=delegation["id"], subject="fp-kaz")
+
+    submitted = api.nominate(meeting["id"], delegation["id"], token=focal_point)
+    assert submitted.status_code == 202, submitted.text
+    application = submitted.json()
+    assert application["state"] == "submitted"
+    assert submitted.headers["location"] == f"/v1/applications/{application['id']}"
+
+    assert api.wait_state(application["id"])["state"] == "nominated"
+    decided = api.call("registration", "POST", f"/v1/applications/{application['id']}/decision",
+                       json={"decision": "grant"})
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["state"] == "accredited"
+
+    participants = wait_for(
+        lambda: api.call("scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants").json()["items"],
+        what="scheduling to record the accredited participant",
+    )
+    assert [p["application_id"] for p in participants] == [application["id"]]
+
+    expected = [
+        ("scheduling.meeting.created", meeting["id"]),
+        ("delegation.delegation.registered", delegation["id"]),
+        ("registration.application.submitted", application["id"]),
+        ("delegation.nomination.accepted", application["id"]),
+        ("registration.application.nominated", application["id"]),
+        ("registration.accreditation.granted", application["id"]),
+    ]
+    for event_type, subject in expected:
+        received = wait_for(lambda t=event_type, s=subject: webhook.events(event_type=t, subject=s),
+                            what=f"webhook of {event_type}")
+        assert len(received) == 1
+    granted = webhook.events(event_type="registration.accreditation.granted", subject=application["id"])[0]
+    assert granted["data"]["delegation_id"] == delegation["id"]
+    assert granted["specversion"] == "1.0" and granted["correlationid"]
+    assert webhook.bad_signatures == 0
+
+    history = api.call("registration", "GET", f"/v1/applications/{application['id']}/history").json()
+    assert [(h["from_state"], h["to_state"]) for h in history] == [
+        (None, "submitted"), ("submitted", "nominated"), ("nominated", "accredited")
+    ]
+    assert history[-1]["actor"] == "test-organiser"
+
+
+def test_webhook_is_retried_with_backoff_until_the_receiver_recovers(api, webhook):
+    webhook.fail_next = 2
+    meeting = api.create_meeting()
+    received = wait_for(lambda: webhook.events(event_type="scheduling.meeting.created", subject=meeting["id"]),
+                        what="the meeting event after two refused attempts")
+    assert len(received) == 1
+    assert webhook.rejected >= 2
+    log = wait_for(
+        lambda: [d for d in api.call("notification", "GET",
+                                     f"/v1/subscriptions/{webhook.subscription_id}/deliveries",
+                                     params={"status": "delivered", "limit": 500}).json()["items"]
+                 if d["event_id"] == received[0]["id"]],
+        what="the delivery log entry",
+    )
+    assert log[0]["attempts"] >= 3
+
+
+def test_over_quota_exactly_n_accepted_under_concurrency(api):
+    quota = 5
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=quota)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(pool.map(lambda _: api.nominate(meeting["id"], delegation["id"]), range(quota + 5)))
+    assert all(r.status_code == 202 for r in responses), [r.text for r in responses]
+    final = [api.wait_state(r.json()["id"]) for r in responses]
+    states = sorted(a["state"] for a in final)
+    assert states == ["nominated"] * quota + ["rejected"] * 5
+    assert {a["reason"] for a in final if a["state"] == "rejected"} == {"quota_exceeded"}
+    used = api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()
+    assert used["quota_used"] == quota
+
+
+def test_a_focal_point_acts_only_for_its_own_delegation(api):
+    meeting = api.create_meeting()
+    own = api.register_delegation(meeting["id"])
+    other = api.register_delegation(meeting["id"])
+    token = api.token_for("focal_point", delegation_id=own["id"])
+
+    assert api.call("delegation", "GET", f"/v1/delegations/{other['id']}", token=token).status_code == 404
+    assert api.call("delegation", "GET", f"/v1/delegations/{own['id']}", token=token).status_code == 200
+    refused = api.nominate(meeting["id"], other["id"], token=token)
+    assert refused.status_code == 403
+    assert "own delegation" in refused.json()["detail"]
+    listed = api.call("delegation", "GET", f"/v1/meetings/{meeting['id']}/delegations", token=token).json()
+    assert [d["id"] for d in listed["items"]] == [own["id"]]
+    theirs = api.nominate(meeting["id"], other["id"]).json()
+    assert api.call("registration", "GET", f"/v1/applications/{theirs['id']}", token=token).status_code == 404
+    assert api.call("registration", "POST", f"/v1/applications/{theirs['id']}/decision",
+                    json={"decision": "grant"}, token=token).status_code == 403
+    assert api.call("scheduling", "POST", "/v1/meetings", json={}, token=token).status_code == 403
+
+
+def test_every_v1_route_of_every_service_requires_a_token(api):
+    for service in ("scheduling", "delegation", "registration", "notification"):
+        spec = api.call(service, "GET", "/openapi.json").json()
+        routes = [(m, p) for p, item in spec["paths"].items() for m in item if p.startswith("/v1")]
+        assert routes, service
+        for method, path in routes:
+            concrete = path.replace("{", "").replace("}", "")
+            for segment in ("meeting_id", "delegation_id", "application_id", "subscription_id"):
+                concrete = concrete.replace(segment, "00000000-0000-0000-0000-000000000000")
+            concrete = concrete.replace("dead_letter_id", "1")
+            response = api.call(service, method.upper(), concrete, token="")
+            assert response.status_code == 401, (service, method, path, response.status_code)
+            forged = api.call(service, method.upper(), concrete, token="not-a-jwt")
+            assert forged.status_code == 401, (service, method, path)
+
+
+def test_a_granted_decision_twice_is_refused_with_the_current_state(api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    application = api.nominate(meeting["id"], delegation["id"]).json()
+    early = api.call("registration", "POST", f"/v1/applications/{application['id']}/decision",
+                     json={"decision": "grant"})
+    assert early.status_code in (200, 409)
+    api.wait_state(application["id"])
+    first = api.call("registration", "POST", f"/v1/applications/{application['id']}/decision",
+                     json={"decision": "refuse", "reason": "incomplete documents"})
+    assert first.status_code in (200, 409)
+    again = api.call("registration", "POST", f"/v1/applications/{application['id']}/decision",
+                     json={"decision": "grant"})
+    assert again.status_code == 409
+    assert again.json()["current_state"] in ("refused", "accredited")
