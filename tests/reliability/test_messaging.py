@@ -1,0 +1,263 @@
+"""The outbox, inbox, dead letters and parking against the real Postgres and the real broker."""
+
+import asyncio
+import contextlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from plenary_shared import metrics
+from plenary_shared.consumer import ConsumerConfig, EventConsumer, NotYetKnown
+from plenary_shared.outbox import OutboxRelay
+
+FAST = ConsumerConfig(max_attempts=3, backoff_seconds=0.01, park_retry_seconds=0.1)
+
+
+def recording_handler(scratch, *, fail_first: int = 0):
+    """A handler that writes one effect row per call, optionally failing its first calls."""
+    calls = {"n": 0}
+
+    async def handle(uow, event):
+        calls["n"] += 1
+        await uow.conn.execute(
+            scratch.effects.insert().values(event_id=event.id, key=event.data["key"], seq=event.data["seq"])
+        )
+        if calls["n"] <= fail_first:
+            raise RuntimeError("crash between the effect and the commit")
+
+    return handle, calls
+
+
+def make_consumer(scratch, producer, handlers, *, config=FAST):
+    return EventConsumer(
+        name=f"{scratch.schema}-consumer", engine=scratch.engine, tables=scratch.tables,
+        source="/plenary/reltest", handlers=handlers, producer=producer,
+        consumer_factory=scratch.consumer_factory(f"{scratch.schema}-consumer"), config=config,
+    )
+
+
+async def run_until(consumer, condition, timeout: float = 30.0):
+    """Run a consumer until `condition()` holds, then stop it."""
+    task = asyncio.create_task(consumer.run())
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not await condition():
+            assert not task.done(), task.exception()
+            assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+            await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def relay_all(scratch, producer) -> int:
+    relay = OutboxRelay(engine=scratch.engine, database_url=scratch.url, tables=scratch.tables,
+                        producer=producer)
+    total = 0
+    while n := await relay.relay_once():
+        total += n
+    return total
+
+
+async def unsent(scratch) -> int:
+    o = scratch.tables.outbox
+    async with scratch.engine.connect() as conn:
+        return await conn.scalar(select(func.count()).where(o.c.sent_at.is_(None)))
+
+
+async def test_relay_killed_after_publishing_is_absorbed_by_the_inbox(scratch, kafka):
+    for seq in range(3):
+        await scratch.emit(key=f"k{seq}", seq=seq)
+    crashed = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("relay_crash.py")), scratch.url, scratch.schema,
+         scratch.bootstrap], capture_output=True, timeout=60,
+    )
+    assert crashed.returncode == 137, crashed.stderr.decode()
+    assert len(await kafka.records(scratch.topic)) == 3, "published before dying"
+    assert await unsent(scratch) == 3, "never marked sent"
+
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        assert await relay_all(scratch, producer) == 3
+        assert await unsent(scratch) == 0
+        assert len(await kafka.records(scratch.topic)) == 6, "each event is on the topic twice"
+        handle, calls = recording_handler(scratch)
+        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": handle})
+        await run_until(consumer, lambda: seen(consumer, 6))
+    finally:
+        await producer.stop()
+    assert consumer_metric(consumer, "duplicate") == 3
+    assert await scratch.effect_count() == 3
+    assert calls["n"] == 3
+
+
+def consumer_metric(consumer, outcome: str) -> float:
+    """How many records a consumer finished with this outcome (its Prometheus counter)."""
+    return metrics.EVENTS_CONSUMED.labels(consumer=consumer.name, outcome=outcome)._value.get()
+
+
+async def seen(consumer, n: int) -> bool:
+    """Whether a consumer has finished n records, handled or absorbed as duplicates."""
+    return consumer_metric(consumer, "handled") + consumer_metric(consumer, "duplicate") >= n
+
+
+async def test_the_same_record_delivered_twice_has_one_effect(scratch, kafka):
+    await scratch.emit(key="a", seq=1)
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        await relay_all(scratch, producer)
+        [record] = await kafka.records(scratch.topic)
+        # the broker hands it over again, as after a rebalance before the offset commit
+        await producer.send_and_wait(scratch.topic, record.value, key=record.key)
+        handle, calls = recording_handler(scratch)
+        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": handle})
+        await run_until(consumer, lambda: seen(consumer, 2))
+    finally:
+        await producer.stop()
+    assert consumer_metric(consumer, "duplicate") == 1
+    assert await scratch.effect_count() == 1
+    assert calls["n"] == 1
+
+
+async def test_a_crash_between_the_effect_and_the_commit_leaves_no_effect_and_is_retried(scratch):
+    await scratch.emit(key="b", seq=7)
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        await relay_all(scratch, producer)
+        handle, calls = recording_handler(scratch, fail_first=2)
+        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": handle})
+
+        async def applied():
+            return await scratch.effect_count() >= 1
+
+        await run_until(consumer, applied)
+    finally:
+        await producer.stop()
+    assert calls["n"] == 3
+    assert await scratch.effect_count() == 1, "the two failed attempts rolled back their effects"
+
+
+async def test_a_command_that_fails_before_commit_writes_neither_rows_nor_events(scratch):
+    try:
+        async with scratch.uow() as uow:
+            await uow.conn.execute(scratch.effects.insert().values(event_id="x", key="c", seq=1))
+            await uow.emit(scratch.payload()(seq=1, key="c"), subject="c")
+            raise RuntimeError("the process dies before commit")
+    except RuntimeError:
+        pass
+    assert await scratch.effect_count() == 0
+    o = scratch.tables.outbox
+    async with scratch.engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(o)) == 0
+
+
+async def test_a_handler_that_always_fails_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
+    scratch, kafka
+):
+    await scratch.emit(key="same-key", seq=1, event_type="reltest.poison.arrived")
+    await scratch.emit(key="same-key", seq=2)
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        await relay_all(scratch, producer)
+
+        async def always_fails(uow, event):
+            raise ValueError("cannot handle this one")
+
+        good, _ = recording_handler(scratch)
+        consumer = make_consumer(
+            scratch, producer, {"reltest.poison.arrived": always_fails, "reltest.thing.happened": good}
+        )
+
+        async def later_event_applied():
+            return await scratch.effect_seqs("same-key") == [2]
+
+        await run_until(consumer, later_event_applied)
+        dead = await kafka.records(consumer.dead_letter_topic)
+        assert len(dead) == 1
+        headers = dict(dead[0].headers)
+        assert b"ValueError: cannot handle this one" in headers["dlq-error"]
+        assert b"reltest.poison.arrived" in dead[0].value
+        d = scratch.tables.dead_letters
+        async with scratch.engine.connect() as conn:
+            row = (await conn.execute(select(d))).one()
+        assert row.attempts == 3 and row.event_type == "reltest.poison.arrived"
+
+        consumer._handlers["reltest.poison.arrived"] = good  # the bug is fixed; replay
+        assert await consumer.replay_dead_letter(row.id) == "handled"
+        assert await consumer.replay_dead_letter(row.id) == "duplicate"
+        assert sorted(await scratch.effect_seqs("same-key")) == [1, 2]
+    finally:
+        await producer.stop()
+
+
+async def test_events_about_something_unknown_are_parked_in_order_and_applied_when_it_arrives(scratch):
+    for seq in (1, 2, 3):
+        await scratch.emit(key="later", seq=seq)
+    known: set[str] = set()
+    record, _ = recording_handler(scratch)
+
+    async def needs_prerequisite(uow, event):
+        if event.data["key"] not in known:
+            raise NotYetKnown(f"{event.data['key']} is not known yet")
+        await record(uow, event)
+
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        await relay_all(scratch, producer)
+        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": needs_prerequisite})
+        p = scratch.tables.parked
+
+        async def parked_count():
+            async with scratch.engine.connect() as conn:
+                return await conn.scalar(select(func.count()).select_from(p))
+
+        async def three_parked():
+            return await parked_count() == 3
+
+        await run_until(consumer, three_parked)
+        assert await scratch.effect_count() == 0
+        known.add("later")
+        assert await consumer.retry_parked() == 3
+    finally:
+        await producer.stop()
+    assert await scratch.effect_seqs("later") == [1, 2, 3]
+    assert await parked_count() == 0
+
+
+async def test_several_relays_publish_each_event_once_in_order_per_key(scratch, kafka):
+    keys = [f"agg-{i}" for i in range(5)]
+    for seq in range(40):
+        for key in keys:
+            await scratch.emit(key=key, seq=seq)
+    producers = [scratch.producer() for _ in range(3)]
+    for p in producers:
+        await p.start()
+    try:
+        relays = [
+            OutboxRelay(engine=scratch.engine, database_url=scratch.url, tables=scratch.tables,
+                        producer=p, batch_size=17)
+            for p in producers
+        ]
+
+        async def drain(relay):
+            while await unsent(scratch):
+                await relay.relay_once()
+
+        await asyncio.gather(*(drain(r) for r in relays))
+    finally:
+        for p in producers:
+            await p.stop()
+    seen_seqs: dict[str, list[int]] = {k: [] for k in keys}
+    for rec in await kafka.records(scratch.topic):
+        event = json.loads(rec.value)
+        seen_seqs[event["subject"]].append(event["data"]["seq"])
+    assert all(seqs == list(range(40)) for seqs in seen_seqs.values()), seen_seqs
