@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from standardwebhooks.webhooks import Webhook
 
 from plenary_devstack import infra
@@ -258,6 +257,15 @@ class KafkaTap:
         finally:
             await consumer.stop()
 
+    async def topics(self) -> list[str]:
+        """Every topic on the broker."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        await consumer.start()
+        try:
+            return sorted(await consumer.topics())
+        finally:
+            await consumer.stop()
+
     async def events(self, topic: str, *, event_type: str | None = None, subject: str | None = None):
         """Records of a topic parsed as CloudEvents, filtered."""
         found = []
@@ -269,16 +277,29 @@ class KafkaTap:
                 found.append((record, event))
         return found
 
+    async def wait_events(self, topic: str, *, timeout: float = 30, **filters):
+        """Wait until at least one matching event is on the topic; returns all matching."""
+        deadline = time.monotonic() + timeout
+        while not (found := await self.events(topic, **filters)):
+            if time.monotonic() > deadline:
+                pytest.fail(f"no {filters} on {topic} within {timeout}s")
+            await asyncio.sleep(0.2)
+        return found
+
     async def committed(self, group: str, topic: str, partition: int) -> int:
-        """The committed offset of a consumer group (-1 when none)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-        await admin.start()
+        """The committed offset of a consumer group (-1 when none).
+
+        Asked through a consumer of that group that never subscribes, so it never joins it
+        (the admin client's OffsetFetch version does not decode against Tansu).
+        """
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group,
+                                    enable_auto_commit=False)
+        await consumer.start()
         try:
-            offsets = await admin.list_consumer_group_offsets(group)
+            offset = await consumer.committed(TopicPartition(topic, partition))
         finally:
-            await admin.close()
-        meta = offsets.get(TopicPartition(topic, partition))
-        return meta.offset if meta else -1
+            await consumer.stop()
+        return -1 if offset is None else offset
 
     async def wait_consumed(self, group: str, topic: str, partition: int, offset: int, timeout: float = 30) -> None:
         """Wait until a group has committed past an offset: the record was fully handled."""
