@@ -23,11 +23,16 @@ async def test_migrations_produce_exactly_the_declared_tables(platform, service)
     def differences(sync_conn):
         context = MigrationContext.configure(
             sync_conn,
-            opts={"include_schemas": True,
-                  "include_name": lambda name, kind, _: kind != "schema" or name == service},
+            opts={
+                "include_schemas": True,
+                "include_name": lambda name, kind, _: kind != "schema" or name == service,
+            },
         )
-        return [d for d in compare_metadata(context, tables.metadata)
-                if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
+        return [
+            d
+            for d in compare_metadata(context, tables.metadata)
+            if not (d[0] == "remove_table" and d[1].name == "alembic_version")
+        ]
 
     async with engine.connect() as conn:
         assert await conn.run_sync(differences) == []

@@ -27,8 +27,10 @@ def _counts(api, meeting_id):
 
 
 async def _topic_sizes(kafka):
-    return {t: len(await kafka.records(t, idle_ms=600))
-            for t in ("scheduling.events", "delegation.events", "registration.events")}
+    return {
+        t: len(await kafka.records(t, idle_ms=600))
+        for t in ("scheduling.events", "delegation.events", "registration.events")
+    }
 
 
 def _cases(meeting_id, delegation_id):
@@ -36,53 +38,190 @@ def _cases(meeting_id, delegation_id):
     without_email = {k: v for k, v in valid.items() if k != "email"}
     return [
         # (service, path, kwargs, status, words the message must contain)
-        ("registration", f"/v1/meetings/{meeting_id}/applications", {"json": without_email}, 422, ["email", "Field required"]),
-        ("registration", f"/v1/meetings/{meeting_id}/applications",
-         {"json": {**valid, "date_of_birth": "yesterday"}}, 422, ["date_of_birth"]),
-        ("registration", f"/v1/meetings/{meeting_id}/applications",
-         {"json": {**valid, "category": "king"}}, 422, ["category", "delegate"]),
-        ("registration", f"/v1/meetings/{meeting_id}/applications",
-         {"json": {**valid, "date_of_birth": "2999-01-01"}}, 422, ["in the past"]),
-        ("registration", f"/v1/meetings/{meeting_id}/applications",
-         {"json": {**valid, "passport_number": "ab-12"}}, 422, ["passport_number"]),
-        ("registration", f"/v1/meetings/{UNKNOWN}/applications", {"json": valid}, 422,
-         ["not registered for meeting"]),
-        ("registration", f"/v1/meetings/{meeting_id}/applications",
-         {"json": {**valid, "delegation_id": str(uuid.uuid4())}}, 422, ["register the delegation first"]),
-        ("registration", f"/v1/meetings/{meeting_id}/applications",
-         {"content": b'{"given_name": "A", ', "headers": {"content-type": "application/json"}}, 400,
-         ["not valid JSON"]),
-        ("registration", f"/v1/meetings/{meeting_id}/applications",
-         {"content": b'{"x": "' + b"a" * 1_100_000 + b'"}', "headers": {"content-type": "application/json"}},
-         413, ["exceeds"]),
-        ("registration", f"/v1/meetings/{meeting_id}/applications", {"json": [valid]}, 422,
-         ["valid dictionary"]),
-        ("registration", "/v1/meetings/not-a-uuid/applications", {"json": valid}, 422, ["meeting_id"]),
-        ("delegation", f"/v1/meetings/{UNKNOWN}/delegations",
-         {"json": {"name": "Nowhere", "kind": "member", "quota": 3}}, 404, ["does not exist"]),
-        ("delegation", f"/v1/meetings/{meeting_id}/delegations",
-         {"json": {"name": "X", "kind": "member", "quota": -1}}, 422, ["quota"]),
-        ("delegation", f"/v1/meetings/{meeting_id}/delegations",
-         {"json": {"name": "X", "kind": "empire", "quota": 1}}, 422, ["kind"]),
-        ("delegation", f"/v1/meetings/{meeting_id}/delegations",
-         {"json": {"name": "X", "kind": "member", "quota": "many"}}, 422, ["quota"]),
-        ("scheduling", "/v1/meetings",
-         {"json": {"title": "T", "city": "C", "venue": "V", "timezone": "Mars/Olympus",
-                   "starts_on": "2025-11-17", "ends_on": "2025-11-18"}}, 422, ["IANA"]),
-        ("scheduling", "/v1/meetings",
-         {"json": {"title": "T", "city": "C", "venue": "V", "timezone": "Europe/Moscow",
-                   "starts_on": "2025-11-18", "ends_on": "2025-11-17"}}, 422, ["before starts_on"]),
-        ("scheduling", f"/v1/meetings/{meeting_id}/sessions",
-         {"json": {"title": "Late", "format": "plenary", "room": "Hall",
-                   "starts_at": "2025-12-01T10:00:00", "ends_at": "2025-12-01T11:00:00"}}, 422,
-         ["outside the meeting's days"]),
-        ("scheduling", f"/v1/meetings/{UNKNOWN}/sessions",
-         {"json": {"title": "S", "format": "plenary", "room": "Hall",
-                   "starts_at": "2025-11-17T10:00:00", "ends_at": "2025-11-17T11:00:00"}}, 404,
-         ["does not exist"]),
-        ("notification", "/v1/subscriptions", {"json": {"url": "not a url", "event_types": ["*"]}}, 422, ["url"]),
-        ("notification", "/v1/subscriptions", {"json": {"url": "https://example.org/h", "event_types": []}}, 422,
-         ["event_types"]),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {"json": without_email},
+            422,
+            ["email", "Field required"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {"json": {**valid, "date_of_birth": "yesterday"}},
+            422,
+            ["date_of_birth"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {"json": {**valid, "category": "king"}},
+            422,
+            ["category", "delegate"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {"json": {**valid, "date_of_birth": "2999-01-01"}},
+            422,
+            ["in the past"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {"json": {**valid, "passport_number": "ab-12"}},
+            422,
+            ["passport_number"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{UNKNOWN}/applications",
+            {"json": valid},
+            422,
+            ["not registered for meeting"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {"json": {**valid, "delegation_id": str(uuid.uuid4())}},
+            422,
+            ["register the delegation first"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {"content": b'{"given_name": "A", ', "headers": {"content-type": "application/json"}},
+            400,
+            ["not valid JSON"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {
+                "content": b'{"x": "' + b"a" * 1_100_000 + b'"}',
+                "headers": {"content-type": "application/json"},
+            },
+            413,
+            ["exceeds"],
+        ),
+        (
+            "registration",
+            f"/v1/meetings/{meeting_id}/applications",
+            {"json": [valid]},
+            422,
+            ["valid dictionary"],
+        ),
+        (
+            "registration",
+            "/v1/meetings/not-a-uuid/applications",
+            {"json": valid},
+            422,
+            ["meeting_id"],
+        ),
+        (
+            "delegation",
+            f"/v1/meetings/{UNKNOWN}/delegations",
+            {"json": {"name": "Nowhere", "kind": "member", "quota": 3}},
+            404,
+            ["does not exist"],
+        ),
+        (
+            "delegation",
+            f"/v1/meetings/{meeting_id}/delegations",
+            {"json": {"name": "X", "kind": "member", "quota": -1}},
+            422,
+            ["quota"],
+        ),
+        (
+            "delegation",
+            f"/v1/meetings/{meeting_id}/delegations",
+            {"json": {"name": "X", "kind": "empire", "quota": 1}},
+            422,
+            ["kind"],
+        ),
+        (
+            "delegation",
+            f"/v1/meetings/{meeting_id}/delegations",
+            {"json": {"name": "X", "kind": "member", "quota": "many"}},
+            422,
+            ["quota"],
+        ),
+        (
+            "scheduling",
+            "/v1/meetings",
+            {
+                "json": {
+                    "title": "T",
+                    "city": "C",
+                    "venue": "V",
+                    "timezone": "Mars/Olympus",
+                    "starts_on": "2025-11-17",
+                    "ends_on": "2025-11-18",
+                }
+            },
+            422,
+            ["IANA"],
+        ),
+        (
+            "scheduling",
+            "/v1/meetings",
+            {
+                "json": {
+                    "title": "T",
+                    "city": "C",
+                    "venue": "V",
+                    "timezone": "Europe/Moscow",
+                    "starts_on": "2025-11-18",
+                    "ends_on": "2025-11-17",
+                }
+            },
+            422,
+            ["before starts_on"],
+        ),
+        (
+            "scheduling",
+            f"/v1/meetings/{meeting_id}/sessions",
+            {
+                "json": {
+                    "title": "Late",
+                    "format": "plenary",
+                    "room": "Hall",
+                    "starts_at": "2025-12-01T10:00:00",
+                    "ends_at": "2025-12-01T11:00:00",
+                }
+            },
+            422,
+            ["outside the meeting's days"],
+        ),
+        (
+            "scheduling",
+            f"/v1/meetings/{UNKNOWN}/sessions",
+            {
+                "json": {
+                    "title": "S",
+                    "format": "plenary",
+                    "room": "Hall",
+                    "starts_at": "2025-11-17T10:00:00",
+                    "ends_at": "2025-11-17T11:00:00",
+                }
+            },
+            404,
+            ["does not exist"],
+        ),
+        (
+            "notification",
+            "/v1/subscriptions",
+            {"json": {"url": "not a url", "event_types": ["*"]}},
+            422,
+            ["url"],
+        ),
+        (
+            "notification",
+            "/v1/subscriptions",
+            {"json": {"url": "https://example.org/h", "event_types": []}},
+            422,
+            ["event_types"],
+        ),
     ]
 
 
@@ -98,7 +237,11 @@ async def test_bad_input_is_refused_clearly_and_changes_nothing(api, setting, ka
         assert body["status"] == status and body["title"], where
         for word in words:
             assert word in body["detail"], (word, where)
-        passport = (kwargs.get("json") or {}).get("passport_number") if isinstance(kwargs.get("json"), dict) else None
+        passport = (
+            (kwargs.get("json") or {}).get("passport_number")
+            if isinstance(kwargs.get("json"), dict)
+            else None
+        )
         if passport:
             assert passport not in response.text, where
             assert kwargs["json"]["date_of_birth"] not in response.text, where
@@ -109,10 +252,16 @@ async def test_bad_input_is_refused_clearly_and_changes_nothing(api, setting, ka
 def test_a_duplicate_nomination_is_refused_and_names_the_existing_one(api, setting):
     meeting, delegation = setting
     body = person(delegation_id=delegation["id"])
-    first = api.call("registration", "POST", f"/v1/meetings/{meeting['id']}/applications", json=body)
+    first = api.call(
+        "registration", "POST", f"/v1/meetings/{meeting['id']}/applications", json=body
+    )
     assert first.status_code == 202
-    again = api.call("registration", "POST", f"/v1/meetings/{meeting['id']}/applications",
-                     json={**body, "passport_number": "ZZ999999"})
+    again = api.call(
+        "registration",
+        "POST",
+        f"/v1/meetings/{meeting['id']}/applications",
+        json={**body, "passport_number": "ZZ999999"},
+    )
     assert again.status_code == 409
     assert body["email"] in again.json()["detail"]
     assert "ZZ999999" not in again.text
@@ -122,8 +271,15 @@ def test_a_refusal_without_reason_asks_for_one(api, setting):
     meeting, delegation = setting
     app = api.nominate(meeting["id"], delegation["id"]).json()
     api.wait_state(app["id"])
-    response = api.call("registration", "POST", f"/v1/applications/{app['id']}/decision",
-                        json={"decision": "refuse"})
+    response = api.call(
+        "registration",
+        "POST",
+        f"/v1/applications/{app['id']}/decision",
+        json={"decision": "refuse"},
+    )
     assert response.status_code == 422
     assert "reason is required" in response.json()["detail"]
-    assert api.call("registration", "GET", f"/v1/applications/{app['id']}").json()["state"] == "nominated"
+    assert (
+        api.call("registration", "GET", f"/v1/applications/{app['id']}").json()["state"]
+        == "nominated"
+    )

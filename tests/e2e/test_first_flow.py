@@ -17,13 +17,19 @@ def test_nomination_to_accreditation_reaches_every_service_and_the_webhook(api, 
     assert submitted.headers["location"] == f"/v1/applications/{application['id']}"
 
     assert api.wait_state(application["id"])["state"] == "nominated"
-    decided = api.call("registration", "POST", f"/v1/applications/{application['id']}/decision",
-                       json={"decision": "grant"})
+    decided = api.call(
+        "registration",
+        "POST",
+        f"/v1/applications/{application['id']}/decision",
+        json={"decision": "grant"},
+    )
     assert decided.status_code == 200, decided.text
     assert decided.json()["state"] == "accredited"
 
     participants = wait_for(
-        lambda: api.call("scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants").json()["items"],
+        lambda: api.call("scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants").json()[
+            "items"
+        ],
         what="scheduling to record the accredited participant",
     )
     assert [p["application_id"] for p in participants] == [application["id"]]
@@ -37,17 +43,25 @@ def test_nomination_to_accreditation_reaches_every_service_and_the_webhook(api, 
         ("registration.accreditation.granted", application["id"]),
     ]
     for event_type, subject in expected:
-        received = wait_for(lambda t=event_type, s=subject: webhook.events(event_type=t, subject=s),
-                            what=f"webhook of {event_type}")
+        received = wait_for(
+            lambda t=event_type, s=subject: webhook.events(event_type=t, subject=s),
+            what=f"webhook of {event_type}",
+        )
         assert len(received) == 1
-    granted = webhook.events(event_type="registration.accreditation.granted", subject=application["id"])[0]
+    granted = webhook.events(
+        event_type="registration.accreditation.granted", subject=application["id"]
+    )[0]
     assert granted["data"]["delegation_id"] == delegation["id"]
     assert granted["specversion"] == "1.0" and granted["correlationid"]
     assert webhook.bad_signatures == 0
 
-    history = api.call("registration", "GET", f"/v1/applications/{application['id']}/history").json()
+    history = api.call(
+        "registration", "GET", f"/v1/applications/{application['id']}/history"
+    ).json()
     assert [(h["from_state"], h["to_state"]) for h in history] == [
-        (None, "submitted"), ("submitted", "nominated"), ("nominated", "accredited")
+        (None, "submitted"),
+        ("submitted", "nominated"),
+        ("nominated", "accredited"),
     ]
     assert history[-1]["actor"] == "test-organiser"
 
@@ -55,15 +69,23 @@ def test_nomination_to_accreditation_reaches_every_service_and_the_webhook(api, 
 def test_webhook_is_retried_with_backoff_until_the_receiver_recovers(api, webhook):
     webhook.fail_next = 2
     meeting = api.create_meeting()
-    received = wait_for(lambda: webhook.events(event_type="scheduling.meeting.created", subject=meeting["id"]),
-                        what="the meeting event after two refused attempts")
+    received = wait_for(
+        lambda: webhook.events(event_type="scheduling.meeting.created", subject=meeting["id"]),
+        what="the meeting event after two refused attempts",
+    )
     assert len(received) == 1
     assert webhook.rejected >= 2
     log = wait_for(
-        lambda: [d for d in api.call("notification", "GET",
-                                     f"/v1/subscriptions/{webhook.subscription_id}/deliveries",
-                                     params={"status": "delivered", "limit": 500}).json()["items"]
-                 if d["event_id"] == received[0]["id"]],
+        lambda: [
+            d
+            for d in api.call(
+                "notification",
+                "GET",
+                f"/v1/subscriptions/{webhook.subscription_id}/deliveries",
+                params={"status": "delivered", "limit": 500},
+            ).json()["items"]
+            if d["event_id"] == received[0]["id"]
+        ],
         what="the delivery log entry",
     )
     assert log[0]["attempts"] >= 3
@@ -74,7 +96,9 @@ def test_over_quota_exactly_n_accepted_under_concurrency(api):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=quota)
     with ThreadPoolExecutor(max_workers=10) as pool:
-        responses = list(pool.map(lambda _: api.nominate(meeting["id"], delegation["id"]), range(quota + 5)))
+        responses = list(
+            pool.map(lambda _: api.nominate(meeting["id"], delegation["id"]), range(quota + 5))
+        )
     assert all(r.status_code == 202 for r in responses), [r.text for r in responses]
     final = [api.wait_state(r.json()["id"]) for r in responses]
     states = sorted(a["state"] for a in final)
@@ -90,17 +114,36 @@ def test_a_focal_point_acts_only_for_its_own_delegation(api):
     other = api.register_delegation(meeting["id"])
     token = api.token_for("focal_point", delegation_id=own["id"])
 
-    assert api.call("delegation", "GET", f"/v1/delegations/{other['id']}", token=token).status_code == 404
-    assert api.call("delegation", "GET", f"/v1/delegations/{own['id']}", token=token).status_code == 200
+    assert (
+        api.call("delegation", "GET", f"/v1/delegations/{other['id']}", token=token).status_code
+        == 404
+    )
+    assert (
+        api.call("delegation", "GET", f"/v1/delegations/{own['id']}", token=token).status_code
+        == 200
+    )
     refused = api.nominate(meeting["id"], other["id"], token=token)
     assert refused.status_code == 403
     assert "own delegation" in refused.json()["detail"]
-    listed = api.call("delegation", "GET", f"/v1/meetings/{meeting['id']}/delegations", token=token).json()
+    listed = api.call(
+        "delegation", "GET", f"/v1/meetings/{meeting['id']}/delegations", token=token
+    ).json()
     assert [d["id"] for d in listed["items"]] == [own["id"]]
     theirs = api.nominate(meeting["id"], other["id"]).json()
-    assert api.call("registration", "GET", f"/v1/applications/{theirs['id']}", token=token).status_code == 404
-    assert api.call("registration", "POST", f"/v1/applications/{theirs['id']}/decision",
-                    json={"decision": "grant"}, token=token).status_code == 403
+    assert (
+        api.call("registration", "GET", f"/v1/applications/{theirs['id']}", token=token).status_code
+        == 404
+    )
+    assert (
+        api.call(
+            "registration",
+            "POST",
+            f"/v1/applications/{theirs['id']}/decision",
+            json={"decision": "grant"},
+            token=token,
+        ).status_code
+        == 403
+    )
     assert api.call("scheduling", "POST", "/v1/meetings", json={}, token=token).status_code == 403
 
 
@@ -124,14 +167,26 @@ def test_a_granted_decision_twice_is_refused_with_the_current_state(api):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"])
     application = api.nominate(meeting["id"], delegation["id"]).json()
-    early = api.call("registration", "POST", f"/v1/applications/{application['id']}/decision",
-                     json={"decision": "grant"})
+    early = api.call(
+        "registration",
+        "POST",
+        f"/v1/applications/{application['id']}/decision",
+        json={"decision": "grant"},
+    )
     assert early.status_code in (200, 409)
     api.wait_state(application["id"])
-    first = api.call("registration", "POST", f"/v1/applications/{application['id']}/decision",
-                     json={"decision": "refuse", "reason": "incomplete documents"})
+    first = api.call(
+        "registration",
+        "POST",
+        f"/v1/applications/{application['id']}/decision",
+        json={"decision": "refuse", "reason": "incomplete documents"},
+    )
     assert first.status_code in (200, 409)
-    again = api.call("registration", "POST", f"/v1/applications/{application['id']}/decision",
-                     json={"decision": "grant"})
+    again = api.call(
+        "registration",
+        "POST",
+        f"/v1/applications/{application['id']}/decision",
+        json={"decision": "grant"},
+    )
     assert again.status_code == 409
     assert again.json()["current_state"] in ("refused", "accredited")

@@ -14,7 +14,9 @@ async def test_no_passport_number_on_any_topic_or_in_any_log(api, kafka):
     records = await kafka.records(*topics)
     assert records
     for record in records:
-        payload = (record.value or b"") + (record.key or b"") + b"".join(v for _, v in record.headers)
+        payload = (
+            (record.value or b"") + (record.key or b"") + b"".join(v for _, v in record.headers)
+        )
         leaked = [p for p in passports if p.encode() in payload]
         assert not leaked, (record.topic, record.offset)
     logs = list((run_dir() / "logs").glob("*.log"))

@@ -26,41 +26,59 @@ async def test_every_consumer_absorbs_the_same_event_delivered_twice(api, webhoo
     application = api.nominate(meeting["id"], delegation["id"]).json()
     app_id = application["id"]
     api.wait_state(app_id)
-    api.call("registration", "POST", f"/v1/applications/{app_id}/decision", json={"decision": "grant"})
-    wait_for(lambda: webhook.events(event_type="registration.accreditation.granted", subject=app_id),
-             what="the flow to finish")
+    api.call(
+        "registration", "POST", f"/v1/applications/{app_id}/decision", json={"decision": "grant"}
+    )
+    wait_for(
+        lambda: webhook.events(event_type="registration.accreditation.granted", subject=app_id),
+        what="the flow to finish",
+    )
 
     originals = [
         await _one(kafka, "scheduling.events", "scheduling.meeting.created", meeting["id"]),
-        await _one(kafka, "delegation.events", "delegation.delegation.registered", delegation["id"]),
+        await _one(
+            kafka, "delegation.events", "delegation.delegation.registered", delegation["id"]
+        ),
         await _one(kafka, "registration.events", "registration.application.submitted", app_id),
         await _one(kafka, "delegation.events", "delegation.nomination.accepted", app_id),
         await _one(kafka, "registration.events", "registration.accreditation.granted", app_id),
     ]
     for record in originals:
-        again = await producer.send_and_wait(record.topic, record.value, key=record.key,
-                                             headers=list(record.headers))
+        again = await producer.send_and_wait(
+            record.topic, record.value, key=record.key, headers=list(record.headers)
+        )
         for group in READERS[record.topic]:
             await kafka.wait_consumed(group, record.topic, again.partition, again.offset)
 
     # delegation: the quota was charged once, one decision published
-    assert api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()["quota_used"] == 1
+    assert (
+        api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()["quota_used"]
+        == 1
+    )
     await _one(kafka, "delegation.events", "delegation.nomination.accepted", app_id)
     # registration: nominated once, no second transition attempted
     await _one(kafka, "registration.events", "registration.application.nominated", app_id)
     history = api.call("registration", "GET", f"/v1/applications/{app_id}/history").json()
     assert [h["to_state"] for h in history] == ["submitted", "nominated", "accredited"]
     # scheduling: one participant (its projection insert is not an upsert: a second run would fail)
-    participants = api.call("scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants").json()
+    participants = api.call(
+        "scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants"
+    ).json()
     assert participants["total"] == 1
     # nobody dead-lettered the duplicates
     event_ids = {json.loads(r.value)["id"] for r in originals}
     for service in ("scheduling", "delegation", "registration", "notification"):
-        dead = api.call(service, "GET", "/v1/ops/dead-letters", params={"limit": 500}).json()["items"]
+        dead = api.call(service, "GET", "/v1/ops/dead-letters", params={"limit": 500}).json()[
+            "items"
+        ]
         assert not event_ids & {d["event_id"] for d in dead}, service
     # notification: one delivery per event to the subscriber
-    deliveries = api.call("notification", "GET", f"/v1/subscriptions/{webhook.subscription_id}/deliveries",
-                          params={"limit": 500}).json()["items"]
+    deliveries = api.call(
+        "notification",
+        "GET",
+        f"/v1/subscriptions/{webhook.subscription_id}/deliveries",
+        params={"limit": 500},
+    ).json()["items"]
     for event_id in event_ids:
         assert [d["event_id"] for d in deliveries].count(event_id) == 1
         assert len([e for e in webhook.events() if e["id"] == event_id]) == 1
@@ -71,26 +89,40 @@ async def test_an_event_about_an_unknown_delegation_is_parked_then_applied(api, 
     delegation_id, application_id = str(uuid.uuid4()), str(uuid.uuid4())
     nominee = person()
     event = {
-        "specversion": "1.0", "id": str(uuid.uuid4()), "source": "/plenary/registration",
-        "type": "registration.application.submitted", "subject": application_id,
-        "time": "2025-11-01T09:00:00Z", "datacontenttype": "application/json",
-        "data": {"application_id": application_id, "meeting_id": meeting["id"],
-                 "delegation_id": delegation_id, "category": "delegate",
-                 "given_name": nominee["given_name"], "family_name": nominee["family_name"],
-                 "email": nominee["email"], "nationality": "KAZ"},
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "/plenary/registration",
+        "type": "registration.application.submitted",
+        "subject": application_id,
+        "time": "2025-11-01T09:00:00Z",
+        "datacontenttype": "application/json",
+        "data": {
+            "application_id": application_id,
+            "meeting_id": meeting["id"],
+            "delegation_id": delegation_id,
+            "category": "delegate",
+            "given_name": nominee["given_name"],
+            "family_name": nominee["family_name"],
+            "email": nominee["email"],
+            "nationality": "KAZ",
+        },
     }
-    sent = await producer.send_and_wait("registration.events", json.dumps(event).encode(),
-                                        key=application_id.encode())
+    sent = await producer.send_and_wait(
+        "registration.events", json.dumps(event).encode(), key=application_id.encode()
+    )
     await kafka.wait_consumed("delegation", "registration.events", sent.partition, sent.offset)
     parked = api.call("delegation", "GET", "/v1/ops/parked-events").json()["items"]
     assert [p["event_id"] for p in parked if p["key"] == application_id] == [event["id"]]
     assert await kafka.events("delegation.events", subject=application_id) == []
 
     api.register_delegation(meeting["id"], id=delegation_id, quota=1)
-    decided = await kafka.wait_events("delegation.events", event_type="delegation.nomination.accepted",
-                                      subject=application_id)
+    decided = await kafka.wait_events(
+        "delegation.events", event_type="delegation.nomination.accepted", subject=application_id
+    )
     assert len(decided) == 1
     assert json.loads(decided[0][0].value)["causationid"] == event["id"]
     parked = api.call("delegation", "GET", "/v1/ops/parked-events").json()["items"]
     assert application_id not in {p["key"] for p in parked}
-    assert api.call("delegation", "GET", f"/v1/delegations/{delegation_id}").json()["quota_used"] == 1
+    assert (
+        api.call("delegation", "GET", f"/v1/delegations/{delegation_id}").json()["quota_used"] == 1
+    )

@@ -57,7 +57,9 @@ class Scratch:
         """The sequence numbers a key's effects were written in."""
         async with self.engine.connect() as conn:
             rows = await conn.execute(
-                select(self.effects.c.seq).where(self.effects.c.key == key).order_by(self.effects.c.id)
+                select(self.effects.c.seq)
+                .where(self.effects.c.key == key)
+                .order_by(self.effects.c.id)
             )
             return [r.seq for r in rows]
 
@@ -74,11 +76,16 @@ class Scratch:
 async def scratch(platform):
     """A fresh schema and topic per test."""
     name = f"reltest_{uuid.uuid4().hex[:8]}"
-    url = make_url(platform.postgres.admin_url).set(database="plenary_test").render_as_string(hide_password=False)
+    url = (
+        make_url(platform.postgres.admin_url)
+        .set(database="plenary_test")
+        .render_as_string(hide_password=False)
+    )
     metadata = schema_metadata(name)
     tables = messaging_tables(metadata)
     effects = Table(
-        "effects", metadata,
+        "effects",
+        metadata,
         Column("id", Integer, primary_key=True, autoincrement=True),
         Column("event_id", String(100), nullable=False),
         Column("key", String(100), nullable=False),
@@ -90,10 +97,21 @@ async def scratch(platform):
         await conn.exec_driver_sql(f"CREATE SCHEMA {name}")
         await conn.run_sync(metadata.create_all)
     topic = f"{name}.events"
-    await ensure_topics(platform.broker.bootstrap, [topic, f"{name}-consumer.dlq"], partitions=3,
-                        replication_factor=1)
-    yield Scratch(url=url, schema=name, topic=topic, bootstrap=platform.broker.bootstrap,
-                  engine=engine, tables=tables, effects=effects)
+    await ensure_topics(
+        platform.broker.bootstrap,
+        [topic, f"{name}-consumer.dlq"],
+        partitions=3,
+        replication_factor=1,
+    )
+    yield Scratch(
+        url=url,
+        schema=name,
+        topic=topic,
+        bootstrap=platform.broker.bootstrap,
+        engine=engine,
+        tables=tables,
+        effects=effects,
+    )
     async with engine.begin() as conn:
         await conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
     await engine.dispose()

@@ -20,8 +20,13 @@ async def main(url: str, schema: str, bootstrap: str) -> None:
     async def die() -> None:
         os._exit(137)
 
-    relay = OutboxRelay(engine=engine, database_url=url, tables=messaging_tables(MetaData(schema=schema)),
-                        producer=producer, after_publish=die)
+    relay = OutboxRelay(
+        engine=engine,
+        database_url=url,
+        tables=messaging_tables(MetaData(schema=schema)),
+        producer=producer,
+        after_publish=die,
+    )
     await relay.relay_once()
 
 

@@ -23,7 +23,9 @@ def recording_handler(scratch, *, fail_first: int = 0):
     async def handle(uow, event):
         calls["n"] += 1
         await uow.conn.execute(
-            scratch.effects.insert().values(event_id=event.id, key=event.data["key"], seq=event.data["seq"])
+            scratch.effects.insert().values(
+                event_id=event.id, key=event.data["key"], seq=event.data["seq"]
+            )
         )
         if calls["n"] <= fail_first:
             raise RuntimeError("crash between the effect and the commit")
@@ -33,9 +35,14 @@ def recording_handler(scratch, *, fail_first: int = 0):
 
 def make_consumer(scratch, producer, handlers, *, config=FAST):
     return EventConsumer(
-        name=f"{scratch.schema}-consumer", engine=scratch.engine, tables=scratch.tables,
-        source="/plenary/reltest", handlers=handlers, producer=producer,
-        consumer_factory=scratch.consumer_factory(f"{scratch.schema}-consumer"), config=config,
+        name=f"{scratch.schema}-consumer",
+        engine=scratch.engine,
+        tables=scratch.tables,
+        source="/plenary/reltest",
+        handlers=handlers,
+        producer=producer,
+        consumer_factory=scratch.consumer_factory(f"{scratch.schema}-consumer"),
+        config=config,
     )
 
 
@@ -55,8 +62,9 @@ async def run_until(consumer, condition, timeout: float = 30.0):
 
 
 async def relay_all(scratch, producer) -> int:
-    relay = OutboxRelay(engine=scratch.engine, database_url=scratch.url, tables=scratch.tables,
-                        producer=producer)
+    relay = OutboxRelay(
+        engine=scratch.engine, database_url=scratch.url, tables=scratch.tables, producer=producer
+    )
     total = 0
     while n := await relay.relay_once():
         total += n
@@ -73,8 +81,15 @@ async def test_relay_killed_after_publishing_is_absorbed_by_the_inbox(scratch, k
     for seq in range(3):
         await scratch.emit(key=f"k{seq}", seq=seq)
     crashed = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("relay_crash.py")), scratch.url, scratch.schema,
-         scratch.bootstrap], capture_output=True, timeout=60,
+        [
+            sys.executable,
+            str(Path(__file__).with_name("relay_crash.py")),
+            scratch.url,
+            scratch.schema,
+            scratch.bootstrap,
+        ],
+        capture_output=True,
+        timeout=60,
     )
     assert crashed.returncode == 137, crashed.stderr.decode()
     assert len(await kafka.records(scratch.topic)) == 3, "published before dying"
@@ -173,7 +188,9 @@ async def test_a_handler_that_always_fails_goes_to_the_dead_letter_topic_and_the
 
         good, _ = recording_handler(scratch)
         consumer = make_consumer(
-            scratch, producer, {"reltest.poison.arrived": always_fails, "reltest.thing.happened": good}
+            scratch,
+            producer,
+            {"reltest.poison.arrived": always_fails, "reltest.thing.happened": good},
         )
 
         async def later_event_applied():
@@ -198,7 +215,9 @@ async def test_a_handler_that_always_fails_goes_to_the_dead_letter_topic_and_the
         await producer.stop()
 
 
-async def test_events_about_something_unknown_are_parked_in_order_and_applied_when_it_arrives(scratch):
+async def test_events_about_something_unknown_are_parked_in_order_and_applied_when_it_arrives(
+    scratch,
+):
     for seq in (1, 2, 3):
         await scratch.emit(key="later", seq=seq)
     known: set[str] = set()
@@ -243,8 +262,13 @@ async def test_several_relays_publish_each_event_once_in_order_per_key(scratch, 
         await p.start()
     try:
         relays = [
-            OutboxRelay(engine=scratch.engine, database_url=scratch.url, tables=scratch.tables,
-                        producer=p, batch_size=17)
+            OutboxRelay(
+                engine=scratch.engine,
+                database_url=scratch.url,
+                tables=scratch.tables,
+                producer=p,
+                batch_size=17,
+            )
             for p in producers
         ]
 

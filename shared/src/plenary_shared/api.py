@@ -6,7 +6,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plenary_shared.auth import require_organiser
-from plenary_shared.errors import NotFound, PROBLEM_JSON
+from plenary_shared.errors import PROBLEM_JSON, NotFound
 
 T = TypeVar("T")
 
@@ -63,7 +63,10 @@ class BodyLimitMiddleware:
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})
@@ -164,7 +167,9 @@ class ParkedRead(BaseModel):
 
 def operations_router(get_runtime: Callable[[Request], Any]) -> APIRouter:
     """Dead letters and parked events of this service: list and replay (organiser only)."""
-    router = APIRouter(prefix="/v1/ops", tags=["operations"], dependencies=[Depends(require_organiser)])
+    router = APIRouter(
+        prefix="/v1/ops", tags=["operations"], dependencies=[Depends(require_organiser)]
+    )
 
     @router.get("/dead-letters", response_model=Page[DeadLetterRead])
     async def list_dead_letters(request: Request, page: PageDep) -> Page[DeadLetterRead]:
@@ -172,7 +177,11 @@ def operations_router(get_runtime: Callable[[Request], Any]) -> APIRouter:
         d = rt.tables.dead_letters
         async with rt.engine.connect() as conn:
             total = await conn.scalar(select(func.count()).select_from(d))
-            rows = (await conn.execute(select(d).order_by(d.c.id.desc()).limit(page.limit).offset(page.offset))).all()
+            rows = (
+                await conn.execute(
+                    select(d).order_by(d.c.id.desc()).limit(page.limit).offset(page.offset)
+                )
+            ).all()
         items = [DeadLetterRead.model_validate(r, from_attributes=True) for r in rows]
         return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
 
@@ -191,10 +200,19 @@ def operations_router(get_runtime: Callable[[Request], Any]) -> APIRouter:
         p = rt.tables.parked
         async with rt.engine.connect() as conn:
             total = await conn.scalar(select(func.count()).select_from(p))
-            rows = (await conn.execute(select(p).order_by(p.c.id).limit(page.limit).offset(page.offset))).all()
+            rows = (
+                await conn.execute(select(p).order_by(p.c.id).limit(page.limit).offset(page.offset))
+            ).all()
         items = [
-            ParkedRead(id=r.id, event_id=r.event_id, event_type=r.envelope["type"], key=r.key,
-                       reason=r.reason, attempts=r.attempts, parked_at=r.parked_at)
+            ParkedRead(
+                id=r.id,
+                event_id=r.event_id,
+                event_type=r.envelope["type"],
+                key=r.key,
+                reason=r.reason,
+                attempts=r.attempts,
+                parked_at=r.parked_at,
+            )
             for r in rows
         ]
         return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)

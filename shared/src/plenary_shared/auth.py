@@ -49,7 +49,9 @@ class TokenVerifier:
     """Verifies tokens against the platform's public key."""
 
     def __init__(self, *, public_key_pem: str, audience: str, issuer: str) -> None:
-        self._key = serialization.load_pem_public_key(public_key_pem.encode()) if public_key_pem else None
+        self._key = (
+            serialization.load_pem_public_key(public_key_pem.encode()) if public_key_pem else None
+        )
         self._audience = audience
         self._issuer = issuer
 
@@ -117,9 +119,11 @@ def generate_key_pair() -> tuple[str, str]:
     private_pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private_pem, public_pem
 
 

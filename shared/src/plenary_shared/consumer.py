@@ -4,6 +4,7 @@ retries with backoff, dead letters, and parking of events that refer to somethin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
 
 
-class NotYetKnown(Exception):  # noqa: N818 - reads as a statement about the event
+class NotYetKnown(Exception):
     """The event refers to something this service has not learnt of yet: park it and retry."""
 
 
@@ -152,14 +153,17 @@ class EventConsumer:
         p = self._tables.parked
         async with self._engine.connect() as conn:
             return bool(
-                await conn.scalar(
-                    select(exists().where(p.c.consumer == self.name, p.c.key == key))
-                )
+                await conn.scalar(select(exists().where(p.c.consumer == self.name, p.c.key == key)))
             )
 
     async def _park(self, event: CloudEvent, topic: str, reason: str) -> None:
-        log.info("event parked", consumer=self.name, event_type=event.type, event_id=event.id,
-                 reason=reason)
+        log.info(
+            "event parked",
+            consumer=self.name,
+            event_type=event.type,
+            event_id=event.id,
+            reason=reason,
+        )
         metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="parked").inc()
         async with self._engine.begin() as conn:
             await conn.execute(
@@ -175,10 +179,8 @@ class EventConsumer:
 
     async def _retry_parked_forever(self) -> None:
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._park_wake.wait(), self._config.park_retry_seconds)
-            except TimeoutError:
-                pass
             self._park_wake.clear()
             try:
                 await self.retry_parked()
@@ -207,7 +209,9 @@ class EventConsumer:
                 applied += 1
             except NotYetKnown as exc:
                 stuck.add(row.key)
-                await self._still_parked(row, str(exc), expired=datetime.now(UTC) - row.parked_at > max_age)
+                await self._still_parked(
+                    row, str(exc), expired=datetime.now(UTC) - row.parked_at > max_age
+                )
             except Exception as exc:
                 stuck.add(row.key)
                 await self._still_parked(row, f"{type(exc).__name__}: {exc}", expired=True)
@@ -222,7 +226,9 @@ class EventConsumer:
             causation_id=event.id,
         )
         async with uow:
-            await uow.conn.execute(delete(self._tables.parked).where(self._tables.parked.c.id == parked_id))
+            await uow.conn.execute(
+                delete(self._tables.parked).where(self._tables.parked.c.id == parked_id)
+            )
             inserted = await uow.conn.execute(
                 pg_insert(self._tables.inbox)
                 .values(consumer=self.name, event_id=event.id, event_type=event.type)
@@ -231,7 +237,9 @@ class EventConsumer:
             if inserted.rowcount:
                 await handler(uow, event)
             await uow.commit()
-        log.info("parked event applied", consumer=self.name, event_type=event.type, event_id=event.id)
+        log.info(
+            "parked event applied", consumer=self.name, event_type=event.type, event_id=event.id
+        )
 
     async def _still_parked(self, row, reason: str, *, expired: bool) -> None:
         p = self._tables.parked
@@ -246,20 +254,35 @@ class EventConsumer:
                 )
         if expired:
             record = ConsumerRecord(
-                topic=row.topic, partition=-1, offset=-1, timestamp=0, timestamp_type=0,
-                key=row.key.encode(), value=json.dumps(row.envelope).encode(), checksum=None,
-                serialized_key_size=0, serialized_value_size=0, headers=(),
+                topic=row.topic,
+                partition=-1,
+                offset=-1,
+                timestamp=0,
+                timestamp_type=0,
+                key=row.key.encode(),
+                value=json.dumps(row.envelope).encode(),
+                checksum=None,
+                serialized_key_size=0,
+                serialized_value_size=0,
+                headers=(),
             )
-            await self._dead_letter(record, CloudEvent.model_validate(row.envelope), reason,
-                                    attempts=row.attempts)
+            await self._dead_letter(
+                record, CloudEvent.model_validate(row.envelope), reason, attempts=row.attempts
+            )
 
     async def _dead_letter(
         self, record: ConsumerRecord, event: CloudEvent | None, error: str, *, attempts: int
     ) -> None:
         """Publish to the dead-letter topic with the error, and keep a row to list and replay."""
         metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="dead_lettered").inc()
-        log.error("event dead-lettered", consumer=self.name, topic=record.topic,
-                  offset=record.offset, event_type=event.type if event else None, error=error)
+        log.error(
+            "event dead-lettered",
+            consumer=self.name,
+            topic=record.topic,
+            offset=record.offset,
+            event_type=event.type if event else None,
+            error=error,
+        )
         headers = [
             ("dlq-error", error.encode()[:4000]),
             ("dlq-consumer", self.name.encode()),
@@ -301,6 +324,7 @@ class EventConsumer:
             await self._park(event, row.topic, str(exc))
             outcome = "parked"
         async with self._engine.begin() as conn:
-            await conn.execute(update(d).where(d.c.id == dead_letter_id).values(replayed_at=datetime.now(UTC)))
+            await conn.execute(
+                update(d).where(d.c.id == dead_letter_id).values(replayed_at=datetime.now(UTC))
+            )
         return outcome
-

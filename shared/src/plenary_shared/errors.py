@@ -72,7 +72,9 @@ def _validation_problem(exc: RequestValidationError) -> JSONResponse:
         e = next(e for e in errors if e.get("type") == "json_invalid")
         reason = (e.get("ctx") or {}).get("error", "malformed JSON")
         return problem(
-            400, "Malformed JSON", f"The request body is not valid JSON ({reason}); send a JSON object."
+            400,
+            "Malformed JSON",
+            f"The request body is not valid JSON ({reason}); send a JSON object.",
         )
     fields = [
         {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
@@ -103,7 +105,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", path=request.url.path, error_type=type(exc).__name__)
-        return problem(500, "Internal error", "Something went wrong on our side; nothing was saved.")
+        return problem(
+            500, "Internal error", "Something went wrong on our side; nothing was saved."
+        )
 
 
 def _title(status: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -17,8 +18,14 @@ def make_producer(bootstrap: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2)
 
 
-def make_consumer(bootstrap: str, *topics: str, group_id: str) -> AIOKafkaConsumer:
-    """A consumer-group member with auto-commit off: offsets are committed after the database."""
+def make_consumer(
+    bootstrap: str, *topics: str, group_id: str, fetch_max_wait_ms: int = 100
+) -> AIOKafkaConsumer:
+    """A consumer-group member with auto-commit off: offsets are committed after the database.
+
+    A broker may hold a fetch for up to `fetch_max_wait_ms` before answering, which bounds
+    the latency of each hop; Tansu holds it for the whole wait.
+    """
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=bootstrap,
@@ -26,6 +33,7 @@ def make_consumer(bootstrap: str, *topics: str, group_id: str) -> AIOKafkaConsum
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=200,
+        fetch_max_wait_ms=fetch_max_wait_ms,
     )
 
 
@@ -48,10 +56,8 @@ async def ensure_topics(
         if not missing:
             return
         new = [NewTopic(t, partitions, replication_factor) for t in missing]
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass
         log.info("topics created", topics=missing)
     finally:
         await admin.close()

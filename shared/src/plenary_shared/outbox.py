@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plenary_shared import metrics
 from plenary_shared.db import notify_channel
-from plenary_shared.envelope import CONTENT_TYPE
+from plenary_shared.envelope import CloudEvent
 from plenary_shared.messaging_tables import MessagingTables
 
 log = structlog.get_logger(__name__)
@@ -24,8 +24,8 @@ log = structlog.get_logger(__name__)
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:
     """The plain libpq-style DSN of a SQLAlchemy URL, for a raw asyncpg LISTEN connection."""
-    return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(
-        hide_password=False
+    return (
+        make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
 
 
@@ -68,10 +68,8 @@ class OutboxRelay:
                     published = 0
                 if published >= self._batch_size:
                     continue
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
-                except TimeoutError:
-                    pass
         finally:
             self.running = False
             if listener is not None:
@@ -113,14 +111,9 @@ class OutboxRelay:
             rows = [r for r in locked if r.id in publishable]
             futures = []
             for row in rows:
-                value = _json_bytes(row.envelope)
+                key, value, headers = CloudEvent.model_validate(row.envelope).to_kafka()
                 futures.append(
-                    await self._producer.send(
-                        row.topic,
-                        value=value,
-                        key=row.key.encode(),
-                        headers=[("content-type", CONTENT_TYPE.encode())],
-                    )
+                    await self._producer.send(row.topic, value=value, key=key, headers=headers)
                 )
             await asyncio.gather(*futures)
             if self._after_publish is not None:
@@ -150,7 +143,3 @@ def _in_key_order(*, locked_ids: set[int], unsent: list) -> set[int]:
         else:
             blocked.add(row.key)
     return publishable
-
-
-def _json_bytes(envelope: dict) -> bytes:
-    return json.dumps(envelope, separators=(",", ":")).encode()

@@ -66,7 +66,10 @@ class ServiceRuntime:
             handlers=handlers,
             producer=self.producer,
             consumer_factory=lambda: make_consumer(
-                settings.kafka_bootstrap_servers, *consumes, group_id=name
+                settings.kafka_bootstrap_servers,
+                *consumes,
+                group_id=name,
+                fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
             ),
             config=ConsumerConfig(
                 max_attempts=settings.consumer_max_attempts,
@@ -82,7 +85,10 @@ class ServiceRuntime:
     def unit_of_work(self, *, correlation_id: str | None = None) -> UnitOfWork:
         """A new unit of work for one command."""
         return UnitOfWork(
-            engine=self.engine, tables=self.tables, source=self.source, correlation_id=correlation_id
+            engine=self.engine,
+            tables=self.tables,
+            source=self.source,
+            correlation_id=correlation_id,
         )
 
     async def start(self) -> None:
@@ -98,7 +104,9 @@ class ServiceRuntime:
             asyncio.create_task(self._supervise("relay", self.relay.run)),
             asyncio.create_task(self._supervise("consumer", self.consumer.run)),
             *(
-                asyncio.create_task(self._supervise(getattr(t, "__name__", "task"), lambda t=t: t(self)))
+                asyncio.create_task(
+                    self._supervise(getattr(t, "__name__", "task"), lambda t=t: t(self))
+                )
                 for t in self._background
             ),
         ]

@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--fresh", action="store_true", help="drop the database first")
     run.add_argument("--no-demo", action="store_true", help="do not load demo data")
     token = sub.add_parser("token", help="print a development token")
-    token.add_argument("--role", default="organiser", choices=["organiser", "focal_point", "participant"])
+    token.add_argument(
+        "--role", default="organiser", choices=["organiser", "focal_point", "participant"]
+    )
     token.add_argument("--delegation", help="the delegation id of a focal point")
     token.add_argument("--subject", help="who the token is for")
     sub.add_parser("provision", help="create schemas and roles and migrate (admin DATABASE_URL)")
@@ -35,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "token":
         if args.role == "focal_point" and not args.delegation:
             parser.error("a focal point token needs --delegation <delegation id>")
-        print(ensure_keys(RUN_DIR / "keys").token(args.role, subject=args.subject,
-                                                  delegation_id=args.delegation))
+        print(
+            ensure_keys(RUN_DIR / "keys").token(
+                args.role, subject=args.subject, delegation_id=args.delegation
+            )
+        )
         return 0
     if args.command == "provision":
         from sqlalchemy.engine import make_url

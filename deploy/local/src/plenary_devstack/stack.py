@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -22,10 +23,8 @@ DEFAULT_PORTS = {"scheduling": 8001, "delegation": 8002, "registration": 8003, "
 
 def _die_with_parent() -> None:
     """Ask Linux to stop this child when the launcher dies, so nothing is left behind."""
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 @dataclass
@@ -85,7 +84,11 @@ class Platform:
         }
         if service == "registration":
             env["DATA_KEY_FILE"] = str(self.keys.data_key_file)
-        merged = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
+        merged = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+        }
         merged.update({prefix + k: v for k, v in env.items()})
         merged.update(self.extra_env)
         return merged
@@ -94,12 +97,21 @@ class Platform:
         """Start (or restart) one service process."""
         log = (self.logs / f"{service}.log").open("ab")
         self.processes[service] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "uvicorn", f"plenary_{service}.main:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.ports[service])],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"plenary_{service}.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.ports[service]),
+            ],
             env=self.service_env(service),
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are started before exec
+            preexec_fn=_die_with_parent,
         )
 
     def stop_service(self, service: str, *, kill: bool = False) -> None:

@@ -5,20 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from standardwebhooks.webhooks import Webhook
 
 from plenary_devstack import infra
+from plenary_devstack.receiver import WebhookReceiver
 from plenary_devstack.stack import Platform
 
 FAST_TIMINGS = {
@@ -49,7 +47,9 @@ def run_dir() -> Path:
 @pytest.fixture(scope="session")
 def platform() -> Iterator[Platform]:
     """The whole platform, on free ports and a fresh database."""
-    ports = {s: infra.free_port() for s in ("scheduling", "delegation", "registration", "notification")}
+    ports = {
+        s: infra.free_port() for s in ("scheduling", "delegation", "registration", "notification")
+    }
     root = run_dir()
     for log in (root / "logs").glob("*.log"):
         log.unlink()
@@ -82,7 +82,9 @@ class Api:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.platform.url(service), headers=headers, timeout=20)
 
-    def call(self, service: str, method: str, path: str, *, token: str | None = None, **kw) -> httpx.Response:
+    def call(
+        self, service: str, method: str, path: str, *, token: str | None = None, **kw
+    ) -> httpx.Response:
         """One request to a service."""
         body = kw.get("json")
         if isinstance(body, dict) and "passport_number" in body:
@@ -90,38 +92,65 @@ class Api:
         with self.client(service, token) as http:
             return http.request(method, path, **kw)
 
-    def token_for(self, role: str, *, delegation_id: str | None = None, subject: str | None = None) -> str:
+    def token_for(
+        self, role: str, *, delegation_id: str | None = None, subject: str | None = None
+    ) -> str:
         """A token for another role."""
         assert self.platform.keys is not None
         return self.platform.keys.token(role, delegation_id=delegation_id, subject=subject)
 
     def create_meeting(self, **overrides) -> dict:
         """A meeting in scheduling."""
-        body = {"title": f"Test meeting {uuid.uuid4().hex[:6]}", "city": "Moscow",
-                "venue": "National Centre RUSSIA", "timezone": "Europe/Moscow",
-                "starts_on": "2025-11-17", "ends_on": "2025-11-18", **overrides}
+        body = {
+            "title": f"Test meeting {uuid.uuid4().hex[:6]}",
+            "city": "Moscow",
+            "venue": "National Centre RUSSIA",
+            "timezone": "Europe/Moscow",
+            "starts_on": "2025-11-17",
+            "ends_on": "2025-11-18",
+            **overrides,
+        }
         response = self.call("scheduling", "POST", "/v1/meetings", json=body)
         assert response.status_code == 201, response.text
         return response.json()
 
     def register_delegation(self, meeting_id: str, *, quota: int = 10, **overrides) -> dict:
         """A delegation in the delegation service."""
-        body = {"name": f"Delegation {uuid.uuid4().hex[:6]}", "kind": "member", "quota": quota, **overrides}
-        response = self.call("delegation", "POST", f"/v1/meetings/{meeting_id}/delegations", json=body)
+        body = {
+            "name": f"Delegation {uuid.uuid4().hex[:6]}",
+            "kind": "member",
+            "quota": quota,
+            **overrides,
+        }
+        response = self.call(
+            "delegation", "POST", f"/v1/meetings/{meeting_id}/delegations", json=body
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
-    def nominate(self, meeting_id: str, delegation_id: str, *, token: str | None = None, **overrides) -> httpx.Response:
+    def nominate(
+        self, meeting_id: str, delegation_id: str, *, token: str | None = None, **overrides
+    ) -> httpx.Response:
         """Submit an application (does not assert the outcome)."""
         body = person(delegation_id=delegation_id, **overrides)
-        return self.call("registration", "POST", f"/v1/meetings/{meeting_id}/applications",
-                         json=body, token=token)
+        return self.call(
+            "registration",
+            "POST",
+            f"/v1/meetings/{meeting_id}/applications",
+            json=body,
+            token=token,
+        )
 
-    def wait_state(self, application_id: str, *, not_in=("submitted",), timeout: float = 30) -> dict:
+    def wait_state(
+        self, application_id: str, *, not_in=("submitted",), timeout: float = 30
+    ) -> dict:
         """Poll an application until its state leaves `not_in`."""
         return wait_for(
-            lambda: _state_if_left(self.call("registration", "GET", f"/v1/applications/{application_id}"), not_in),
-            timeout=timeout, what=f"application {application_id} to leave {not_in}",
+            lambda: _state_if_left(
+                self.call("registration", "GET", f"/v1/applications/{application_id}"), not_in
+            ),
+            timeout=timeout,
+            what=f"application {application_id} to leave {not_in}",
         )
 
 
@@ -133,12 +162,25 @@ def _state_if_left(response: httpx.Response, not_in) -> dict | None:
 def person(**overrides) -> dict:
     """A valid application body with unique e-mail and passport number."""
     n = uuid.uuid4().hex[:8].upper()
-    return {"given_name": "Aigerim", "family_name": f"Test{n.lower()}",
-            "email": f"p{n.lower()}@example.org", "category": "delegate", "nationality": "KAZ",
-            "passport_number": f"PZ{n}", "date_of_birth": "1984-02-29", **overrides}
+    return {
+        "given_name": "Aigerim",
+        "family_name": f"Test{n.lower()}",
+        "email": f"p{n.lower()}@example.org",
+        "category": "delegate",
+        "nationality": "KAZ",
+        "passport_number": f"PZ{n}",
+        "date_of_birth": "1984-02-29",
+        **overrides,
+    }
 
 
-def wait_for(probe: Callable[[], object], *, timeout: float = 30, interval: float = 0.1, what: str = "condition"):
+def wait_for(
+    probe: Callable[[], object],
+    *,
+    timeout: float = 30,
+    interval: float = 0.1,
+    what: str = "condition",
+):
     """Poll until `probe` returns something truthy; fail with `what` after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
@@ -157,75 +199,16 @@ def api(platform: Platform) -> Api:
     return Api(platform=platform, token=platform.keys.token("organiser", subject="test-organiser"))
 
 
-@dataclass
-class Received:
-    """One request the test webhook receiver accepted."""
-
-    headers: dict[str, str]
-    body: str
-    at: float
-
-
-class WebhookReceiver:
-    """A real HTTP server that verifies signatures, can fail on purpose, and records deliveries."""
-
-    def __init__(self) -> None:
-        self.secret: str | None = None
-        self.fail_next = 0
-        self.received: list[Received] = []
-        self.rejected = 0
-        self.bad_signatures = 0
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status = receiver._accept(headers, body)
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *_args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def _accept(self, headers: dict[str, str], body: str) -> int:
-        with self._lock:
-            if self.fail_next > 0:
-                self.fail_next -= 1
-                self.rejected += 1
-                return 503
-            try:
-                Webhook(self.secret or "").verify(body, headers)
-            except Exception:
-                self.bad_signatures += 1
-                return 400
-            self.received.append(Received(headers, body, time.monotonic()))
-            return 204
-
-    def events(self, *, event_type: str | None = None, subject: str | None = None) -> list[dict]:
-        """The verified events received, optionally filtered."""
-        with self._lock:
-            found = [json.loads(r.body) for r in self.received]
-        return [e for e in found
-                if (event_type is None or e["type"] == event_type)
-                and (subject is None or e["subject"] == subject)]
-
-    def close(self) -> None:
-        """Stop serving."""
-        self.server.shutdown()
-
-
 @pytest.fixture(scope="session")
 def webhook(api: Api) -> Iterator[WebhookReceiver]:
     """A receiver subscribed to every event type of the platform."""
     receiver = WebhookReceiver()
-    response = api.call("notification", "POST", "/v1/subscriptions",
-                        json={"url": receiver.url, "event_types": ["*"], "description": "test receiver"})
+    response = api.call(
+        "notification",
+        "POST",
+        "/v1/subscriptions",
+        json={"url": receiver.url, "event_types": ["*"], "description": "test receiver"},
+    )
     assert response.status_code == 201, response.text
     receiver.secret = response.json()["secret"]
     receiver.subscription_id = response.json()["id"]
@@ -242,8 +225,11 @@ class KafkaTap:
     async def records(self, *topics: str, idle_ms: int = 1500):
         """Every record currently on the topics (stops after `idle_ms` without new records)."""
         consumer = AIOKafkaConsumer(
-            *topics, bootstrap_servers=self.bootstrap, group_id=None,
-            auto_offset_reset="earliest", enable_auto_commit=False,
+            *topics,
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
         )
         await consumer.start()
         out = []
@@ -266,7 +252,9 @@ class KafkaTap:
         finally:
             await consumer.stop()
 
-    async def events(self, topic: str, *, event_type: str | None = None, subject: str | None = None):
+    async def events(
+        self, topic: str, *, event_type: str | None = None, subject: str | None = None
+    ):
         """Records of a topic parsed as CloudEvents, filtered."""
         found = []
         for record in await self.records(topic):
@@ -292,8 +280,9 @@ class KafkaTap:
         Asked through a consumer of that group that never subscribes, so it never joins it
         (the admin client's OffsetFetch version does not decode against Tansu).
         """
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group,
-                                    enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=group, enable_auto_commit=False
+        )
         await consumer.start()
         try:
             offset = await consumer.committed(TopicPartition(topic, partition))
@@ -301,12 +290,16 @@ class KafkaTap:
             await consumer.stop()
         return -1 if offset is None else offset
 
-    async def wait_consumed(self, group: str, topic: str, partition: int, offset: int, timeout: float = 30) -> None:
+    async def wait_consumed(
+        self, group: str, topic: str, partition: int, offset: int, timeout: float = 30
+    ) -> None:
         """Wait until a group has committed past an offset: the record was fully handled."""
         deadline = time.monotonic() + timeout
         while await self.committed(group, topic, partition) <= offset:
             if time.monotonic() > deadline:
-                pytest.fail(f"{group} did not commit past {topic}/{partition}@{offset} in {timeout}s")
+                pytest.fail(
+                    f"{group} did not commit past {topic}/{partition}@{offset} in {timeout}s"
+                )
             await asyncio.sleep(0.2)
 
 

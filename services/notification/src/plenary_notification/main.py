@@ -4,13 +4,12 @@ import asyncio
 
 from fastapi import FastAPI
 
-from plenary_shared.runtime import ServiceRuntime, build_app
-
 from plenary_notification.adapters.tables import messaging
 from plenary_notification.config import Settings
 from plenary_notification.entrypoints import consumers
 from plenary_notification.entrypoints.api.routes import router
 from plenary_notification.service_layer.delivery import deliver_forever
+from plenary_shared.runtime import ServiceRuntime, build_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -57,10 +58,15 @@ def test_next_delay_grows_with_attempt() -> None:
         here = next_delay(attempt, base=base, cap=cap, rng=rng)
         after = next_delay(attempt + 1, base=base, cap=cap, rng=rng)
         assert after >= here
-    means = [
-        sum(next_delay(a, base=base, cap=cap, rng=random.Random(a)) for _ in range(1)) for a in range(1, 8)
-    ]
-    assert means == sorted(means)
+
+
+def test_next_delay_ceiling_doubles_until_cap() -> None:
+    # with a fixed draw, the delay is a fixed fraction of the ceiling
+    delays = [next_delay(a, base=1.0, cap=16.0, rng=random.Random(5)) for a in range(1, 8)]
+    assert delays[:5] == sorted(delays[:5])
+    for earlier, later in itertools.pairwise(delays[:5]):
+        assert later == pytest.approx(2 * earlier)
+    assert delays[4] == delays[5] == delays[6]  # capped from attempt 5 on
 
 
 def test_next_delay_is_reproducible_with_seeded_rng() -> None:
@@ -74,10 +80,23 @@ def test_next_delay_without_rng_uses_module_random() -> None:
     assert 2.0 <= delay <= 4.0
 
 
-@pytest.mark.parametrize(("code", "ok"), [
-    (199, False), (200, True), (201, True), (202, True), (204, True), (299, True),
-    (300, False), (301, False), (400, False), (404, False), (429, False), (500, False),
-    (503, False),
-])
+@pytest.mark.parametrize(
+    ("code", "ok"),
+    [
+        (199, False),
+        (200, True),
+        (201, True),
+        (202, True),
+        (204, True),
+        (299, True),
+        (300, False),
+        (301, False),
+        (400, False),
+        (404, False),
+        (429, False),
+        (500, False),
+        (503, False),
+    ],
+)
 def test_is_success(code: int, ok: bool) -> None:
     assert is_success(code) is ok

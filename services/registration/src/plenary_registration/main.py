@@ -2,13 +2,12 @@
 
 from fastapi import FastAPI
 
-from plenary_shared.runtime import ServiceRuntime, build_app
-
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import messaging
 from plenary_registration.config import Settings
 from plenary_registration.entrypoints import consumers
 from plenary_registration.entrypoints.api.routes import router
+from plenary_shared.runtime import ServiceRuntime, build_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -159,7 +159,9 @@ def test_date_of_birth_over_120_years_refused(years_ago: int) -> None:
 @pytest.mark.parametrize("years_ago", [1, 50, 100, 119])
 def test_plausible_date_of_birth_accepted(years_ago: int) -> None:
     dob = date(date.today().year - years_ago, 1, 1)
-    assert ApplicationCreate.model_validate(_valid(date_of_birth=dob.isoformat())).date_of_birth == dob
+    assert (
+        ApplicationCreate.model_validate(_valid(date_of_birth=dob.isoformat())).date_of_birth == dob
+    )
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,11 @@
 
 from fastapi import FastAPI
 
-from plenary_shared.runtime import ServiceRuntime, build_app
-
 from plenary_scheduling.adapters.tables import messaging
 from plenary_scheduling.config import Settings
 from plenary_scheduling.entrypoints import consumers
 from plenary_scheduling.entrypoints.api.routes import router
+from plenary_shared.runtime import ServiceRuntime, build_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -29,8 +29,10 @@ def catalogue() -> dict[str, type[EventPayload]]:
     found: dict[str, type[EventPayload]] = {}
     for module in (scheduling, delegation, registration, notification):
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, EventPayload) and value.__dict__.get(
-                "event_type"
+            if (
+                isinstance(value, type)
+                and issubclass(value, EventPayload)
+                and value.__dict__.get("event_type")
             ):
                 found[value.event_type] = value
     return found

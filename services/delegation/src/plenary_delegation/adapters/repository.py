@@ -37,7 +37,11 @@ async def list_delegations(
     total = await conn.scalar(select(func.count()).select_from(delegations).where(*where))
     rows = (
         await conn.execute(
-            select(delegations).where(*where).order_by(delegations.c.name).limit(limit).offset(offset)
+            select(delegations)
+            .where(*where)
+            .order_by(delegations.c.name)
+            .limit(limit)
+            .offset(offset)
         )
     ).all()
     return list(rows), total or 0

@@ -25,7 +25,9 @@ async def fetch_meeting(
             f"{base_url}/v1/meetings/{meeting_id}", headers={"Authorization": f"Bearer {token}"}
         )
     except httpx.HTTPError as exc:
-        raise UpstreamUnavailable("the scheduling service cannot be reached; try again shortly") from exc
+        raise UpstreamUnavailable(
+            "the scheduling service cannot be reached; try again shortly"
+        ) from exc
     if response.status_code == 404:
         return None
     if response.status_code != 200:

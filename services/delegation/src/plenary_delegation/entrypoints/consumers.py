@@ -1,11 +1,10 @@
 """The events delegation consumes and the handler of each."""
 
+from plenary_delegation.service_layer import handlers
 from plenary_shared import topics
 from plenary_shared.consumer import Handler
 from plenary_shared.events.registration import ApplicationSubmitted
 from plenary_shared.events.scheduling import MeetingCreated
-
-from plenary_delegation.service_layer import handlers
 
 CONSUMES = (topics.SCHEDULING, topics.REGISTRATION)
 HANDLERS: dict[str, Handler] = {

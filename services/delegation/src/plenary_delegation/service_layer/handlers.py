@@ -8,6 +8,10 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from plenary_delegation.adapters import repository
+from plenary_delegation.adapters.tables import delegations, nominations
+from plenary_delegation.domain.model import Decision, decide
+from plenary_delegation.entrypoints.api.schemas import DelegationCreate
 from plenary_shared.consumer import NotYetKnown
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
@@ -19,11 +23,6 @@ from plenary_shared.events.delegation import (
 )
 from plenary_shared.events.registration import ApplicationSubmitted
 from plenary_shared.events.scheduling import MeetingCreated
-
-from plenary_delegation.adapters import repository
-from plenary_delegation.adapters.tables import delegations, nominations
-from plenary_delegation.domain.model import Decision, decide
-from plenary_delegation.entrypoints.api.schemas import DelegationCreate
 
 MeetingLookup = Callable[[uuid.UUID], Awaitable[dict | None]]
 
@@ -119,7 +118,12 @@ async def on_application_submitted(uow: UnitOfWork, event: CloudEvent) -> None:
             quota=seat.quota if seat else delegation.quota,
             used=seat.quota_used if seat else delegation.quota,
         )
-        decision, outcome_reason, quota, used = outcome.decision, outcome.reason, outcome.quota, outcome.used
+        decision, outcome_reason, quota, used = (
+            outcome.decision,
+            outcome.reason,
+            outcome.quota,
+            outcome.used,
+        )
     await uow.conn.execute(
         nominations.insert().values(
             application_id=submitted.application_id,

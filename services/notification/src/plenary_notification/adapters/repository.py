@@ -75,8 +75,14 @@ async def lease_due(conn: AsyncConnection, *, limit: int, lease: timedelta) -> l
             update(d)
             .where(d.c.id.in_(due.scalar_subquery()))
             .values(lease_until=now + lease, attempts=d.c.attempts + 1)
-            .returning(d.c.id, d.c.subscription_id, d.c.event_id, d.c.envelope, d.c.attempts,
-                       d.c.event_type)
+            .returning(
+                d.c.id,
+                d.c.subscription_id,
+                d.c.event_id,
+                d.c.envelope,
+                d.c.attempts,
+                d.c.event_type,
+            )
         )
     ).all()
     if not claimed:
@@ -88,4 +94,3 @@ async def lease_due(conn: AsyncConnection, *, limit: int, lease: timedelta) -> l
         ).all()
     }
     return [(c, subs[c.subscription_id]) for c in claimed]
-

@@ -47,5 +47,7 @@ async def send(
         elapsed = (time.perf_counter() - started) * 1000
         return Attempt(None, elapsed, f"{type(exc).__name__}: {exc}"[:500])
     elapsed = (time.perf_counter() - started) * 1000
-    error = None if 200 <= response.status_code < 300 else f"receiver answered {response.status_code}"
+    error = (
+        None if 200 <= response.status_code < 300 else f"receiver answered {response.status_code}"
+    )
     return Attempt(response.status_code, elapsed, error)

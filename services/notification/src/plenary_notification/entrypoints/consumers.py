@@ -3,11 +3,10 @@
 from collections.abc import Callable
 from functools import partial
 
+from plenary_notification.service_layer import handlers
 from plenary_shared import topics
 from plenary_shared.consumer import Handler
 from plenary_shared.events import catalogue
-
-from plenary_notification.service_layer import handlers
 
 CONSUMES = (topics.SCHEDULING, topics.DELEGATION, topics.REGISTRATION)
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import timedelta
 
 import structlog
 
-from plenary_shared.runtime import ServiceRuntime
-
 from plenary_notification.adapters import repository, webhooks
 from plenary_notification.config import Settings
 from plenary_notification.service_layer import handlers
+from plenary_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
 
@@ -27,10 +27,8 @@ async def deliver_forever(rt: ServiceRuntime) -> None:
         sent = await deliver_due(rt, limit)
         if sent:
             continue
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout=settings.webhook_poll_seconds)
-        except TimeoutError:
-            pass
 
 
 async def deliver_due(rt: ServiceRuntime, limit: asyncio.Semaphore) -> int:
@@ -59,8 +57,14 @@ async def deliver_due(rt: ServiceRuntime, limit: asyncio.Semaphore) -> int:
                 backoff=settings.webhook_backoff_seconds,
                 backoff_cap=settings.webhook_backoff_max_seconds,
             )
-        log.info("webhook attempt", delivery_id=str(delivery.id), event_type=delivery.event_type,
-                 status_code=attempt.status_code, outcome=outcome, attempt=delivery.attempts)
+        log.info(
+            "webhook attempt",
+            delivery_id=str(delivery.id),
+            event_type=delivery.event_type,
+            status_code=attempt.status_code,
+            outcome=outcome,
+            attempt=delivery.attempts,
+        )
 
     await asyncio.gather(*(one(d, s) for d, s in due))
     return len(due)

@@ -8,15 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.dialects.postgresql import insert
 
-from plenary_shared.db import UnitOfWork
-from plenary_shared.envelope import CloudEvent
-from plenary_shared.errors import NotFound
-from plenary_shared.events.notification import DeliveryFailed, SubscriptionCreated
-
 from plenary_notification.adapters import repository, webhooks
 from plenary_notification.adapters.tables import deliveries, delivery_attempts, subscriptions
 from plenary_notification.domain.model import matches, next_delay
 from plenary_notification.entrypoints.api.schemas import SubscriptionCreate
+from plenary_shared.db import UnitOfWork
+from plenary_shared.envelope import CloudEvent
+from plenary_shared.errors import NotFound
+from plenary_shared.events.notification import DeliveryFailed, SubscriptionCreated
 
 
 async def create_subscription(
@@ -38,7 +37,9 @@ async def create_subscription(
     )
     await uow.emit(
         SubscriptionCreated(
-            subscription_id=subscription_id, channel=command.channel, event_types=command.event_types
+            subscription_id=subscription_id,
+            channel=command.channel,
+            event_types=command.event_types,
         ),
         subject=str(subscription_id),
     )
@@ -46,7 +47,9 @@ async def create_subscription(
     return subscription_id, secret
 
 
-async def delete_subscription(uow: UnitOfWork, *, subscription_id: uuid.UUID, owner: str | None) -> None:
+async def delete_subscription(
+    uow: UnitOfWork, *, subscription_id: uuid.UUID, owner: str | None
+) -> None:
     """Stop a subscription for good; pending deliveries are dropped."""
     row = await repository.get_subscription(uow.conn, subscription_id)
     if row is None or (owner is not None and row.owner != owner):
@@ -102,8 +105,11 @@ async def record_attempt(
         )
     )
     now = datetime.now(UTC)
-    values: dict = {"last_status_code": attempt.status_code, "last_error": attempt.error,
-                    "lease_until": None}
+    values: dict = {
+        "last_status_code": attempt.status_code,
+        "last_error": attempt.error,
+        "lease_until": None,
+    }
     if attempt.error is None:
         values |= {"status": "delivered", "delivered_at": now}
     elif delivery.attempts >= max_attempts:
@@ -122,6 +128,8 @@ async def record_attempt(
     else:
         delay = next_delay(delivery.attempts, base=backoff, cap=backoff_cap)
         values |= {"next_attempt_at": now + timedelta(seconds=delay)}
-    await uow.conn.execute(deliveries.update().where(deliveries.c.id == delivery.id).values(**values))
+    await uow.conn.execute(
+        deliveries.update().where(deliveries.c.id == delivery.id).values(**values)
+    )
     await uow.commit()
     return values.get("status", "pending")

@@ -26,7 +26,9 @@ async def fetch_delegation(
             headers={"Authorization": f"Bearer {token}"},
         )
     except httpx.HTTPError as exc:
-        raise UpstreamUnavailable("the delegation service cannot be reached; try again shortly") from exc
+        raise UpstreamUnavailable(
+            "the delegation service cannot be reached; try again shortly"
+        ) from exc
     if response.status_code in (403, 404):
         return None
     if response.status_code != 200:

@@ -51,7 +51,11 @@ async def list_applications(
     total = await conn.scalar(select(func.count()).select_from(a).where(*where))
     rows = (
         await conn.execute(
-            select(a).where(*where).order_by(a.c.created_at.desc(), a.c.id).limit(limit).offset(offset)
+            select(a)
+            .where(*where)
+            .order_by(a.c.created_at.desc(), a.c.id)
+            .limit(limit)
+            .offset(offset)
         )
     ).all()
     return list(rows), total or 0

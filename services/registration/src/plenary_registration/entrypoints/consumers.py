@@ -1,5 +1,6 @@
 """The events registration consumes and the handler of each."""
 
+from plenary_registration.service_layer import handlers
 from plenary_shared import topics
 from plenary_shared.consumer import Handler
 from plenary_shared.events.delegation import (
@@ -7,8 +8,6 @@ from plenary_shared.events.delegation import (
     NominationAccepted,
     NominationRejected,
 )
-
-from plenary_registration.service_layer import handlers
 
 CONSUMES = (topics.DELEGATION,)
 HANDLERS: dict[str, Handler] = {

@@ -8,6 +8,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from plenary_registration.adapters import repository
+from plenary_registration.adapters.crypto import DocumentCipher
+from plenary_registration.adapters.tables import application_history, applications
+from plenary_registration.domain.model import State, Verdict, transition, verdict_target
+from plenary_registration.entrypoints.api.schemas import ApplicationCreate, DecisionCreate
 from plenary_shared.auth import Principal
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
@@ -24,12 +29,6 @@ from plenary_shared.events.registration import (
     ApplicationRejected,
     ApplicationSubmitted,
 )
-
-from plenary_registration.adapters import repository
-from plenary_registration.adapters.crypto import DocumentCipher
-from plenary_registration.adapters.tables import application_history, applications
-from plenary_registration.domain.model import State, Verdict, transition, verdict_target
-from plenary_registration.entrypoints.api.schemas import ApplicationCreate, DecisionCreate
 
 DelegationLookup = Callable[[uuid.UUID], Awaitable[dict | None]]
 SYSTEM = "system:delegation"
@@ -73,7 +72,10 @@ async def submit_application(
     await _record(uow, application_id, None, State.SUBMITTED, principal.subject, None)
     await uow.emit(
         ApplicationSubmitted(
-            application_id=application_id, meeting_id=meeting_id, delegation_id=delegation_id, **person
+            application_id=application_id,
+            meeting_id=meeting_id,
+            delegation_id=delegation_id,
+            **person,
         ),
         subject=str(application_id),
     )
@@ -101,7 +103,9 @@ async def _ensure_delegation_in_meeting(
         fetched = await ask(delegation_id)
         if fetched is not None:
             await repository.remember_delegation(
-                uow.conn, id=delegation_id, meeting_id=uuid.UUID(fetched["meeting_id"]),
+                uow.conn,
+                id=delegation_id,
+                meeting_id=uuid.UUID(fetched["meeting_id"]),
                 name=fetched["name"],
             )
             known = await repository.get_delegation(uow.conn, delegation_id)
@@ -128,7 +132,8 @@ async def decide(
         await uow.emit(AccreditationGranted(**participant), subject=str(application_id))
     else:
         await uow.emit(
-            AccreditationRefused(**participant, reason=command.reason or ""), subject=str(application_id)
+            AccreditationRefused(**participant, reason=command.reason or ""),
+            subject=str(application_id),
         )
     await uow.commit()
 
@@ -137,7 +142,10 @@ async def on_delegation_registered(uow: UnitOfWork, event: CloudEvent) -> None:
     """Learn of a delegation."""
     registered = DelegationRegistered.model_validate(event.data)
     await repository.remember_delegation(
-        uow.conn, id=registered.delegation_id, meeting_id=registered.meeting_id, name=registered.name
+        uow.conn,
+        id=registered.delegation_id,
+        meeting_id=registered.meeting_id,
+        name=registered.name,
     )
 
 
@@ -154,7 +162,9 @@ async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:
     rejected = NominationRejected.model_validate(event.data)
     row = await _application_for_decision(uow, rejected.application_id)
     await _move(uow, row, transition(State(row.state), State.REJECTED), SYSTEM, rejected.reason)
-    await uow.emit(ApplicationRejected(**_participant(row), reason=rejected.reason), subject=str(row.id))
+    await uow.emit(
+        ApplicationRejected(**_participant(row), reason=rejected.reason), subject=str(row.id)
+    )
 
 
 async def _application_for_decision(uow: UnitOfWork, application_id: uuid.UUID):
@@ -174,7 +184,11 @@ async def _move(uow: UnitOfWork, row, target: State, actor: str, reason: str | N
 
 
 async def _record(
-    uow: UnitOfWork, application_id: uuid.UUID, old: State | None, new: State, actor: str,
+    uow: UnitOfWork,
+    application_id: uuid.UUID,
+    old: State | None,
+    new: State,
+    actor: str,
     reason: str | None,
 ) -> None:
     await uow.conn.execute(

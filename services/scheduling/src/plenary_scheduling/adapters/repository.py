@@ -23,8 +23,11 @@ async def list_meetings(
     total = await conn.scalar(select(func.count()).select_from(meetings).where(*where))
     rows = (
         await conn.execute(
-            select(meetings).where(*where).order_by(meetings.c.starts_on, meetings.c.title)
-            .limit(limit).offset(offset)
+            select(meetings)
+            .where(*where)
+            .order_by(meetings.c.starts_on, meetings.c.title)
+            .limit(limit)
+            .offset(offset)
         )
     ).all()
     return list(rows), total or 0
@@ -38,8 +41,11 @@ async def list_sessions(
     total = await conn.scalar(select(func.count()).select_from(sessions).where(*where))
     rows = (
         await conn.execute(
-            select(sessions).where(*where).order_by(sessions.c.starts_at, sessions.c.room)
-            .limit(limit).offset(offset)
+            select(sessions)
+            .where(*where)
+            .order_by(sessions.c.starts_at, sessions.c.room)
+            .limit(limit)
+            .offset(offset)
         )
     ).all()
     return list(rows), total or 0
@@ -53,9 +59,11 @@ async def list_participants(
     total = await conn.scalar(select(func.count()).select_from(participants).where(*where))
     rows = (
         await conn.execute(
-            select(participants).where(*where)
+            select(participants)
+            .where(*where)
             .order_by(participants.c.family_name, participants.c.given_name)
-            .limit(limit).offset(offset)
+            .limit(limit)
+            .offset(offset)
         )
     ).all()
     return list(rows), total or 0

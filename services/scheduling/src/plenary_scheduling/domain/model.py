@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -49,7 +49,8 @@ class MeetingDates:
     def check_session(self, starts_at: datetime, ends_at: datetime) -> None:
         """A session ends after it starts and falls on the meeting's days (venue time)."""
         start, end = self.localise(starts_at), self.localise(ends_at)
-        if end <= start:
+        # compared in UTC: within one zone Python compares wall clocks, wrong in a repeated hour
+        if end.astimezone(UTC) <= start.astimezone(UTC):
             raise Invalid("ends_at must be after starts_at")
         if start.date() < self.starts_on or end.date() > self.ends_on:
             raise Invalid(

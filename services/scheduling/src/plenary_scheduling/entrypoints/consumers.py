@@ -1,10 +1,9 @@
 """The events scheduling consumes and the handler of each."""
 
+from plenary_scheduling.service_layer import handlers
 from plenary_shared import topics
 from plenary_shared.consumer import Handler
 from plenary_shared.events.registration import AccreditationGranted
-
-from plenary_scheduling.service_layer import handlers
 
 CONSUMES = (topics.REGISTRATION,)
 HANDLERS: dict[str, Handler] = {

@@ -5,16 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC
 
+from plenary_scheduling.adapters import repository
+from plenary_scheduling.adapters.tables import meetings, participants, sessions
+from plenary_scheduling.domain.model import MeetingDates
+from plenary_scheduling.entrypoints.api.schemas import MeetingCreate, SessionCreate
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import NotFound
 from plenary_shared.events.registration import AccreditationGranted
 from plenary_shared.events.scheduling import MeetingCreated, SessionScheduled
-
-from plenary_scheduling.adapters import repository
-from plenary_scheduling.adapters.tables import meetings, participants, sessions
-from plenary_scheduling.domain.model import MeetingDates
-from plenary_scheduling.entrypoints.api.schemas import MeetingCreate, SessionCreate
 
 
 async def create_meeting(uow: UnitOfWork, *, command: MeetingCreate, actor: str) -> uuid.UUID:
@@ -24,7 +23,9 @@ async def create_meeting(uow: UnitOfWork, *, command: MeetingCreate, actor: str)
     await uow.conn.execute(
         meetings.insert().values(id=meeting_id, created_by=actor, **command.model_dump())
     )
-    await uow.emit(MeetingCreated(meeting_id=meeting_id, **command.model_dump()), subject=str(meeting_id))
+    await uow.emit(
+        MeetingCreated(meeting_id=meeting_id, **command.model_dump()), subject=str(meeting_id)
+    )
     await uow.commit()
     return meeting_id
 
@@ -41,11 +42,17 @@ async def schedule_session(
     session_id = uuid.uuid4()
     starts_at = dates.localise(command.starts_at).astimezone(UTC)
     ends_at = dates.localise(command.ends_at).astimezone(UTC)
-    values = {"title": command.title, "format": command.format.value, "room": command.room,
-              "starts_at": starts_at, "ends_at": ends_at}
+    values = {
+        "title": command.title,
+        "format": command.format.value,
+        "room": command.room,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+    }
     await uow.conn.execute(sessions.insert().values(id=session_id, meeting_id=meeting_id, **values))
     await uow.emit(
-        SessionScheduled(session_id=session_id, meeting_id=meeting_id, **values), subject=str(session_id)
+        SessionScheduled(session_id=session_id, meeting_id=meeting_id, **values),
+        subject=str(session_id),
     )
     await uow.commit()
     return session_id

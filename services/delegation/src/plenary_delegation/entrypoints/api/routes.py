@@ -7,14 +7,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 
+from plenary_delegation.adapters import repository, scheduling_client
+from plenary_delegation.entrypoints.api.schemas import DelegationCreate, DelegationRead
+from plenary_delegation.service_layer import handlers
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
 from plenary_shared.errors import NotFound
 from plenary_shared.runtime import RuntimeDep
-
-from plenary_delegation.adapters import repository, scheduling_client
-from plenary_delegation.entrypoints.api.schemas import DelegationCreate, DelegationRead
-from plenary_delegation.service_layer import handlers
 
 router = APIRouter(prefix="/v1", tags=["delegations"])
 

@@ -6,11 +6,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 
-from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import OrganiserPrincipal
-from plenary_shared.errors import NotFound
-from plenary_shared.runtime import RuntimeDep
-
 from plenary_notification.adapters import repository
 from plenary_notification.entrypoints.api.schemas import (
     DeliveryRead,
@@ -19,11 +14,17 @@ from plenary_notification.entrypoints.api.schemas import (
     SubscriptionRead,
 )
 from plenary_notification.service_layer import handlers
+from plenary_shared.api import Page, PageDep
+from plenary_shared.auth import OrganiserPrincipal
+from plenary_shared.errors import NotFound
+from plenary_shared.runtime import RuntimeDep
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
 
-@router.post("/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated)
+@router.post(
+    "/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated
+)
 async def create_subscription(
     body: SubscriptionCreate, rt: RuntimeDep, principal: OrganiserPrincipal, response: Response
 ) -> SubscriptionCreated:
@@ -71,7 +72,10 @@ async def delete_subscription(subscription_id: UUID, rt: RuntimeDep, _: Organise
 
 @router.get("/subscriptions/{subscription_id}/deliveries", response_model=Page[DeliveryRead])
 async def list_deliveries(
-    subscription_id: UUID, rt: RuntimeDep, principal: OrganiserPrincipal, page: PageDep,
+    subscription_id: UUID,
+    rt: RuntimeDep,
+    principal: OrganiserPrincipal,
+    page: PageDep,
     status: str | None = None,
 ) -> Page[DeliveryRead]:
     """The delivery log of a subscription, newest first, optionally by status."""

@@ -8,11 +8,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal
-from plenary_shared.errors import NotFound
-from plenary_shared.runtime import RuntimeDep, correlation_id
-
 from plenary_registration.adapters import delegation_client, repository
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.domain.model import State, mask
@@ -23,6 +18,10 @@ from plenary_registration.entrypoints.api.schemas import (
     HistoryRead,
 )
 from plenary_registration.service_layer import handlers
+from plenary_shared.api import Page, PageDep
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal
+from plenary_shared.errors import NotFound
+from plenary_shared.runtime import RuntimeDep, correlation_id
 
 router = APIRouter(prefix="/v1", tags=["applications"])
 CorrelationDep = Annotated[str, Depends(correlation_id)]
@@ -92,8 +91,12 @@ async def list_applications(
         delegation_id = principal.delegation_id or UUID(int=0)
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_applications(
-            conn, meeting_id, delegation_id=delegation_id, state=state,
-            limit=page.limit, offset=page.offset,
+            conn,
+            meeting_id,
+            delegation_id=delegation_id,
+            state=state,
+            limit=page.limit,
+            offset=page.offset,
         )
     items = [_read(r, cipher) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
@@ -130,7 +133,9 @@ async def decide(
 ) -> ApplicationRead:
     """Grant or refuse accreditation of a nominated application."""
     async with rt.unit_of_work(correlation_id=correlation) as uow:
-        await handlers.decide(uow, application_id=application_id, command=body, actor=principal.subject)
+        await handlers.decide(
+            uow, application_id=application_id, command=body, actor=principal.subject
+        )
     return await get_application(application_id, rt, principal, cipher)
 
 

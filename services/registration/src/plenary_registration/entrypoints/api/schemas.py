@@ -24,7 +24,9 @@ class ApplicationCreate(BaseModel):
     category: Category
     nationality: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3, e.g. KAZ")
     passport_number: str = Field(
-        min_length=5, max_length=20, pattern=r"^[A-Z0-9]+$",
+        min_length=5,
+        max_length=20,
+        pattern=r"^[A-Z0-9]+$",
         description="letters and digits only; stored encrypted, never shown in full",
     )
     date_of_birth: date
@@ -35,7 +37,10 @@ class ApplicationCreate(BaseModel):
         today = date.today()
         if value >= today:
             raise ValueError("the date of birth must be in the past")
-        if value.year < today.year - 120:
+        oldest = date(
+            today.year - 120, today.month, 28 if (today.month, today.day) == (2, 29) else today.day
+        )
+        if value < oldest:
             raise ValueError("the date of birth is more than 120 years ago; check the year")
         return value
 

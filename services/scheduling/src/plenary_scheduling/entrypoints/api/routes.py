@@ -6,11 +6,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal
-from plenary_shared.errors import NotFound
-from plenary_shared.runtime import RuntimeDep
-
 from plenary_scheduling.adapters import repository
 from plenary_scheduling.entrypoints.api.schemas import (
     MeetingCreate,
@@ -20,6 +15,10 @@ from plenary_scheduling.entrypoints.api.schemas import (
     SessionRead,
 )
 from plenary_scheduling.service_layer import handlers
+from plenary_shared.api import Page, PageDep
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal
+from plenary_shared.errors import NotFound
+from plenary_shared.runtime import RuntimeDep
 
 router = APIRouter(prefix="/v1", tags=["meetings"])
 
@@ -37,12 +36,16 @@ async def create_meeting(
 
 @router.get("/meetings", response_model=Page[MeetingRead])
 async def list_meetings(
-    rt: RuntimeDep, _: CurrentPrincipal, page: PageDep,
+    rt: RuntimeDep,
+    _: CurrentPrincipal,
+    page: PageDep,
     q: str | None = Query(None, max_length=100, description="search in titles"),
 ) -> Page[MeetingRead]:
     """Meetings of the programme, by start date."""
     async with rt.engine.connect() as conn:
-        rows, total = await repository.list_meetings(conn, limit=page.limit, offset=page.offset, q=q)
+        rows, total = await repository.list_meetings(
+            conn, limit=page.limit, offset=page.offset, q=q
+        )
     items = [MeetingRead.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -58,7 +61,9 @@ async def get_meeting(meeting_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> 
 
 
 @router.post(
-    "/meetings/{meeting_id}/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionRead
+    "/meetings/{meeting_id}/sessions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionRead,
 )
 async def schedule_session(
     meeting_id: UUID, body: SessionCreate, rt: RuntimeDep, _: OrganiserPrincipal
@@ -82,7 +87,9 @@ async def list_sessions(
         meeting = await repository.get_meeting(conn, meeting_id)
         if meeting is None:
             raise NotFound(f"meeting {meeting_id} does not exist")
-        rows, total = await repository.list_sessions(conn, meeting_id, limit=page.limit, offset=page.offset)
+        rows, total = await repository.list_sessions(
+            conn, meeting_id, limit=page.limit, offset=page.offset
+        )
     items = [SessionRead.from_row(r, meeting.timezone) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 

@@ -1,0 +1,110 @@
+"""`make bench`: latency of one nomination, from HTTP 202 to the webhook that reports it.
+
+Starts its own platform (fresh database `plenary_bench`, free ports, default timings), then
+nominates participants one at a time and prints the figures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+
+from plenary_devstack import infra
+from plenary_devstack.receiver import WebhookReceiver
+from plenary_devstack.stack import Platform
+
+
+def nomination_latency(platform: Platform, *, count: int) -> dict[str, list[float]]:
+    """Seconds from 202 to the webhook of `submitted` and of `nominated`, per nomination."""
+    assert platform.keys is not None
+    auth = {"Authorization": f"Bearer {platform.keys.token('organiser', subject='bench')}"}
+    receiver = WebhookReceiver()
+    with httpx.Client(headers=auth, timeout=30) as http:
+        sub = http.post(
+            f"{platform.url('notification')}/v1/subscriptions",
+            json={"url": receiver.url, "event_types": ["registration.application.*"]},
+        ).json()
+        receiver.secret = sub["secret"]
+        meeting = http.post(
+            f"{platform.url('scheduling')}/v1/meetings",
+            json={
+                "title": "Benchmark meeting",
+                "city": "Moscow",
+                "venue": "National Centre RUSSIA",
+                "timezone": "Europe/Moscow",
+                "starts_on": "2025-11-17",
+                "ends_on": "2025-11-18",
+            },
+        ).json()
+        delegation = http.post(
+            f"{platform.url('delegation')}/v1/meetings/{meeting['id']}/delegations",
+            json={"name": "Bench", "kind": "member", "quota": count + 10},
+        ).json()
+        timings: dict[str, list[float]] = {"submitted": [], "nominated": []}
+        for i in range(count):
+            response = http.post(
+                f"{platform.url('registration')}/v1/meetings/{meeting['id']}/applications",
+                json={
+                    "delegation_id": delegation["id"],
+                    "given_name": "Bench",
+                    "family_name": f"N{i}",
+                    "email": f"bench{i}@example.org",
+                    "category": "delegate",
+                    "nationality": "RUS",
+                    "passport_number": f"BN{i:07d}",
+                    "date_of_birth": "1980-01-01",
+                },
+            )
+            accepted_at = time.monotonic()
+            if response.status_code != 202:
+                raise RuntimeError(f"nomination refused: {response.status_code} {response.text}")
+            subject = response.json()["id"]
+            for state in ("submitted", "nominated"):
+                arrived = receiver.wait(
+                    event_type=f"registration.application.{state}", subject=subject
+                )
+                timings[state].append(arrived.at - accepted_at)
+    receiver.close()
+    return timings
+
+
+def _report(name: str, seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[max(0, int(len(ms) * 0.95) - 1)]
+    return (
+        f"{name:<48} n={len(ms)}  median {statistics.median(ms):7.1f} ms  "
+        f"p95 {p95:7.1f} ms  min {ms[0]:6.1f} ms  max {ms[-1]:7.1f} ms"
+    )
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100)
+    args = parser.parse_args()
+    ports = {
+        s: infra.free_port() for s in ("scheduling", "delegation", "registration", "notification")
+    }
+    platform = Platform(
+        root=Path(".run/bench").resolve(),
+        database="plenary_bench",
+        ports=ports,
+        broker_port=infra.free_port(),
+        fresh_database=True,
+    )
+    try:
+        platform.start(say=lambda m: print(f"· {m}", flush=True))
+        timings = nomination_latency(platform, count=args.count)
+    finally:
+        platform.stop()
+    print()
+    print(_report("202 -> webhook registration.application.submitted", timings["submitted"]))
+    print(_report("202 -> webhook registration.application.nominated", timings["nominated"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""A webhook receiver: a real HTTP server that verifies Standard Webhooks signatures."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook
+
+
+@dataclass
+class Received:
+    """One request the test webhook receiver accepted."""
+
+    headers: dict[str, str]
+    body: str
+    at: float
+
+
+class WebhookReceiver:
+    """A real HTTP server that verifies signatures, can fail on purpose, and records deliveries."""
+
+    def __init__(self) -> None:
+        self.secret: str | None = None
+        self.fail_next = 0
+        self.received: list[Received] = []
+        self.rejected = 0
+        self.arrived = threading.Condition()
+        self.subscription_id: str | None = None
+        self.bad_signatures = 0
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status = receiver._accept(headers, body)
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _accept(self, headers: dict[str, str], body: str) -> int:
+        with self._lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                self.rejected += 1
+                return 503
+            try:
+                Webhook(self.secret or "").verify(body, headers)
+            except Exception:
+                self.bad_signatures += 1
+                return 400
+            self.received.append(Received(headers, body, time.monotonic()))
+        with self.arrived:
+            self.arrived.notify_all()
+        return 204
+
+    def events(self, *, event_type: str | None = None, subject: str | None = None) -> list[dict]:
+        """The verified events received, optionally filtered."""
+        with self._lock:
+            found = [json.loads(r.body) for r in self.received]
+        return [
+            e
+            for e in found
+            if (event_type is None or e["type"] == event_type)
+            and (subject is None or e["subject"] == subject)
+        ]
+
+    def close(self) -> None:
+        """Stop serving."""
+        self.server.shutdown()
+
+    def wait(self, *, event_type: str, subject: str, timeout: float = 30) -> Received:
+        """Block until an event of this type about this subject has arrived; returns it."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while True:
+                with self._lock:
+                    for received in self.received:
+                        event = json.loads(received.body)
+                        if event["type"] == event_type and event["subject"] == subject:
+                            return received
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no {event_type} about {subject} within {timeout}s")
+                self.arrived.wait(left)

@@ -1,0 +1,176 @@
+"""Unit tests of token minting, verification and the delegation access rule."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import jwt
+import pytest
+from fastapi import HTTPException
+
+from plenary_shared.auth import (
+    Principal,
+    Role,
+    TokenVerifier,
+    generate_key_pair,
+    mint_token,
+)
+
+
+@pytest.fixture(scope="module")
+def keys() -> tuple[str, str]:
+    return generate_key_pair()
+
+
+@pytest.fixture(scope="module")
+def verifier(keys: tuple[str, str]) -> TokenVerifier:
+    return TokenVerifier(public_key_pem=keys[1], audience="plenary", issuer="plenary")
+
+
+def _refused(verifier: TokenVerifier, token: str) -> HTTPException:
+    with pytest.raises(HTTPException) as caught:
+        verifier.verify(token)
+    assert caught.value.status_code == 401
+    assert caught.value.headers == {"WWW-Authenticate": "Bearer"}
+    return caught.value
+
+
+def test_key_pair_is_pem() -> None:
+    private_pem, public_pem = generate_key_pair()
+    assert private_pem.startswith("-----BEGIN PRIVATE KEY-----")
+    assert public_pem.startswith("-----BEGIN PUBLIC KEY-----")
+    assert generate_key_pair()[0] != private_pem
+
+
+def test_round_trip_organiser(keys: tuple[str, str], verifier: TokenVerifier) -> None:
+    token = mint_token(private_key_pem=keys[0], role=Role.ORGANISER, subject="staff-1")
+    principal = verifier.verify(token)
+    assert principal.subject == "staff-1"
+    assert principal.role is Role.ORGANISER
+    assert principal.delegation_id is None
+    assert principal.token == token
+    assert principal.is_organiser
+
+
+def test_round_trip_focal_point(keys: tuple[str, str], verifier: TokenVerifier) -> None:
+    delegation = uuid.uuid4()
+    token = mint_token(
+        private_key_pem=keys[0], role="focal_point", subject="fp-1", delegation_id=delegation
+    )
+    principal = verifier.verify(token)
+    assert principal.role is Role.FOCAL_POINT
+    assert principal.delegation_id == delegation
+    assert not principal.is_organiser
+
+
+def test_token_is_eddsa(keys: tuple[str, str]) -> None:
+    token = mint_token(private_key_pem=keys[0], role=Role.PARTICIPANT, subject="p")
+    assert jwt.get_unverified_header(token)["alg"] == "EdDSA"
+
+
+def test_expired_token_refused(keys: tuple[str, str], verifier: TokenVerifier) -> None:
+    token = mint_token(
+        private_key_pem=keys[0], role=Role.ORGANISER, subject="s", ttl=timedelta(seconds=-1)
+    )
+    assert "expired" in _refused(verifier, token).detail
+
+
+def test_token_signed_by_another_key_refused(verifier: TokenVerifier) -> None:
+    other_private, _ = generate_key_pair()
+    token = mint_token(private_key_pem=other_private, role=Role.ORGANISER, subject="s")
+    detail = _refused(verifier, token).detail
+    assert "not valid" in detail
+
+
+def test_wrong_audience_refused(keys: tuple[str, str], verifier: TokenVerifier) -> None:
+    token = mint_token(private_key_pem=keys[0], role=Role.ORGANISER, subject="s", audience="other")
+    _refused(verifier, token)
+
+
+def test_wrong_issuer_refused(keys: tuple[str, str], verifier: TokenVerifier) -> None:
+    token = mint_token(private_key_pem=keys[0], role=Role.ORGANISER, subject="s", issuer="evil")
+    _refused(verifier, token)
+
+
+def test_garbage_token_refused(verifier: TokenVerifier) -> None:
+    _refused(verifier, "not.a.jwt")
+
+
+def test_tampered_token_refused(keys: tuple[str, str], verifier: TokenVerifier) -> None:
+    token = mint_token(private_key_pem=keys[0], role=Role.PARTICIPANT, subject="s")
+    header, _claims, signature = token.split(".")
+    forged_claims = jwt.api_jws.base64url_encode(
+        b'{"sub":"s","role":"organiser","exp":9999999999,"aud":"plenary","iss":"plenary"}'
+    ).decode()
+    _refused(verifier, f"{header}.{forged_claims}.{signature}")
+
+
+def test_unknown_role_refused(keys: tuple[str, str], verifier: TokenVerifier) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(keys[0].encode(), password=None)
+    token = jwt.encode(
+        {"sub": "s", "role": "emperor", "exp": 9999999999, "aud": "plenary", "iss": "plenary"},
+        key,
+        algorithm="EdDSA",
+    )
+    _refused(verifier, token)
+
+
+def test_missing_role_claim_refused(keys: tuple[str, str], verifier: TokenVerifier) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(keys[0].encode(), password=None)
+    token = jwt.encode(
+        {"sub": "s", "exp": 9999999999, "aud": "plenary", "iss": "plenary"}, key, algorithm="EdDSA"
+    )
+    _refused(verifier, token)
+
+
+def test_unsigned_token_refused(verifier: TokenVerifier) -> None:
+    token = jwt.encode(
+        {"sub": "s", "role": "organiser", "exp": 9999999999, "aud": "plenary", "iss": "plenary"},
+        None,
+        algorithm="none",
+    )
+    _refused(verifier, token)
+
+
+def test_verifier_without_public_key_refuses_everything(keys: tuple[str, str]) -> None:
+    verifier = TokenVerifier(public_key_pem="", audience="plenary", issuer="plenary")
+    token = mint_token(private_key_pem=keys[0], role=Role.ORGANISER, subject="s")
+    assert "no public key" in _refused(verifier, token).detail
+
+
+# --- may_act_for --------------------------------------------------------------------------
+
+OWN = uuid.uuid4()
+OTHER = uuid.uuid4()
+
+
+def _principal(role: Role, delegation_id: uuid.UUID | None = None) -> Principal:
+    return Principal(subject="x", role=role, delegation_id=delegation_id, token="t")
+
+
+def test_organiser_may_act_for_every_delegation() -> None:
+    organiser = _principal(Role.ORGANISER)
+    assert organiser.may_act_for(OWN)
+    assert organiser.may_act_for(OTHER)
+
+
+def test_focal_point_may_act_for_own_delegation_only() -> None:
+    focal = _principal(Role.FOCAL_POINT, OWN)
+    assert focal.may_act_for(OWN)
+    assert not focal.may_act_for(OTHER)
+
+
+def test_focal_point_without_delegation_may_act_for_none() -> None:
+    assert not _principal(Role.FOCAL_POINT).may_act_for(OWN)
+
+
+def test_participant_may_not_act_even_for_own_delegation() -> None:
+    participant = _principal(Role.PARTICIPANT, OWN)
+    assert not participant.may_act_for(OWN)
+    assert not participant.may_act_for(OTHER)
+    assert not participant.is_organiser
