@@ -99,13 +99,18 @@ def test_service_builds_from_dockerfile_and_waits_for_provision(name: str, port:
     assert env["PORT"] == str(port)  # read by the healthcheck
     assert env[prefix + "DATABASE_URL"].startswith(f"postgresql+asyncpg://plenary_{name}:")
     assert env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
-    assert env[prefix + "JWT_PUBLIC_KEY_FILE"].startswith("/run/plenary/keys/")
-    assert any(str(v).startswith("./deploy/keys:") for v in service["volumes"])
+    mounted = {str(v).split(":")[1] for v in service["volumes"]}
+    assert env[prefix + "JWT_PUBLIC_KEY_FILE"] in mounted
+    assert not any("jwt_private" in str(v) for v in service["volumes"]), "signing key in a container"
 
 
 def test_registration_gets_its_data_key() -> None:
-    env = _env(_compose()["services"]["registration"])
-    assert env["REGISTRATION_DATA_KEY_FILE"].startswith("/run/plenary/keys/")
+    registration = _compose()["services"]["registration"]
+    mounted = {str(v).split(":")[1] for v in registration["volumes"]}
+    assert _env(registration)["REGISTRATION_DATA_KEY_FILE"] in mounted
+    others = ("scheduling", "delegation", "notification")
+    for name in others:
+        assert not any("registration_data" in str(v) for v in _compose()["services"][name]["volumes"])
 
 
 def test_mail_catcher_is_present() -> None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from plenary_shared import asyncapi
 from plenary_shared.auth import require_organiser
 from plenary_shared.errors import PROBLEM_JSON, NotFound
 
@@ -107,7 +108,7 @@ Check = Callable[[], Awaitable[bool]]
 
 
 def health_router(checks: dict[str, Check]) -> APIRouter:
-    """/healthz (the process answers) and /readyz (database, consumer and relay are up)."""
+    """/healthz, /readyz (database, consumer and relay are up), /metrics and /asyncapi.json."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -129,6 +130,10 @@ def health_router(checks: dict[str, Check]) -> APIRouter:
             {"status": "ready" if ready else "not ready", "checks": results},
             status_code=200 if ready else 503,
         )
+
+    @router.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi_document() -> dict:
+        return asyncapi.document()
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> PlainTextResponse:
