@@ -101,7 +101,9 @@ def test_service_builds_from_dockerfile_and_waits_for_provision(name: str, port:
     assert env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     mounted = {str(v).split(":")[1] for v in service["volumes"]}
     assert env[prefix + "JWT_PUBLIC_KEY_FILE"] in mounted
-    assert not any("jwt_private" in str(v) for v in service["volumes"]), "signing key in a container"
+    assert not any("jwt_private" in str(v) for v in service["volumes"]), (
+        "signing key in a container"
+    )
 
 
 def test_registration_gets_its_data_key() -> None:
@@ -110,7 +112,9 @@ def test_registration_gets_its_data_key() -> None:
     assert _env(registration)["REGISTRATION_DATA_KEY_FILE"] in mounted
     others = ("scheduling", "delegation", "notification")
     for name in others:
-        assert not any("registration_data" in str(v) for v in _compose()["services"][name]["volumes"])
+        assert not any(
+            "registration_data" in str(v) for v in _compose()["services"][name]["volumes"]
+        )
 
 
 def test_mail_catcher_is_present() -> None:
