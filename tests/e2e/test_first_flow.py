@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from plenary_devstack.testing import wait_for
+from plenary_devstack.testing import person, wait_for
 
 
 def test_nomination_to_accreditation_reaches_every_service_and_the_webhook(api, webhook):
@@ -64,6 +64,30 @@ def test_nomination_to_accreditation_reaches_every_service_and_the_webhook(api, 
         ("nominated", "accredited"),
     ]
     assert history[-1]["actor"] == "test-organiser"
+
+
+def test_a_callers_correlation_id_and_the_causation_chain_follow_the_events(api, webhook):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    response = api.call(
+        "registration",
+        "POST",
+        f"/v1/meetings/{meeting['id']}/applications",
+        json=person(delegation_id=delegation["id"]),
+        headers={"X-Correlation-ID": "desk-trace-42"},
+    )
+    app_id = response.json()["id"]
+    chain = [
+        wait_for(lambda t=t: webhook.events(event_type=t, subject=app_id), what=t)[0]
+        for t in (
+            "registration.application.submitted",
+            "delegation.nomination.accepted",
+            "registration.application.nominated",
+        )
+    ]
+    assert {e["correlationid"] for e in chain} == {"desk-trace-42"}
+    assert chain[1]["causationid"] == chain[0]["id"]
+    assert chain[2]["causationid"] == chain[1]["id"]
 
 
 def test_webhook_is_retried_with_backoff_until_the_receiver_recovers(api, webhook):

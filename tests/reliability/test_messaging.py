@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from plenary_shared import metrics
 from plenary_shared.consumer import ConsumerConfig, EventConsumer, NotYetKnown
 from plenary_shared.outbox import OutboxRelay
 
-FAST = ConsumerConfig(max_attempts=3, backoff_seconds=0.01, park_retry_seconds=0.1)
+FAST = ConsumerConfig(
+    max_attempts=3, backoff_seconds=0.01, park_retry_seconds=0.1, outage_backoff_max_seconds=0.05
+)
 
 
 def recording_handler(scratch, *, fail_first: int = 0):
@@ -285,3 +288,32 @@ async def test_several_relays_publish_each_event_once_in_order_per_key(scratch, 
         event = json.loads(rec.value)
         seen_seqs[event["subject"]].append(event["data"]["seq"])
     assert all(seqs == list(range(40)) for seqs in seen_seqs.values()), seen_seqs
+
+
+async def test_a_database_outage_holds_the_partition_instead_of_dead_lettering(scratch):
+    await scratch.emit(key="outage", seq=1)
+    outage = {"left": FAST.max_attempts + 3}  # more failures than the dead-letter threshold
+    record, _ = recording_handler(scratch)
+
+    async def flaky_database(uow, event):
+        if outage["left"]:
+            outage["left"] -= 1
+            raise OperationalError("INSERT ...", {}, ConnectionRefusedError("connection refused"))
+        await record(uow, event)
+
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        await relay_all(scratch, producer)
+        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": flaky_database})
+
+        async def applied():
+            return await scratch.effect_count() == 1
+
+        await run_until(consumer, applied)
+    finally:
+        await producer.stop()
+    assert outage["left"] == 0
+    d = scratch.tables.dead_letters
+    async with scratch.engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(d)) == 0

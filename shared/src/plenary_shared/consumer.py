@@ -14,6 +14,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plenary_shared import metrics, topics
@@ -38,6 +39,16 @@ class ConsumerConfig:
     backoff_seconds: float = 0.2
     park_retry_seconds: float = 1.0
     park_max_age_seconds: float = 86_400.0
+    outage_backoff_max_seconds: float = 10.0
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failure comes from the infrastructure (connection lost, timeout), not the event."""
+    if isinstance(exc, OSError | TimeoutError | ConnectionError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return False
 
 
 class EventConsumer:
@@ -91,7 +102,11 @@ class EventConsumer:
             await consumer.stop()
 
     async def process(self, record: ConsumerRecord) -> None:
-        """Handle one record: once, parked, or dead-lettered; never raises."""
+        """Handle one record: once, parked, or dead-lettered.
+
+        Raises only when the dead-letter topic or the database stays unreachable while parking or
+        dead-lettering; the offset is then not committed and the record comes again.
+        """
         try:
             event = CloudEvent.from_kafka(record.value)
         except ValueError as exc:
@@ -103,8 +118,8 @@ class EventConsumer:
         if await self._has_parked(event.subject):
             await self._park(event, record.topic, "an earlier event of this subject is parked")
             return
-        error = ""
-        for attempt in range(1, self._config.max_attempts + 1):
+        error, attempt, outages = "", 0, 0
+        while attempt < self._config.max_attempts:
             try:
                 outcome = await self._handle(handler, event)
                 metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome=outcome).inc()
@@ -116,16 +131,29 @@ class EventConsumer:
                 return
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
+                if is_transient(exc):
+                    # the database or network is down, not the message's fault: hold the
+                    # partition and wait, never dead-letter for an outage
+                    outages += 1
+                    delay = min(
+                        self._config.outage_backoff_max_seconds,
+                        self._config.backoff_seconds * 2 ** min(outages, 10),
+                    )
+                else:
+                    attempt += 1
+                    delay = self._config.backoff_seconds * 2 ** (attempt - 1)
                 log.warning(
                     "handler failed",
                     consumer=self.name,
                     event_type=event.type,
                     event_id=event.id,
                     attempt=attempt,
+                    transient=is_transient(exc),
                     error=error,
                 )
-                await asyncio.sleep(self._config.backoff_seconds * 2 ** (attempt - 1))
-        await self._dead_letter(record, event, error, attempts=self._config.max_attempts)
+                if attempt < self._config.max_attempts:
+                    await asyncio.sleep(delay)
+        await self._dead_letter(record, event, error, attempts=attempt)
 
     async def _handle(self, handler: Handler, event: CloudEvent) -> str:
         """Inbox row, effects and emitted events in one transaction; a duplicate does nothing."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -132,10 +131,6 @@ class ServiceRuntime:
                 log.exception("background loop crashed; restarting", loop=what)
                 await asyncio.sleep(1.0)
 
-    async def ready(self) -> dict[str, Any]:
-        """Readiness checks for /readyz."""
-        return {}
-
 
 def get_runtime(request: Request) -> ServiceRuntime:
     """The service runtime of the app serving this request."""
@@ -145,9 +140,12 @@ def get_runtime(request: Request) -> ServiceRuntime:
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
-def correlation_id(request: Request) -> str:
-    """The caller's correlation id, or a new one."""
-    return request.headers.get("x-correlation-id") or str(uuid.uuid4())
+def request_unit_of_work(request: Request) -> UnitOfWork:
+    """A unit of work for one request, correlated by the caller's X-Correlation-ID if sent."""
+    return get_runtime(request).unit_of_work(correlation_id=request.headers.get("x-correlation-id"))
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(request_unit_of_work)]
 
 
 def build_app(

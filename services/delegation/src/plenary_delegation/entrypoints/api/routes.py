@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from functools import partial
 from uuid import UUID
 
 from fastapi import APIRouter, Response, status
 
-from plenary_delegation.adapters import repository, scheduling_client
+from plenary_delegation.adapters import repository
 from plenary_delegation.entrypoints.api.schemas import DelegationCreate, DelegationRead
 from plenary_delegation.service_layer import handlers
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
 from plenary_shared.errors import NotFound
-from plenary_shared.runtime import RuntimeDep
+from plenary_shared.owners import fetch_if_exists
+from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["delegations"])
 
@@ -27,23 +27,23 @@ async def register_delegation(
     meeting_id: UUID,
     body: DelegationCreate,
     rt: RuntimeDep,
+    uow: UnitOfWorkDep,
     principal: OrganiserPrincipal,
     response: Response,
 ) -> DelegationRead:
     """Register a delegation with its quota (publishes `delegation.delegation.registered`)."""
-    ask = partial(
-        scheduling_client.fetch_meeting,
-        rt.http,
-        base_url=rt.settings.scheduling_url,
-        token=principal.token,
-    )
-    async with rt.unit_of_work() as uow:
+
+    async def ask_scheduling(mid: UUID) -> dict | None:
+        url = f"{rt.settings.scheduling_url}/v1/meetings/{mid}"
+        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="scheduling")
+
+    async with uow:
         delegation_id = await handlers.register_delegation(
             uow,
             meeting_id=meeting_id,
             command=body,
             actor=principal.subject,
-            ask_scheduling=lambda mid: ask(meeting_id=mid),
+            ask_scheduling=ask_scheduling,
         )
     response.headers["Location"] = f"/v1/delegations/{delegation_id}"
     return await get_delegation(delegation_id, rt, principal)

@@ -17,7 +17,7 @@ from plenary_notification.service_layer import handlers
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import OrganiserPrincipal
 from plenary_shared.errors import NotFound
-from plenary_shared.runtime import RuntimeDep
+from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
 
@@ -26,10 +26,14 @@ router = APIRouter(prefix="/v1", tags=["subscriptions"])
     "/subscriptions", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated
 )
 async def create_subscription(
-    body: SubscriptionCreate, rt: RuntimeDep, principal: OrganiserPrincipal, response: Response
+    body: SubscriptionCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+    response: Response,
 ) -> SubscriptionCreated:
     """Subscribe a webhook to event types; the answer carries the signing secret, once."""
-    async with rt.unit_of_work() as uow:
+    async with uow:
         subscription_id, secret = await handlers.create_subscription(
             uow, command=body, owner=principal.subject
         )
@@ -64,9 +68,11 @@ async def get_subscription(
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(subscription_id: UUID, rt: RuntimeDep, _: OrganiserPrincipal) -> None:
+async def delete_subscription(
+    subscription_id: UUID, uow: UnitOfWorkDep, _: OrganiserPrincipal
+) -> None:
     """Remove a subscription; its pending deliveries are cancelled."""
-    async with rt.unit_of_work() as uow:
+    async with uow:
         await handlers.delete_subscription(uow, subscription_id=subscription_id, owner=None)
 
 

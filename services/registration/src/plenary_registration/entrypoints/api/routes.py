@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from plenary_registration.adapters import delegation_client, repository
+from plenary_registration.adapters import repository
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.domain.model import State, mask
 from plenary_registration.entrypoints.api.schemas import (
@@ -21,10 +20,10 @@ from plenary_registration.service_layer import handlers
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal
 from plenary_shared.errors import NotFound
-from plenary_shared.runtime import RuntimeDep, correlation_id
+from plenary_shared.owners import fetch_if_exists
+from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["applications"])
-CorrelationDep = Annotated[str, Depends(correlation_id)]
 
 
 def get_cipher(request: Request) -> DocumentCipher:
@@ -54,23 +53,22 @@ async def submit_application(
     principal: CurrentPrincipal,
     cipher: CipherDep,
     response: Response,
-    correlation: CorrelationDep,
+    uow: UnitOfWorkDep,
 ) -> ApplicationRead:
     """Nominate a participant; the delegation's quota check follows asynchronously."""
-    ask = partial(
-        delegation_client.fetch_delegation,
-        rt.http,
-        base_url=rt.settings.delegation_url,
-        token=principal.token,
-    )
-    async with rt.unit_of_work(correlation_id=correlation) as uow:
+
+    async def ask_delegation(did: UUID) -> dict | None:
+        url = f"{rt.settings.delegation_url}/v1/delegations/{did}"
+        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="delegation")
+
+    async with uow:
         application_id = await handlers.submit_application(
             uow,
             meeting_id=meeting_id,
             command=body,
             principal=principal,
             cipher=cipher,
-            ask_delegation=lambda did: ask(delegation_id=did),
+            ask_delegation=ask_delegation,
         )
     response.headers["Location"] = f"/v1/applications/{application_id}"
     return await get_application(application_id, rt, principal, cipher)
@@ -129,10 +127,10 @@ async def decide(
     rt: RuntimeDep,
     principal: OrganiserPrincipal,
     cipher: CipherDep,
-    correlation: CorrelationDep,
+    uow: UnitOfWorkDep,
 ) -> ApplicationRead:
     """Grant or refuse accreditation of a nominated application."""
-    async with rt.unit_of_work(correlation_id=correlation) as uow:
+    async with uow:
         await handlers.decide(
             uow, application_id=application_id, command=body, actor=principal.subject
         )

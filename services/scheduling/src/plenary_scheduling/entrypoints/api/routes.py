@@ -18,17 +18,21 @@ from plenary_scheduling.service_layer import handlers
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal
 from plenary_shared.errors import NotFound
-from plenary_shared.runtime import RuntimeDep
+from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["meetings"])
 
 
 @router.post("/meetings", status_code=status.HTTP_201_CREATED, response_model=MeetingRead)
 async def create_meeting(
-    body: MeetingCreate, rt: RuntimeDep, principal: OrganiserPrincipal, response: Response
+    body: MeetingCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+    response: Response,
 ) -> MeetingRead:
     """Create a meeting (publishes `scheduling.meeting.created`)."""
-    async with rt.unit_of_work() as uow:
+    async with uow:
         meeting_id = await handlers.create_meeting(uow, command=body, actor=principal.subject)
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
     return await get_meeting(meeting_id, rt, principal)
@@ -66,10 +70,10 @@ async def get_meeting(meeting_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> 
     response_model=SessionRead,
 )
 async def schedule_session(
-    meeting_id: UUID, body: SessionCreate, rt: RuntimeDep, _: OrganiserPrincipal
+    meeting_id: UUID, body: SessionCreate, rt: RuntimeDep, uow: UnitOfWorkDep, _: OrganiserPrincipal
 ) -> SessionRead:
     """Add a session; times without an offset are read in the venue's time zone."""
-    async with rt.unit_of_work() as uow:
+    async with uow:
         session_id = await handlers.schedule_session(uow, meeting_id=meeting_id, command=body)
     async with rt.engine.connect() as conn:
         meeting = await repository.get_meeting(conn, meeting_id)
