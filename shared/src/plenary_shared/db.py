@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events import EventPayload
+from plenary_shared.idempotency import IdempotencyClaim
 from plenary_shared.messaging_tables import MessagingTables
 
 
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.causation_id = causation_id
         self.emitted: list[CloudEvent] = []
         self._after_commit: list[Callable[[], None]] = []
+        self.idempotency: IdempotencyClaim | None = None
         self._conn: AsyncConnection | None = None
         self._committed = False
 
@@ -103,8 +105,22 @@ class UnitOfWork:
         self.emitted.append(event)
         return event
 
+    async def earlier_result(self) -> str | None:
+        """With an Idempotency-Key already used by this caller: the id the first request produced."""
+        if self.idempotency is None:
+            return None
+        return await self.idempotency.earlier_result(self._engine, self.tables.idempotency)
+
     async def commit(self) -> None:
-        """Commit, waking the relay when events were emitted."""
+        """Commit, waking the relay when events were emitted.
+
+        With an Idempotency-Key, the subject of the first event (the aggregate the command
+        created or changed) is remembered in the same transaction.
+        """
+        if self.idempotency is not None and self.emitted:
+            await self.idempotency.record(
+                self.conn, self.tables.idempotency, self.emitted[0].subject
+            )
         if self.emitted:
             channel = notify_channel(self.tables.schema)
             await self.conn.execute(text("SELECT pg_notify(:c, '')"), {"c": channel})

@@ -1,4 +1,4 @@
-"""Outbox, inbox, parked events and dead letters: the same four tables in every service schema."""
+"""Outbox, inbox, parked events, dead letters and idempotency keys: the same in every service schema."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class MessagingTables:
     inbox: Table
     parked: Table
     dead_letters: Table
+    idempotency: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -91,10 +92,22 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
         Column("replayed_at", DateTime(timezone=True)),
     )
+    idempotency = Table(
+        "idempotency_keys",
+        metadata,
+        Column("principal", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("scope", String(300), nullable=False),
+        Column("request_hash", String(64), nullable=False),
+        Column("resource_id", String(200), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
+        PrimaryKeyConstraint("principal", "key"),
+    )
     return MessagingTables(
         schema=str(metadata.schema),
         outbox=outbox,
         inbox=inbox,
         parked=parked,
         dead_letters=dead_letters,
+        idempotency=idempotency,
     )

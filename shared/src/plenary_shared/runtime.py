@@ -12,9 +12,9 @@ import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from plenary_shared import topics
+from plenary_shared import idempotency, topics
 from plenary_shared.api import BodyLimitMiddleware, database_ready, health_router, operations_router
-from plenary_shared.auth import TokenVerifier, current_principal
+from plenary_shared.auth import CurrentPrincipal, TokenVerifier, current_principal
 from plenary_shared.consumer import ConsumerConfig, EventConsumer, Handler
 from plenary_shared.db import UnitOfWork, make_engine
 from plenary_shared.errors import install_error_handlers
@@ -140,9 +140,19 @@ def get_runtime(request: Request) -> ServiceRuntime:
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
-def request_unit_of_work(request: Request) -> UnitOfWork:
-    """A unit of work for one request, correlated by the caller's X-Correlation-ID if sent."""
-    return get_runtime(request).unit_of_work(correlation_id=request.headers.get("x-correlation-id"))
+async def request_unit_of_work(request: Request, principal: CurrentPrincipal) -> UnitOfWork:
+    """A unit of work for one request: correlated by X-Correlation-ID, keyed by Idempotency-Key."""
+    uow = get_runtime(request).unit_of_work(correlation_id=request.headers.get("x-correlation-id"))
+    key = request.headers.get(idempotency.HEADER)
+    if key is not None:
+        uow.idempotency = idempotency.IdempotencyClaim.of(
+            principal=principal.subject,
+            key=key,
+            method=request.method,
+            path=request.url.path,
+            body=await request.body(),
+        )
+    return uow
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(request_unit_of_work)]

@@ -15,6 +15,11 @@ async def get_meeting(conn: AsyncConnection, meeting_id: UUID) -> Row | None:
     return (await conn.execute(select(meetings).where(meetings.c.id == meeting_id))).one_or_none()
 
 
+async def get_session(conn: AsyncConnection, session_id: UUID) -> Row | None:
+    """One session, or None."""
+    return (await conn.execute(select(sessions).where(sessions.c.id == session_id))).one_or_none()
+
+
 async def list_meetings(
     conn: AsyncConnection, *, limit: int, offset: int, q: str | None
 ) -> tuple[list[Row], int]:

@@ -37,6 +37,9 @@ async def register_delegation(
         url = f"{rt.settings.scheduling_url}/v1/meetings/{mid}"
         return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="scheduling")
 
+    if earlier := await uow.earlier_result():
+        response.headers["Location"] = f"/v1/delegations/{earlier}"
+        return await get_delegation(UUID(earlier), rt, principal)
     async with uow:
         delegation_id = await handlers.register_delegation(
             uow,

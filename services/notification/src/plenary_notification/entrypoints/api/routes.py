@@ -33,13 +33,17 @@ async def create_subscription(
     response: Response,
 ) -> SubscriptionCreated:
     """Subscribe a webhook to event types; the answer carries the signing secret, once."""
-    async with uow:
-        subscription_id, secret = await handlers.create_subscription(
-            uow, command=body, owner=principal.subject
-        )
+    if earlier := await uow.earlier_result():
+        subscription_id = UUID(earlier)
+    else:
+        async with uow:
+            subscription_id, _ = await handlers.create_subscription(
+                uow, command=body, owner=principal.subject
+            )
     response.headers["Location"] = f"/v1/subscriptions/{subscription_id}"
-    read = await get_subscription(subscription_id, rt, principal)
-    return SubscriptionCreated(**read.model_dump(), secret=secret)
+    async with rt.engine.connect() as conn:
+        row = await repository.get_subscription(conn, subscription_id)
+    return SubscriptionCreated.model_validate(row, from_attributes=True)
 
 
 @router.get("/subscriptions", response_model=Page[SubscriptionRead])

@@ -61,6 +61,9 @@ async def submit_application(
         url = f"{rt.settings.delegation_url}/v1/delegations/{did}"
         return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="delegation")
 
+    if earlier := await uow.earlier_result():
+        response.headers["Location"] = f"/v1/applications/{earlier}"
+        return await get_application(UUID(earlier), rt, principal, cipher)
     async with uow:
         application_id = await handlers.submit_application(
             uow,
@@ -130,6 +133,8 @@ async def decide(
     uow: UnitOfWorkDep,
 ) -> ApplicationRead:
     """Grant or refuse accreditation of a nominated application."""
+    if await uow.earlier_result():
+        return await get_application(application_id, rt, principal, cipher)
     async with uow:
         await handlers.decide(
             uow, application_id=application_id, command=body, actor=principal.subject

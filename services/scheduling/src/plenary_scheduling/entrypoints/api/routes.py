@@ -32,8 +32,11 @@ async def create_meeting(
     response: Response,
 ) -> MeetingRead:
     """Create a meeting (publishes `scheduling.meeting.created`)."""
-    async with uow:
-        meeting_id = await handlers.create_meeting(uow, command=body, actor=principal.subject)
+    if earlier := await uow.earlier_result():
+        meeting_id = UUID(earlier)
+    else:
+        async with uow:
+            meeting_id = await handlers.create_meeting(uow, command=body, actor=principal.subject)
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
     return await get_meeting(meeting_id, rt, principal)
 
@@ -73,12 +76,14 @@ async def schedule_session(
     meeting_id: UUID, body: SessionCreate, rt: RuntimeDep, uow: UnitOfWorkDep, _: OrganiserPrincipal
 ) -> SessionRead:
     """Add a session; times without an offset are read in the venue's time zone."""
-    async with uow:
-        session_id = await handlers.schedule_session(uow, meeting_id=meeting_id, command=body)
+    if earlier := await uow.earlier_result():
+        session_id = UUID(earlier)
+    else:
+        async with uow:
+            session_id = await handlers.schedule_session(uow, meeting_id=meeting_id, command=body)
     async with rt.engine.connect() as conn:
         meeting = await repository.get_meeting(conn, meeting_id)
-        rows, _total = await repository.list_sessions(conn, meeting_id, limit=500, offset=0)
-    row = next(r for r in rows if r.id == session_id)
+        row = await repository.get_session(conn, session_id)
     return SessionRead.from_row(row, meeting.timezone)
 
 
