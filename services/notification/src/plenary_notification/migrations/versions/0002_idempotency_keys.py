@@ -4,8 +4,7 @@ Revision ID: 0002
 Revises: 0001
 """
 
-import sqlalchemy as sa
-from alembic import op
+from plenary_shared.migration_ops import create_idempotency_keys_v1, drop_idempotency_keys_v1
 
 revision = "0002"
 down_revision = "0001"
@@ -14,23 +13,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("principal", sa.String(length=200), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("scope", sa.String(length=300), nullable=False),
-        sa.Column("request_hash", sa.String(length=64), nullable=False),
-        sa.Column("resource_id", sa.String(length=200), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("principal", "key", name=op.f("pk_idempotency_keys")),
-        schema="notification",
-    )
+    create_idempotency_keys_v1(schema="notification")
 
 
 def downgrade() -> None:
-    op.drop_table("idempotency_keys", schema="notification")
+    drop_idempotency_keys_v1(schema="notification")
