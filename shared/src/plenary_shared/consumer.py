@@ -155,27 +155,38 @@ class EventConsumer:
                     await asyncio.sleep(delay)
         await self._dead_letter(record, event, error, attempts=attempt)
 
-    async def _handle(self, handler: Handler, event: CloudEvent) -> str:
-        """Inbox row, effects and emitted events in one transaction; a duplicate does nothing."""
-        uow = UnitOfWork(
+    async def _handle(
+        self, handler: Handler, event: CloudEvent, *, parked_id: int | None = None
+    ) -> str:
+        """Inbox row, effects and emitted events in one transaction; a duplicate does nothing.
+
+        A parked event leaves the parking in that same transaction.
+        """
+        async with self._unit_of_work_for(event) as uow:
+            if parked_id is not None:
+                parked = self._tables.parked
+                await uow.conn.execute(delete(parked).where(parked.c.id == parked_id))
+            inserted = await uow.conn.execute(
+                pg_insert(self._tables.inbox)
+                .values(consumer=self.name, event_id=event.id, event_type=event.type)
+                .on_conflict_do_nothing()
+            )
+            outcome = "duplicate"
+            if inserted.rowcount:
+                await handler(uow, event)
+                outcome = "handled"
+            await uow.commit()
+        return outcome
+
+    def _unit_of_work_for(self, event: CloudEvent) -> UnitOfWork:
+        """The unit of work handling an event: its effects are caused by it, in its correlation."""
+        return UnitOfWork(
             engine=self._engine,
             tables=self._tables,
             source=self._source,
             correlation_id=event.correlationid or event.id,
             causation_id=event.id,
         )
-        async with uow:
-            inbox = self._tables.inbox
-            inserted = await uow.conn.execute(
-                pg_insert(inbox)
-                .values(consumer=self.name, event_id=event.id, event_type=event.type)
-                .on_conflict_do_nothing()
-            )
-            if inserted.rowcount == 0:
-                return "duplicate"
-            await handler(uow, event)
-            await uow.commit()
-        return "handled"
 
     async def _has_parked(self, key: str) -> bool:
         p = self._tables.parked
@@ -233,7 +244,8 @@ class EventConsumer:
             event = CloudEvent.model_validate(row.envelope)
             handler = self._handlers[event.type]
             try:
-                await self._handle_parked(handler, event, row.id)
+                await self._handle(handler, event, parked_id=row.id)
+                log.info("parked event applied", consumer=self.name, event_id=event.id)
                 applied += 1
             except NotYetKnown as exc:
                 stuck.add(row.key)
@@ -244,30 +256,6 @@ class EventConsumer:
                 stuck.add(row.key)
                 await self._still_parked(row, f"{type(exc).__name__}: {exc}", expired=True)
         return applied
-
-    async def _handle_parked(self, handler: Handler, event: CloudEvent, parked_id: int) -> None:
-        uow = UnitOfWork(
-            engine=self._engine,
-            tables=self._tables,
-            source=self._source,
-            correlation_id=event.correlationid or event.id,
-            causation_id=event.id,
-        )
-        async with uow:
-            await uow.conn.execute(
-                delete(self._tables.parked).where(self._tables.parked.c.id == parked_id)
-            )
-            inserted = await uow.conn.execute(
-                pg_insert(self._tables.inbox)
-                .values(consumer=self.name, event_id=event.id, event_type=event.type)
-                .on_conflict_do_nothing()
-            )
-            if inserted.rowcount:
-                await handler(uow, event)
-            await uow.commit()
-        log.info(
-            "parked event applied", consumer=self.name, event_type=event.type, event_id=event.id
-        )
 
     async def _still_parked(self, row, reason: str, *, expired: bool) -> None:
         p = self._tables.parked
