@@ -12,6 +12,8 @@ from plenary_shared.auth import generate_key_pair, mint_token
 PRIVATE = "jwt_private.pem"
 PUBLIC = "jwt_public.pem"
 DATA = "registration_data.key"
+BADGE_PRIVATE = "badge_signing.pem"
+BADGE_PUBLIC = "badge_public.pem"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,11 @@ class Keys:
     def public_file(self) -> Path:
         """The token verification key every service reads."""
         return self.folder / PUBLIC
+
+    @property
+    def badge_key_file(self) -> Path:
+        """The registration service's badge signing key (scanners verify with badge_public.pem)."""
+        return self.folder / BADGE_PRIVATE
 
     @property
     def data_key_file(self) -> Path:
@@ -50,6 +57,11 @@ def ensure_keys(folder: Path) -> Keys:
         (folder / PRIVATE).write_text(private)
         (folder / PRIVATE).chmod(0o600)
         (folder / PUBLIC).write_text(public)
+    if not (folder / BADGE_PRIVATE).exists():
+        private, public = generate_key_pair()
+        (folder / BADGE_PRIVATE).write_text(private)
+        (folder / BADGE_PRIVATE).chmod(0o600)
+        (folder / BADGE_PUBLIC).write_text(public)
     if not (folder / DATA).exists():
         (folder / DATA).write_text(Fernet.generate_key().decode())
         (folder / DATA).chmod(0o600)

@@ -15,9 +15,14 @@ class Settings(ServiceSettings):
 
     data_key: str = ""
     data_key_file: Path | None = None
+    badge_key: str = ""
+    badge_key_file: Path | None = None
+    badge_number_prefix: str = "PL"
 
     @model_validator(mode="after")
-    def _load_data_key(self) -> "Settings":
+    def _load_key_files(self) -> "Settings":
         if not self.data_key and self.data_key_file:
             self.data_key = self.data_key_file.read_text().strip()
+        if not self.badge_key and self.badge_key_file:
+            self.badge_key = self.badge_key_file.read_text()
         return self

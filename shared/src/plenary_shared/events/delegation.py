@@ -19,6 +19,8 @@ class DelegationRegistered(EventPayload):
     country_code: str | None
     kind: str
     quota: int
+    category_quotas: dict[str, int] = {}
+    session_seats: dict[str, int] = {}
 
 
 class NominationAccepted(EventPayload):
@@ -45,6 +47,56 @@ class NominationRejected(EventPayload):
     delegation_id: UUID
     meeting_id: UUID
     category: str
-    reason: Literal["quota_exceeded", "wrong_meeting"]
+    reason: Literal["quota_exceeded", "wrong_meeting", "delegation_withdrawn"]
     quota: int
     used: int
+
+
+class QuotasChanged(EventPayload):
+    """An organiser changed a delegation's quotas (total, per category, seats per session format)."""
+
+    event_type: ClassVar[str] = "delegation.quotas.changed"
+    topic: ClassVar[str] = topics.DELEGATION
+
+    delegation_id: UUID
+    meeting_id: UUID
+    quota: int
+    category_quotas: dict[str, int]
+    session_seats: dict[str, int]
+
+
+class DelegationWithdrawn(EventPayload):
+    """A delegation withdrew from a meeting: its applications are withdrawn, its seats freed."""
+
+    event_type: ClassVar[str] = "delegation.delegation.withdrawn"
+    topic: ClassVar[str] = topics.DELEGATION
+
+    delegation_id: UUID
+    meeting_id: UUID
+    reason: str
+
+
+class FocalPointAssigned(EventPayload):
+    """A person became a focal point of a delegation (registration invites them to the portal)."""
+
+    event_type: ClassVar[str] = "delegation.focal_point.assigned"
+    topic: ClassVar[str] = topics.DELEGATION
+
+    focal_point_id: UUID
+    delegation_id: UUID
+    meeting_id: UUID
+    email: str
+    name: str
+    language: str = "en"
+
+
+class FocalPointRevoked(EventPayload):
+    """A person is no longer a focal point of a delegation."""
+
+    event_type: ClassVar[str] = "delegation.focal_point.revoked"
+    topic: ClassVar[str] = topics.DELEGATION
+
+    focal_point_id: UUID
+    delegation_id: UUID
+    meeting_id: UUID
+    email: str

@@ -61,3 +61,69 @@ class AccreditationRefused(_Participant):
     topic: ClassVar[str] = topics.REGISTRATION
 
     reason: str
+
+
+class ApplicationWithdrawn(_Participant):
+    """The application was withdrawn (by its focal point, or because its delegation withdrew)."""
+
+    event_type: ClassVar[str] = "registration.application.withdrawn"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    previous_state: str
+    reason: str
+
+
+class AccreditationRevoked(_Participant):
+    """The organiser revoked an accreditation; the badge no longer admits its holder."""
+
+    event_type: ClassVar[str] = "registration.accreditation.revoked"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    reason: str
+
+
+class VettingCleared(_Participant):
+    """The host's security service cleared a nominee."""
+
+    event_type: ClassVar[str] = "registration.vetting.cleared"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+
+class VettingFlagged(_Participant):
+    """The host's security service flagged a nominee; the desk decides with that in view."""
+
+    event_type: ClassVar[str] = "registration.vetting.flagged"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    note: str
+
+
+class BadgeIssued(EventPayload):
+    """A badge was issued (or re-issued, invalidating the previous one)."""
+
+    event_type: ClassVar[str] = "registration.badge.issued"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    badge_id: UUID
+    application_id: UUID
+    meeting_id: UUID
+    delegation_id: UUID
+    badge_number: str
+    category: str
+    zones: list[str]
+    replaces: UUID | None = None
+
+
+class ParticipantCheckedIn(EventPayload):
+    """A badge was scanned and admitted at a checkpoint."""
+
+    event_type: ClassVar[str] = "registration.participant.checked_in"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    checkin_id: UUID
+    application_id: UUID
+    meeting_id: UUID
+    delegation_id: UUID
+    badge_number: str
+    zone: str
+    checkpoint: str

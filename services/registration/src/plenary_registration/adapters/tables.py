@@ -1,8 +1,11 @@
 """Tables of the registration schema."""
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
     Index,
     LargeBinary,
@@ -20,6 +23,16 @@ from plenary_shared.messaging_tables import messaging_tables
 SCHEMA = "registration"
 metadata = schema_metadata(SCHEMA)
 messaging = messaging_tables(metadata)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("requires_vetting", Boolean, nullable=False, server_default="false"),
+)
 
 delegations = Table(
     "delegations",
@@ -43,7 +56,19 @@ applications = Table(
     # personal document data, encrypted at rest (Fernet)
     Column("passport_number_enc", LargeBinary, nullable=False),
     Column("date_of_birth_enc", LargeBinary, nullable=False),
+    Column("passport_expiry_enc", LargeBinary),
+    Column("given_name_native", String(200)),
+    Column("family_name_native", String(200)),
+    Column("position", String(200)),
+    Column("phone", String(40)),
+    Column("dietary", String(500)),
+    Column("accessibility", String(500)),
+    Column("photo", LargeBinary),
+    Column("photo_type", String(40)),
+    Column("language", String(8), nullable=False, server_default="en"),
     Column("state", String(20), nullable=False),
+    Column("vetting", String(20), nullable=False, server_default="not_required"),
+    Column("vetting_note", Text),
     Column("reason", Text),
     Column("submitted_by", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -51,6 +76,40 @@ applications = Table(
     UniqueConstraint("meeting_id", "email"),
     Index("ix_applications_meeting_state", "meeting_id", "state"),
     Index("ix_applications_delegation", "delegation_id"),
+)
+
+badges = Table(
+    "badges",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("application_id", Uuid, nullable=False),
+    Column("meeting_id", Uuid, nullable=False),
+    Column("delegation_id", Uuid, nullable=False),
+    Column("badge_number", String(40), nullable=False, unique=True),
+    Column("category", String(40), nullable=False),
+    Column("colour", String(20), nullable=False),
+    Column("zones", ARRAY(String(40)), nullable=False),
+    Column("status", String(20), nullable=False, server_default="active"),
+    Column("replaces", Uuid),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("voided_at", DateTime(timezone=True)),
+    Index("ix_badges_application", "application_id"),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("scan_key", String(128), nullable=False, unique=True),
+    Column("badge_id", Uuid),
+    Column("application_id", Uuid),
+    Column("meeting_id", Uuid),
+    Column("zone", String(40), nullable=False),
+    Column("checkpoint", String(100), nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("scanned_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_checkins_application", "application_id", "scanned_at"),
 )
 
 application_history = Table(
