@@ -21,6 +21,7 @@ class Role(StrEnum):
     """What a caller is to the platform."""
 
     ORGANISER = "organiser"
+    ACCREDITATION_DESK = "accreditation_desk"
     FOCAL_POINT = "focal_point"
     PARTICIPANT = "participant"
 
@@ -35,8 +36,13 @@ class Principal(BaseModel):
 
     @property
     def is_organiser(self) -> bool:
-        """Organiser staff see and change everything."""
-        return self.role is Role.ORGANISER
+        """Organiser staff (the accreditation desk included) see and change everything."""
+        return self.role in (Role.ORGANISER, Role.ACCREDITATION_DESK)
+
+    @property
+    def sees_documents(self) -> bool:
+        """Only the accreditation desk sees personal document data unmasked."""
+        return self.role is Role.ACCREDITATION_DESK
 
     def may_act_for(self, delegation_id: uuid.UUID) -> bool:
         """Organisers act for every delegation; a focal point only for its own."""

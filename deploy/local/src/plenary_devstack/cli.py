@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-demo", action="store_true", help="do not load demo data")
     token = sub.add_parser("token", help="print a development token")
     token.add_argument(
-        "--role", default="organiser", choices=["organiser", "focal_point", "participant"]
+        "--role",
+        default="organiser",
+        choices=["organiser", "accreditation_desk", "focal_point", "participant"],
     )
     token.add_argument("--delegation", help="the delegation id of a focal point")
     token.add_argument("--subject", help="who the token is for")

@@ -10,15 +10,29 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from plenary_registration.adapters.crypto import DocumentCipher
-from plenary_registration.domain.model import State, Verdict, mask, transition, verdict_target
+from plenary_registration.domain.model import (
+    State,
+    Verdict,
+    Vetting,
+    VettingOutcome,
+    initial_vetting,
+    mask,
+    transition,
+    verdict_target,
+    vet,
+)
 from plenary_registration.entrypoints.api.schemas import ApplicationCreate
 from plenary_shared.errors import Conflict
 
 LEGAL = {
     (State.SUBMITTED, State.NOMINATED),
     (State.SUBMITTED, State.REJECTED),
+    (State.SUBMITTED, State.WITHDRAWN),
     (State.NOMINATED, State.ACCREDITED),
     (State.NOMINATED, State.REFUSED),
+    (State.NOMINATED, State.WITHDRAWN),
+    (State.ACCREDITED, State.REVOKED),
+    (State.ACCREDITED, State.WITHDRAWN),
 }
 ILLEGAL = sorted(set(itertools.product(State, State)) - LEGAL)
 
@@ -47,13 +61,40 @@ def test_every_pair_is_covered() -> None:
 @pytest.mark.parametrize(
     ("verdict", "state"), [(Verdict.GRANT, State.ACCREDITED), (Verdict.REFUSE, State.REFUSED)]
 )
-def test_verdict_target(verdict: Verdict, state: State) -> None:
-    assert verdict_target(verdict) is state
+@pytest.mark.parametrize("vetting", [Vetting.NOT_REQUIRED, Vetting.CLEARED])
+def test_verdict_target(verdict: Verdict, state: State, vetting: Vetting) -> None:
+    assert verdict_target(verdict, vetting) is state
 
 
 def test_verdict_targets_are_legal_from_nominated() -> None:
     for verdict in Verdict:
-        assert transition(State.NOMINATED, verdict_target(verdict)) is verdict_target(verdict)
+        target = verdict_target(verdict, Vetting.NOT_REQUIRED)
+        assert transition(State.NOMINATED, target) is target
+
+
+@pytest.mark.parametrize(
+    ("vetting", "words"), [(Vetting.PENDING, "pending"), (Vetting.FLAGGED, "flagged")]
+)
+def test_granting_waits_for_vetting_but_refusing_does_not(vetting: Vetting, words: str) -> None:
+    with pytest.raises(Conflict) as caught:
+        verdict_target(Verdict.GRANT, vetting)
+    assert words in caught.value.detail
+    assert verdict_target(Verdict.REFUSE, vetting) is State.REFUSED
+
+
+def test_vetting_is_recorded_once_for_a_pending_nominee() -> None:
+    assert initial_vetting(meeting_requires_vetting=True) is Vetting.PENDING
+    assert initial_vetting(meeting_requires_vetting=False) is Vetting.NOT_REQUIRED
+    assert vet(State.NOMINATED, Vetting.PENDING, VettingOutcome.CLEARED) is Vetting.CLEARED
+    assert vet(State.NOMINATED, Vetting.PENDING, VettingOutcome.FLAGGED) is Vetting.FLAGGED
+    for state, vetting in [
+        (State.NOMINATED, Vetting.CLEARED),
+        (State.SUBMITTED, Vetting.PENDING),
+        (State.NOMINATED, Vetting.NOT_REQUIRED),
+        (State.ACCREDITED, Vetting.PENDING),
+    ]:
+        with pytest.raises(Conflict):
+            vet(state, vetting, VettingOutcome.CLEARED)
 
 
 @pytest.mark.parametrize("secret", ["AB1234567", "N12345", "X9Y8Z7W6V5U4T3S2R1Q0"])

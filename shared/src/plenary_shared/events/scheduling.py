@@ -21,6 +21,7 @@ class MeetingCreated(EventPayload):
     timezone: str
     starts_on: date
     ends_on: date
+    requires_vetting: bool = False
 
 
 class SessionScheduled(EventPayload):

@@ -8,7 +8,36 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from plenary_registration.adapters.tables import application_history, applications, delegations
+from plenary_registration.adapters.tables import (
+    application_history,
+    applications,
+    delegations,
+    meetings,
+)
+
+
+async def get_meeting(conn: AsyncConnection, meeting_id: UUID) -> Row | None:
+    """A meeting from the projection, or None."""
+    return (await conn.execute(select(meetings).where(meetings.c.id == meeting_id))).one_or_none()
+
+
+async def remember_meeting(conn: AsyncConnection, **values) -> None:
+    """Add a meeting to the projection (from an event or from asking scheduling)."""
+    await conn.execute(insert(meetings).values(**values).on_conflict_do_nothing())
+
+
+async def open_applications(
+    conn: AsyncConnection, delegation_id: UUID, *, exclude: frozenset
+) -> list[Row]:
+    """A delegation's applications not in the excluded states, locked for a state change."""
+    a = applications
+    query = (
+        select(a)
+        .where(a.c.delegation_id == delegation_id, a.c.state.not_in([s.value for s in exclude]))
+        .order_by(a.c.created_at)
+        .with_for_update()
+    )
+    return list((await conn.execute(query)).all())
 
 
 async def get_delegation(conn: AsyncConnection, delegation_id: UUID) -> Row | None:

@@ -1,4 +1,4 @@
-"""The accreditation workflow of an application: states and legal transitions, free of I/O."""
+"""The accreditation workflow of an application: states, legal transitions and vetting, free of I/O."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ class State(StrEnum):
     REJECTED = "rejected"
     ACCREDITED = "accredited"
     REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    REVOKED = "revoked"
 
 
 class Verdict(StrEnum):
@@ -34,13 +36,33 @@ class Verdict(StrEnum):
     REFUSE = "refuse"
 
 
+class Vetting(StrEnum):
+    """The host's security vetting of a nominee, where the meeting requires it."""
+
+    NOT_REQUIRED = "not_required"
+    PENDING = "pending"
+    CLEARED = "cleared"
+    FLAGGED = "flagged"
+
+
+class VettingOutcome(StrEnum):
+    """What the security service answers."""
+
+    CLEARED = "cleared"
+    FLAGGED = "flagged"
+
+
 TRANSITIONS: dict[State, frozenset[State]] = {
-    State.SUBMITTED: frozenset({State.NOMINATED, State.REJECTED}),
-    State.NOMINATED: frozenset({State.ACCREDITED, State.REFUSED}),
+    State.SUBMITTED: frozenset({State.NOMINATED, State.REJECTED, State.WITHDRAWN}),
+    State.NOMINATED: frozenset({State.ACCREDITED, State.REFUSED, State.WITHDRAWN}),
+    State.ACCREDITED: frozenset({State.REVOKED, State.WITHDRAWN}),
     State.REJECTED: frozenset(),
-    State.ACCREDITED: frozenset(),
     State.REFUSED: frozenset(),
+    State.WITHDRAWN: frozenset(),
+    State.REVOKED: frozenset(),
 }
+FINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+EDITABLE = frozenset({State.SUBMITTED, State.NOMINATED})
 
 
 def transition(current: State, target: State) -> State:
@@ -53,9 +75,51 @@ def transition(current: State, target: State) -> State:
     return target
 
 
-def verdict_target(verdict: Verdict) -> State:
-    """The state a desk decision leads to."""
-    return State.ACCREDITED if verdict is Verdict.GRANT else State.REFUSED
+def verdict_target(verdict: Verdict, vetting: Vetting) -> State:
+    """The state a desk decision leads to; granting waits for security vetting to clear."""
+    if verdict is Verdict.REFUSE:
+        return State.REFUSED
+    if vetting is Vetting.PENDING:
+        raise Conflict(
+            "security vetting of this nominee is still pending; accreditation can be granted "
+            "once the security service has cleared them",
+            vetting=vetting.value,
+        )
+    if vetting is Vetting.FLAGGED:
+        raise Conflict(
+            "the security service flagged this nominee; the application can only be refused",
+            vetting=vetting.value,
+        )
+    return State.ACCREDITED
+
+
+def vet(current: State, vetting: Vetting, outcome: VettingOutcome) -> Vetting:
+    """Record a vetting outcome: only for nominees whose vetting is pending."""
+    if vetting is Vetting.NOT_REQUIRED:
+        raise Conflict("this meeting does not require security vetting", vetting=vetting.value)
+    if current is not State.NOMINATED or vetting is not Vetting.PENDING:
+        raise Conflict(
+            f"vetting is {vetting.value} and the application is {current.value}; only pending "
+            "vetting of a nominated application can be recorded",
+            current_state=current.value,
+            vetting=vetting.value,
+        )
+    return Vetting(outcome.value)
+
+
+def initial_vetting(*, meeting_requires_vetting: bool) -> Vetting:
+    """Vetting starts pending where the meeting requires it."""
+    return Vetting.PENDING if meeting_requires_vetting else Vetting.NOT_REQUIRED
+
+
+def ensure_editable(current: State) -> None:
+    """Personal details may change until the desk has decided."""
+    if current not in EDITABLE:
+        raise Conflict(
+            f"the application is {current.value}; details can be edited only before the "
+            "accreditation decision",
+            current_state=current.value,
+        )
 
 
 def mask(secret: str) -> str:

@@ -4,34 +4,69 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import structlog
 from sqlalchemy.exc import IntegrityError
 
 from plenary_registration.adapters import repository
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import application_history, applications
-from plenary_registration.domain.model import State, Verdict, transition, verdict_target
-from plenary_registration.entrypoints.api.schemas import ApplicationCreate, DecisionCreate
+from plenary_registration.domain.model import (
+    FINAL,
+    State,
+    Verdict,
+    Vetting,
+    VettingOutcome,
+    ensure_editable,
+    initial_vetting,
+    transition,
+    verdict_target,
+    vet,
+)
+from plenary_registration.entrypoints.api.schemas import (
+    ApplicationCreate,
+    ApplicationUpdate,
+    DecisionCreate,
+    VettingCreate,
+)
 from plenary_shared.auth import Principal
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from plenary_shared.events.delegation import (
     DelegationRegistered,
+    DelegationWithdrawn,
     NominationAccepted,
     NominationRejected,
 )
 from plenary_shared.events.registration import (
     AccreditationGranted,
     AccreditationRefused,
+    AccreditationRevoked,
     ApplicationNominated,
     ApplicationRejected,
     ApplicationSubmitted,
+    ApplicationWithdrawn,
+    VettingCleared,
+    VettingFlagged,
 )
+from plenary_shared.events.scheduling import MeetingCreated
 
-DelegationLookup = Callable[[uuid.UUID], Awaitable[dict | None]]
+log = structlog.get_logger(__name__)
+
+Lookup = Callable[[uuid.UUID], Awaitable[dict | None]]
 SYSTEM = "system:delegation"
+PERSON = ("given_name", "family_name", "email", "category", "nationality")
+DETAILS = (
+    "given_name_native",
+    "family_name_native",
+    "position",
+    "phone",
+    "dietary",
+    "accessibility",
+    "language",
+)
 
 
 async def submit_application(
@@ -41,15 +76,15 @@ async def submit_application(
     command: ApplicationCreate,
     principal: Principal,
     cipher: DocumentCipher,
-    ask_delegation: DelegationLookup,
+    ask_delegation: Lookup,
+    ask_scheduling: Lookup,
 ) -> uuid.UUID:
     """Record a nomination and ask the delegation to check it against its quota."""
     delegation_id = _nominating_delegation(command, principal)
     await _ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
+    meeting = await _meeting(uow, meeting_id, ask_scheduling)
     application_id = uuid.uuid4()
-    person = command.model_dump(
-        include={"given_name", "family_name", "email", "category", "nationality"}
-    )
+    person = command.model_dump(include=set(PERSON))
     try:
         async with uow.conn.begin_nested():
             await uow.conn.execute(
@@ -59,9 +94,14 @@ async def submit_application(
                     delegation_id=delegation_id,
                     passport_number_enc=cipher.encrypt(command.passport_number),
                     date_of_birth_enc=cipher.encrypt(command.date_of_birth.isoformat()),
+                    passport_expiry_enc=_encrypt_date(cipher, command.passport_expiry),
                     state=State.SUBMITTED.value,
+                    vetting=initial_vetting(
+                        meeting_requires_vetting=meeting.requires_vetting
+                    ).value,
                     submitted_by=principal.subject,
                     **person,
+                    **command.model_dump(include=set(DETAILS)),
                 )
             )
     except IntegrityError as exc:
@@ -83,6 +123,10 @@ async def submit_application(
     return application_id
 
 
+def _encrypt_date(cipher: DocumentCipher, value: date | None) -> bytes | None:
+    return None if value is None else cipher.encrypt(value.isoformat())
+
+
 def _nominating_delegation(command: ApplicationCreate, principal: Principal) -> uuid.UUID:
     if principal.is_organiser:
         if command.delegation_id is None:
@@ -96,7 +140,7 @@ def _nominating_delegation(command: ApplicationCreate, principal: Principal) -> 
 
 
 async def _ensure_delegation_in_meeting(
-    uow: UnitOfWork, delegation_id: uuid.UUID, meeting_id: uuid.UUID, ask: DelegationLookup
+    uow: UnitOfWork, delegation_id: uuid.UUID, meeting_id: uuid.UUID, ask: Lookup
 ) -> None:
     known = await repository.get_delegation(uow.conn, delegation_id)
     if known is None:
@@ -116,16 +160,129 @@ async def _ensure_delegation_in_meeting(
         )
 
 
+async def _meeting(uow: UnitOfWork, meeting_id: uuid.UUID, ask: Lookup):
+    """The meeting from the projection, or from scheduling when it is not known yet."""
+    known = await repository.get_meeting(uow.conn, meeting_id)
+    if known is None:
+        fetched = await ask(meeting_id)
+        if fetched is None:
+            raise Invalid(f"meeting {meeting_id} does not exist")
+        await repository.remember_meeting(
+            uow.conn,
+            id=meeting_id,
+            title=fetched["title"],
+            timezone=fetched["timezone"],
+            ends_on=date.fromisoformat(fetched["ends_on"]),
+            requires_vetting=fetched.get("requires_vetting", False),
+        )
+        known = await repository.get_meeting(uow.conn, meeting_id)
+    return known
+
+
+async def update_application(
+    uow: UnitOfWork,
+    *,
+    application_id: uuid.UUID,
+    command: ApplicationUpdate,
+    principal: Principal,
+    cipher: DocumentCipher,
+) -> None:
+    """Correct details before the accreditation decision; validation runs again on what is sent."""
+    row = await _visible_for_update(uow, application_id, principal)
+    ensure_editable(State(row.state))
+    changes = command.model_dump(exclude_unset=True)
+    if "category" in changes and changes["category"] != row.category:
+        raise Conflict(
+            "the category decides which quota a nominee counts against; withdraw this "
+            "application and nominate the person again in the new category",
+            current_category=row.category,
+        )
+    changes.pop("category", None)
+    if not changes:
+        raise Invalid("send at least one field to change")
+    for field, column in (
+        ("passport_number", "passport_number_enc"),
+        ("date_of_birth", "date_of_birth_enc"),
+        ("passport_expiry", "passport_expiry_enc"),
+    ):
+        if field in changes:
+            value = changes.pop(field)
+            changes[column] = cipher.encrypt(value if isinstance(value, str) else value.isoformat())
+    try:
+        async with uow.conn.begin_nested():
+            await uow.conn.execute(
+                applications.update()
+                .where(applications.c.id == application_id)
+                .values(**changes, updated_at=datetime.now(UTC))
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"{command.email} already has an application for this meeting") from exc
+    fields = ", ".join(sorted(k.removesuffix("_enc") for k in changes))
+    state = State(row.state)
+    await _record(
+        uow, application_id, state, state, principal.subject, f"details updated: {fields}"
+    )
+    await uow.commit()
+
+
+async def withdraw(
+    uow: UnitOfWork, *, application_id: uuid.UUID, reason: str, principal: Principal
+) -> None:
+    """The focal point (or organiser) withdraws an application at any stage before it is final."""
+    row = await _visible_for_update(uow, application_id, principal)
+    await _withdraw(uow, row, reason=reason, actor=principal.subject)
+    await uow.commit()
+
+
+async def _withdraw(uow: UnitOfWork, row, *, reason: str, actor: str) -> None:
+    previous = State(row.state)
+    await _move(uow, row, transition(previous, State.WITHDRAWN), actor, reason)
+    await uow.emit(
+        ApplicationWithdrawn(**_participant(row), previous_state=previous.value, reason=reason),
+        subject=str(row.id),
+    )
+
+
+async def revoke(uow: UnitOfWork, *, application_id: uuid.UUID, reason: str, actor: str) -> None:
+    """The organiser revokes an accreditation; its badge stops admitting."""
+    row = await _for_update(uow, application_id)
+    await _move(uow, row, transition(State(row.state), State.REVOKED), actor, reason)
+    await uow.emit(AccreditationRevoked(**_participant(row), reason=reason), subject=str(row.id))
+    await uow.commit()
+
+
+async def record_vetting(
+    uow: UnitOfWork, *, application_id: uuid.UUID, command: VettingCreate, actor: str
+) -> None:
+    """The host's security service clears or flags a nominee."""
+    if command.outcome is VettingOutcome.FLAGGED and not command.note:
+        raise Invalid("a note is required when flagging a nominee")
+    row = await _for_update(uow, application_id)
+    outcome = vet(State(row.state), Vetting(row.vetting), command.outcome)
+    await uow.conn.execute(
+        applications.update()
+        .where(applications.c.id == row.id)
+        .values(vetting=outcome.value, vetting_note=command.note, updated_at=datetime.now(UTC))
+    )
+    state = State(row.state)
+    await _record(uow, row.id, state, state, actor, f"security vetting {outcome.value}")
+    if outcome is Vetting.CLEARED:
+        await uow.emit(VettingCleared(**_participant(row)), subject=str(row.id))
+    else:
+        await uow.emit(
+            VettingFlagged(**_participant(row), note=command.note or ""), subject=str(row.id)
+        )
+    await uow.commit()
+
+
 async def decide(
     uow: UnitOfWork, *, application_id: uuid.UUID, command: DecisionCreate, actor: str
 ) -> None:
     """The accreditation desk grants or refuses a nominated application."""
     if command.decision is Verdict.REFUSE and not command.reason:
         raise Invalid("a reason is required when refusing accreditation")
-    row = await repository.get_application(uow.conn, application_id, for_update=True)
-    if row is None:
-        raise NotFound(f"application {application_id} does not exist")
-    target = transition(State(row.state), verdict_target(command.decision))
+    row = await _for_update(uow, application_id)
+    target = transition(State(row.state), verdict_target(command.decision, Vetting(row.vetting)))
     await _move(uow, row, target, actor, command.reason)
     participant = _participant(row)
     if target is State.ACCREDITED:
@@ -136,6 +293,19 @@ async def decide(
             subject=str(application_id),
         )
     await uow.commit()
+
+
+async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:
+    """Learn of a meeting: its time zone, last day and whether nominees need vetting."""
+    created = MeetingCreated.model_validate(event.data)
+    await repository.remember_meeting(
+        uow.conn,
+        id=created.meeting_id,
+        title=created.title,
+        timezone=created.timezone,
+        ends_on=created.ends_on,
+        requires_vetting=created.requires_vetting,
+    )
 
 
 async def on_delegation_registered(uow: UnitOfWork, event: CloudEvent) -> None:
@@ -149,28 +319,56 @@ async def on_delegation_registered(uow: UnitOfWork, event: CloudEvent) -> None:
     )
 
 
+async def on_delegation_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
+    """A delegation withdrew: every application of it that is not final is withdrawn."""
+    withdrawn = DelegationWithdrawn.model_validate(event.data)
+    reason = f"delegation withdrawn: {withdrawn.reason}"
+    for row in await repository.open_applications(uow.conn, withdrawn.delegation_id, exclude=FINAL):
+        await _withdraw(uow, row, reason=reason, actor="system:delegation")
+
+
 async def on_nomination_accepted(uow: UnitOfWork, event: CloudEvent) -> None:
-    """The delegation accepted: the application is nominated."""
+    """The delegation accepted: the application is nominated (unless withdrawn meanwhile)."""
     accepted = NominationAccepted.model_validate(event.data)
     row = await _application_for_decision(uow, accepted.application_id)
-    await _move(uow, row, transition(State(row.state), State.NOMINATED), SYSTEM, None)
-    await uow.emit(ApplicationNominated(**_participant(row)), subject=str(row.id))
+    if row is not None:
+        await _move(uow, row, transition(State(row.state), State.NOMINATED), SYSTEM, None)
+        await uow.emit(ApplicationNominated(**_participant(row)), subject=str(row.id))
 
 
 async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:
     """The delegation rejected: the application is rejected with its reason."""
     rejected = NominationRejected.model_validate(event.data)
     row = await _application_for_decision(uow, rejected.application_id)
-    await _move(uow, row, transition(State(row.state), State.REJECTED), SYSTEM, rejected.reason)
-    await uow.emit(
-        ApplicationRejected(**_participant(row), reason=rejected.reason), subject=str(row.id)
-    )
+    if row is not None:
+        await _move(uow, row, transition(State(row.state), State.REJECTED), SYSTEM, rejected.reason)
+        await uow.emit(
+            ApplicationRejected(**_participant(row), reason=rejected.reason), subject=str(row.id)
+        )
 
 
 async def _application_for_decision(uow: UnitOfWork, application_id: uuid.UUID):
+    """The application awaiting its delegation's answer; None when it was withdrawn meanwhile."""
     row = await repository.get_application(uow.conn, application_id, for_update=True)
     if row is None:
         raise LookupError(f"application {application_id} does not exist here")
+    if row.state == State.WITHDRAWN.value:
+        log.info("decision for a withdrawn application ignored", application_id=str(application_id))
+        return None
+    return row
+
+
+async def _for_update(uow: UnitOfWork, application_id: uuid.UUID):
+    row = await repository.get_application(uow.conn, application_id, for_update=True)
+    if row is None:
+        raise NotFound(f"application {application_id} does not exist")
+    return row
+
+
+async def _visible_for_update(uow: UnitOfWork, application_id: uuid.UUID, principal: Principal):
+    row = await repository.get_application(uow.conn, application_id, for_update=True)
+    if row is None or not principal.may_act_for(row.delegation_id):
+        raise NotFound(f"application {application_id} does not exist")
     return row
 
 

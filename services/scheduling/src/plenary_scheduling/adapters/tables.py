@@ -1,6 +1,6 @@
 """Tables of the scheduling schema."""
 
-from sqlalchemy import Column, Date, DateTime, Index, String, Table, Uuid, func
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func
 
 from plenary_shared.db import schema_metadata
 from plenary_shared.messaging_tables import messaging_tables
@@ -19,6 +19,7 @@ meetings = Table(
     Column("timezone", String(64), nullable=False),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
+    Column("requires_vetting", Boolean, nullable=False, server_default="false"),
     Column("created_by", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

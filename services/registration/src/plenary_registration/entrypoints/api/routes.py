@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
 
 from plenary_registration.adapters import repository
 from plenary_registration.adapters.crypto import DocumentCipher
-from plenary_registration.domain.model import State, mask
+from plenary_registration.adapters.tables import applications
+from plenary_registration.domain.model import State, ensure_editable, mask
 from plenary_registration.entrypoints.api.schemas import (
     ApplicationCreate,
     ApplicationRead,
+    ApplicationUpdate,
     DecisionCreate,
+    DocumentsRead,
     HistoryRead,
+    ReasonCreate,
+    VettingCreate,
 )
 from plenary_registration.service_layer import handlers
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal
-from plenary_shared.errors import NotFound
+from plenary_shared.errors import Forbidden, Invalid, NotFound
 from plenary_shared.owners import fetch_if_exists
-from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
+from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["applications"])
+
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+PHOTO_MAX_BYTES = 1_000_000  # under the 1 MiB request limit of every service
 
 
 def get_cipher(request: Request) -> DocumentCipher:
@@ -35,10 +44,26 @@ CipherDep = Annotated[DocumentCipher, Depends(get_cipher)]
 
 
 def _read(row, cipher: DocumentCipher) -> ApplicationRead:
+    fields = {k: getattr(row, k) for k in ApplicationRead.model_fields if hasattr(row, k)}
     return ApplicationRead(
-        **{k: getattr(row, k) for k in ApplicationRead.model_fields if hasattr(row, k)},
+        **fields,
         passport_number_masked=mask(cipher.decrypt(row.passport_number_enc)),
+        has_photo=row.photo is not None,
     )
+
+
+def _owners(rt: ServiceRuntime, principal: Principal):
+    """Lookups of ids the projections do not know yet, asked with the caller's token."""
+
+    async def ask_delegation(delegation_id: UUID) -> dict | None:
+        url = f"{rt.settings.delegation_url}/v1/delegations/{delegation_id}"
+        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="delegation")
+
+    async def ask_scheduling(meeting_id: UUID) -> dict | None:
+        url = f"{rt.settings.scheduling_url}/v1/meetings/{meeting_id}"
+        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="scheduling")
+
+    return ask_delegation, ask_scheduling
 
 
 @router.post(
@@ -56,14 +81,10 @@ async def submit_application(
     uow: UnitOfWorkDep,
 ) -> ApplicationRead:
     """Nominate a participant; the delegation's quota check follows asynchronously."""
-
-    async def ask_delegation(did: UUID) -> dict | None:
-        url = f"{rt.settings.delegation_url}/v1/delegations/{did}"
-        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="delegation")
-
     if earlier := await uow.earlier_result():
         response.headers["Location"] = f"/v1/applications/{earlier}"
         return await get_application(UUID(earlier), rt, principal, cipher)
+    ask_delegation, ask_scheduling = _owners(rt, principal)
     async with uow:
         application_id = await handlers.submit_application(
             uow,
@@ -72,6 +93,7 @@ async def submit_application(
             principal=principal,
             cipher=cipher,
             ask_delegation=ask_delegation,
+            ask_scheduling=ask_scheduling,
         )
     response.headers["Location"] = f"/v1/applications/{application_id}"
     return await get_application(application_id, rt, principal, cipher)
@@ -112,6 +134,81 @@ async def get_application(
     return _read(row, cipher)
 
 
+@router.patch("/applications/{application_id}", response_model=ApplicationRead)
+async def update_application(
+    application_id: UUID,
+    body: ApplicationUpdate,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    cipher: CipherDep,
+    uow: UnitOfWorkDep,
+) -> ApplicationRead:
+    """Correct details before the accreditation decision (fields not sent stay as they are)."""
+    async with uow:
+        await handlers.update_application(
+            uow, application_id=application_id, command=body, principal=principal, cipher=cipher
+        )
+    return await get_application(application_id, rt, principal, cipher)
+
+
+@router.get("/applications/{application_id}/documents", response_model=DocumentsRead)
+async def get_documents(
+    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, cipher: CipherDep
+) -> DocumentsRead:
+    """Passport number, expiry and date of birth in full: the accreditation desk only."""
+    if not principal.sees_documents:
+        raise Forbidden("only the accreditation desk sees personal document data")
+    row = await _visible(rt, application_id, principal)
+    expiry = row.passport_expiry_enc
+    return DocumentsRead(
+        passport_number=cipher.decrypt(row.passport_number_enc),
+        passport_expiry=date.fromisoformat(cipher.decrypt(expiry)) if expiry else None,
+        date_of_birth=date.fromisoformat(cipher.decrypt(row.date_of_birth_enc)),
+    )
+
+
+@router.put(
+    "/applications/{application_id}/photo",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra={
+        "requestBody": {"content": {"image/jpeg": {}, "image/png": {}}, "required": True}
+    },
+)
+async def upload_photo(
+    application_id: UUID,
+    request: Request,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    content_type: Annotated[str, Header()] = "",
+) -> None:
+    """A passport-style photo, JPEG or PNG up to 1 MB; replaces any earlier one."""
+    data = await request.body()
+    kind = next((t for magic, t in PHOTO_TYPES.items() if data.startswith(magic)), None)
+    if kind is None:
+        raise Invalid("the photo must be a JPEG or PNG image")
+    if content_type.split(";")[0].strip() not in ("", kind, "application/octet-stream"):
+        raise Invalid(f"the file is {kind} but was sent as {content_type}; send the right type")
+    if len(data) > PHOTO_MAX_BYTES:
+        raise Invalid(f"the photo is {len(data)} bytes; it may be at most {PHOTO_MAX_BYTES} bytes")
+    row = await _visible(rt, application_id, principal)
+    ensure_editable(State(row.state))
+    async with rt.engine.begin() as conn:
+        await conn.execute(
+            applications.update()
+            .where(applications.c.id == application_id)
+            .values(photo=data, photo_type=kind)
+        )
+
+
+@router.get("/applications/{application_id}/photo", response_class=Response)
+async def get_photo(application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal) -> Response:
+    """The photo as uploaded."""
+    row = await _visible(rt, application_id, principal)
+    if row.photo is None:
+        raise NotFound("this application has no photo yet")
+    return Response(content=row.photo, media_type=row.photo_type)
+
+
 @router.get("/applications/{application_id}/history", response_model=list[HistoryRead])
 async def get_history(
     application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
@@ -133,16 +230,69 @@ async def decide(
     uow: UnitOfWorkDep,
 ) -> ApplicationRead:
     """Grant or refuse accreditation of a nominated application."""
-    if await uow.earlier_result():
-        return await get_application(application_id, rt, principal, cipher)
-    async with uow:
-        await handlers.decide(
-            uow, application_id=application_id, command=body, actor=principal.subject
-        )
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.decide(
+                uow, application_id=application_id, command=body, actor=principal.subject
+            )
     return await get_application(application_id, rt, principal, cipher)
 
 
-async def _visible(rt, application_id: UUID, principal: Principal):
+@router.post("/applications/{application_id}/withdrawal", response_model=ApplicationRead)
+async def withdraw(
+    application_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    cipher: CipherDep,
+    uow: UnitOfWorkDep,
+    body: Annotated[ReasonCreate, Body()],
+) -> ApplicationRead:
+    """Withdraw an application at any stage (its focal point or organiser staff)."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.withdraw(
+                uow, application_id=application_id, reason=body.reason, principal=principal
+            )
+    return await get_application(application_id, rt, principal, cipher)
+
+
+@router.post("/applications/{application_id}/revocation", response_model=ApplicationRead)
+async def revoke(
+    application_id: UUID,
+    body: ReasonCreate,
+    rt: RuntimeDep,
+    principal: OrganiserPrincipal,
+    cipher: CipherDep,
+    uow: UnitOfWorkDep,
+) -> ApplicationRead:
+    """Revoke an accreditation (organiser staff); the badge stops admitting at once."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.revoke(
+                uow, application_id=application_id, reason=body.reason, actor=principal.subject
+            )
+    return await get_application(application_id, rt, principal, cipher)
+
+
+@router.post("/applications/{application_id}/vetting", response_model=ApplicationRead)
+async def record_vetting(
+    application_id: UUID,
+    body: VettingCreate,
+    rt: RuntimeDep,
+    principal: OrganiserPrincipal,
+    cipher: CipherDep,
+    uow: UnitOfWorkDep,
+) -> ApplicationRead:
+    """The host's security service clears or flags a nominee (meetings that require vetting)."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.record_vetting(
+                uow, application_id=application_id, command=body, actor=principal.subject
+            )
+    return await get_application(application_id, rt, principal, cipher)
+
+
+async def _visible(rt: ServiceRuntime, application_id: UUID, principal: Principal):
     async with rt.engine.connect() as conn:
         row = await repository.get_application(conn, application_id)
     if row is None or not principal.may_act_for(row.delegation_id):

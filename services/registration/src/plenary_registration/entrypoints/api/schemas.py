@@ -3,17 +3,55 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from plenary_registration.domain.model import Category, State, Verdict
+from plenary_registration.domain.model import Category, State, Verdict, Vetting, VettingOutcome
+
+Language = Literal["en", "ru", "zh"]
 
 
-class ApplicationCreate(BaseModel):
-    """A focal point's nomination of one participant."""
+def plausible_birth_date(value: date) -> date:
+    """A date of birth in the past and within 120 years."""
+    today = date.today()
+    if value >= today:
+        raise ValueError("the date of birth must be in the past")
+    oldest = date(
+        today.year - 120, today.month, 28 if (today.month, today.day) == (2, 29) else today.day
+    )
+    if value < oldest:
+        raise ValueError("the date of birth is more than 120 years ago; check the year")
+    return value
+
+
+class _Details(BaseModel):
+    """Details a participant may have besides the required ones; all optional."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    given_name_native: str | None = Field(None, max_length=200, description="e.g. Айгерим")
+    family_name_native: str | None = Field(None, max_length=200)
+    position: str | None = Field(None, max_length=200, description="title or position")
+    phone: str | None = Field(
+        None, pattern=r"^\+[0-9 ]{6,20}$", description="international, e.g. +7 701 1234567"
+    )
+    passport_expiry: date | None = None
+    dietary: str | None = Field(None, max_length=500)
+    accessibility: str | None = Field(None, max_length=500)
+    language: Language = Field("en", description="the language this person is written to in")
+
+    @field_validator("passport_expiry")
+    @classmethod
+    def _not_expired(cls, value: date | None) -> date | None:
+        if value is not None and value <= date.today():
+            raise ValueError("the passport has expired; a valid passport is needed to accredit")
+        return value
+
+
+class ApplicationCreate(_Details):
+    """A focal point's nomination of one participant."""
 
     delegation_id: UUID | None = Field(
         None, description="the nominating delegation; a focal point's own is taken from its token"
@@ -34,15 +72,27 @@ class ApplicationCreate(BaseModel):
     @field_validator("date_of_birth")
     @classmethod
     def _plausible_birth_date(cls, value: date) -> date:
-        today = date.today()
-        if value >= today:
-            raise ValueError("the date of birth must be in the past")
-        oldest = date(
-            today.year - 120, today.month, 28 if (today.month, today.day) == (2, 29) else today.day
-        )
-        if value < oldest:
-            raise ValueError("the date of birth is more than 120 years ago; check the year")
-        return value
+        return plausible_birth_date(value)
+
+
+class ApplicationUpdate(_Details):
+    """Corrections before the accreditation decision; only the fields sent change."""
+
+    given_name: str | None = Field(None, min_length=1, max_length=200)
+    family_name: str | None = Field(None, min_length=1, max_length=200)
+    email: EmailStr | None = None
+    nationality: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    passport_number: str | None = Field(None, min_length=5, max_length=20, pattern=r"^[A-Z0-9]+$")
+    date_of_birth: date | None = None
+    category: Category | None = Field(
+        None, description="changing the category re-runs the quota check: withdraw and re-nominate"
+    )
+    language: Language | None = None  # type: ignore[assignment]
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _plausible_birth_date(cls, value: date | None) -> date | None:
+        return None if value is None else plausible_birth_date(value)
 
 
 class ApplicationRead(BaseModel):
@@ -53,14 +103,48 @@ class ApplicationRead(BaseModel):
     delegation_id: UUID
     given_name: str
     family_name: str
+    given_name_native: str | None
+    family_name_native: str | None
+    position: str | None
     email: str
+    phone: str | None
     category: Category
     nationality: str
     passport_number_masked: str
+    dietary: str | None
+    accessibility: str | None
+    language: str
+    has_photo: bool
     state: State
+    vetting: Vetting
     reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class DocumentsRead(BaseModel):
+    """Personal document data, for the accreditation desk only."""
+
+    passport_number: str
+    passport_expiry: date | None
+    date_of_birth: date
+
+
+class ReasonCreate(BaseModel):
+    """Why: for a withdrawal or a revocation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class VettingCreate(BaseModel):
+    """The host security service's answer on a nominee."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: VettingOutcome
+    note: str | None = Field(None, max_length=1000, description="required when flagging")
 
 
 class DecisionCreate(BaseModel):

@@ -22,6 +22,9 @@ class MeetingCreate(BaseModel):
     timezone: str = Field(description="IANA time zone of the venue, e.g. Europe/Moscow")
     starts_on: date
     ends_on: date
+    requires_vetting: bool = Field(
+        False, description="nominees must be cleared by the host's security service"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -41,6 +44,7 @@ class MeetingRead(BaseModel):
     timezone: str
     starts_on: date
     ends_on: date
+    requires_vetting: bool
     created_at: datetime
 
 
