@@ -7,9 +7,9 @@ from plenary_devstack.testing import person, wait_for
 
 # which consumer groups read which topic
 READERS = {
-    "scheduling.events": ("delegation", "notification"),
+    "scheduling.events": ("delegation", "registration", "notification"),
     "delegation.events": ("registration", "notification"),
-    "registration.events": ("delegation", "scheduling", "notification"),
+    "registration.events": ("delegation", "scheduling", "registration", "notification"),
 }
 
 

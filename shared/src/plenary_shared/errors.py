@@ -48,6 +48,13 @@ class Invalid(DomainError):
     title = "Unprocessable request"
 
 
+class Gone(DomainError):
+    """The thing existed and was deliberately erased."""
+
+    status = 410
+    title = "Gone"
+
+
 class Forbidden(DomainError):
     """The caller may not do this."""
 

@@ -70,16 +70,30 @@ GUESTS = [
     ("LKA", "Democratic Socialist Republic of Sri Lanka", "dialogue_partner", None),
 ]
 
-# Made-up people and documents, spread over the states an application can be in.
+# Made-up people and documents, spread over the states an application can be in:
+# accredited, refused, nominated, rejected (over quota), withdrawn and revoked.
 APPLICANTS = [
     ("KAZ", "Aigerim", "Nurlanovna", "delegate", "N12345671", "grant"),
     ("KAZ", "Daniyar", "Sapar", "adviser", "N12345672", "refuse"),
     ("KAZ", "Marat", "Ibraimov", "security", "N12345673", None),
     ("CHN", "Wei", "Zhang", "delegate", "E98765431", "grant"),
     ("CHN", "Li", "Na", "media", "E98765432", None),
+    ("KGZ", "Nurlan", "Abdyldaev", "adviser", "AC1234567", "withdraw"),
+    ("PAK", "Imran", "Qureshi", "support", "PK7654321", "revoke"),
     ("MNG", "Bat-Erdene", "Ganbold", "delegate", "MN0000011", None),
     ("MNG", "Saruul", "Enkh", "delegate", "MN0000012", None),  # over the quota of 1
 ]
+STEPS = {
+    "grant": [("decision", {"decision": "grant"})],
+    "refuse": [
+        ("decision", {"decision": "refuse", "reason": "Nominated after the accreditation deadline"})
+    ],
+    "withdraw": [("withdrawal", {"reason": "Replaced by another adviser"})],
+    "revoke": [
+        ("decision", {"decision": "grant"}),
+        ("revocation", {"reason": "Badge reported lost and misused at the venue"}),
+    ],
+}
 
 
 def load(*, urls: dict[str, str], token: str, say=print) -> str:
@@ -121,7 +135,7 @@ def load(*, urls: dict[str, str], token: str, say=print) -> str:
                 },
             )["id"]
         pending = []
-        for code, given, family, category, passport, verdict in APPLICANTS:
+        for code, given, family, category, passport, action in APPLICANTS:
             application = _post(
                 http,
                 f"{urls['registration']}/v1/meetings/{meeting_id}/applications",
@@ -136,15 +150,14 @@ def load(*, urls: dict[str, str], token: str, say=print) -> str:
                     "date_of_birth": "1980-05-17",
                 },
             )
-            pending.append((application["id"], verdict))
-        for application_id, verdict in pending:
-            if verdict is None:
+            pending.append((application["id"], action))
+        for application_id, action in pending:
+            if action is None:
                 continue
-            _wait_nominated(http, f"{urls['registration']}/v1/applications/{application_id}")
-            body = {"decision": verdict}
-            if verdict == "refuse":
-                body["reason"] = "Nominated after the accreditation deadline"
-            _post(http, f"{urls['registration']}/v1/applications/{application_id}/decision", body)
+            url = f"{urls['registration']}/v1/applications/{application_id}"
+            _wait_nominated(http, url)
+            for step, body in STEPS[action]:
+                _post(http, f"{url}/{step}", body)
         say(
             f"demo data loaded: meeting {meeting_id}, {len(delegations)} delegations, "
             f"{len(SESSIONS)} sessions, {len(APPLICANTS)} nominations"

@@ -18,6 +18,8 @@ class Settings(ServiceSettings):
     badge_key: str = ""
     badge_key_file: Path | None = None
     badge_number_prefix: str = "PL"
+    document_retention_days: int = 30
+    retention_sweep_seconds: float = 3600.0
 
     @model_validator(mode="after")
     def _load_key_files(self) -> "Settings":

@@ -1,17 +1,22 @@
 """Composition root of the registration service."""
 
+import asyncio
+
 from fastapi import FastAPI
 
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import messaging
 from plenary_registration.config import Settings
 from plenary_registration.entrypoints import consumers
+from plenary_registration.entrypoints.api import badges, imports, reports
 from plenary_registration.entrypoints.api.routes import router
+from plenary_registration.service_layer.imports import import_forever
+from plenary_registration.service_layer.retention import sweep_forever
 from plenary_shared.runtime import ServiceRuntime, build_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The registration app with its relay and consumer."""
+    """The registration app with its relay, consumer, import worker and retention sweep."""
     settings = settings or Settings()
     runtime = ServiceRuntime(
         name="registration",
@@ -19,11 +24,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tables=messaging,
         handlers=consumers.HANDLERS,
         consumes=consumers.CONSUMES,
+        background=[import_forever, sweep_forever],
     )
+    runtime.state["import_wake"] = asyncio.Event()
     runtime.state["cipher"] = DocumentCipher(settings.data_key)
     return build_app(
         title="Plenary registration",
         description="Participant applications, the accreditation workflow, personal data.",
         runtime=runtime,
-        routers=[router],
+        routers=[router, badges.router, imports.router, reports.router],
     )

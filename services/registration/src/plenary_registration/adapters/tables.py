@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Index,
+    Integer,
     LargeBinary,
     String,
     Table,
@@ -32,6 +33,7 @@ meetings = Table(
     Column("timezone", String(64), nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("requires_vetting", Boolean, nullable=False, server_default="false"),
+    Column("documents_purged_at", DateTime(timezone=True)),
 )
 
 delegations = Table(
@@ -54,8 +56,9 @@ applications = Table(
     Column("category", String(40), nullable=False),
     Column("nationality", String(3), nullable=False),
     # personal document data, encrypted at rest (Fernet)
-    Column("passport_number_enc", LargeBinary, nullable=False),
-    Column("date_of_birth_enc", LargeBinary, nullable=False),
+    Column("passport_number_enc", LargeBinary),
+    Column("date_of_birth_enc", LargeBinary),
+    Column("documents_purged_at", DateTime(timezone=True)),
     Column("passport_expiry_enc", LargeBinary),
     Column("given_name_native", String(200)),
     Column("family_name_native", String(200)),
@@ -110,6 +113,35 @@ checkins = Table(
     Column("reason", String(40), nullable=False),
     Column("scanned_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_checkins_application", "application_id", "scanned_at"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("meeting_id", Uuid, nullable=False),
+    Column("delegation_id", Uuid, nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("status", String(20), nullable=False, server_default="queued"),
+    Column("total", Integer, nullable=False),
+    Column("processed", Integer, nullable=False, server_default="0"),
+    Column("nominated", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+    # the uploaded file holds document data: encrypted, and erased once the import is done
+    Column("content_enc", LargeBinary),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+import_errors = Table(
+    "import_errors",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("import_id", Uuid, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_import_errors_import_line", "import_id", "line"),
 )
 
 application_history = Table(

@@ -80,8 +80,32 @@ async def submit_application(
     ask_scheduling: Lookup,
 ) -> uuid.UUID:
     """Record a nomination and ask the delegation to check it against its quota."""
+    application_id = await record_submission(
+        uow,
+        meeting_id=meeting_id,
+        command=command,
+        principal=principal,
+        cipher=cipher,
+        ask_delegation=ask_delegation,
+        ask_scheduling=ask_scheduling,
+    )
+    await uow.commit()
+    return application_id
+
+
+async def record_submission(
+    uow: UnitOfWork,
+    *,
+    meeting_id: uuid.UUID,
+    command: ApplicationCreate,
+    principal: Principal,
+    cipher: DocumentCipher,
+    ask_delegation: Lookup,
+    ask_scheduling: Lookup,
+) -> uuid.UUID:
+    """The nomination's rows and event, without committing (bulk imports commit in batches)."""
     delegation_id = _nominating_delegation(command, principal)
-    await _ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
+    await ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
     meeting = await _meeting(uow, meeting_id, ask_scheduling)
     application_id = uuid.uuid4()
     person = command.model_dump(include=set(PERSON))
@@ -119,7 +143,6 @@ async def submit_application(
         ),
         subject=str(application_id),
     )
-    await uow.commit()
     return application_id
 
 
@@ -139,9 +162,10 @@ def _nominating_delegation(command: ApplicationCreate, principal: Principal) -> 
     return principal.delegation_id
 
 
-async def _ensure_delegation_in_meeting(
+async def ensure_delegation_in_meeting(
     uow: UnitOfWork, delegation_id: uuid.UUID, meeting_id: uuid.UUID, ask: Lookup
 ) -> None:
+    """The delegation must be registered for the meeting (asking its owner if not yet known)."""
     known = await repository.get_delegation(uow.conn, delegation_id)
     if known is None:
         fetched = await ask(delegation_id)

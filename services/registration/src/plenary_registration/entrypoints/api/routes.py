@@ -25,7 +25,7 @@ from plenary_registration.entrypoints.api.schemas import (
 from plenary_registration.service_layer import handlers
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal
-from plenary_shared.errors import Forbidden, Invalid, NotFound
+from plenary_shared.errors import Forbidden, Gone, Invalid, NotFound
 from plenary_shared.owners import fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
 
@@ -45,9 +45,10 @@ CipherDep = Annotated[DocumentCipher, Depends(get_cipher)]
 
 def _read(row, cipher: DocumentCipher) -> ApplicationRead:
     fields = {k: getattr(row, k) for k in ApplicationRead.model_fields if hasattr(row, k)}
+    passport = row.passport_number_enc
     return ApplicationRead(
         **fields,
-        passport_number_masked=mask(cipher.decrypt(row.passport_number_enc)),
+        passport_number_masked=mask(cipher.decrypt(passport)) if passport else "purged",
         has_photo=row.photo is not None,
     )
 
@@ -159,6 +160,10 @@ async def get_documents(
     if not principal.sees_documents:
         raise Forbidden("only the accreditation desk sees personal document data")
     row = await _visible(rt, application_id, principal)
+    if row.documents_purged_at is not None:
+        raise Gone(
+            f"the document data was purged on {row.documents_purged_at:%Y-%m-%d} after the meeting"
+        )
     expiry = row.passport_expiry_enc
     return DocumentsRead(
         passport_number=cipher.decrypt(row.passport_number_enc),

@@ -1,0 +1,266 @@
+"""HTTP routes of badges and check-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from plenary_registration.adapters.badges import (
+    BadgeCard,
+    BadgeSigner,
+    BadgeVerifier,
+    render_badge_pdf,
+)
+from plenary_registration.service_layer import badges
+from plenary_registration.service_layer.badges import Reason, Zone
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal, Role
+from plenary_shared.errors import Conflict, DomainError, NotFound
+from plenary_shared.owners import fetch_if_exists
+from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
+
+router = APIRouter(prefix="/v1", tags=["badges"])
+
+
+class BadgeKeyMissing(DomainError):
+    """The service has no badge signing key."""
+
+    status = 503
+    title = "Service unavailable"
+
+
+class BadgeRead(BaseModel):
+    """A participant's badge and the token its QR code carries."""
+
+    id: UUID
+    application_id: UUID
+    meeting_id: UUID
+    delegation_id: UUID
+    badge_number: str
+    category: str
+    colour: str
+    zones: list[str]
+    status: str = Field(description="active, or void once re-issued")
+    replaces: UUID | None
+    issued_at: datetime
+    voided_at: datetime | None
+    qr_token: str = Field(
+        description="the signed token printed as the QR code; scanners send it to "
+        "POST /v1/checkins as `code` and can verify it offline with GET /v1/badges/public-key"
+    )
+
+
+class CheckinCreate(BaseModel):
+    """One scan of a badge at a checkpoint."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=2000, description="the scanned QR code text")
+    zone: Zone
+    checkpoint: str = Field(min_length=1, max_length=100, examples=["Gate A"])
+
+
+class CheckinRead(BaseModel):
+    """Whether the holder may pass, and who it is when the badge is known."""
+
+    checkin_id: UUID
+    allowed: bool
+    reason: Reason
+    repeat: bool = Field(
+        description="true when this scan repeats one at the same zone and checkpoint within "
+        "60 seconds: the first answer is returned and nothing is published again"
+    )
+    zone: str
+    checkpoint: str
+    scanned_at: datetime
+    badge_number: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    delegation: str | None = None
+    category: str | None = None
+    colour: str | None = None
+
+
+def get_signer(request: Request) -> BadgeSigner:
+    """The badge signer, built once from REGISTRATION_BADGE_KEY(_FILE)."""
+    rt: ServiceRuntime = request.app.state.runtime
+    signer = rt.state.get("badge_signer")
+    if signer is None:
+        try:
+            signer = BadgeSigner(rt.settings.badge_key)
+        except ValueError as exc:
+            raise BadgeKeyMissing(
+                "badges cannot be signed: this service has no usable badge key "
+                "(REGISTRATION_BADGE_KEY_FILE)"
+            ) from exc
+        rt.state["badge_signer"] = signer
+        rt.state["badge_verifier"] = signer.verifier()
+    return signer
+
+
+def get_verifier(request: Request, signer: Annotated[BadgeSigner, Depends(get_signer)]):
+    """The badge verifier (the signer's public key)."""
+    return request.app.state.runtime.state["badge_verifier"]
+
+
+SignerDep = Annotated[BadgeSigner, Depends(get_signer)]
+VerifierDep = Annotated[BadgeVerifier, Depends(get_verifier)]
+
+
+def _read(badge, signer: BadgeSigner) -> BadgeRead:
+    return BadgeRead(
+        **{k: getattr(badge, k) for k in BadgeRead.model_fields if k != "qr_token"},
+        qr_token=signer.sign(badges.claims_of(badge)),
+    )
+
+
+def may_see(principal: Principal, application) -> bool:
+    """Organiser staff, the delegation's focal point, or the participant the application is."""
+    return principal.may_act_for(application.delegation_id) or (
+        principal.role is Role.PARTICIPANT and principal.subject == str(application.id)
+    )
+
+
+async def _visible(rt: ServiceRuntime, application_id: UUID, principal: Principal):
+    async with rt.engine.connect() as conn:
+        row = await badges.application_row(conn, application_id)
+    if row is None or not may_see(principal, row):
+        raise NotFound(f"application {application_id} does not exist")
+    return row
+
+
+@router.get("/applications/{application_id}/badge", response_model=BadgeRead)
+async def get_badge(
+    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, signer: SignerDep
+) -> BadgeRead:
+    """The application's badge (the active one, else the latest) with its QR token."""
+    await _visible(rt, application_id, principal)
+    async with rt.engine.connect() as conn:
+        badge = await badges.latest_badge(conn, application_id)
+    if badge is None:
+        raise NotFound(
+            f"no badge has been issued for application {application_id} yet; badges are "
+            "issued shortly after accreditation is granted"
+        )
+    return _read(badge, signer)
+
+
+@router.get(
+    "/applications/{application_id}/badge.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "an A6 badge"}},
+)
+async def get_badge_pdf(
+    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, signer: SignerDep
+) -> Response:
+    """The printable A6 badge of an accredited participant."""
+    row = await _visible(rt, application_id, principal)
+    async with rt.engine.connect() as conn:
+        badge = await badges.active_badge(conn, application_id)
+        delegation = await badges.delegation_name(conn, row.delegation_id)
+        title = await badges.meeting_title(conn, row.meeting_id)
+    if row.state != "accredited":
+        raise Conflict(
+            f"the application is {row.state}; only an accredited participant's badge is printed",
+            current_state=row.state,
+        )
+    if badge is None:
+        raise NotFound(f"application {application_id} has no active badge yet")
+    meeting_line = None
+    if title is None:
+        meeting = await fetch_if_exists(
+            rt.http,
+            url=f"{rt.settings.scheduling_url}/v1/meetings/{row.meeting_id}",
+            token=principal.token,
+            owner="scheduling",
+        )
+        if meeting is not None:
+            title = meeting["title"]
+            meeting_line = f"{meeting['city']} · {meeting['starts_on']} to {meeting['ends_on']}"
+    native = " ".join(n for n in (row.given_name_native, row.family_name_native) if n)
+    card = BadgeCard(
+        meeting_title=title or "Plenary",
+        meeting_line=meeting_line,
+        given_name=row.given_name,
+        family_name=row.family_name,
+        native_name=native or None,
+        delegation=delegation or "",
+        category=badge.category,
+        colour=badge.colour,
+        badge_number=badge.badge_number,
+        zones=tuple(badge.zones),
+        token=signer.sign(badges.claims_of(badge)),
+    )
+    pdf = await run_in_threadpool(render_badge_pdf, card)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="badge-{badge.badge_number}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post(
+    "/applications/{application_id}/badge/reissue",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BadgeRead,
+)
+async def reissue_badge(
+    application_id: UUID,
+    rt: RuntimeDep,
+    principal: OrganiserPrincipal,
+    signer: SignerDep,
+    uow: UnitOfWorkDep,
+    response: Response,
+) -> BadgeRead:
+    """A lost badge: the old one is void from now on, a new number and token are issued."""
+    response.headers["Location"] = f"/v1/applications/{application_id}/badge"
+    if await uow.earlier_result():
+        return await get_badge(application_id, rt, principal, signer)
+    async with uow:
+        badge = await badges.reissue_badge(
+            uow, application_id=application_id, prefix=rt.settings.badge_number_prefix
+        )
+    return _read(badge, signer)
+
+
+@router.post("/checkins", response_model=CheckinRead)
+async def check_in(
+    body: CheckinCreate,
+    request: Request,
+    rt: RuntimeDep,
+    principal: OrganiserPrincipal,
+    verifier: VerifierDep,
+) -> CheckinRead:
+    """Checkpoint staff scan a badge: admitted or denied with a reason, on the current state.
+
+    A scanner's retry is the same scan, so repeats are absorbed by the 60-second window of
+    the same badge, zone and checkpoint rather than by an Idempotency-Key.
+    """
+    uow = rt.unit_of_work(correlation_id=request.headers.get("x-correlation-id"))
+    async with uow:
+        outcome = await badges.check_in(
+            uow,
+            code=body.code,
+            zone=body.zone.value,
+            checkpoint=body.checkpoint,
+            verifier=verifier,
+        )
+    return CheckinRead.model_validate(outcome, from_attributes=True)
+
+
+@router.get(
+    "/badges/public-key",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"application/x-pem-file": {}}}},
+)
+async def badge_public_key(signer: SignerDep) -> PlainTextResponse:
+    """The Ed25519 public key (PEM) with which scanners verify badge tokens offline."""
+    return PlainTextResponse(signer.public_key_pem, media_type="application/x-pem-file")

@@ -1,0 +1,121 @@
+"""HTTP routes for organiser reports: the participants CSV, anonymised counts, and the document purge."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from plenary_registration.adapters.tables import applications, delegations
+from plenary_registration.domain.model import State
+from plenary_registration.service_layer.retention import purge_meeting
+from plenary_shared.auth import OrganiserPrincipal
+from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+
+class Statistics(BaseModel):
+    """Anonymised counts of a meeting's applications; they survive the document purge."""
+
+    meeting_id: UUID
+    total: int
+    by_state: dict[str, int]
+    by_category: dict[str, int]
+    by_nationality: dict[str, int]
+    by_delegation: dict[str, int]
+
+
+class PurgeResult(BaseModel):
+    """What a purge did."""
+
+    meeting_id: UUID
+    purged_applications: int
+
+
+@router.get("/meetings/{meeting_id}/participants.csv", response_class=Response)
+async def export_participants(
+    meeting_id: UUID,
+    rt: RuntimeDep,
+    _: OrganiserPrincipal,
+    state: State = State.ACCREDITED,
+) -> Response:
+    """The meeting's participants in one state (accredited by default), as CSV; no document data."""
+    a, d = applications, delegations
+    columns = (
+        "application_id",
+        "delegation",
+        "family_name",
+        "given_name",
+        "family_name_native",
+        "given_name_native",
+        "position",
+        "category",
+        "nationality",
+        "email",
+        "phone",
+        "dietary",
+        "accessibility",
+        "state",
+    )
+    async with rt.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(a, d.c.name.label("delegation"))
+                .join(d, d.c.id == a.c.delegation_id, isouter=True)
+                .where(a.c.meeting_id == meeting_id, a.c.state == state.value)
+                .order_by(d.c.name, a.c.family_name, a.c.given_name)
+            )
+        ).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        values = {**row._mapping, "application_id": row.id}
+        writer.writerow(["" if values.get(c) is None else values[c] for c in columns])
+    return Response(
+        content=out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="participants-{state.value}-{meeting_id}.csv"'
+        },
+    )
+
+
+@router.get("/meetings/{meeting_id}/statistics", response_model=Statistics)
+async def statistics(meeting_id: UUID, rt: RuntimeDep, _: OrganiserPrincipal) -> Statistics:
+    """How many applications by state, category, nationality and delegation (no personal data)."""
+    a = applications
+    counts = {}
+    async with rt.engine.connect() as conn:
+        for name, column in (
+            ("by_state", a.c.state),
+            ("by_category", a.c.category),
+            ("by_nationality", a.c.nationality),
+            ("by_delegation", a.c.delegation_id),
+        ):
+            rows = await conn.execute(
+                select(column, func.count()).where(a.c.meeting_id == meeting_id).group_by(column)
+            )
+            counts[name] = {str(key): n for key, n in rows.all()}
+    return Statistics(meeting_id=meeting_id, total=sum(counts["by_state"].values()), **counts)
+
+
+@router.post("/meetings/{meeting_id}/document-purge", response_model=PurgeResult)
+async def purge_documents(
+    meeting_id: UUID, uow: UnitOfWorkDep, _: OrganiserPrincipal
+) -> PurgeResult:
+    """Erase the meeting's passport data, dates of birth and photos now (any day after it ended).
+
+    The same purge runs by itself `REGISTRATION_DOCUMENT_RETENTION_DAYS` after the meeting ends.
+    """
+    async with uow:
+        purged = await purge_meeting(
+            uow, meeting_id=meeting_id, today=datetime.now(UTC).date(), early=True
+        )
+    return PurgeResult(meeting_id=meeting_id, purged_applications=purged)
