@@ -1,5 +1,7 @@
 """After the whole suite: no passport number sent to the API appears on any topic or in any log line."""
 
+import re
+
 import pytest
 
 from plenary_devstack.testing import run_dir
@@ -7,7 +9,9 @@ from plenary_devstack.testing import run_dir
 
 @pytest.mark.last
 async def test_no_passport_number_on_any_topic_or_in_any_log(api, kafka):
-    passports = set(api.sent_passports)
+    # a value the API refused as a passport number ("ab") is never stored, and is too short to
+    # search for without matching ordinary ids; the bad-input tests check refusals are not echoed
+    passports = {p for p in api.sent_passports if re.fullmatch(r"[A-Z0-9]{5,20}", p)}
     assert passports, "the suite nominated people before this check"
     topics = [t for t in await kafka.topics() if not t.startswith("__")]
     assert {"registration.events", "delegation.events", "registration.dlq"} <= set(topics)

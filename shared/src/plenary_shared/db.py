@@ -52,6 +52,7 @@ class UnitOfWork:
         self.emitted: list[CloudEvent] = []
         self._after_commit: list[Callable[[], None]] = []
         self.idempotency: IdempotencyClaim | None = None
+        self._result: str | None = None
         self._conn: AsyncConnection | None = None
         self._committed = False
 
@@ -105,6 +106,10 @@ class UnitOfWork:
         self.emitted.append(event)
         return event
 
+    def remember_result(self, resource_id: object) -> None:
+        """Name what this command created or changed, for a command that emits no event."""
+        self._result = str(resource_id)
+
     async def earlier_result(self) -> str | None:
         """With an Idempotency-Key already used by this caller: the id the first request produced."""
         if self.idempotency is None:
@@ -114,13 +119,12 @@ class UnitOfWork:
     async def commit(self) -> None:
         """Commit, waking the relay when events were emitted.
 
-        With an Idempotency-Key, the subject of the first event (the aggregate the command
-        created or changed) is remembered in the same transaction.
+        With an Idempotency-Key, what the command created or changed (`remember_result`, else
+        the subject of its first event) is remembered in the same transaction.
         """
-        if self.idempotency is not None and self.emitted:
-            await self.idempotency.record(
-                self.conn, self.tables.idempotency, self.emitted[0].subject
-            )
+        result = self._result or (self.emitted[0].subject if self.emitted else None)
+        if self.idempotency is not None and result is not None:
+            await self.idempotency.record(self.conn, self.tables.idempotency, result)
         if self.emitted:
             channel = notify_channel(self.tables.schema)
             await self.conn.execute(text("SELECT pg_notify(:c, '')"), {"c": channel})

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from plenary_delegation.adapters.tables import delegations, meetings
+from plenary_delegation.adapters.tables import (
+    accommodations,
+    category_quotas,
+    delegations,
+    focal_points,
+    liaison_officers,
+    meetings,
+    movements,
+    nominations,
+    seats,
+)
+from plenary_delegation.domain.model import DelegationStatus, Direction
 
 
 async def get_meeting(conn: AsyncConnection, meeting_id: UUID) -> Row | None:
@@ -27,19 +41,264 @@ async def get_delegation(conn: AsyncConnection, delegation_id: UUID) -> Row | No
     return (await conn.execute(query)).one_or_none()
 
 
+async def lock_delegation(conn: AsyncConnection, delegation_id: UUID) -> Row | None:
+    """One delegation, locked until the transaction ends (seat claims queue behind it)."""
+    query = select(delegations).where(delegations.c.id == delegation_id).with_for_update()
+    return (await conn.execute(query)).one_or_none()
+
+
 async def list_delegations(
-    conn: AsyncConnection, meeting_id: UUID, *, only: UUID | None, limit: int, offset: int
-) -> tuple[list[Row], int]:
-    """A meeting's delegations by name; `only` restricts to one delegation."""
+    conn: AsyncConnection,
+    meeting_id: UUID,
+    *,
+    only: UUID | None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> list[Row]:
+    """Every delegation of a meeting matching the filters (a meeting has a few hundred at most)."""
     where = [delegations.c.meeting_id == meeting_id]
     if only is not None:
         where.append(delegations.c.id == only)
-    total = await conn.scalar(select(func.count()).select_from(delegations).where(*where))
+    if kind is not None:
+        where.append(delegations.c.kind == kind)
+    if status is not None:
+        where.append(delegations.c.status == status)
+    return list((await conn.execute(select(delegations).where(*where))).all())
+
+
+async def category_counters(
+    conn: AsyncConnection, delegation_ids: Iterable[UUID]
+) -> dict[UUID, list[Row]]:
+    """The per-category quota and use of each delegation."""
+    ids = list(delegation_ids)
+    found: dict[UUID, list[Row]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    c = category_quotas
+    rows = (
+        await conn.execute(select(c).where(c.c.delegation_id.in_(ids)).order_by(c.c.category))
+    ).all()
+    for row in rows:
+        found[row.delegation_id].append(row)
+    return found
+
+
+async def lock_category_counters(conn: AsyncConnection, delegation_id: UUID) -> dict[str, Row]:
+    """A delegation's per-category counters, locked until the transaction ends."""
+    c = category_quotas
+    rows = (
+        await conn.execute(select(c).where(c.c.delegation_id == delegation_id).with_for_update())
+    ).all()
+    return {row.category: row for row in rows}
+
+
+async def set_category_quota(
+    conn: AsyncConnection, *, delegation_id: UUID, category: str, quota: int | None
+) -> None:
+    """Set (or, with None, lift) one category's quota, keeping its use."""
+    c = category_quotas
+    await conn.execute(
+        insert(c)
+        .values(delegation_id=delegation_id, category=category, quota=quota, used=0)
+        .on_conflict_do_update(
+            index_elements=[c.c.delegation_id, c.c.category], set_={"quota": quota}
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SeatClaim:
+    """The outcome of claiming a seat: taken, or why not, with the limit that applied."""
+
+    taken: bool
+    withdrawn: bool
+    quota: int
+    used: int
+
+
+async def claim_seat(
+    conn: AsyncConnection, *, delegation_id: UUID, application_id: UUID, category: str
+) -> SeatClaim:
+    """Take one seat of the total and of the category quota together, or neither.
+
+    Both counters are claimed with conditional UPDATEs in a savepoint of the caller's
+    transaction, the delegation row first so concurrent claims queue on it. When the category is
+    full the savepoint rolls the total claim back. A taken seat is recorded in `seats`.
+    """
+    d, c = delegations, category_quotas
+    savepoint = await conn.begin_nested()
+    total = (
+        await conn.execute(
+            update(d)
+            .where(
+                d.c.id == delegation_id,
+                d.c.status == DelegationStatus.ACTIVE.value,
+                d.c.quota_used < d.c.quota,
+            )
+            .values(quota_used=d.c.quota_used + 1)
+            .returning(d.c.quota, d.c.quota_used)
+        )
+    ).one_or_none()
+    if total is None:
+        await savepoint.rollback()
+        current = await get_delegation(conn, delegation_id)
+        assert current is not None
+        withdrawn = current.status == DelegationStatus.WITHDRAWN
+        return SeatClaim(False, withdrawn, current.quota, current.quota_used)
+    counted = (
+        await conn.execute(
+            insert(c)
+            .values(delegation_id=delegation_id, category=category, used=1)
+            .on_conflict_do_update(
+                index_elements=[c.c.delegation_id, c.c.category],
+                set_={"used": c.c.used + 1},
+                where=or_(c.c.quota.is_(None), c.c.used < c.c.quota),
+            )
+            .returning(c.c.quota, c.c.used)
+        )
+    ).one_or_none()
+    if counted is None:
+        await savepoint.rollback()
+        full = (
+            await conn.execute(
+                select(c.c.quota, c.c.used).where(
+                    c.c.delegation_id == delegation_id, c.c.category == category
+                )
+            )
+        ).one()
+        return SeatClaim(False, False, full.quota, full.used)
+    await conn.execute(
+        seats.insert().values(
+            application_id=application_id, delegation_id=delegation_id, category=category
+        )
+    )
+    await savepoint.commit()
+    return SeatClaim(True, False, total.quota, total.quota_used)
+
+
+async def release_seat(conn: AsyncConnection, *, application_id: UUID, reason: str) -> Row | None:
+    """Free an accepted nomination's seat (total and category) once; None when none is held."""
+    s, d, c = seats, delegations, category_quotas
+    seat = (
+        await conn.execute(
+            update(s)
+            .where(s.c.application_id == application_id, s.c.released_at.is_(None))
+            .values(released_at=func.now(), release_reason=reason)
+            .returning(s.c.delegation_id, s.c.category)
+        )
+    ).one_or_none()
+    if seat is None:
+        return None
+    await conn.execute(
+        update(d).where(d.c.id == seat.delegation_id).values(quota_used=d.c.quota_used - 1)
+    )
+    await conn.execute(
+        update(c)
+        .where(c.c.delegation_id == seat.delegation_id, c.c.category == seat.category)
+        .values(used=c.c.used - 1)
+    )
+    return seat
+
+
+async def nomination_decided(conn: AsyncConnection, application_id: UUID) -> bool:
+    """Whether a nomination was already decided."""
+    query = select(nominations.c.application_id).where(
+        nominations.c.application_id == application_id
+    )
+    return (await conn.execute(query)).first() is not None
+
+
+async def get_focal_point(conn: AsyncConnection, focal_point_id: UUID) -> Row | None:
+    """One focal point assignment, or None."""
+    query = select(focal_points).where(focal_points.c.id == focal_point_id)
+    return (await conn.execute(query)).one_or_none()
+
+
+async def active_focal_point(
+    conn: AsyncConnection, *, delegation_id: UUID, email: str
+) -> Row | None:
+    """The delegation's current focal point with this e-mail, or None."""
+    f = focal_points
+    query = select(f).where(
+        f.c.delegation_id == delegation_id, f.c.email == email, f.c.revoked_at.is_(None)
+    )
+    return (await conn.execute(query)).one_or_none()
+
+
+async def list_focal_points(
+    conn: AsyncConnection, delegation_id: UUID, *, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    """A delegation's current focal points, in the order they were assigned."""
+    f = focal_points
+    where = [f.c.delegation_id == delegation_id, f.c.revoked_at.is_(None)]
+    total = await conn.scalar(select(func.count()).select_from(f).where(*where))
     rows = (
         await conn.execute(
-            select(delegations)
+            select(f).where(*where).order_by(f.c.assigned_at, f.c.id).limit(limit).offset(offset)
+        )
+    ).all()
+    return list(rows), total or 0
+
+
+async def revoke_focal_point(
+    conn: AsyncConnection, *, focal_point_id: UUID, delegation_id: UUID, actor: str
+) -> Row | None:
+    """End a current assignment; None when there is no such current focal point."""
+    f = focal_points
+    return (
+        await conn.execute(
+            update(f)
+            .where(
+                f.c.id == focal_point_id,
+                f.c.delegation_id == delegation_id,
+                f.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=func.now(), revoked_by=actor)
+            .returning(f)
+        )
+    ).one_or_none()
+
+
+def _movements_with_zone():
+    """Movements joined with their meeting's time zone and their delegation's names."""
+    m, d, mt = movements, delegations, meetings
+    return (
+        select(
+            m,
+            mt.c.timezone,
+            d.c.name.label("delegation_name"),
+            d.c.country_code,
+        )
+        .join(mt, mt.c.id == m.c.meeting_id)
+        .join(d, d.c.id == m.c.delegation_id)
+    )
+
+
+async def get_movement(conn: AsyncConnection, movement_id: UUID) -> Row | None:
+    """One movement with its time zone, or None."""
+    query = _movements_with_zone().where(movements.c.id == movement_id)
+    return (await conn.execute(query)).one_or_none()
+
+
+async def list_movements(
+    conn: AsyncConnection,
+    delegation_id: UUID,
+    *,
+    direction: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Row], int]:
+    """A delegation's arrivals and departures in time order."""
+    m = movements
+    where = [m.c.delegation_id == delegation_id]
+    if direction is not None:
+        where.append(m.c.direction == direction)
+    total = await conn.scalar(select(func.count()).select_from(m).where(*where))
+    rows = (
+        await conn.execute(
+            _movements_with_zone()
             .where(*where)
-            .order_by(delegations.c.name)
+            .order_by(m.c.scheduled_at, m.c.id)
             .limit(limit)
             .offset(offset)
         )
@@ -47,14 +306,70 @@ async def list_delegations(
     return list(rows), total or 0
 
 
-async def claim_seat(conn: AsyncConnection, delegation_id: UUID) -> Row | None:
-    """Take one seat of the quota atomically; None when it is full."""
-    d = delegations
-    return (
+async def list_arrivals(
+    conn: AsyncConnection,
+    meeting_id: UUID,
+    *,
+    start: datetime,
+    end: datetime,
+    limit: int,
+    offset: int,
+) -> tuple[list[Row], int]:
+    """Arrivals of a meeting's active delegations between two UTC moments, in time order."""
+    m, d = movements, delegations
+    where = [
+        m.c.meeting_id == meeting_id,
+        m.c.direction == Direction.ARRIVAL.value,
+        m.c.scheduled_at >= start,
+        m.c.scheduled_at < end,
+        d.c.status == DelegationStatus.ACTIVE.value,
+    ]
+    total = await conn.scalar(
+        select(func.count()).select_from(m.join(d, d.c.id == m.c.delegation_id)).where(*where)
+    )
+    rows = (
         await conn.execute(
-            update(d)
-            .where(d.c.id == delegation_id, d.c.quota_used < d.c.quota)
-            .values(quota_used=d.c.quota_used + 1)
-            .returning(d.c.quota, d.c.quota_used)
+            _movements_with_zone()
+            .where(*where)
+            .order_by(m.c.scheduled_at, d.c.name, m.c.id)
+            .limit(limit)
+            .offset(offset)
         )
-    ).one_or_none()
+    ).all()
+    return list(rows), total or 0
+
+
+async def put_accommodation(conn: AsyncConnection, *, delegation_id: UUID, **values) -> None:
+    """Set a delegation's hotel and room block."""
+    a = accommodations
+    await conn.execute(
+        insert(a)
+        .values(delegation_id=delegation_id, **values)
+        .on_conflict_do_update(
+            index_elements=[a.c.delegation_id], set_={**values, "updated_at": func.now()}
+        )
+    )
+
+
+async def get_accommodation(conn: AsyncConnection, delegation_id: UUID) -> Row | None:
+    """A delegation's hotel and room block, or None."""
+    query = select(accommodations).where(accommodations.c.delegation_id == delegation_id)
+    return (await conn.execute(query)).one_or_none()
+
+
+async def put_liaison(conn: AsyncConnection, *, delegation_id: UUID, **values) -> None:
+    """Set a delegation's liaison officer."""
+    lo = liaison_officers
+    await conn.execute(
+        insert(lo)
+        .values(delegation_id=delegation_id, **values)
+        .on_conflict_do_update(
+            index_elements=[lo.c.delegation_id], set_={**values, "updated_at": func.now()}
+        )
+    )
+
+
+async def get_liaison(conn: AsyncConnection, delegation_id: UUID) -> Row | None:
+    """A delegation's liaison officer, or None."""
+    query = select(liaison_officers).where(liaison_officers.c.delegation_id == delegation_id)
+    return (await conn.execute(query)).one_or_none()

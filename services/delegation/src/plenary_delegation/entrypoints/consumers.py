@@ -3,11 +3,19 @@
 from plenary_delegation.service_layer import handlers
 from plenary_shared import topics
 from plenary_shared.consumer import Handler
-from plenary_shared.events.registration import ApplicationSubmitted
+from plenary_shared.events.registration import (
+    AccreditationRefused,
+    AccreditationRevoked,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+)
 from plenary_shared.events.scheduling import MeetingCreated
 
 CONSUMES = (topics.SCHEDULING, topics.REGISTRATION)
 HANDLERS: dict[str, Handler] = {
     MeetingCreated.event_type: handlers.on_meeting_created,
     ApplicationSubmitted.event_type: handlers.on_application_submitted,
+    ApplicationWithdrawn.event_type: handlers.on_application_withdrawn,
+    AccreditationRevoked.event_type: handlers.on_accreditation_revoked,
+    AccreditationRefused.event_type: handlers.on_accreditation_refused,
 }

@@ -4,25 +4,57 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
+import structlog
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from plenary_delegation.adapters import repository
-from plenary_delegation.adapters.tables import delegations, nominations
-from plenary_delegation.domain.model import Decision, decide
-from plenary_delegation.entrypoints.api.schemas import DelegationCreate
+from plenary_delegation.adapters.tables import delegations, focal_points, movements, nominations
+from plenary_delegation.domain.model import (
+    Decision,
+    DelegationStatus,
+    QuotaOutcome,
+    check_movement,
+    check_quotas,
+    check_stay,
+    decide,
+    ensure_active,
+    localise,
+    merge_limits,
+)
+from plenary_delegation.entrypoints.api.schemas import (
+    AccommodationPut,
+    DelegationCreate,
+    DelegationUpdate,
+    FocalPointCreate,
+    LiaisonPut,
+    MovementCreate,
+    QuotasUpdate,
+)
 from plenary_shared.consumer import NotYetKnown
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import Conflict, NotFound
 from plenary_shared.events.delegation import (
     DelegationRegistered,
+    DelegationWithdrawn,
+    FocalPointAssigned,
+    FocalPointRevoked,
     NominationAccepted,
     NominationRejected,
+    QuotasChanged,
 )
-from plenary_shared.events.registration import ApplicationSubmitted
+from plenary_shared.events.registration import (
+    AccreditationRefused,
+    AccreditationRevoked,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+)
 from plenary_shared.events.scheduling import MeetingCreated
+
+log = structlog.get_logger(__name__)
 
 MeetingLookup = Callable[[uuid.UUID], Awaitable[dict | None]]
 
@@ -35,7 +67,7 @@ async def register_delegation(
     actor: str,
     ask_scheduling: MeetingLookup,
 ) -> uuid.UUID:
-    """Register a delegation with its quota; the meeting must exist."""
+    """Register a delegation with its quotas; the meeting must exist."""
     await ensure_meeting_known(uow, meeting_id, ask_scheduling)
     delegation_id = command.id or uuid.uuid4()
     existing = await repository.get_delegation(uow.conn, delegation_id)
@@ -43,18 +75,30 @@ async def register_delegation(
         if existing.meeting_id == meeting_id and existing.name == command.name:
             return delegation_id  # a retry of the same registration
         raise Conflict(f"delegation id {delegation_id} is already used by another delegation")
-    values = command.model_dump(exclude={"id"})
+    category_quotas = {k.value: v for k, v in sorted(command.category_quotas.items())}
+    session_seats = {k.value: v for k, v in sorted(command.session_seats.items())}
+    values = command.model_dump(exclude={"id", "names", "category_quotas", "session_seats"})
+    names = command.names.model_dump(exclude_none=True) if command.names else {}
     try:
         async with uow.conn.begin_nested():
             await uow.conn.execute(
                 delegations.insert().values(
-                    id=delegation_id, meeting_id=meeting_id, created_by=actor, **values
+                    id=delegation_id,
+                    meeting_id=meeting_id,
+                    created_by=actor,
+                    names=names,
+                    session_seats=session_seats,
+                    **values,
                 )
             )
     except IntegrityError as exc:
         raise Conflict(
             f"a delegation of {command.country_code} is already registered for this meeting"
         ) from exc
+    for category, quota in category_quotas.items():
+        await repository.set_category_quota(
+            uow.conn, delegation_id=delegation_id, category=category, quota=quota
+        )
     await uow.emit(
         DelegationRegistered(
             delegation_id=delegation_id,
@@ -63,6 +107,8 @@ async def register_delegation(
             country_code=command.country_code,
             kind=command.kind.value,
             quota=command.quota,
+            category_quotas=category_quotas,
+            session_seats=session_seats,
         ),
         subject=str(delegation_id),
     )
@@ -89,6 +135,229 @@ async def ensure_meeting_known(
     )
 
 
+async def _changeable(uow: UnitOfWork, delegation_id: uuid.UUID, *, lock: bool = False):
+    """The delegation, which must exist and not have withdrawn."""
+    get = repository.lock_delegation if lock else repository.get_delegation
+    delegation = await get(uow.conn, delegation_id)
+    if delegation is None:
+        raise NotFound(f"delegation {delegation_id} does not exist")
+    ensure_active(
+        status=delegation.status, name=delegation.name, withdrawn_at=delegation.withdrawn_at
+    )
+    return delegation
+
+
+async def update_delegation(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, command: DelegationUpdate
+) -> None:
+    """Change a delegation's names and head; only the fields sent change."""
+    delegation = await _changeable(uow, delegation_id, lock=True)
+    values = command.model_dump(include=command.model_fields_set - {"names"})
+    if "names" in command.model_fields_set:
+        change = command.names.model_dump(exclude_unset=True) if command.names else {}
+        names = dict(delegation.names) if command.names else {}
+        for lang, value in change.items():
+            if value is None:
+                names.pop(lang, None)
+            else:
+                names[lang] = value
+        values["names"] = names
+    await uow.conn.execute(
+        update(delegations).where(delegations.c.id == delegation_id).values(**values)
+    )
+    uow.remember_result(delegation_id)
+    await uow.commit()
+
+
+async def change_quotas(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, command: QuotasUpdate
+) -> None:
+    """Change the total, category or session quotas; never below what is already accepted."""
+    delegation = await _changeable(uow, delegation_id, lock=True)
+    counters = await repository.lock_category_counters(uow.conn, delegation_id)
+    change = {k.value: v for k, v in command.category_quotas.items()}
+    current = {c: r.quota for c, r in counters.items() if r.quota is not None}
+    check_quotas(
+        quota=command.quota,
+        used=delegation.quota_used,
+        category_quotas={c: q for c, q in change.items() if q is not None},
+        category_used={c: r.used for c, r in counters.items()},
+    )
+    quota = delegation.quota if command.quota is None else command.quota
+    session_seats = merge_limits(
+        delegation.session_seats, {k.value: v for k, v in command.session_seats.items()}
+    )
+    await uow.conn.execute(
+        update(delegations)
+        .where(delegations.c.id == delegation_id)
+        .values(quota=quota, session_seats=session_seats)
+    )
+    for category, limit in sorted(change.items()):
+        await repository.set_category_quota(
+            uow.conn, delegation_id=delegation_id, category=category, quota=limit
+        )
+    await uow.emit(
+        QuotasChanged(
+            delegation_id=delegation_id,
+            meeting_id=delegation.meeting_id,
+            quota=quota,
+            category_quotas=merge_limits(current, change),
+            session_seats=session_seats,
+        ),
+        subject=str(delegation_id),
+    )
+    await uow.commit()
+
+
+async def withdraw_delegation(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, reason: str, actor: str
+) -> None:
+    """Withdraw a delegation from its meeting; it accepts no more nominations."""
+    delegation = await _changeable(uow, delegation_id, lock=True)
+    await uow.conn.execute(
+        update(delegations)
+        .where(delegations.c.id == delegation_id)
+        .values(
+            status=DelegationStatus.WITHDRAWN.value,
+            withdrawn_at=datetime.now(UTC),
+            withdrawn_by=actor,
+            withdrawal_reason=reason,
+        )
+    )
+    await uow.emit(
+        DelegationWithdrawn(
+            delegation_id=delegation_id, meeting_id=delegation.meeting_id, reason=reason
+        ),
+        subject=str(delegation_id),
+    )
+    await uow.commit()
+
+
+async def assign_focal_point(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, command: FocalPointCreate, actor: str
+) -> uuid.UUID:
+    """Make a person a focal point of a delegation; one e-mail once per delegation."""
+    delegation = await _changeable(uow, delegation_id)
+    email = str(command.email).lower()
+    duplicate = Conflict(
+        f"{email} is already a focal point of {delegation.name}; "
+        "revoke that assignment first to assign it again"
+    )
+    if await repository.active_focal_point(uow.conn, delegation_id=delegation_id, email=email):
+        raise duplicate
+    focal_point_id = uuid.uuid4()
+    try:
+        async with uow.conn.begin_nested():
+            await uow.conn.execute(
+                focal_points.insert().values(
+                    id=focal_point_id,
+                    delegation_id=delegation_id,
+                    meeting_id=delegation.meeting_id,
+                    email=email,
+                    name=command.name,
+                    language=command.language,
+                    assigned_by=actor,
+                )
+            )
+    except IntegrityError as exc:
+        raise duplicate from exc
+    await uow.emit(
+        FocalPointAssigned(
+            focal_point_id=focal_point_id,
+            delegation_id=delegation_id,
+            meeting_id=delegation.meeting_id,
+            email=email,
+            name=command.name,
+            language=command.language,
+        ),
+        subject=str(focal_point_id),
+    )
+    await uow.commit()
+    return focal_point_id
+
+
+async def revoke_focal_point(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, focal_point_id: uuid.UUID, actor: str
+) -> None:
+    """End a person's assignment as focal point of a delegation."""
+    revoked = await repository.revoke_focal_point(
+        uow.conn, focal_point_id=focal_point_id, delegation_id=delegation_id, actor=actor
+    )
+    if revoked is None:
+        raise NotFound(
+            f"focal point {focal_point_id} is not a current focal point of delegation "
+            f"{delegation_id}; list them at /v1/delegations/{delegation_id}/focal-points"
+        )
+    await uow.emit(
+        FocalPointRevoked(
+            focal_point_id=focal_point_id,
+            delegation_id=delegation_id,
+            meeting_id=revoked.meeting_id,
+            email=revoked.email,
+        ),
+        subject=str(focal_point_id),
+    )
+    await uow.commit()
+
+
+async def record_movement(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, command: MovementCreate, actor: str
+) -> uuid.UUID:
+    """Record an arrival or departure; a naive time is read in the venue's time zone."""
+    delegation = await _changeable(uow, delegation_id)
+    meeting = await repository.get_meeting(uow.conn, delegation.meeting_id)
+    if meeting is None:
+        raise NotFound(f"the meeting of delegation {delegation_id} is not known to this service")
+    local = localise(command.scheduled_at, meeting.timezone)
+    check_movement(
+        mode=command.mode,
+        number=command.number,
+        local=local,
+        starts_on=meeting.starts_on,
+        ends_on=meeting.ends_on,
+        timezone=meeting.timezone,
+    )
+    movement_id = uuid.uuid4()
+    await uow.conn.execute(
+        movements.insert().values(
+            id=movement_id,
+            delegation_id=delegation_id,
+            meeting_id=delegation.meeting_id,
+            created_by=actor,
+            **command.model_dump(exclude={"scheduled_at"}),
+            scheduled_at=local.astimezone(UTC),
+        )
+    )
+    uow.remember_result(movement_id)
+    await uow.commit()
+    return movement_id
+
+
+async def set_accommodation(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, command: AccommodationPut, actor: str
+) -> None:
+    """Set a delegation's hotel and room block."""
+    await _changeable(uow, delegation_id)
+    check_stay(check_in=command.check_in, check_out=command.check_out)
+    await repository.put_accommodation(
+        uow.conn, delegation_id=delegation_id, updated_by=actor, **command.model_dump()
+    )
+    uow.remember_result(delegation_id)
+    await uow.commit()
+
+
+async def set_liaison(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, command: LiaisonPut, actor: str
+) -> None:
+    """Assign the organiser's liaison officer to a delegation."""
+    await _changeable(uow, delegation_id)
+    await repository.put_liaison(
+        uow.conn, delegation_id=delegation_id, updated_by=actor, **command.model_dump()
+    )
+    uow.remember_result(delegation_id)
+    await uow.commit()
+
+
 async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:
     """Learn of a meeting."""
     created = MeetingCreated.model_validate(event.data)
@@ -103,26 +372,31 @@ async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:
 
 
 async def on_application_submitted(uow: UnitOfWork, event: CloudEvent) -> None:
-    """Decide a nomination against the delegation's quota, atomically."""
+    """Decide a nomination against the delegation's total and category quotas, atomically.
+
+    A rejection carries the quota and use of the limit that refused it (the category's when
+    the category was full, else the total).
+    """
     submitted = ApplicationSubmitted.model_validate(event.data)
     delegation = await repository.get_delegation(uow.conn, submitted.delegation_id)
     if delegation is None:
         raise NotYetKnown(f"delegation {submitted.delegation_id} is not known yet")
+    if await repository.nomination_decided(uow.conn, submitted.application_id):
+        log.info("nomination already decided", application_id=str(submitted.application_id))
+        return
     if delegation.meeting_id != submitted.meeting_id:
-        outcome_reason, quota, used = "wrong_meeting", delegation.quota, delegation.quota_used
-        decision = Decision.REJECTED
-    else:
-        seat = await repository.claim_seat(uow.conn, delegation.id)
-        outcome = decide(
-            took_seat=seat is not None,
-            quota=seat.quota if seat else delegation.quota,
-            used=seat.quota_used if seat else delegation.quota,
+        outcome = QuotaOutcome(
+            Decision.REJECTED, "wrong_meeting", delegation.quota, delegation.quota_used
         )
-        decision, outcome_reason, quota, used = (
-            outcome.decision,
-            outcome.reason,
-            outcome.quota,
-            outcome.used,
+    else:
+        claim = await repository.claim_seat(
+            uow.conn,
+            delegation_id=delegation.id,
+            application_id=submitted.application_id,
+            category=submitted.category,
+        )
+        outcome = decide(
+            took_seat=claim.taken, withdrawn=claim.withdrawn, quota=claim.quota, used=claim.used
         )
     await uow.conn.execute(
         nominations.insert().values(
@@ -130,8 +404,8 @@ async def on_application_submitted(uow: UnitOfWork, event: CloudEvent) -> None:
             delegation_id=delegation.id,
             meeting_id=submitted.meeting_id,
             category=submitted.category,
-            decision=decision.value,
-            reason=outcome_reason,
+            decision=outcome.decision.value,
+            reason=outcome.reason,
         )
     )
     common = {
@@ -139,11 +413,39 @@ async def on_application_submitted(uow: UnitOfWork, event: CloudEvent) -> None:
         "delegation_id": delegation.id,
         "meeting_id": submitted.meeting_id,
         "category": submitted.category,
-        "quota": quota,
-        "used": used,
+        "quota": outcome.quota,
+        "used": outcome.used,
     }
-    if decision is Decision.ACCEPTED:
+    if outcome.decision is Decision.ACCEPTED:
         payload = NominationAccepted(**common)
     else:
-        payload = NominationRejected(**common, reason=outcome_reason)
+        payload = NominationRejected(**common, reason=outcome.reason)
     await uow.emit(payload, subject=str(submitted.application_id))
+
+
+async def on_application_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
+    """Free the seat of a withdrawn application's accepted nomination, once."""
+    withdrawn = ApplicationWithdrawn.model_validate(event.data)
+    await _release(uow, withdrawn.application_id, reason="application_withdrawn")
+
+
+async def on_accreditation_revoked(uow: UnitOfWork, event: CloudEvent) -> None:
+    """Free the seat of a revoked accreditation's nomination, once."""
+    revoked = AccreditationRevoked.model_validate(event.data)
+    await _release(uow, revoked.application_id, reason="accreditation_revoked")
+
+
+async def on_accreditation_refused(uow: UnitOfWork, event: CloudEvent) -> None:
+    """Free the seat of a nominee the accreditation desk refused, once."""
+    refused = AccreditationRefused.model_validate(event.data)
+    await _release(uow, refused.application_id, reason="accreditation_refused")
+
+
+async def _release(uow: UnitOfWork, application_id: uuid.UUID, *, reason: str) -> None:
+    """Release a seat if one is held; a second release (or none held) changes nothing."""
+    seat = await repository.release_seat(uow.conn, application_id=application_id, reason=reason)
+    log.info(
+        "seat released" if seat else "no seat to release",
+        application_id=str(application_id),
+        reason=reason,
+    )

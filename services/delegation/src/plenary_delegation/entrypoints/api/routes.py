@@ -2,20 +2,57 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from plenary_delegation.adapters import repository
-from plenary_delegation.entrypoints.api.schemas import DelegationCreate, DelegationRead
+from plenary_delegation.domain.model import (
+    Category,
+    DelegationKind,
+    DelegationStatus,
+    Direction,
+    collation_key,
+    local_day,
+    search_fold,
+)
+from plenary_delegation.entrypoints.api.schemas import (
+    AccommodationPut,
+    AccommodationRead,
+    ArrivalRead,
+    DelegationCreate,
+    DelegationRead,
+    DelegationUpdate,
+    FocalPointCreate,
+    FocalPointRead,
+    LiaisonPut,
+    LiaisonRead,
+    MovementCreate,
+    MovementRead,
+    QuotasUpdate,
+    WithdrawalCreate,
+)
 from plenary_delegation.service_layer import handlers
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal, Role
 from plenary_shared.errors import NotFound
 from plenary_shared.owners import fetch_if_exists
-from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
+from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["delegations"])
+
+Sort = Literal["name", "protocol", "created_at"]
+SortLanguage = Literal["en", "ru"]
+
+
+def _ensure_may_act_for(principal: Principal, delegation_id: UUID) -> None:
+    """Organisers act for every delegation, a focal point for its own; others see nothing."""
+    if not principal.may_act_for(delegation_id):
+        raise NotFound(f"delegation {delegation_id} does not exist")
 
 
 @router.post(
@@ -31,7 +68,7 @@ async def register_delegation(
     principal: OrganiserPrincipal,
     response: Response,
 ) -> DelegationRead:
-    """Register a delegation with its quota (publishes `delegation.delegation.registered`)."""
+    """Register a delegation with its quotas (publishes `delegation.delegation.registered`)."""
 
     async def ask_scheduling(mid: UUID) -> dict | None:
         url = f"{rt.settings.scheduling_url}/v1/meetings/{mid}"
@@ -52,29 +89,395 @@ async def register_delegation(
     return await get_delegation(delegation_id, rt, principal)
 
 
-@router.get("/meetings/{meeting_id}/delegations", response_model=Page[DelegationRead])
-async def list_delegations(
-    meeting_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, page: PageDep
-) -> Page[DelegationRead]:
-    """A meeting's delegations; a focal point sees its own only."""
+async def _visible_delegations(
+    rt: ServiceRuntime,
+    meeting_id: UUID,
+    principal: Principal,
+    *,
+    kind: DelegationKind | None = None,
+    status_: DelegationStatus | None = None,
+) -> list:
+    """A meeting's delegations the caller may see; a focal point sees its own only."""
     only = None if principal.is_organiser else principal.delegation_id
     if principal.role is Role.PARTICIPANT:
         only = UUID(int=0)
     async with rt.engine.connect() as conn:
-        rows, total = await repository.list_delegations(
-            conn, meeting_id, only=only, limit=page.limit, offset=page.offset
+        return await repository.list_delegations(
+            conn,
+            meeting_id,
+            only=only,
+            kind=kind.value if kind else None,
+            status=status_.value if status_ else None,
         )
-    items = [DelegationRead.model_validate(r, from_attributes=True) for r in rows]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def _sorted(rows: list, *, sort: Sort, lang: SortLanguage) -> list:
+    """Delegations in the requested order, sorted in Python (no database collation)."""
+    if sort == "created_at":
+        return sorted(rows, key=lambda r: (r.created_at, r.id))
+    if sort == "protocol":
+        return sorted(
+            rows, key=lambda r: (collation_key(r.names.get(lang) or r.name, lang=lang), r.id)
+        )
+    return sorted(rows, key=lambda r: (collation_key(r.name), r.id))
+
+
+@router.get("/meetings/{meeting_id}/delegations", response_model=Page[DelegationRead])
+async def list_delegations(
+    meeting_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    kind: DelegationKind | None = None,
+    status_: DelegationStatus | None = Query(None, alias="status"),
+    q: str | None = Query(None, min_length=1, max_length=100, description="search in names"),
+    sort: Sort = Query(
+        "name",
+        description="name; protocol: alphabetical by the name in `lang`; created_at",
+    ),
+    lang: SortLanguage = Query("en", description="the language of protocol order"),
+) -> Page[DelegationRead]:
+    """A meeting's delegations, filtered and sorted; a focal point sees its own only."""
+    rows = await _visible_delegations(rt, meeting_id, principal, kind=kind, status_=status_)
+    if q:
+        needle = search_fold(q)
+        rows = [
+            r for r in rows if any(needle in search_fold(n) for n in (r.name, *r.names.values()))
+        ]
+    rows = _sorted(rows, sort=sort, lang=lang)
+    chosen = rows[page.offset : page.offset + page.limit]
+    async with rt.engine.connect() as conn:
+        counters = await repository.category_counters(conn, [r.id for r in chosen])
+    items = [DelegationRead.from_row(r, counters[r.id]) for r in chosen]
+    return Page(items=items, total=len(rows), limit=page.limit, offset=page.offset)
+
+
+def _cell(value: object) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted with '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@router.get(
+    "/meetings/{meeting_id}/delegations.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "one row per delegation"}},
+)
+async def export_delegations(
+    meeting_id: UUID, rt: RuntimeDep, principal: OrganiserPrincipal
+) -> Response:
+    """A meeting's delegations as CSV: kind, head, quota and use in total and per category."""
+    rows = _sorted(await _visible_delegations(rt, meeting_id, principal), sort="name", lang="en")
+    async with rt.engine.connect() as conn:
+        counters = await repository.category_counters(conn, [r.id for r in rows])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    categories = [c.value for c in Category]
+    writer.writerow(
+        [
+            "id",
+            "name",
+            "name_en",
+            "name_ru",
+            "country_code",
+            "kind",
+            "status",
+            "head_name",
+            "head_title",
+            "head_rank",
+            "quota",
+            "used",
+            *(f"{c}_{what}" for c in categories for what in ("used", "quota")),
+            "session_seats",
+        ]
+    )
+    for row in rows:
+        by_category = {c.category: c for c in counters[row.id]}
+        per_category = []
+        for c in categories:
+            counter = by_category.get(c)
+            per_category += [counter.used if counter else 0, counter.quota if counter else None]
+        writer.writerow(
+            [
+                row.id,
+                _cell(row.name),
+                _cell(row.names.get("en")),
+                _cell(row.names.get("ru")),
+                row.country_code,
+                row.kind,
+                row.status,
+                _cell(row.head_name),
+                _cell(row.head_title),
+                row.head_rank,
+                row.quota,
+                row.quota_used,
+                *("" if v is None else v for v in per_category),
+                "; ".join(f"{k}={v}" for k, v in sorted(row.session_seats.items())),
+            ]
+        )
+    return Response(
+        content=out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="delegations-{meeting_id}.csv"'},
+    )
+
+
+@router.get("/meetings/{meeting_id}/arrivals", response_model=Page[ArrivalRead])
+async def list_arrivals(
+    meeting_id: UUID,
+    rt: RuntimeDep,
+    principal: OrganiserPrincipal,
+    page: PageDep,
+    day: date = Query(description="the venue-local day, e.g. 2025-11-16"),
+) -> Page[ArrivalRead]:
+    """Arrivals of every active delegation on one venue-local day, in time order."""
+    async with rt.engine.connect() as conn:
+        meeting = await repository.get_meeting(conn, meeting_id)
+        if meeting is not None:
+            start, end = local_day(day, meeting.timezone)
+            rows, total = await repository.list_arrivals(
+                conn, meeting_id, start=start, end=end, limit=page.limit, offset=page.offset
+            )
+            items = [ArrivalRead.from_row(r) for r in rows]
+            return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    url = f"{rt.settings.scheduling_url}/v1/meetings/{meeting_id}"
+    if await fetch_if_exists(rt.http, url=url, token=principal.token, owner="scheduling") is None:
+        raise NotFound(f"meeting {meeting_id} does not exist")
+    return Page(items=[], total=0, limit=page.limit, offset=page.offset)
 
 
 @router.get("/delegations/{delegation_id}", response_model=DelegationRead)
 async def get_delegation(
     delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
 ) -> DelegationRead:
-    """One delegation with its quota use (organisers, or its own focal point)."""
+    """One delegation with its quotas and their use (organisers, or its own focal point)."""
     async with rt.engine.connect() as conn:
         row = await repository.get_delegation(conn, delegation_id)
-    if row is None or not principal.may_act_for(delegation_id):
-        raise NotFound(f"delegation {delegation_id} does not exist")
-    return DelegationRead.model_validate(row, from_attributes=True)
+        if row is None or not principal.may_act_for(delegation_id):
+            raise NotFound(f"delegation {delegation_id} does not exist")
+        counters = await repository.category_counters(conn, [delegation_id])
+    return DelegationRead.from_row(row, counters[delegation_id])
+
+
+@router.patch("/delegations/{delegation_id}", response_model=DelegationRead)
+async def update_delegation(
+    delegation_id: UUID,
+    body: DelegationUpdate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+) -> DelegationRead:
+    """Change a delegation's names and head of delegation; only the fields sent change."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.update_delegation(uow, delegation_id=delegation_id, command=body)
+    return await get_delegation(delegation_id, rt, principal)
+
+
+@router.patch("/delegations/{delegation_id}/quotas", response_model=DelegationRead)
+async def change_quotas(
+    delegation_id: UUID,
+    body: QuotasUpdate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+) -> DelegationRead:
+    """Change quotas, never below what is used (publishes `delegation.quotas.changed`)."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.change_quotas(uow, delegation_id=delegation_id, command=body)
+    return await get_delegation(delegation_id, rt, principal)
+
+
+@router.post("/delegations/{delegation_id}/withdrawal", response_model=DelegationRead)
+async def withdraw_delegation(
+    delegation_id: UUID,
+    body: WithdrawalCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+) -> DelegationRead:
+    """Withdraw a delegation from its meeting (publishes `delegation.delegation.withdrawn`)."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.withdraw_delegation(
+                uow, delegation_id=delegation_id, reason=body.reason, actor=principal.subject
+            )
+    return await get_delegation(delegation_id, rt, principal)
+
+
+@router.post(
+    "/delegations/{delegation_id}/focal-points",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FocalPointRead,
+)
+async def assign_focal_point(
+    delegation_id: UUID,
+    body: FocalPointCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+    response: Response,
+) -> FocalPointRead:
+    """Make a person a focal point (publishes `delegation.focal_point.assigned`)."""
+    if earlier := await uow.earlier_result():
+        focal_point_id = UUID(earlier)
+    else:
+        async with uow:
+            focal_point_id = await handlers.assign_focal_point(
+                uow, delegation_id=delegation_id, command=body, actor=principal.subject
+            )
+    response.headers["Location"] = f"/v1/delegations/{delegation_id}/focal-points/{focal_point_id}"
+    async with rt.engine.connect() as conn:
+        row = await repository.get_focal_point(conn, focal_point_id)
+    return FocalPointRead.model_validate(row, from_attributes=True)
+
+
+@router.get("/delegations/{delegation_id}/focal-points", response_model=Page[FocalPointRead])
+async def list_focal_points(
+    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, page: PageDep
+) -> Page[FocalPointRead]:
+    """A delegation's current focal points (organisers, or its own focal point)."""
+    _ensure_may_act_for(principal, delegation_id)
+    async with rt.engine.connect() as conn:
+        rows, total = await repository.list_focal_points(
+            conn, delegation_id, limit=page.limit, offset=page.offset
+        )
+    items = [FocalPointRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.delete(
+    "/delegations/{delegation_id}/focal-points/{focal_point_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+async def revoke_focal_point(
+    delegation_id: UUID,
+    focal_point_id: UUID,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+) -> Response:
+    """End a focal point's assignment (publishes `delegation.focal_point.revoked`)."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.revoke_focal_point(
+                uow,
+                delegation_id=delegation_id,
+                focal_point_id=focal_point_id,
+                actor=principal.subject,
+            )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/delegations/{delegation_id}/movements",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MovementRead,
+)
+async def record_movement(
+    delegation_id: UUID,
+    body: MovementCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> MovementRead:
+    """Record an arrival or departure (organisers, or the delegation's focal point)."""
+    _ensure_may_act_for(principal, delegation_id)
+    if earlier := await uow.earlier_result():
+        movement_id = UUID(earlier)
+    else:
+        async with uow:
+            movement_id = await handlers.record_movement(
+                uow, delegation_id=delegation_id, command=body, actor=principal.subject
+            )
+    response.headers["Location"] = f"/v1/delegations/{delegation_id}/movements/{movement_id}"
+    async with rt.engine.connect() as conn:
+        row = await repository.get_movement(conn, movement_id)
+    return MovementRead.from_row(row)
+
+
+@router.get("/delegations/{delegation_id}/movements", response_model=Page[MovementRead])
+async def list_movements(
+    delegation_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    direction: Direction | None = None,
+) -> Page[MovementRead]:
+    """A delegation's arrivals and departures in time order, in venue-local time."""
+    _ensure_may_act_for(principal, delegation_id)
+    async with rt.engine.connect() as conn:
+        rows, total = await repository.list_movements(
+            conn,
+            delegation_id,
+            direction=direction.value if direction else None,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    items = [MovementRead.from_row(r) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.put("/delegations/{delegation_id}/accommodation", response_model=AccommodationRead)
+async def set_accommodation(
+    delegation_id: UUID,
+    body: AccommodationPut,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+) -> AccommodationRead:
+    """Set the delegation's hotel and room block (organisers, or its focal point)."""
+    _ensure_may_act_for(principal, delegation_id)
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.set_accommodation(
+                uow, delegation_id=delegation_id, command=body, actor=principal.subject
+            )
+    return await get_accommodation(delegation_id, rt, principal)
+
+
+@router.get("/delegations/{delegation_id}/accommodation", response_model=AccommodationRead)
+async def get_accommodation(
+    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+) -> AccommodationRead:
+    """The delegation's hotel and room block."""
+    _ensure_may_act_for(principal, delegation_id)
+    async with rt.engine.connect() as conn:
+        row = await repository.get_accommodation(conn, delegation_id)
+    if row is None:
+        raise NotFound(
+            f"no accommodation is recorded for delegation {delegation_id}; "
+            "PUT one to /accommodation"
+        )
+    return AccommodationRead.model_validate(row, from_attributes=True)
+
+
+@router.put("/delegations/{delegation_id}/liaison", response_model=LiaisonRead)
+async def set_liaison(
+    delegation_id: UUID,
+    body: LiaisonPut,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+) -> LiaisonRead:
+    """Assign the organiser's liaison officer to the delegation."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.set_liaison(
+                uow, delegation_id=delegation_id, command=body, actor=principal.subject
+            )
+    return await get_liaison(delegation_id, rt, principal)
+
+
+@router.get("/delegations/{delegation_id}/liaison", response_model=LiaisonRead)
+async def get_liaison(
+    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+) -> LiaisonRead:
+    """The delegation's liaison officer (organisers, or its focal point)."""
+    _ensure_may_act_for(principal, delegation_id)
+    async with rt.engine.connect() as conn:
+        row = await repository.get_liaison(conn, delegation_id)
+    if row is None:
+        raise NotFound(f"no liaison officer is assigned to delegation {delegation_id} yet")
+    return LiaisonRead.model_validate(row, from_attributes=True)

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from plenary_delegation.domain.model import DelegationKind
+from plenary_delegation.domain.model import (
+    Category,
+    DelegationKind,
+    DelegationStatus,
+    Direction,
+    HeadRank,
+    SessionFormat,
+    TravelMode,
+)
+
+Language = Literal["en", "ru", "zh"]
+Limit = Annotated[int, Field(ge=0, le=100_000)]
+Phone = Annotated[
+    str, Field(pattern=r"^\+[0-9 ]{6,20}$", description="international, e.g. +7 495 1234567")
+]
+
+
+class DelegationNames(BaseModel):
+    """The delegation's name per language, for protocol order; `name` stays the default."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    en: str | None = Field(None, min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
+    ru: str | None = Field(None, min_length=1, max_length=200, examples=["Республика Казахстан"])
 
 
 class DelegationCreate(BaseModel):
@@ -17,26 +42,224 @@ class DelegationCreate(BaseModel):
 
     id: UUID | None = Field(None, description="optional client-chosen id, for safe retries")
     name: str = Field(min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
+    names: DelegationNames | None = None
     country_code: str | None = Field(
         None, pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code, for states"
     )
     kind: DelegationKind
     head_name: str | None = Field(None, max_length=200)
     head_title: str | None = Field(None, max_length=200)
+    head_rank: HeadRank | None = None
     quota: int = Field(ge=0, le=100_000, description="how many participants it may accredit")
+    category_quotas: dict[Category, Limit] = Field(
+        default_factory=dict,
+        description="quota per participant category; a category left out has no own limit",
+        examples=[{"delegate": 10, "adviser": 3}],
+    )
+    session_seats: dict[SessionFormat, Limit] = Field(
+        default_factory=dict,
+        description="seats per session format",
+        examples=[{"restricted": 4, "extended": 7}],
+    )
+
+
+class DelegationUpdate(BaseModel):
+    """Changes to a delegation's names and head; only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    names: DelegationNames | None = Field(
+        None, description="merged per language; a language set to null is removed"
+    )
+    head_name: str | None = Field(None, max_length=200)
+    head_title: str | None = Field(None, max_length=200)
+    head_rank: HeadRank | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> DelegationUpdate:
+        if not self.model_fields_set:
+            raise ValueError("send at least one of name, names, head_name, head_title, head_rank")
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be null; send the delegation's name")
+        return self
+
+
+class QuotasUpdate(BaseModel):
+    """Changes to a delegation's quotas; a quota set to null is lifted (no limit)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quota: Limit | None = Field(None, description="the total quota")
+    category_quotas: dict[Category, Limit | None] = Field(
+        default_factory=dict, examples=[{"adviser": 4, "media": None}]
+    )
+    session_seats: dict[SessionFormat, Limit | None] = Field(
+        default_factory=dict, examples=[{"restricted": 4}]
+    )
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> QuotasUpdate:
+        if self.quota is None and not self.category_quotas and not self.session_seats:
+            raise ValueError("send at least one of quota, category_quotas, session_seats")
+        return self
+
+
+class WithdrawalCreate(BaseModel):
+    """A delegation's withdrawal from the meeting."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(
+        min_length=1, max_length=500, examples=["the head of delegation cannot travel"]
+    )
 
 
 class DelegationRead(BaseModel):
-    """A delegation with its quota use."""
+    """A delegation with its quotas and their use."""
 
     id: UUID
     meeting_id: UUID
     name: str
+    names: dict[str, str]
     country_code: str | None
     kind: DelegationKind
     head_name: str | None
     head_title: str | None
+    head_rank: HeadRank | None
     quota: int
     quota_used: int
-    status: str
+    category_quotas: dict[str, int] = Field(description="categories with their own quota")
+    category_used: dict[str, int] = Field(description="accepted nominations per category")
+    session_seats: dict[str, int]
+    status: DelegationStatus
+    withdrawn_at: datetime | None
+    withdrawal_reason: str | None
     created_at: datetime
+
+    @classmethod
+    def from_row(cls, row, counters) -> DelegationRead:
+        """A stored delegation with its per-category counters."""
+        return cls(
+            **{k: v for k, v in row._mapping.items() if k in cls.model_fields},
+            category_quotas={c.category: c.quota for c in counters if c.quota is not None},
+            category_used={c.category: c.used for c in counters if c.used},
+        )
+
+
+class FocalPointCreate(BaseModel):
+    """A person to make a focal point of a delegation."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200, examples=["Aliya Seitkali"])
+    language: Language = Field("en", description="the language this person is written to in")
+
+
+class FocalPointRead(BaseModel):
+    """A current focal point of a delegation."""
+
+    id: UUID
+    delegation_id: UUID
+    email: str
+    name: str
+    language: str
+    assigned_by: str
+    assigned_at: datetime
+
+
+class MovementCreate(BaseModel):
+    """An arrival or departure; a time without an offset is the venue's wall-clock time."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    direction: Direction
+    mode: TravelMode
+    carrier: str | None = Field(None, max_length=100, examples=["Aeroflot"])
+    number: str | None = Field(
+        None,
+        min_length=1,
+        max_length=20,
+        description="flight or train number",
+        examples=["SU 1234"],
+    )
+    place: str = Field(
+        min_length=1, max_length=200, description="airport or station", examples=["SVO"]
+    )
+    scheduled_at: datetime = Field(examples=["2025-11-16T14:35:00"])
+    persons: int = Field(ge=1, le=10_000, description="how many people travel")
+
+
+class MovementRead(BaseModel):
+    """An arrival or departure, in venue-local time and UTC."""
+
+    id: UUID
+    delegation_id: UUID
+    meeting_id: UUID
+    direction: Direction
+    mode: TravelMode
+    carrier: str | None
+    number: str | None
+    place: str
+    persons: int
+    timezone: str
+    scheduled_at: datetime = Field(description="venue-local time with offset")
+    scheduled_at_utc: datetime
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row) -> MovementRead:
+        """Render a stored (UTC) movement in its meeting's zone."""
+        values = {k: v for k, v in row._mapping.items() if k in cls.model_fields}
+        values["scheduled_at"] = row.scheduled_at.astimezone(ZoneInfo(row.timezone))
+        values["scheduled_at_utc"] = row.scheduled_at
+        return cls(**values)
+
+
+class ArrivalRead(MovementRead):
+    """An arrival with the name of its delegation."""
+
+    delegation_name: str
+    country_code: str | None
+
+
+class AccommodationPut(BaseModel):
+    """A delegation's hotel and room block."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    hotel: str = Field(min_length=1, max_length=200, examples=["Radisson Collection Moscow"])
+    rooms: int = Field(ge=1, le=10_000)
+    check_in: date
+    check_out: date
+
+
+class AccommodationRead(AccommodationPut):
+    """A delegation's hotel and room block, with who set it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    delegation_id: UUID
+    updated_by: str
+    updated_at: datetime
+
+
+class LiaisonPut(BaseModel):
+    """The organiser's liaison officer for a delegation."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: Phone
+    email: EmailStr
+
+
+class LiaisonRead(LiaisonPut):
+    """A delegation's liaison officer, with who set it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    delegation_id: UUID
+    updated_by: str
+    updated_at: datetime

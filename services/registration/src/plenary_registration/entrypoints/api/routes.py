@@ -187,6 +187,8 @@ async def upload_photo(
     content_type: Annotated[str, Header()] = "",
 ) -> None:
     """A passport-style photo, JPEG or PNG up to 1 MB; replaces any earlier one."""
+    row = await _visible(rt, application_id, principal)
+    ensure_editable(State(row.state))
     data = await request.body()
     kind = next((t for magic, t in PHOTO_TYPES.items() if data.startswith(magic)), None)
     if kind is None:
@@ -195,8 +197,6 @@ async def upload_photo(
         raise Invalid(f"the file is {kind} but was sent as {content_type}; send the right type")
     if len(data) > PHOTO_MAX_BYTES:
         raise Invalid(f"the photo is {len(data)} bytes; it may be at most {PHOTO_MAX_BYTES} bytes")
-    row = await _visible(rt, application_id, principal)
-    ensure_editable(State(row.state))
     async with rt.engine.begin() as conn:
         await conn.execute(
             applications.update()

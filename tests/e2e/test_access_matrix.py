@@ -1,0 +1,173 @@
+"""A focal point reaches only its own delegation: every route of every service, tried with another's ids."""
+
+import csv
+import io
+import re
+
+import pytest
+
+from plenary_devstack.testing import person, wait_for
+
+SERVICES = ("scheduling", "delegation", "registration", "notification")
+OWNED = ("delegation_id", "application_id", "import_id", "focal_point_id")
+
+# valid bodies, so that a refusal comes from the ownership check and not from validation
+BODIES = {
+    ("patch", "/v1/delegations/{delegation_id}"): {"head_name": "Somebody Else"},
+    ("patch", "/v1/delegations/{delegation_id}/quotas"): {"quota": 0},
+    ("post", "/v1/delegations/{delegation_id}/withdrawal"): {"reason": "Not ours to withdraw"},
+    ("post", "/v1/delegations/{delegation_id}/focal-points"): {
+        "email": "intruder@example.org",
+        "name": "I",
+    },
+    ("post", "/v1/delegations/{delegation_id}/movements"): {
+        "direction": "arrival",
+        "mode": "flight",
+        "place": "Vnukovo",
+        "scheduled_at": "2025-11-16T14:35:00",
+        "persons": 3,
+    },
+    ("put", "/v1/delegations/{delegation_id}/accommodation"): {
+        "hotel": "Elsewhere",
+        "rooms": 2,
+        "check_in": "2025-11-16",
+        "check_out": "2025-11-19",
+    },
+    ("put", "/v1/delegations/{delegation_id}/liaison"): {
+        "name": "Someone",
+        "phone": "+7 495 1234567",
+        "email": "liaison@example.org",
+    },
+    ("patch", "/v1/applications/{application_id}"): {"family_name": "Renamed"},
+    ("post", "/v1/applications/{application_id}/decision"): {
+        "decision": "refuse",
+        "reason": "Not yours",
+    },
+    ("post", "/v1/applications/{application_id}/withdrawal"): {"reason": "Not yours"},
+    ("post", "/v1/applications/{application_id}/revocation"): {"reason": "Not yours"},
+    ("post", "/v1/applications/{application_id}/vetting"): {
+        "outcome": "flagged",
+        "note": "Not yours",
+    },
+    ("post", "/v1/applications/{application_id}/badge/reissue"): {},
+}
+
+
+@pytest.fixture(scope="module")
+def two_delegations(api):
+    meeting = api.create_meeting()
+    mine = api.register_delegation(meeting["id"], quota=5)
+    theirs = api.register_delegation(meeting["id"], quota=5)
+    application = api.nominate(meeting["id"], theirs["id"]).json()
+    api.wait_state(application["id"])
+    api.call(
+        "registration",
+        "POST",
+        f"/v1/applications/{application['id']}/decision",
+        json={"decision": "grant"},
+    )
+    badge = wait_for(
+        lambda: (
+            api.call("registration", "GET", f"/v1/applications/{application['id']}/badge")
+            .json()
+            .get("badge_number")
+        ),
+        what="the badge",
+    )
+    fp = api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{theirs['id']}/focal-points",
+        json={"email": "fp.theirs@example.org", "name": "Their focal point"},
+    ).json()
+    rows = io.StringIO()
+    writer = csv.DictWriter(
+        rows,
+        fieldnames=[
+            "given_name",
+            "family_name",
+            "email",
+            "category",
+            "nationality",
+            "passport_number",
+            "date_of_birth",
+        ],
+    )
+    writer.writeheader()
+    writer.writerow({k: v for k, v in person().items() if k in writer.fieldnames})
+    started = api.call(
+        "registration",
+        "POST",
+        f"/v1/meetings/{meeting['id']}/imports",
+        params={"delegation_id": theirs["id"]},
+        content=rows.getvalue().encode(),
+    )
+    import_id = started.json()["id"]
+    wait_for(
+        lambda: (
+            api.call("registration", "GET", f"/v1/imports/{import_id}").json()["status"] == "done"
+            and api.call("delegation", "GET", f"/v1/delegations/{theirs['id']}").json()[
+                "quota_used"
+            ]
+            == 2
+        ),
+        what="their import to be nominated",
+    )
+    ids = {
+        "meeting_id": meeting["id"],
+        "delegation_id": theirs["id"],
+        "application_id": application["id"],
+        "import_id": import_id,
+        "focal_point_id": fp["id"],
+        "subscription_id": "00000000-0000-4000-8000-000000000000",
+        "dead_letter_id": "1",
+    }
+    return ids, mine, badge
+
+
+def _snapshot(api, ids):
+    """What the other delegation has: any change by the intruder would show here."""
+    return (
+        api.call("delegation", "GET", f"/v1/delegations/{ids['delegation_id']}").json(),
+        api.call(
+            "delegation", "GET", f"/v1/delegations/{ids['delegation_id']}/focal-points"
+        ).json(),
+        api.call("delegation", "GET", f"/v1/delegations/{ids['delegation_id']}/movements").json(),
+        api.call("registration", "GET", f"/v1/applications/{ids['application_id']}").json(),
+        api.call("registration", "GET", f"/v1/applications/{ids['application_id']}/badge").json()[
+            "badge_number"
+        ],
+    )
+
+
+def test_every_route_refuses_another_delegations_ids(api, two_delegations):
+    ids, mine, badge = two_delegations
+    intruder = api.token_for("focal_point", delegation_id=mine["id"], subject="fp-intruder")
+    before = _snapshot(api, ids)
+    assert before[4] == badge
+    secrets = {ids["delegation_id"], ids["application_id"], ids["import_id"], ids["focal_point_id"]}
+    tried = 0
+    for service in SERVICES:
+        spec = api.call(service, "GET", "/openapi.json").json()
+        for path, item in spec["paths"].items():
+            if not path.startswith("/v1"):
+                continue
+            params = re.findall(r"{(\w+)}", path)
+            assert set(params) <= set(ids), f"add an id for {params} of {path} to this test"
+            concrete = path.format(**ids)
+            for method in item:
+                body = BODIES.get(
+                    (method, path), {} if method in ("post", "put", "patch") else None
+                )
+                response = api.call(service, method.upper(), concrete, token=intruder, json=body)
+                where = (service, method, path, response.status_code, response.text[:200])
+                tried += 1
+                if any(p in OWNED for p in params):
+                    assert response.status_code in (403, 404), where
+                elif response.status_code < 300:
+                    assert method == "get", where
+                    assert not any(s in response.text for s in secrets), where
+                else:
+                    assert response.status_code in (403, 404, 409, 422), where
+    assert tried > 50
+    assert _snapshot(api, ids) == before

@@ -1,0 +1,676 @@
+"""Delegation features on the running platform: category quotas, seat release, withdrawal,
+protocol order, focal points, logistics and the CSV export."""
+
+# ruff: noqa: RUF001, RUF003 - Russian names are Cyrillic on purpose
+
+import asyncio
+import csv
+import io
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from plenary_delegation.adapters import repository
+from plenary_devstack.testing import person
+
+
+def _delegation(api, delegation_id, token=None) -> dict:
+    response = api.call("delegation", "GET", f"/v1/delegations/{delegation_id}", token=token)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _patch_quotas(api, delegation_id, body, **kw):
+    return api.call(
+        "delegation", "PATCH", f"/v1/delegations/{delegation_id}/quotas", json=body, **kw
+    )
+
+
+def _nominated(api, meeting_id, delegation_id, category, n=1) -> list[dict]:
+    """Nominate n people of a category one by one and wait for each decision."""
+    decided = []
+    for _ in range(n):
+        response = api.nominate(meeting_id, delegation_id, category=category)
+        assert response.status_code == 202, response.text
+        decided.append(api.wait_state(response.json()["id"]))
+    return decided
+
+
+def _event(event_type: str, subject: str, data: dict, *, event_id: str | None = None) -> dict:
+    return {
+        "specversion": "1.0",
+        "id": event_id or str(uuid.uuid4()),
+        "source": "/plenary/registration",
+        "type": event_type,
+        "subject": subject,
+        "time": "2025-11-10T09:00:00Z",
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+
+
+async def _wait_count(kafka, topic: str, count: int, *, timeout: float = 30, **filters):
+    """Wait until `count` matching events are on a topic; returns them."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(found := await kafka.events(topic, **filters)) < count:
+        assert asyncio.get_running_loop().time() < deadline, (topic, filters, found)
+        await asyncio.sleep(0.2)
+    return found
+
+
+async def _publish(kafka, producer, event: dict) -> None:
+    """Send an event to registration.events and wait until delegation has handled it."""
+    sent = await producer.send_and_wait(
+        "registration.events", json.dumps(event).encode(), key=event["subject"].encode()
+    )
+    await kafka.wait_consumed("delegation", "registration.events", sent.partition, sent.offset)
+
+
+def test_a_category_quota_holds_under_concurrent_nominations(api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(
+        meeting["id"], quota=20, category_quotas={"adviser": 3, "media": 5}
+    )
+    categories = ["adviser"] * 8 + ["delegate"] * 3
+    with ThreadPoolExecutor(max_workers=11) as pool:
+        responses = list(
+            pool.map(
+                lambda c: api.nominate(meeting["id"], delegation["id"], category=c), categories
+            )
+        )
+    assert all(r.status_code == 202 for r in responses), [r.text for r in responses]
+    final = [api.wait_state(r.json()["id"]) for r in responses]
+
+    advisers = [a for a in final if a["category"] == "adviser"]
+    assert sorted(a["state"] for a in advisers) == ["nominated"] * 3 + ["rejected"] * 5
+    assert {a["reason"] for a in advisers if a["state"] == "rejected"} == {"quota_exceeded"}
+    assert [a["state"] for a in final if a["category"] == "delegate"] == ["nominated"] * 3
+    body = _delegation(api, delegation["id"])
+    # no seat of the total is left behind by a nomination the category refused
+    assert body["quota_used"] == 6
+    assert body["category_used"] == {"adviser": 3, "delegate": 3}
+    assert body["category_quotas"] == {"adviser": 3, "media": 5}
+
+
+async def test_seat_claims_on_parallel_connections_never_overfill_or_half_claim(platform, api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=6, category_quotas={"adviser": 3})
+    delegation_id = uuid.UUID(delegation["id"])
+    engine = create_async_engine(platform.service_urls["delegation"], pool_size=13)
+
+    async def claim(category: str):
+        async with engine.connect() as conn, conn.begin():
+            taken = await repository.claim_seat(
+                conn, delegation_id=delegation_id, application_id=uuid.uuid4(), category=category
+            )
+            await asyncio.sleep(0.05)  # hold the locks while the others queue
+            return category, taken.taken
+
+    try:
+        results = await asyncio.gather(*(claim(c) for c in ["adviser"] * 8 + ["delegate"] * 5))
+    finally:
+        await engine.dispose()
+    assert sum(taken for c, taken in results if c == "adviser") == 3
+    assert sum(taken for c, taken in results if c == "delegate") == 3  # the total (6) is full
+    body = _delegation(api, delegation["id"])
+    assert (body["quota_used"], body["category_used"]) == (6, {"adviser": 3, "delegate": 3})
+
+
+async def test_lowering_a_quota_below_use_is_refused_and_changes_nothing(api, kafka):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(
+        meeting["id"], quota=10, category_quotas={"adviser": 5}, session_seats={"restricted": 2}
+    )
+    _nominated(api, meeting["id"], delegation["id"], "adviser", n=3)
+    before = _delegation(api, delegation["id"])
+    assert (before["quota_used"], before["category_used"]) == (3, {"adviser": 3})
+
+    refused = _patch_quotas(api, delegation["id"], {"category_quotas": {"adviser": 2}})
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "adviser quota cannot be 2: 3 advisers are already accepted" in refused.json()["detail"]
+    both = _patch_quotas(
+        api, delegation["id"], {"quota": 2, "category_quotas": {"adviser": 2, "media": 1}}
+    )
+    assert both.status_code == 409
+    assert "quota cannot be 2: 3 participants are already accepted" in both.json()["detail"]
+    assert _delegation(api, delegation["id"]) == before
+    assert (
+        await kafka.events(
+            "delegation.events", event_type="delegation.quotas.changed", subject=delegation["id"]
+        )
+        == []
+    )
+
+    changed = _patch_quotas(
+        api,
+        delegation["id"],
+        {
+            "quota": 3,
+            "category_quotas": {"adviser": 3, "media": 1},
+            "session_seats": {"restricted": None, "extended": 7},
+        },
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["quota"], body["category_quotas"]) == (3, {"adviser": 3, "media": 1})
+    assert body["session_seats"] == {"extended": 7}
+    published = await kafka.wait_events(
+        "delegation.events", event_type="delegation.quotas.changed", subject=delegation["id"]
+    )
+    assert len(published) == 1
+    assert json.loads(published[0][0].value)["data"] == {
+        "delegation_id": delegation["id"],
+        "meeting_id": meeting["id"],
+        "quota": 3,
+        "category_quotas": {"adviser": 3, "media": 1},
+        "session_seats": {"extended": 7},
+    }
+    unknown = _patch_quotas(api, delegation["id"], {"category_quotas": {"king": 1}})
+    assert unknown.status_code == 422 and "adviser" in unknown.json()["detail"]
+
+
+async def test_a_withdrawn_nomination_frees_its_seat_exactly_once(api, kafka, producer):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=2, category_quotas={"delegate": 2})
+    first, second = _nominated(api, meeting["id"], delegation["id"], "delegate", n=2)
+    assert {first["state"], second["state"]} == {"nominated"}
+    assert _delegation(api, delegation["id"])["quota_used"] == 2
+
+    data = {
+        key: first[key]
+        for key in (
+            "meeting_id",
+            "delegation_id",
+            "category",
+            "given_name",
+            "family_name",
+            "email",
+        )
+    }
+    data["application_id"] = first["id"]
+    withdrawn = _event(
+        "registration.application.withdrawn",
+        first["id"],
+        {**data, "previous_state": "nominated", "reason": "the participant cannot travel"},
+    )
+    await _publish(kafka, producer, withdrawn)
+    await _publish(kafka, producer, withdrawn)  # redelivered: the inbox absorbs it
+    # the same fact sent again under a new id, and a revocation: the seat is already free
+    await _publish(kafka, producer, {**withdrawn, "id": str(uuid.uuid4())})
+    revoked = _event(
+        "registration.accreditation.revoked", first["id"], {**data, "reason": "duplicate badge"}
+    )
+    await _publish(kafka, producer, revoked)
+
+    body = _delegation(api, delegation["id"])
+    assert (body["quota_used"], body["category_used"]) == (1, {"delegate": 1})
+    dead = api.call("delegation", "GET", "/v1/ops/dead-letters", params={"limit": 500}).json()
+    assert not {withdrawn["id"], revoked["id"]} & {d["event_id"] for d in dead["items"]}
+    # the freed seat can be taken once more, and no more than that
+    third, fourth = _nominated(api, meeting["id"], delegation["id"], "delegate", n=2)
+    assert (third["state"], fourth["state"]) == ("nominated", "rejected")
+    assert _delegation(api, delegation["id"])["quota_used"] == 2
+
+
+async def test_a_withdrawn_delegation_refuses_nominations_and_quota_changes(api, kafka, producer):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=5)
+    path = f"/v1/delegations/{delegation['id']}/withdrawal"
+    assert api.call("delegation", "POST", path, json={}).status_code == 422
+    response = api.call(
+        "delegation", "POST", path, json={"reason": "the head of delegation cannot travel"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "withdrawn" and body["withdrawn_at"]
+    assert body["withdrawal_reason"] == "the head of delegation cannot travel"
+    published = await kafka.wait_events(
+        "delegation.events", event_type="delegation.delegation.withdrawn", subject=delegation["id"]
+    )
+    assert json.loads(published[0][0].value)["data"]["reason"] == body["withdrawal_reason"]
+
+    again = api.call("delegation", "POST", path, json={"reason": "again"})
+    assert again.status_code == 409 and "withdrew" in again.json()["detail"]
+    quotas = _patch_quotas(api, delegation["id"], {"quota": 9})
+    assert quotas.status_code == 409 and "can no longer be changed" in quotas.json()["detail"]
+
+    # a nomination that reaches delegation after the withdrawal is rejected
+    application_id, nominee = str(uuid.uuid4()), person()
+    submitted = _event(
+        "registration.application.submitted",
+        application_id,
+        {
+            "application_id": application_id,
+            "meeting_id": meeting["id"],
+            "delegation_id": delegation["id"],
+            "category": "delegate",
+            "given_name": nominee["given_name"],
+            "family_name": nominee["family_name"],
+            "email": nominee["email"],
+            "nationality": "KAZ",
+        },
+    )
+    await _publish(kafka, producer, submitted)
+    decided = await kafka.wait_events("delegation.events", subject=application_id)
+    assert [json.loads(r.value)["type"] for r, _ in decided] == ["delegation.nomination.rejected"]
+    assert json.loads(decided[0][0].value)["data"]["reason"] == "delegation_withdrawn"
+    assert _delegation(api, delegation["id"])["quota_used"] == 0
+
+
+PROTOCOL = [
+    # (default name, en, ru, kind)
+    ("Kyrgyzstan", "Kyrgyz Republic", "Кыргызская Республика", "member"),
+    ("China", "People's Republic of China", "Китайская Народная Республика", "member"),
+    ("Russia", "Russian Federation", "Российская Федерация", "member"),
+    ("Belarus", "Republic of Belarus", "Республика Беларусь", "observer"),
+    ("Yolkino", "Yolkino Republic", "Ёлкинская Республика", "guest"),
+    ("Yelets", "Yelets Republic", "Елецкая Республика", "guest"),
+    ("Zhukovo", "Zhukovo Republic", "Жуковская Республика", "guest"),
+]
+
+
+def test_protocol_order_follows_the_language_and_filters_narrow_the_list(api):
+    meeting = api.create_meeting()
+    ids = {}
+    for name, en, ru, kind in PROTOCOL:
+        ids[name] = api.register_delegation(
+            meeting["id"], name=name, names={"en": en, "ru": ru}, kind=kind, quota=1
+        )["id"]
+    path = f"/v1/meetings/{meeting['id']}/delegations"
+
+    def names(**params) -> list[str]:
+        response = api.call("delegation", "GET", path, params=params)
+        assert response.status_code == 200, response.text
+        return [d["name"] for d in response.json()["items"]]
+
+    assert names(sort="protocol", lang="en") == [
+        "Kyrgyzstan",
+        "China",
+        "Belarus",
+        "Russia",
+        "Yelets",
+        "Yolkino",
+        "Zhukovo",
+    ]
+    # Russian: Китайская before Кыргызская, Республика before Российская, Ё read as Е
+    assert names(sort="protocol", lang="ru") == [
+        "Yelets",
+        "Yolkino",
+        "Zhukovo",
+        "China",
+        "Kyrgyzstan",
+        "Belarus",
+        "Russia",
+    ]
+    assert names(sort="created_at") == [p[0] for p in PROTOCOL]
+    assert names(sort="name")[:3] == ["Belarus", "China", "Kyrgyzstan"]
+    page = api.call(
+        "delegation",
+        "GET",
+        path,
+        params={"sort": "protocol", "lang": "ru", "limit": 2, "offset": 3},
+    ).json()
+    assert ([d["name"] for d in page["items"]], page["total"]) == (["China", "Kyrgyzstan"], 7)
+
+    assert names(kind="guest", sort="protocol", lang="ru") == ["Yelets", "Yolkino", "Zhukovo"]
+    assert names(q="КАЗАХ") == []
+    assert names(q="республика", kind="member") == ["China", "Kyrgyzstan"]
+    assert names(q="ёлкин") == names(q="Елкин") == ["Yolkino"]
+    assert names(q="federation") == ["Russia"]
+    api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{ids['Belarus']}/withdrawal",
+        json={"reason": "not attending"},
+    )
+    assert names(status="withdrawn") == ["Belarus"]
+    assert "Belarus" not in names(status="active")
+    bad = api.call("delegation", "GET", path, params={"sort": "rank"})
+    assert bad.status_code == 422 and "sort" in bad.json()["detail"]
+
+
+def test_head_of_delegation_and_names_can_be_set_and_changed(api):
+    meeting = api.create_meeting()
+    created = api.register_delegation(
+        meeting["id"],
+        name="Republic of Kazakhstan",
+        names={"en": "Republic of Kazakhstan", "ru": "Республика Казахстан"},
+        head_name="Olzhas Bektenov",
+        head_title="Prime Minister of the Republic of Kazakhstan",
+        head_rank="head_of_government",
+        quota=5,
+    )
+    assert created["head_rank"] == "head_of_government"
+    assert created["names"] == {"en": "Republic of Kazakhstan", "ru": "Республика Казахстан"}
+    path = f"/v1/delegations/{created['id']}"
+    changed = api.call(
+        "delegation",
+        "PATCH",
+        path,
+        json={
+            "head_name": "Roman Sklyar",
+            "head_rank": "deputy_prime_minister",
+            "names": {"ru": None},
+        },
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["head_name"], body["head_rank"]) == ("Roman Sklyar", "deputy_prime_minister")
+    assert body["head_title"] == created["head_title"]
+    assert body["names"] == {"en": "Republic of Kazakhstan"}
+    wrong = api.call("delegation", "PATCH", path, json={"head_rank": "emperor"})
+    assert wrong.status_code == 422 and "head_rank" in wrong.json()["detail"]
+    empty = api.call("delegation", "PATCH", path, json={"name": None})
+    assert empty.status_code == 422 and "name cannot be null" in empty.json()["detail"]
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    retried = [
+        api.call("delegation", "PATCH", path, json={"head_title": "Deputy PM"}, headers=key)
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in retried] == [200, 200]
+    reused = api.call("delegation", "PATCH", path, json={"head_title": "PM"}, headers=key)
+    assert reused.status_code == 422 and "already used" in reused.json()["detail"]
+    token = api.token_for("focal_point", delegation_id=created["id"])
+    assert (
+        api.call("delegation", "PATCH", path, json={"head_name": "X"}, token=token).status_code
+        == 403
+    )
+    assert _delegation(api, created["id"])["head_name"] == "Roman Sklyar"
+
+
+def test_arrivals_of_a_local_day_across_delegations_in_time_order(api):
+    meeting = api.create_meeting(
+        timezone="Europe/Moscow", starts_on="2025-11-17", ends_on="2025-11-18"
+    )
+    alpha = api.register_delegation(meeting["id"], name="Alpha Republic")
+    beta = api.register_delegation(meeting["id"], name="Beta Kingdom")
+    gamma = api.register_delegation(meeting["id"], name="Gamma Union")
+    alpha_fp = api.token_for("focal_point", delegation_id=alpha["id"])
+
+    def move(delegation, token=None, **body):
+        body = {
+            "direction": "arrival",
+            "mode": "flight",
+            "number": "SU 1234",
+            "place": "SVO",
+            "persons": 4,
+            **body,
+        }
+        response = api.call(
+            "delegation",
+            "POST",
+            f"/v1/delegations/{delegation['id']}/movements",
+            json=body,
+            token=token,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    # naive = Moscow wall clock: 01:30 on the 17th is 22:30 UTC on the 16th
+    early = move(alpha, alpha_fp, scheduled_at="2025-11-17T01:30:00", persons=12)
+    assert early["scheduled_at"] == "2025-11-17T01:30:00+03:00"
+    assert datetime.fromisoformat(early["scheduled_at_utc"]) == datetime.fromisoformat(
+        "2025-11-16T22:30:00+00:00"
+    )
+    move(alpha, alpha_fp, scheduled_at="2025-11-16T23:00:00")
+    move(alpha, alpha_fp, direction="departure", scheduled_at="2025-11-17T12:00:00")
+    move(
+        beta,
+        scheduled_at="2025-11-17T10:00:00Z",
+        mode="train",
+        number="002A",
+        place="Leningradsky station",
+    )
+    move(beta, scheduled_at="2025-11-17T23:30:00+03:00", mode="road", number=None, place="Hotel")
+    move(gamma, scheduled_at="2025-11-17T09:00:00")
+    api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{gamma['id']}/withdrawal",
+        json={"reason": "not coming"},
+    )
+
+    path = f"/v1/meetings/{meeting['id']}/arrivals"
+    day = api.call("delegation", "GET", path, params={"day": "2025-11-17"})
+    assert day.status_code == 200, day.text
+    got = [(a["delegation_name"], a["scheduled_at"], a["persons"]) for a in day.json()["items"]]
+    assert got == [
+        ("Alpha Republic", "2025-11-17T01:30:00+03:00", 12),
+        ("Beta Kingdom", "2025-11-17T13:00:00+03:00", 4),
+        ("Beta Kingdom", "2025-11-17T23:30:00+03:00", 4),
+    ]
+    before = api.call("delegation", "GET", path, params={"day": "2025-11-16"}).json()["items"]
+    assert [(a["delegation_name"], a["scheduled_at"]) for a in before] == [
+        ("Alpha Republic", "2025-11-16T23:00:00+03:00")
+    ]
+    own = api.call(
+        "delegation", "GET", f"/v1/delegations/{alpha['id']}/movements", token=alpha_fp
+    ).json()
+    assert [m["direction"] for m in own["items"]] == ["arrival", "arrival", "departure"]
+    assert (
+        api.call(
+            "delegation", "GET", path, params={"day": "2025-11-17"}, token=alpha_fp
+        ).status_code
+        == 403
+    )
+
+    no_number = api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{alpha['id']}/movements",
+        json={
+            "direction": "arrival",
+            "mode": "flight",
+            "place": "SVO",
+            "persons": 1,
+            "scheduled_at": "2025-11-17T10:00:00",
+        },
+    )
+    assert no_number.status_code == 422 and "SU 1234" in no_number.json()["detail"]
+    nobody = api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{alpha['id']}/movements",
+        json={
+            "direction": "arrival",
+            "mode": "road",
+            "place": "Hotel",
+            "persons": 0,
+            "scheduled_at": "2025-11-17T10:00:00",
+        },
+    )
+    assert nobody.status_code == 422 and "persons" in nobody.json()["detail"]
+
+
+def test_the_csv_export_has_one_row_per_delegation_with_quotas_and_use(api):
+    meeting = api.create_meeting()
+    kaz = api.register_delegation(
+        meeting["id"],
+        name="Republic of Kazakhstan",
+        names={"ru": "Республика Казахстан"},
+        country_code="KAZ",
+        head_name='=HYPERLINK("http://evil")',
+        head_title="Prime Minister",
+        head_rank="head_of_government",
+        quota=10,
+        category_quotas={"adviser": 2},
+        session_seats={"restricted": 4, "extended": 7},
+    )
+    api.register_delegation(meeting["id"], name="Mongolia", kind="observer", quota=1)
+    _nominated(api, meeting["id"], kaz["id"], "adviser")
+    _nominated(api, meeting["id"], kaz["id"], "delegate")
+
+    response = api.call("delegation", "GET", f"/v1/meetings/{meeting['id']}/delegations.csv")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="delegations-{meeting["id"]}.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["name"] for r in rows] == ["Mongolia", "Republic of Kazakhstan"]
+    row = rows[1]
+    assert row["kind"] == "member" and row["country_code"] == "KAZ"
+    assert row["name_ru"] == "Республика Казахстан"
+    assert row["head_name"] == '\'=HYPERLINK("http://evil")'  # never run as a formula
+    assert (row["head_title"], row["head_rank"]) == ("Prime Minister", "head_of_government")
+    assert (row["quota"], row["used"]) == ("10", "2")
+    assert (row["adviser_used"], row["adviser_quota"]) == ("1", "2")
+    assert (row["delegate_used"], row["delegate_quota"]) == ("1", "")
+    assert (row["media_used"], row["media_quota"]) == ("0", "")
+    assert row["session_seats"] == "extended=7; restricted=4"
+    assert rows[0]["kind"] == "observer" and rows[0]["used"] == "0"
+    token = api.token_for("focal_point", delegation_id=kaz["id"])
+    assert (
+        api.call(
+            "delegation", "GET", f"/v1/meetings/{meeting['id']}/delegations.csv", token=token
+        ).status_code
+        == 403
+    )
+
+
+async def test_focal_points_are_assigned_once_revoked_and_published(api, kafka):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    path = f"/v1/delegations/{delegation['id']}/focal-points"
+    body = {"email": "Aliya.Seitkali@example.org", "name": "Aliya Seitkali", "language": "ru"}
+    assigned = api.call("delegation", "POST", path, json=body)
+    assert assigned.status_code == 201, assigned.text
+    focal_point = assigned.json()
+    assert focal_point["email"] == "aliya.seitkali@example.org"
+    assert assigned.headers["location"] == f"{path}/{focal_point['id']}"
+
+    twice = api.call(
+        "delegation", "POST", path, json={**body, "email": "ALIYA.seitkali@example.org"}
+    )
+    assert twice.status_code == 409
+    assert "already a focal point" in twice.json()["detail"]
+    listed = api.call("delegation", "GET", path).json()
+    assert [f["id"] for f in listed["items"]] == [focal_point["id"]]
+    assert api.call("delegation", "POST", path, json={**body, "language": "fr"}).status_code == 422
+
+    gone = api.call("delegation", "DELETE", f"{path}/{focal_point['id']}")
+    assert gone.status_code == 204
+    assert api.call("delegation", "GET", path).json()["total"] == 0
+    again = api.call("delegation", "DELETE", f"{path}/{focal_point['id']}")
+    assert again.status_code == 404 and "not a current focal point" in again.json()["detail"]
+    back = api.call("delegation", "POST", path, json=body)
+    assert back.status_code == 201 and back.json()["id"] != focal_point["id"]
+
+    events = await _wait_count(kafka, "delegation.events", 2, subject=focal_point["id"])
+    assert [json.loads(r.value)["type"] for r, _ in events] == [
+        "delegation.focal_point.assigned",
+        "delegation.focal_point.revoked",
+    ]
+    data = json.loads(events[0][0].value)["data"]
+    assert data == {
+        "focal_point_id": focal_point["id"],
+        "delegation_id": delegation["id"],
+        "meeting_id": meeting["id"],
+        "email": "aliya.seitkali@example.org",
+        "name": "Aliya Seitkali",
+        "language": "ru",
+    }
+    assert len(await kafka.wait_events("delegation.events", subject=back.json()["id"])) == 1
+
+
+def test_a_focal_point_manages_its_own_logistics_and_cannot_touch_another_delegation(api):
+    meeting = api.create_meeting()
+    own = api.register_delegation(meeting["id"])
+    other = api.register_delegation(meeting["id"])
+    token = api.token_for("focal_point", delegation_id=own["id"])
+    movement = {
+        "direction": "arrival",
+        "mode": "flight",
+        "carrier": "Aeroflot",
+        "number": "SU 1234",
+        "place": "SVO",
+        "scheduled_at": "2025-11-16T14:35:00",
+        "persons": 6,
+    }
+    stay = {
+        "hotel": "Radisson Collection",
+        "rooms": 8,
+        "check_in": "2025-11-16",
+        "check_out": "2025-11-19",
+    }
+    liaison = {"name": "Ivan Petrov", "phone": "+7 495 1234567", "email": "liaison@example.org"}
+
+    def call(method, delegation, tail, **kw):
+        return api.call(
+            "delegation", method, f"/v1/delegations/{delegation['id']}{tail}", token=token, **kw
+        )
+
+    assert call("POST", own, "/movements", json=movement).status_code == 201
+    put = call("PUT", own, "/accommodation", json=stay)
+    assert put.status_code == 200, put.text
+    assert put.json()["rooms"] == 8 and put.json()["updated_by"]
+    assert call("GET", own, "/accommodation").json()["hotel"] == "Radisson Collection"
+    inverted = call("PUT", own, "/accommodation", json={**stay, "check_out": "2025-11-15"})
+    assert inverted.status_code == 422 and "check_out" in inverted.json()["detail"]
+
+    for method, tail, kw in [
+        ("POST", "/movements", {"json": movement}),
+        ("GET", "/movements", {}),
+        ("PUT", "/accommodation", {"json": stay}),
+        ("GET", "/accommodation", {}),
+        ("GET", "/liaison", {}),
+        ("GET", "/focal-points", {}),
+    ]:
+        assert call(method, other, tail, **kw).status_code == 404, (method, tail)
+    for method, delegation, tail, kw in [
+        ("PUT", own, "/liaison", {"json": liaison}),
+        ("PATCH", own, "/quotas", {"json": {"quota": 50}}),
+        ("POST", own, "/withdrawal", {"json": {"reason": "x"}}),
+        ("POST", own, "/focal-points", {"json": {"email": "x@example.org", "name": "X"}}),
+        ("PATCH", other, "/quotas", {"json": {"quota": 50}}),
+    ]:
+        assert call(method, delegation, tail, **kw).status_code == 403, (method, tail)
+    assert (
+        api.call("delegation", "GET", f"/v1/delegations/{other['id']}/movements").json()["total"]
+        == 0
+    )
+    assert _delegation(api, other["id"])["quota"] == other["quota"]
+
+    assert call("GET", own, "/liaison").status_code == 404
+    set_by_organiser = api.call(
+        "delegation", "PUT", f"/v1/delegations/{own['id']}/liaison", json=liaison
+    )
+    assert set_by_organiser.status_code == 200, set_by_organiser.text
+    assert call("GET", own, "/liaison").json()["phone"] == "+7 495 1234567"
+
+
+async def test_retried_quota_changes_and_movements_act_once(api, kafka):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=3)
+    key = str(uuid.uuid4())
+    first = _patch_quotas(api, delegation["id"], {"quota": 6}, headers={"Idempotency-Key": key})
+    again = _patch_quotas(api, delegation["id"], {"quota": 6}, headers={"Idempotency-Key": key})
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    other = _patch_quotas(api, delegation["id"], {"quota": 7}, headers={"Idempotency-Key": key})
+    assert other.status_code == 422 and "already used" in other.json()["detail"]
+    await kafka.wait_events(
+        "delegation.events", event_type="delegation.quotas.changed", subject=delegation["id"]
+    )
+    changed = await kafka.events(
+        "delegation.events", event_type="delegation.quotas.changed", subject=delegation["id"]
+    )
+    assert len(changed) == 1
+
+    path = f"/v1/delegations/{delegation['id']}/movements"
+    body = {
+        "direction": "departure",
+        "mode": "road",
+        "place": "Hotel",
+        "persons": 2,
+        "scheduled_at": "2025-11-18T18:00:00",
+    }
+    one = api.call("delegation", "POST", path, json=body, headers={"Idempotency-Key": key + "m"})
+    two = api.call("delegation", "POST", path, json=body, headers={"Idempotency-Key": key + "m"})
+    assert one.status_code == two.status_code == 201
+    assert one.json()["id"] == two.json()["id"]
+    assert api.call("delegation", "GET", path).json()["total"] == 1
