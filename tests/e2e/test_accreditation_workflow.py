@@ -153,7 +153,9 @@ async def test_a_focal_point_withdraws_at_every_stage_and_only_its_own(api, kafk
     assert json.loads(withdrawn[0][0].value)["data"]["previous_state"] in ("submitted", "nominated")
 
 
-async def test_a_withdrawn_delegation_withdraws_its_open_applications(api, kafka, producer):
+async def test_a_withdrawn_delegation_withdraws_its_open_applications_and_frees_its_seats(
+    api, kafka
+):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=5)
     accredited = _nominated(api, meeting, delegation)
@@ -164,21 +166,15 @@ async def test_a_withdrawn_delegation_withdraws_its_open_applications(api, kafka
         api, f"/v1/applications/{refused['id']}/decision", {"decision": "refuse", "reason": "Late"}
     )
 
-    event = {
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": "/plenary/delegation",
-        "type": "delegation.delegation.withdrawn",
-        "subject": delegation["id"],
-        "time": "2025-11-10T09:00:00Z",
-        "data": {
-            "delegation_id": delegation["id"],
-            "meeting_id": meeting["id"],
-            "reason": "Recalled",
-        },
-    }
-    await producer.send_and_wait(
-        "delegation.events", json.dumps(event).encode(), key=delegation["id"].encode()
+    withdrawal = api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{delegation['id']}/withdrawal",
+        json={"reason": "Recalled"},
+    )
+    assert withdrawal.status_code == 200, withdrawal.text
+    [(_, event)] = await kafka.wait_events(
+        "delegation.events", event_type="delegation.delegation.withdrawn", subject=delegation["id"]
     )
 
     def states():
@@ -203,6 +199,16 @@ async def test_a_withdrawn_delegation_withdraws_its_open_applications(api, kafka
         data = json.loads(found[0][0].value)
         assert data["causationid"] == event["id"]
         assert data["data"]["reason"] == "delegation withdrawn: Recalled"
+    freed = wait_for(
+        lambda: (
+            api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()[
+                "quota_used"
+            ]
+            == 0
+        ),
+        what="every seat freed",
+    )
+    assert freed
 
 
 def test_edits_before_the_decision_rerun_validation_and_stop_after_it(api):
