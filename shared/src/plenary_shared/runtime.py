@@ -159,9 +159,14 @@ UnitOfWorkDep = Annotated[UnitOfWork, Depends(request_unit_of_work)]
 
 
 def build_app(
-    *, title: str, description: str, runtime: ServiceRuntime, routers: Sequence[APIRouter]
+    *,
+    title: str,
+    description: str,
+    runtime: ServiceRuntime,
+    routers: Sequence[APIRouter],
+    public_routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
-    """The service's FastAPI app: every /v1 router requires a bearer token."""
+    """The service's FastAPI app: every /v1 router requires a bearer token, except those named public."""
     settings = runtime.settings
     configure_logging(service=runtime.name, level=settings.log_level, json=settings.log_json)
 
@@ -203,4 +208,6 @@ def build_app(
     for router in routers:
         app.include_router(router, dependencies=secured)
     app.include_router(operations_router(get_runtime), dependencies=secured)
+    for router in public_routers:
+        app.include_router(router)
     return app

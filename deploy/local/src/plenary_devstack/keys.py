@@ -28,6 +28,11 @@ class Keys:
         return self.folder / PUBLIC
 
     @property
+    def private_file(self) -> Path:
+        """The token signing key: registration signs portal sessions with it."""
+        return self.folder / PRIVATE
+
+    @property
     def badge_key_file(self) -> Path:
         """The registration service's badge signing key (scanners verify with badge_public.pem)."""
         return self.folder / BADGE_PRIVATE

@@ -85,6 +85,7 @@ class Platform:
         if service == "registration":
             env["DATA_KEY_FILE"] = str(self.keys.data_key_file)
             env["BADGE_KEY_FILE"] = str(self.keys.badge_key_file)
+            env["JWT_PRIVATE_KEY_FILE"] = str(self.keys.private_file)
         merged = {
             k: v
             for k, v in os.environ.items()

@@ -18,6 +18,12 @@ class Settings(ServiceSettings):
     badge_key: str = ""
     badge_key_file: Path | None = None
     badge_number_prefix: str = "PL"
+    jwt_private_key: str = ""
+    jwt_private_key_file: Path | None = None
+    session_hours: float = 12.0
+    invitation_days: int = 14
+    password_reset_hours: float = 2.0
+    portal_url: str = "http://127.0.0.1:8000"
     document_retention_days: int = 30
     retention_sweep_seconds: float = 3600.0
 
@@ -25,6 +31,8 @@ class Settings(ServiceSettings):
     def _load_key_files(self) -> "Settings":
         if not self.data_key and self.data_key_file:
             self.data_key = self.data_key_file.read_text().strip()
+        if not self.jwt_private_key and self.jwt_private_key_file:
+            self.jwt_private_key = self.jwt_private_key_file.read_text()
         if not self.badge_key and self.badge_key_file:
             self.badge_key = self.badge_key_file.read_text()
         return self

@@ -8,7 +8,7 @@ from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import messaging
 from plenary_registration.config import Settings
 from plenary_registration.entrypoints import consumers
-from plenary_registration.entrypoints.api import badges, imports, reports
+from plenary_registration.entrypoints.api import accounts, badges, imports, reports
 from plenary_registration.entrypoints.api.routes import router
 from plenary_registration.service_layer.imports import import_forever
 from plenary_registration.service_layer.retention import sweep_forever
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="registration",
         settings=settings,
         tables=messaging,
-        handlers=consumers.HANDLERS,
+        handlers=consumers.handlers_for(settings),
         consumes=consumers.CONSUMES,
         background=[import_forever, sweep_forever],
     )
@@ -32,5 +32,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Plenary registration",
         description="Participant applications, the accreditation workflow, personal data.",
         runtime=runtime,
-        routers=[router, badges.router, imports.router, reports.router],
+        routers=[router, badges.router, imports.router, reports.router, accounts.router],
+        public_routers=[accounts.public_router],
     )

@@ -3,6 +3,7 @@
 Never personal document data (passport number, date of birth) in any of these.
 """
 
+from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
@@ -127,3 +128,30 @@ class ParticipantCheckedIn(EventPayload):
     badge_number: str
     zone: str
     checkpoint: str
+
+
+class InvitationIssued(EventPayload):
+    """Someone was invited to a portal account (the link itself travels only by e-mail)."""
+
+    event_type: ClassVar[str] = "registration.invitation.issued"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    invitation_id: UUID
+    email: str
+    role: str
+    delegation_id: UUID | None
+    application_id: UUID | None
+    language: str
+    expires_at: datetime
+
+
+class AccountCreated(EventPayload):
+    """An invitee set a password: the portal account exists."""
+
+    event_type: ClassVar[str] = "registration.account.created"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    account_id: UUID
+    email: str
+    role: str
+    delegation_id: UUID | None

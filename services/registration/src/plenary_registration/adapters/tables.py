@@ -144,6 +144,51 @@ import_errors = Table(
     Index("ix_import_errors_import_line", "import_id", "line"),
 )
 
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("role", String(40), nullable=False),
+    Column("delegation_id", Uuid),
+    Column("application_id", Uuid),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column(
+        "password_changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()
+    ),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(320), nullable=False, index=True),
+    Column("role", String(40), nullable=False),
+    Column("delegation_id", Uuid),
+    Column("application_id", Uuid),
+    Column("language", String(8), nullable=False, server_default="en"),
+    # only a hash of the secret in the link is kept
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("accepted_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 application_history = Table(
     "application_history",
     metadata,

@@ -1,27 +1,41 @@
 """The events registration consumes and the handler of each."""
 
-from plenary_registration.service_layer import badges, handlers
+from functools import partial
+
+from plenary_registration.config import Settings
+from plenary_registration.service_layer import accounts, badges, handlers
 from plenary_shared import topics
 from plenary_shared.consumer import Handler
+from plenary_shared.db import UnitOfWork
+from plenary_shared.envelope import CloudEvent
 from plenary_shared.events.delegation import (
     DelegationRegistered,
     DelegationWithdrawn,
+    FocalPointAssigned,
     NominationAccepted,
     NominationRejected,
 )
 from plenary_shared.events.registration import AccreditationGranted
 from plenary_shared.events.scheduling import MeetingCreated
 
-CONSUMES = (
-    topics.SCHEDULING,
-    topics.DELEGATION,
-    topics.REGISTRATION,
-)
-HANDLERS: dict[str, Handler] = {
-    MeetingCreated.event_type: handlers.on_meeting_created,
-    DelegationRegistered.event_type: handlers.on_delegation_registered,
-    DelegationWithdrawn.event_type: handlers.on_delegation_withdrawn,
-    NominationAccepted.event_type: handlers.on_nomination_accepted,
-    NominationRejected.event_type: handlers.on_nomination_rejected,
-    AccreditationGranted.event_type: badges.on_accreditation_granted,
-}
+CONSUMES = (topics.SCHEDULING, topics.DELEGATION, topics.REGISTRATION)
+
+
+def handlers_for(settings: Settings) -> dict[str, Handler]:
+    """Each consumed event type and its handler."""
+    days = settings.invitation_days
+
+    async def on_accreditation_granted(uow: UnitOfWork, event: CloudEvent) -> None:
+        """Accredited: the badge is issued and the participant invited to the portal."""
+        await badges.on_accreditation_granted(uow, event)
+        await accounts.on_accreditation_granted(uow, event, days=days)
+
+    return {
+        MeetingCreated.event_type: handlers.on_meeting_created,
+        DelegationRegistered.event_type: handlers.on_delegation_registered,
+        DelegationWithdrawn.event_type: handlers.on_delegation_withdrawn,
+        FocalPointAssigned.event_type: partial(accounts.on_focal_point_assigned, days=days),
+        NominationAccepted.event_type: handlers.on_nomination_accepted,
+        NominationRejected.event_type: handlers.on_nomination_rejected,
+        AccreditationGranted.event_type: on_accreditation_granted,
+    }

@@ -1,0 +1,50 @@
+"""Portal accounts: password rules and the life of an invitation or reset link, free of I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from plenary_shared.errors import Gone, Invalid
+
+MIN_PASSWORD = 12
+
+
+def new_secret() -> tuple[str, str]:
+    """A link secret and the hash that is stored instead of it."""
+    token = secrets.token_urlsafe(32)
+    return token, digest(token)
+
+
+def digest(token: str) -> str:
+    """The stored form of a link secret."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_password(password: str, *, email: str) -> None:
+    """At least 12 characters, not just one repeated character, and not the e-mail address."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"the password must have at least {MIN_PASSWORD} characters")
+    if len(set(password)) < 4:
+        raise Invalid("the password repeats too few different characters; choose a longer phrase")
+    local = email.split("@")[0].lower()
+    if len(local) >= 4 and local in password.lower():
+        raise Invalid("the password must not contain the e-mail address")
+
+
+def ensure_usable(
+    *,
+    expires_at: datetime,
+    used_at: datetime | None,
+    revoked_at: datetime | None,
+    now: datetime,
+    what: str,
+) -> None:
+    """A link works once, before it expires, unless it was revoked."""
+    if revoked_at is not None:
+        raise Gone(f"this {what} was withdrawn; ask the secretariat for a new one")
+    if used_at is not None:
+        raise Gone(f"this {what} was already used; sign in, or ask for a password reset")
+    if now >= expires_at:
+        raise Gone(f"this {what} expired on {expires_at:%Y-%m-%d %H:%M} UTC; ask for a new one")

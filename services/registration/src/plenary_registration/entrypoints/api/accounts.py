@@ -1,0 +1,222 @@
+"""HTTP routes of portal accounts: invitations, setting a password, signing in, password resets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from plenary_registration.config import Settings
+from plenary_registration.service_layer import accounts
+from plenary_shared.api import Page, PageDep
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
+from plenary_shared.errors import Conflict, DomainError, Invalid
+from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
+
+router = APIRouter(prefix="/v1", tags=["accounts"])
+# reachable without a token: listed in PUBLIC_PATHS, which the access tests check
+public_router = APIRouter(prefix="/v1/auth", tags=["accounts"])
+PUBLIC_PATHS = (
+    "/v1/auth/invitations/accept",
+    "/v1/auth/sessions",
+    "/v1/auth/password-resets/complete",
+)
+
+
+class Unauthorized(DomainError):
+    """Signing in failed."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class InvitationCreate(BaseModel):
+    """Whom to invite, and as what."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    role: Literal["focal_point", "participant", "organiser", "accreditation_desk"]
+    delegation_id: UUID | None = None
+    application_id: UUID | None = None
+    language: Literal["en", "ru", "zh"] = "en"
+
+
+class Link(BaseModel):
+    """A one-time link to hand to its owner (it travels by e-mail once notifications send it)."""
+
+    id: UUID
+    url: str
+
+
+class PasswordSet(BaseModel):
+    """A link secret and the new password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=20, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class SignIn(BaseModel):
+    """E-mail and password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+
+
+class Session(BaseModel):
+    """A bearer token for the APIs (OAuth 2 token response shape)."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
+    expires_in: int
+
+
+class Me(BaseModel):
+    """Who the token says the caller is."""
+
+    subject: str
+    role: str
+    delegation_id: UUID | None
+
+
+def settings_of(request: Request) -> Settings:
+    """The registration settings."""
+    return request.app.state.runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+
+
+@router.post("/invitations", status_code=status.HTTP_201_CREATED, response_model=Link)
+async def invite(
+    body: InvitationCreate, uow: UnitOfWorkDep, principal: OrganiserPrincipal, settings: SettingsDep
+) -> Link:
+    """Invite someone to the portal; answers the link to pass on (shown once)."""
+    role = Role(body.role)
+    if role is Role.FOCAL_POINT and body.delegation_id is None:
+        raise Invalid("a focal point invitation needs the delegation_id")
+    if role is Role.PARTICIPANT and body.application_id is None:
+        raise Invalid("a participant invitation needs the application_id")
+    if earlier := await uow.earlier_result():
+        raise Conflict(
+            f"invitation {earlier} was already issued for this request; its link is shown only once, "
+            f"so get a new one with POST /v1/invitations/{earlier}/link"
+        )
+    async with uow:
+        invitation_id, token = await accounts.invite(
+            uow,
+            email=body.email,
+            role=role,
+            delegation_id=body.delegation_id,
+            application_id=body.application_id,
+            language=body.language,
+            actor=principal.subject,
+            days=settings.invitation_days,
+        )
+        await uow.commit()
+    return Link(id=invitation_id, url=_url(settings, "accept-invitation", token))
+
+
+@router.post("/invitations/{invitation_id}/link", response_model=Link)
+async def renew_invitation_link(
+    invitation_id: UUID, uow: UnitOfWorkDep, _: OrganiserPrincipal, settings: SettingsDep
+) -> Link:
+    """A new link for an invitation not yet accepted; the previous link stops working."""
+    async with uow:
+        token = await accounts.renew_link(
+            uow, invitation_id=invitation_id, days=settings.invitation_days
+        )
+    return Link(id=invitation_id, url=_url(settings, "accept-invitation", token))
+
+
+@router.post("/accounts/{account_id}/password-reset-link", response_model=Link)
+async def password_reset_link(
+    account_id: UUID, uow: UnitOfWorkDep, principal: OrganiserPrincipal, settings: SettingsDep
+) -> Link:
+    """A one-time password reset link for an account (helpdesk); earlier ones stop working."""
+    async with uow:
+        token = await accounts.reset_link(
+            uow, account_id=account_id, actor=principal.subject, hours=settings.password_reset_hours
+        )
+    return Link(id=account_id, url=_url(settings, "reset-password", token))
+
+
+class AccountRead(BaseModel):
+    """A portal account (never its password hash)."""
+
+    id: UUID
+    email: str
+    role: str
+    delegation_id: UUID | None
+    application_id: UUID | None
+    created_at: datetime
+    password_changed_at: datetime
+
+
+@router.get("/accounts", response_model=Page[AccountRead])
+async def list_accounts(
+    rt: RuntimeDep,
+    _: OrganiserPrincipal,
+    page: PageDep,
+    email: str | None = Query(None, max_length=320),
+) -> Page[AccountRead]:
+    """Portal accounts by e-mail address (helpdesk)."""
+    rows, total = await accounts.list_accounts(
+        rt.engine, email=email, limit=page.limit, offset=page.offset
+    )
+    items = [AccountRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/auth/me", response_model=Me)
+async def me(principal: CurrentPrincipal) -> Me:
+    """The caller, as its token describes it."""
+    return Me(
+        subject=principal.subject, role=principal.role.value, delegation_id=principal.delegation_id
+    )
+
+
+@public_router.post(
+    "/invitations/accept", status_code=status.HTTP_201_CREATED, response_model=Session
+)
+async def accept_invitation(body: PasswordSet, rt: RuntimeDep, settings: SettingsDep) -> Session:
+    """Set the password an invitation asks for, and be signed in."""
+    async with rt.unit_of_work() as uow:
+        await accounts.accept(uow, token=body.token, password=body.password)
+    async with rt.engine.connect() as conn:
+        email = await accounts.email_of_invitation(conn, token=body.token)
+    return await sign_in(SignIn(email=email, password=body.password), rt, settings)
+
+
+@public_router.post("/sessions", response_model=Session)
+async def sign_in(body: SignIn, rt: RuntimeDep, settings: SettingsDep) -> Session:
+    """Sign in with e-mail and password for a bearer token."""
+    async with rt.engine.connect() as conn:
+        token = await accounts.sign_in(
+            conn,
+            email=body.email,
+            password=body.password,
+            private_key=settings.jwt_private_key,
+            hours=settings.session_hours,
+        )
+    if token is None:
+        raise Unauthorized("the e-mail address or the password is wrong")
+    return Session(access_token=token, expires_in=int(settings.session_hours * 3600))
+
+
+@public_router.post("/password-resets/complete", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_password(body: PasswordSet, rt: RuntimeDep) -> None:
+    """Choose a new password with a reset link."""
+    async with rt.unit_of_work() as uow:
+        await accounts.reset_password(uow, token=body.token, password=body.password)
+
+
+def _url(settings: Settings, page: str, token: str) -> str:
+    return f"{settings.portal_url}/{page}#token={token}"

@@ -1,0 +1,193 @@
+"""Portal accounts: an invitation sets a password, sign-in gives a token that works, resets work once."""
+
+import asyncio
+from urllib.parse import urlparse
+
+import httpx
+
+PASSWORD = "correct horse battery staple"
+
+
+def _token_of(link: dict) -> str:
+    return urlparse(link["url"]).fragment.removeprefix("token=")
+
+
+def _public(api, path, body):
+    with httpx.Client(base_url=api.platform.url("registration"), timeout=20) as http:
+        return http.post(path, json=body)
+
+
+def test_an_invited_focal_point_sets_a_password_and_works_for_its_delegation(api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=3)
+    link = api.call(
+        "registration",
+        "POST",
+        "/v1/invitations",
+        json={
+            "email": "Zarina.Fp@example.org",
+            "role": "focal_point",
+            "delegation_id": delegation["id"],
+        },
+    ).json()
+    token = _token_of(link)
+    assert link["url"].startswith("http") and len(token) > 30
+
+    weak = _public(api, "/v1/auth/invitations/accept", {"token": token, "password": "short"})
+    assert weak.status_code == 422 and "12 characters" in weak.json()["detail"]
+    own_name = _public(
+        api, "/v1/auth/invitations/accept", {"token": token, "password": "zarina.fp-2025!!"}
+    )
+    assert own_name.status_code == 422 and "e-mail" in own_name.json()["detail"]
+    accepted = _public(api, "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD})
+    assert accepted.status_code == 201, accepted.text
+    session = accepted.json()["access_token"]
+    again = _public(api, "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD})
+    assert again.status_code == 410 and "already used" in again.json()["detail"]
+
+    me = api.call("registration", "GET", "/v1/auth/me", token=session).json()
+    assert me == {
+        "subject": "zarina.fp@example.org",
+        "role": "focal_point",
+        "delegation_id": delegation["id"],
+    }
+    nominated = api.nominate(meeting["id"], delegation["id"], token=session)
+    assert nominated.status_code == 202
+    other = api.register_delegation(meeting["id"])
+    assert api.nominate(meeting["id"], other["id"], token=session).status_code == 403
+
+    signed_in = _public(
+        api, "/v1/auth/sessions", {"email": "zarina.fp@example.org", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200 and signed_in.json()["token_type"] == "bearer"
+    for email, password in (
+        ("zarina.fp@example.org", "wrong password!!"),
+        ("nobody@example.org", PASSWORD),
+    ):
+        refused = _public(api, "/v1/auth/sessions", {"email": email, "password": password})
+        assert refused.status_code == 401
+        assert refused.json()["detail"] == "the e-mail address or the password is wrong"
+
+
+def test_a_reset_link_works_once_and_replaces_the_password(api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    link = api.call(
+        "registration",
+        "POST",
+        "/v1/invitations",
+        json={
+            "email": "reset.me@example.org",
+            "role": "focal_point",
+            "delegation_id": delegation["id"],
+        },
+    ).json()
+    _public(api, "/v1/auth/invitations/accept", {"token": _token_of(link), "password": PASSWORD})
+    duplicate = api.call(
+        "registration",
+        "POST",
+        "/v1/invitations",
+        json={
+            "email": "reset.me@example.org",
+            "role": "focal_point",
+            "delegation_id": delegation["id"],
+        },
+    )
+    assert (
+        duplicate.status_code == 409
+        and "already has a portal account" in duplicate.json()["detail"]
+    )
+
+    [account] = api.call(
+        "registration", "GET", "/v1/accounts", params={"email": "Reset.Me@example.org"}
+    ).json()["items"]
+    assert "password_hash" not in account
+    first = _token_of(
+        api.call("registration", "POST", f"/v1/accounts/{account['id']}/password-reset-link").json()
+    )
+    second = _token_of(
+        api.call("registration", "POST", f"/v1/accounts/{account['id']}/password-reset-link").json()
+    )
+    new_password = "a new and longer passphrase"
+    superseded = _public(
+        api, "/v1/auth/password-resets/complete", {"token": first, "password": new_password}
+    )
+    assert superseded.status_code == 410
+    done = _public(
+        api, "/v1/auth/password-resets/complete", {"token": second, "password": new_password}
+    )
+    assert done.status_code == 204
+    reused = _public(
+        api, "/v1/auth/password-resets/complete", {"token": second, "password": new_password}
+    )
+    assert reused.status_code == 410 and "already used" in reused.json()["detail"]
+    old = _public(api, "/v1/auth/sessions", {"email": "reset.me@example.org", "password": PASSWORD})
+    assert old.status_code == 401
+    new = _public(
+        api, "/v1/auth/sessions", {"email": "reset.me@example.org", "password": new_password}
+    )
+    assert new.status_code == 200
+    assert (
+        _public(
+            api, "/v1/auth/password-resets/complete", {"token": "x" * 40, "password": new_password}
+        ).status_code
+        == 404
+    )
+
+
+async def test_focal_points_assigned_by_delegation_and_accredited_participants_are_invited(
+    api, kafka
+):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{delegation['id']}/focal-points",
+        json={"email": "assigned.fp@example.org", "name": "Assigned", "language": "ru"},
+    )
+    invited = await kafka.wait_events(
+        "registration.events", event_type="registration.invitation.issued"
+    )
+    mine = [e for _, e in invited if e["data"]["email"] == "assigned.fp@example.org"]
+    assert len(mine) == 1
+    assert mine[0]["data"]["role"] == "focal_point" and mine[0]["data"]["language"] == "ru"
+    assert "token" not in str(mine[0]["data"]).lower()
+
+    link = api.call(
+        "registration", "POST", f"/v1/invitations/{mine[0]['data']['invitation_id']}/link"
+    ).json()
+    accepted = _public(
+        api, "/v1/auth/invitations/accept", {"token": _token_of(link), "password": PASSWORD}
+    )
+    assert accepted.status_code == 201
+
+    app = api.nominate(
+        meeting["id"], delegation["id"], email="accredited.person@example.org"
+    ).json()
+    api.wait_state(app["id"])
+    api.call(
+        "registration", "POST", f"/v1/applications/{app['id']}/decision", json={"decision": "grant"}
+    )
+
+    async def participant_invited():
+        found = await kafka.events(
+            "registration.events", event_type="registration.invitation.issued"
+        )
+        return [e for _, e in found if e["data"]["application_id"] == app["id"]]
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while not (found := await participant_invited()):
+        assert asyncio.get_running_loop().time() < deadline, (
+            "no invitation for the accredited participant"
+        )
+        await asyncio.sleep(0.2)
+    assert found[0]["data"]["role"] == "participant"
+    renew = f"/v1/invitations/{found[0]['data']['invitation_id']}/link"
+    link = api.call("registration", "POST", renew).json()
+    body = {"token": _token_of(link), "password": PASSWORD}
+    session = _public(api, "/v1/auth/invitations/accept", body).json()["access_token"]
+    me = api.call("registration", "GET", "/v1/auth/me", token=session).json()
+    assert (me["role"], me["subject"]) == ("participant", app["id"])
+    badge = api.call("registration", "GET", f"/v1/applications/{app['id']}/badge", token=session)
+    assert badge.status_code == 200 and badge.json()["badge_number"]
