@@ -120,6 +120,8 @@ def two_delegations(api):
         "import_id": import_id,
         "focal_point_id": fp["id"],
         "subscription_id": "00000000-0000-4000-8000-000000000000",
+        "invitation_id": "00000000-0000-4000-8000-000000000001",
+        "account_id": "00000000-0000-4000-8000-000000000002",
         "dead_letter_id": "1",
     }
     return ids, mine, badge

@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     portal_url: str = "http://127.0.0.1:8000"
     document_retention_days: int = 30
     retention_sweep_seconds: float = 3600.0
+    # visa support letters: the organiser's letterhead (one line per line) and who signs
+    letterhead: str = "Secretariat of the Host Country\nOrganising Committee"
+    letter_signatory: str = "Head of the Accreditation Service"
 
     @model_validator(mode="after")
     def _load_key_files(self) -> "Settings":

@@ -8,7 +8,7 @@ from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import messaging
 from plenary_registration.config import Settings
 from plenary_registration.entrypoints import consumers
-from plenary_registration.entrypoints.api import accounts, badges, imports, reports
+from plenary_registration.entrypoints.api import accounts, badges, imports, letters, reports
 from plenary_registration.entrypoints.api.routes import router
 from plenary_registration.service_layer.imports import import_forever
 from plenary_registration.service_layer.retention import sweep_forever
@@ -32,6 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Plenary registration",
         description="Participant applications, the accreditation workflow, personal data.",
         runtime=runtime,
-        routers=[router, badges.router, imports.router, reports.router, accounts.router],
+        routers=[
+            router,
+            badges.router,
+            imports.router,
+            reports.router,
+            accounts.router,
+            letters.router,
+        ],
         public_routers=[accounts.public_router],
     )

@@ -16,12 +16,11 @@ from plenary_registration.adapters.badges import (
     BadgeSigner,
     BadgeVerifier,
     InvalidBadgeToken,
-    badge_fonts,
-    printable,
     qr_png,
     qr_svg,
     render_badge_pdf,
 )
+from plenary_registration.adapters.pdf_fonts import pdf_fonts, printable
 from plenary_registration.domain.model import Category
 from plenary_registration.service_layer.badges import (
     COLOURS,
@@ -218,7 +217,7 @@ def test_qr_code_as_svg_and_png() -> None:
 
 
 def test_the_badge_font_has_cyrillic_and_kazakh_letters() -> None:
-    fonts = badge_fonts()
+    fonts = pdf_fonts()
     assert fonts.covers is not None, "font-source-sans-pro is not installed"
     assert printable("Айгерим Нұрланқызы Әліқұлова", fonts)
     assert not printable("中文", fonts)

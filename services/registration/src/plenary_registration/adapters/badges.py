@@ -15,7 +15,6 @@ and never stored.
 
 from __future__ import annotations
 
-import functools
 import io
 import textwrap
 import uuid
@@ -24,7 +23,6 @@ from datetime import UTC, datetime
 
 import jwt
 import segno
-import structlog
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.utils import base64url_decode, base64url_encode
@@ -32,10 +30,9 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A6
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-log = structlog.get_logger(__name__)
+from plenary_registration.adapters.pdf_fonts import Fonts, fit, pdf_fonts, printable, safe
 
 ALGORITHM = "EdDSA"
 TOKEN_TYPE = "PLB"  # noqa: S105 - a JOSE "typ", not a secret
@@ -212,67 +209,9 @@ class BadgeCard:
     token: str
 
 
-@dataclass(frozen=True)
-class _Fonts:
-    regular: str
-    bold: str
-    covers: frozenset[int] | None  # code points the font has; None = Latin-1 built-in font
-
-
-@functools.cache
-def badge_fonts() -> _Fonts:
-    """Source Sans Pro (Latin, Greek and Cyrillic, from the font-source-sans-pro wheel).
-
-    reportlab's built-in Helvetica has no Cyrillic; without the wheel the badge falls back to it
-    and leaves out native-script names it cannot show.
-    """
-    try:
-        import font_source_sans_pro as ssp
-
-        regular = TTFont("PlenarySans", ssp.font_files_ttf["SourceSansPro"])
-        bold = TTFont("PlenarySans-Bold", ssp.font_files_ttf["SourceSansProBold"])
-        pdfmetrics.registerFont(regular)
-        pdfmetrics.registerFont(bold)
-        covers = frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph)
-        return _Fonts("PlenarySans", "PlenarySans-Bold", covers)
-    except Exception as exc:  # the wheel is missing or a file is unreadable
-        log.warning("badge font unavailable; using Helvetica (no Cyrillic)", error=str(exc))
-        return _Fonts("Helvetica", "Helvetica-Bold", None)
-
-
-def printable(text: str, fonts: _Fonts | None = None) -> bool:
-    """Whether the badge font has every character of a text."""
-    fonts = fonts or badge_fonts()
-    if fonts.covers is None:
-        try:
-            text.encode("cp1252")
-        except UnicodeEncodeError:
-            return False
-        return True
-    return all(ord(c) in fonts.covers or c.isspace() for c in text)
-
-
-def _fit(text: str, font: str, size: float, width: float, minimum: float = 7) -> tuple[str, float]:
-    """Shrink the font size until the text fits the width; shorten it as a last resort."""
-    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
-        size -= 0.5
-    while len(text) > 1 and pdfmetrics.stringWidth(text, font, size) > width:
-        text = text[:-2] + "…"
-    return text, size
-
-
-def _safe(text: str, fonts: _Fonts) -> str:
-    """Characters the font lacks become '?', so the PDF never shows empty boxes silently."""
-    if printable(text, fonts):
-        return text
-    if fonts.covers is None:
-        return text.encode("cp1252", "replace").decode("cp1252")
-    return "".join(c if ord(c) in fonts.covers or c.isspace() else "?" for c in text)
-
-
 def render_badge_pdf(card: BadgeCard) -> bytes:
     """An A6 portrait badge: colour band, meeting, names, delegation, QR, number and zones."""
-    fonts = badge_fonts()
+    fonts = pdf_fonts()
     width, height = A6
     margin = 5 * mm
     inner = width - 2 * margin
@@ -293,30 +232,30 @@ def render_badge_pdf(card: BadgeCard) -> bytes:
     # meeting
     pdf.setFillColorRGB(0.1, 0.1, 0.1)
     y = height - 19 * mm
-    for line in textwrap.wrap(_safe(card.meeting_title, fonts), 48)[:2]:
-        text, size = _fit(line, fonts.bold, 9, inner)
+    for line in textwrap.wrap(safe(card.meeting_title, fonts), 48)[:2]:
+        text, size = fit(line, fonts.bold, 9, inner)
         pdf.setFont(fonts.bold, size)
         pdf.drawCentredString(width / 2, y, text)
         y -= 4 * mm
     if card.meeting_line:
-        text, size = _fit(_safe(card.meeting_line, fonts), fonts.regular, 8, inner)
+        text, size = fit(safe(card.meeting_line, fonts), fonts.regular, 8, inner)
         pdf.setFont(fonts.regular, size)
         pdf.drawCentredString(width / 2, y, text)
 
     # names
-    text, size = _fit(_safe(card.given_name, fonts), fonts.regular, 16, inner)
+    text, size = fit(safe(card.given_name, fonts), fonts.regular, 16, inner)
     pdf.setFont(fonts.regular, size)
     pdf.drawCentredString(width / 2, height - 38 * mm, text)
-    text, size = _fit(_safe(card.family_name.upper(), fonts), fonts.bold, 19, inner)
+    text, size = fit(safe(card.family_name.upper(), fonts), fonts.bold, 19, inner)
     pdf.setFont(fonts.bold, size)
     pdf.drawCentredString(width / 2, height - 45.5 * mm, text)
     if card.native_name and printable(card.native_name, fonts):
-        text, size = _fit(card.native_name, fonts.regular, 12, inner)
+        text, size = fit(card.native_name, fonts.regular, 12, inner)
         pdf.setFont(fonts.regular, size)
         pdf.drawCentredString(width / 2, height - 51.5 * mm, text)
 
     # delegation
-    text, size = _fit(_safe(card.delegation, fonts), fonts.bold, 11, inner)
+    text, size = fit(safe(card.delegation, fonts), fonts.bold, 11, inner)
     pdf.setFont(fonts.bold, size)
     pdf.drawCentredString(width / 2, height - 58 * mm, text)
 
@@ -358,7 +297,7 @@ def _draw_qr(pdf: Canvas, token: str, *, x: float, y: float, size: float) -> Non
 
 
 def _draw_zones(
-    pdf: Canvas, zones: tuple[str, ...], fonts: _Fonts, colour, *, y: float, width: float
+    pdf: Canvas, zones: tuple[str, ...], fonts: Fonts, colour, *, y: float, width: float
 ) -> None:
     """The zones as a row of outlined labels."""
     labels = [z.upper() for z in zones] or ["NO ZONES"]

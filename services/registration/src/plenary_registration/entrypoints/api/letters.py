@@ -1,0 +1,164 @@
+"""HTTP route of the visa support letter (PDF), for the accreditation desk."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+import structlog
+from fastapi import APIRouter, Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from plenary_registration.adapters import repository
+from plenary_registration.adapters.letters import (
+    VisaLetter,
+    reference_for,
+    render_visa_letter_pdf,
+)
+from plenary_registration.adapters.tables import application_history, delegations
+from plenary_registration.domain.model import State
+from plenary_registration.entrypoints.api.routes import CipherDep
+from plenary_shared.auth import CurrentPrincipal, Principal
+from plenary_shared.errors import Conflict, Forbidden, Gone, NotFound
+from plenary_shared.owners import OwnerUnavailable, fetch_if_exists
+from plenary_shared.runtime import RuntimeDep, ServiceRuntime
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter(prefix="/v1", tags=["letters"])
+
+LETTER_STATES = frozenset({State.NOMINATED, State.ACCREDITED})
+
+
+def _ensure_letter_state(state: str) -> None:
+    if State(state) not in LETTER_STATES:
+        raise Conflict(
+            f"the application is {state}; a visa support letter is issued only once the "
+            "participant is nominated or accredited",
+            current_state=state,
+        )
+
+
+async def _ask(rt: ServiceRuntime, principal: Principal, url: str, owner: str) -> dict | None:
+    """The owner's answer, or None when it does not know the id or cannot be reached."""
+    try:
+        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner=owner)
+    except OwnerUnavailable:
+        log.warning("owner unavailable for the visa letter; printing what is known", owner=owner)
+        return None
+
+
+@router.get(
+    "/applications/{application_id}/visa-letter.pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "an A4 letter"},
+        403: {"description": "not the accreditation desk"},
+        409: {"description": "not nominated or accredited; `current_state` says what it is"},
+        410: {"description": "the document data was purged after the meeting"},
+    },
+)
+async def get_visa_letter(
+    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, cipher: CipherDep
+) -> Response:
+    """A visa support letter for a consular section, on the organiser's letterhead.
+
+    Issued once the participant is nominated (or accredited). It states the passport number,
+    its expiry and the date of birth, so only the accreditation desk may download it; each
+    download is recorded in the application's history with the letter's reference number.
+    """
+    if not principal.sees_documents:
+        raise Forbidden(
+            "only the accreditation desk may download a visa support letter: it states the "
+            "participant's passport number and date of birth"
+        )
+    async with rt.engine.connect() as conn:
+        row = await repository.get_application(conn, application_id)
+        if row is None or not principal.may_act_for(row.delegation_id):
+            raise NotFound(f"application {application_id} does not exist")
+        meeting = await repository.get_meeting(conn, row.meeting_id)
+        delegation = await conn.scalar(
+            select(delegations.c.name).where(delegations.c.id == row.delegation_id)
+        )
+    _ensure_letter_state(row.state)
+    if row.documents_purged_at is not None:
+        raise Gone(
+            f"the document data was purged on {row.documents_purged_at:%Y-%m-%d} after the "
+            "meeting, so no visa support letter can be issued"
+        )
+
+    settings = rt.settings
+    scheduled = await _ask(
+        rt, principal, f"{settings.scheduling_url}/v1/meetings/{row.meeting_id}", "scheduling"
+    )
+    if delegation is None:
+        owner = await _ask(
+            rt,
+            principal,
+            f"{settings.delegation_url}/v1/delegations/{row.delegation_id}",
+            "delegation",
+        )
+        delegation = owner["name"] if owner else None
+    title = meeting.title if meeting is not None else (scheduled or {}).get("title")
+    ends_on = meeting.ends_on if meeting is not None else None
+    if scheduled is not None:
+        ends_on = date.fromisoformat(scheduled["ends_on"])
+    expiry = row.passport_expiry_enc
+    native = " ".join(n for n in (row.given_name_native, row.family_name_native) if n)
+    reference = reference_for(row.id)
+    letter = VisaLetter(
+        reference=reference,
+        issued_on=datetime.now(UTC).date(),
+        letterhead=settings.letterhead,
+        signatory=settings.letter_signatory,
+        given_name=row.given_name,
+        family_name=row.family_name,
+        native_name=native or None,
+        nationality=row.nationality,
+        passport_number=cipher.decrypt(row.passport_number_enc),
+        passport_expiry=date.fromisoformat(cipher.decrypt(expiry)) if expiry else None,
+        date_of_birth=date.fromisoformat(cipher.decrypt(row.date_of_birth_enc)),
+        position=row.position,
+        delegation=delegation or "its delegation",
+        meeting_title=title or "the meeting",
+        city=scheduled["city"] if scheduled else None,
+        starts_on=date.fromisoformat(scheduled["starts_on"]) if scheduled else None,
+        ends_on=ends_on,
+        accredited=row.state == State.ACCREDITED,
+    )
+    pdf = await run_in_threadpool(render_visa_letter_pdf, letter)
+
+    # the issue is part of the audit trail, recorded only if the state still allows a letter
+    uow = rt.unit_of_work()
+    async with uow:
+        current = await repository.get_application(uow.conn, application_id, for_update=True)
+        if current is None:
+            raise NotFound(f"application {application_id} does not exist")
+        _ensure_letter_state(current.state)
+        if current.documents_purged_at is not None:
+            raise Gone("the document data was purged while the letter was being prepared")
+        await uow.conn.execute(
+            application_history.insert().values(
+                application_id=application_id,
+                from_state=current.state,
+                to_state=current.state,
+                actor=principal.subject,
+                reason=f"visa support letter issued {reference}",
+            )
+        )
+        await uow.commit()
+    log.info(
+        "visa support letter issued",
+        application_id=str(application_id),
+        reference=reference,
+        actor=principal.subject,
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="visa-letter-{reference}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
