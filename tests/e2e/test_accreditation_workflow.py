@@ -227,8 +227,6 @@ def test_edits_before_the_decision_rerun_validation_and_stop_after_it(api):
     assert bad.status_code == 422 and "in the past" in bad.json()["detail"]
     expired = api.call("registration", "PATCH", path, json={"passport_expiry": "2001-01-01"})
     assert expired.status_code == 422 and "expired" in expired.json()["detail"]
-    recategorise = api.call("registration", "PATCH", path, json={"category": "media"})
-    assert recategorise.status_code == 409 and "withdraw" in recategorise.json()["detail"]
     assert api.call("registration", "PATCH", path, json={}).status_code == 422
 
     photo = api.call(
@@ -275,3 +273,42 @@ def test_only_the_accreditation_desk_sees_document_data(api):
     for token in (None, focal_point):
         denied = api.call("registration", "GET", path, token=token)
         assert denied.status_code == 403 and body["passport_number"] not in denied.text
+
+
+def test_a_new_category_runs_the_quota_check_again(api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=5, category_quotas={"media": 1})
+    seats = f"/v1/delegations/{delegation['id']}"
+
+    moved = _nominated(api, meeting, delegation, category="delegate")
+    changed = api.call(
+        "registration", "PATCH", f"/v1/applications/{moved['id']}", json={"category": "media"}
+    )
+    assert changed.status_code == 200 and changed.json()["state"] == "submitted"
+    assert api.wait_state(moved["id"])["state"] == "nominated"
+    assert (
+        api.call("registration", "GET", f"/v1/applications/{moved['id']}").json()["category"]
+        == "media"
+    )
+
+    refused = _nominated(api, meeting, delegation, category="delegate")
+    api.call(
+        "registration", "PATCH", f"/v1/applications/{refused['id']}", json={"category": "media"}
+    )
+    after = api.wait_state(refused["id"])
+    assert (after["state"], after["reason"]) == ("rejected", "quota_exceeded")
+
+    used = wait_for(
+        lambda: (d := api.call("delegation", "GET", seats).json())["quota_used"] == 1 and d,
+        what="the seats to settle",
+    )
+    assert used["category_used"].get("media") == 1 and not used["category_used"].get("delegate")
+    history = api.call("registration", "GET", f"/v1/applications/{moved['id']}/history").json()
+    assert [h["to_state"] for h in history] == [
+        "submitted",
+        "nominated",
+        "nominated",
+        "submitted",
+        "nominated",
+    ]
+    assert "category changed from delegate to media" in history[3]["reason"]

@@ -155,3 +155,12 @@ class AccountCreated(EventPayload):
     email: str
     role: str
     delegation_id: UUID | None
+
+
+class ApplicationRecategorised(_Participant):
+    """Before the decision, the nominee's category changed: the delegation checks its quota again."""
+
+    event_type: ClassVar[str] = "registration.application.recategorised"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    previous_category: str

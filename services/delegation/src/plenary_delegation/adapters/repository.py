@@ -167,11 +167,24 @@ async def claim_seat(
             )
         ).one()
         return SeatClaim(False, False, full.quota, full.used)
-    await conn.execute(
-        seats.insert().values(
-            application_id=application_id, delegation_id=delegation_id, category=category
+    # a seat released when the nominee changed category is taken again; a held one never twice
+    taken = await conn.execute(
+        insert(seats)
+        .values(application_id=application_id, delegation_id=delegation_id, category=category)
+        .on_conflict_do_update(
+            index_elements=[seats.c.application_id],
+            set_={
+                "delegation_id": delegation_id,
+                "category": category,
+                "released_at": None,
+                "release_reason": None,
+            },
+            where=seats.c.released_at.is_not(None),
         )
+        .returning(seats.c.application_id)
     )
+    if taken.first() is None:
+        raise RuntimeError(f"application {application_id} already holds a seat")
     await savepoint.commit()
     return SeatClaim(True, False, total.quota, total.quota_used)
 

@@ -6,6 +6,7 @@ from plenary_shared.consumer import Handler
 from plenary_shared.events.registration import (
     AccreditationRefused,
     AccreditationRevoked,
+    ApplicationRecategorised,
     ApplicationSubmitted,
     ApplicationWithdrawn,
 )
@@ -15,6 +16,7 @@ CONSUMES = (topics.SCHEDULING, topics.REGISTRATION)
 HANDLERS: dict[str, Handler] = {
     MeetingCreated.event_type: handlers.on_meeting_created,
     ApplicationSubmitted.event_type: handlers.on_application_submitted,
+    ApplicationRecategorised.event_type: handlers.on_application_recategorised,
     ApplicationWithdrawn.event_type: handlers.on_application_withdrawn,
     AccreditationRevoked.event_type: handlers.on_accreditation_revoked,
     AccreditationRefused.event_type: handlers.on_accreditation_refused,

@@ -49,6 +49,7 @@ from plenary_shared.events.delegation import (
 from plenary_shared.events.registration import (
     AccreditationRefused,
     AccreditationRevoked,
+    ApplicationRecategorised,
     ApplicationSubmitted,
     ApplicationWithdrawn,
 )
@@ -377,7 +378,20 @@ async def on_application_submitted(uow: UnitOfWork, event: CloudEvent) -> None:
     A rejection carries the quota and use of the limit that refused it (the category's when
     the category was full, else the total).
     """
-    submitted = ApplicationSubmitted.model_validate(event.data)
+    await _decide_nomination(uow, ApplicationSubmitted.model_validate(event.data))
+
+
+async def on_application_recategorised(uow: UnitOfWork, event: CloudEvent) -> None:
+    """A nominee changed category: its seat is given up and the quota decided again, at once."""
+    changed = ApplicationRecategorised.model_validate(event.data)
+    await _release(uow, changed.application_id, reason="recategorised")
+    await uow.conn.execute(
+        nominations.delete().where(nominations.c.application_id == changed.application_id)
+    )
+    await _decide_nomination(uow, changed)
+
+
+async def _decide_nomination(uow: UnitOfWork, submitted) -> None:
     delegation = await repository.get_delegation(uow.conn, submitted.delegation_id)
     if delegation is None:
         raise NotYetKnown(f"delegation {submitted.delegation_id} is not known yet")

@@ -45,6 +45,7 @@ from plenary_shared.events.registration import (
     AccreditationRefused,
     AccreditationRevoked,
     ApplicationNominated,
+    ApplicationRecategorised,
     ApplicationRejected,
     ApplicationSubmitted,
     ApplicationWithdrawn,
@@ -215,13 +216,12 @@ async def update_application(
     row = await _visible_for_update(uow, application_id, principal)
     ensure_editable(State(row.state))
     changes = command.model_dump(exclude_unset=True)
-    if "category" in changes and changes["category"] != row.category:
-        raise Conflict(
-            "the category decides which quota a nominee counts against; withdraw this "
-            "application and nominate the person again in the new category",
-            current_category=row.category,
-        )
-    changes.pop("category", None)
+    category = changes.pop("category", None)
+    recategorised = category is not None and category != row.category
+    if recategorised:
+        # the delegation decides the quota again; until then the application is submitted
+        changes["category"] = category
+        changes["state"] = State.SUBMITTED.value
     if not changes:
         raise Invalid("send at least one field to change")
     for field, column in (
@@ -241,11 +241,19 @@ async def update_application(
             )
     except IntegrityError as exc:
         raise Conflict(f"{command.email} already has an application for this meeting") from exc
-    fields = ", ".join(sorted(k.removesuffix("_enc") for k in changes))
+    fields = ", ".join(sorted(k.removesuffix("_enc") for k in changes if k != "state"))
     state = State(row.state)
     await _record(
         uow, application_id, state, state, principal.subject, f"details updated: {fields}"
     )
+    if recategorised:
+        reason = f"category changed from {row.category} to {category}: the quota is checked again"
+        await _record(uow, application_id, state, State.SUBMITTED, principal.subject, reason)
+        updated = await repository.get_application(uow.conn, application_id)
+        await uow.emit(
+            ApplicationRecategorised(**_participant(updated), previous_category=row.category),
+            subject=str(application_id),
+        )
     await uow.commit()
 
 
@@ -354,7 +362,7 @@ async def on_delegation_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_nomination_accepted(uow: UnitOfWork, event: CloudEvent) -> None:
     """The delegation accepted: the application is nominated (unless withdrawn meanwhile)."""
     accepted = NominationAccepted.model_validate(event.data)
-    row = await _application_for_decision(uow, accepted.application_id)
+    row = await _application_for_decision(uow, accepted.application_id, accepted.category)
     if row is not None:
         await _move(uow, row, transition(State(row.state), State.NOMINATED), SYSTEM, None)
         await uow.emit(ApplicationNominated(**_participant(row)), subject=str(row.id))
@@ -363,7 +371,7 @@ async def on_nomination_accepted(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:
     """The delegation rejected: the application is rejected with its reason."""
     rejected = NominationRejected.model_validate(event.data)
-    row = await _application_for_decision(uow, rejected.application_id)
+    row = await _application_for_decision(uow, rejected.application_id, rejected.category)
     if row is not None:
         await _move(uow, row, transition(State(row.state), State.REJECTED), SYSTEM, rejected.reason)
         await uow.emit(
@@ -371,13 +379,17 @@ async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:
         )
 
 
-async def _application_for_decision(uow: UnitOfWork, application_id: uuid.UUID):
-    """The application awaiting its delegation's answer; None when it was withdrawn meanwhile."""
+async def _application_for_decision(uow: UnitOfWork, application_id: uuid.UUID, category: str):
+    """The application awaiting this answer; None when the answer no longer applies.
+
+    It no longer applies once the application was withdrawn, or when its category changed since
+    (the delegation's answer for the new category follows).
+    """
     row = await repository.get_application(uow.conn, application_id, for_update=True)
     if row is None:
         raise LookupError(f"application {application_id} does not exist here")
-    if row.state == State.WITHDRAWN.value:
-        log.info("decision for a withdrawn application ignored", application_id=str(application_id))
+    if row.state == State.WITHDRAWN.value or row.category != category:
+        log.info("stale nomination decision ignored", application_id=str(application_id))
         return None
     return row
 

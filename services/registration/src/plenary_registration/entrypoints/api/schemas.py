@@ -85,7 +85,7 @@ class ApplicationUpdate(_Details):
     passport_number: str | None = Field(None, min_length=5, max_length=20, pattern=r"^[A-Z0-9]+$")
     date_of_birth: date | None = None
     category: Category | None = Field(
-        None, description="changing the category re-runs the quota check: withdraw and re-nominate"
+        None, description="a new category sends the nomination back to its delegation's quota check"
     )
     language: Language | None = None  # type: ignore[assignment]
 
