@@ -210,3 +210,24 @@ def test_provision_job_and_secrets_are_placeholders() -> None:
     for secret in (d for d in documents if d["kind"] == "Secret"):
         for value in secret.get("stringData", {}).values():
             assert "REPLACE_ME" in value, secret["metadata"]["name"]
+
+
+def test_only_registration_mounts_private_keys_in_kubernetes() -> None:
+    for name, deployment in _deployments().items():
+        items = [
+            item["key"]
+            for volume in deployment["spec"]["template"]["spec"].get("volumes", [])
+            for item in (volume.get("secret") or {}).get("items", [])
+        ]
+        assert "jwt_public.pem" in items, name
+        private = {
+            k
+            for k in items
+            if k in ("jwt_private.pem", "badge_signing.pem", "registration_data.key")
+        }
+        expected = (
+            {"jwt_private.pem", "badge_signing.pem", "registration_data.key"}
+            if name == "registration"
+            else set()
+        )
+        assert private == expected, name
