@@ -19,7 +19,7 @@ def make_producer(bootstrap: str) -> AIOKafkaProducer:
 
 
 def make_consumer(
-    bootstrap: str, *topics: str, group_id: str, fetch_max_wait_ms: int = 100
+    bootstrap: str, *topics: str, group_id: str, fetch_max_wait_ms: int = 50
 ) -> AIOKafkaConsumer:
     """A consumer-group member with auto-commit off: offsets are committed after the database.
 

@@ -13,7 +13,7 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plenary"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    kafka_fetch_max_wait_ms: int = 100
+    kafka_fetch_max_wait_ms: int = 50
     topic_partitions: int = 3
     topic_replication_factor: int = 1
     jwt_public_key: str = ""
