@@ -181,3 +181,40 @@ def test_the_accredited_participants_export(api):
         ).status_code
         == 403
     )
+
+
+def test_an_import_resumes_exactly_after_its_worker_is_killed(api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=2000)
+    rows = [_row(email="bad") if i % 50 == 0 else _row() for i in range(1500)]
+    api.sent_passports.update(r["passport_number"] for r in rows)
+    started = api.call(
+        "registration",
+        "POST",
+        f"/v1/meetings/{meeting['id']}/imports",
+        params={"delegation_id": delegation["id"]},
+        content=_csv(rows).encode(),
+    )
+    location = started.headers["location"]
+
+    def underway():
+        status = api.call("registration", "GET", location).json()
+        return status if status["processed"] > 0 else None
+
+    at_kill = wait_for(underway, interval=0.02, what="the import to start")
+    api.platform.stop_service("registration", kill=True)
+    assert at_kill["processed"] < 1500, "the import finished before the worker could be killed"
+    api.platform.start_service("registration")
+    api.platform.wait_ready(("registration",))
+
+    done = wait_for(
+        lambda: (s := api.call("registration", "GET", location).json())["status"] == "done" and s,
+        timeout=120,
+        what="the import to resume and finish",
+    )
+    assert (done["processed"], done["nominated"], done["failed"]) == (1500, 1470, 30)
+    assert api.call("registration", "GET", f"{location}/errors").json()["total"] == 30
+    listed = api.call(
+        "registration", "GET", f"/v1/meetings/{meeting['id']}/applications", params={"limit": 1}
+    )
+    assert listed.json()["total"] == 1470

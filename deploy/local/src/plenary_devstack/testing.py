@@ -34,6 +34,8 @@ FAST_TIMINGS = {
     },
     # test meetings lie in the past: keep their document data unless a test purges it
     "REGISTRATION_DOCUMENT_RETENTION_DAYS": "36500",
+    # a killed import worker's lease runs out quickly, so a restarted one resumes at once
+    "REGISTRATION_IMPORT_LEASE_SECONDS": "3",
     "NOTIFICATION_WEBHOOK_BACKOFF_SECONDS": "0.2",
     "NOTIFICATION_WEBHOOK_BACKOFF_MAX_SECONDS": "2",
     "NOTIFICATION_WEBHOOK_POLL_SECONDS": "0.2",

@@ -24,6 +24,7 @@ class Settings(ServiceSettings):
     invitation_days: int = 14
     password_reset_hours: float = 2.0
     portal_url: str = "http://127.0.0.1:8000"
+    import_lease_seconds: float = 60.0
     document_retention_days: int = 30
     retention_sweep_seconds: float = 3600.0
     # visa support letters: the organiser's letterhead (one line per line) and who signs

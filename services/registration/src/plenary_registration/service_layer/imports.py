@@ -20,7 +20,6 @@ from plenary_shared.errors import DomainError
 from plenary_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
-LEASE = timedelta(seconds=60)
 BATCH = 50
 
 
@@ -78,7 +77,7 @@ async def run_next_import(rt: ServiceRuntime) -> bool:
             await conn.execute(
                 update(imports)
                 .where(imports.c.id.in_(claimable.scalar_subquery()))
-                .values(status="running", lease_until=now + LEASE)
+                .values(status="running", lease_until=now + _lease(rt))
                 .returning(imports)
             )
         ).one_or_none()
@@ -138,7 +137,7 @@ async def _batch(rt: ServiceRuntime, job, start: int, batch: list, principal, ci
                 processed=start + len(batch),
                 nominated=imports.c.nominated + nominated,
                 failed=imports.c.failed + len(errors),
-                lease_until=datetime.now(UTC) + LEASE,
+                lease_until=datetime.now(UTC) + _lease(rt),
             )
         )
         if moved.rowcount == 0:
@@ -147,6 +146,11 @@ async def _batch(rt: ServiceRuntime, job, start: int, batch: list, principal, ci
             await uow.conn.execute(import_errors.insert(), errors)
         await uow.commit()
     return True
+
+
+def _lease(rt: ServiceRuntime) -> timedelta:
+    """How long a worker holds an import before another may take it over."""
+    return timedelta(seconds=rt.settings.import_lease_seconds)  # type: ignore[attr-defined]
 
 
 async def _unknown(_: uuid.UUID) -> None:
