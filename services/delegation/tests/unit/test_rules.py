@@ -9,9 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from plenary_delegation.domain.model import (
-    Category,
     Decision,
-    SessionFormat,
     TravelMode,
     check_movement,
     check_quotas,
@@ -196,10 +194,3 @@ def test_a_stay_lasts_at_least_a_night() -> None:
     check_stay(check_in=date(2025, 11, 16), check_out=date(2025, 11, 19))
     with pytest.raises(Invalid, match="must be after check_in"):
         check_stay(check_in=date(2025, 11, 16), check_out=date(2025, 11, 16))
-
-
-def test_categories_and_formats_match_their_owners() -> None:
-    registered = pytest.importorskip("plenary_registration.domain.model").Category
-    scheduled = pytest.importorskip("plenary_scheduling.domain.model").SessionFormat
-    assert {c.value for c in Category} == {c.value for c in registered}
-    assert {f.value for f in SessionFormat} == {f.value for f in scheduled}

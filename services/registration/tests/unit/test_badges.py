@@ -21,7 +21,6 @@ from plenary_registration.adapters.badges import (
     render_badge_pdf,
 )
 from plenary_registration.adapters.pdf_fonts import pdf_fonts, printable
-from plenary_registration.domain.model import Category
 from plenary_registration.service_layer.badges import (
     COLOURS,
     BadgeStatus,
@@ -34,6 +33,7 @@ from plenary_registration.service_layer.badges import (
     zones_for,
 )
 from plenary_shared.auth import generate_key_pair
+from plenary_shared.vocabulary import Category
 
 PRIVATE, PUBLIC = generate_key_pair()
 OTHER_PRIVATE, _ = generate_key_pair()

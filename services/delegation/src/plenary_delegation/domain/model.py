@@ -10,6 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from plenary_shared.errors import Conflict, Invalid
+from plenary_shared.vocabulary import Category, SessionFormat  # noqa: F401 - re-exported
 
 
 class DelegationKind(StrEnum):
@@ -27,29 +28,6 @@ class DelegationStatus(StrEnum):
 
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
-
-
-class Category(StrEnum):
-    """Participant categories a delegation accredits (the same strings as registration's)."""
-
-    DELEGATE = "delegate"
-    ADVISER = "adviser"
-    SECURITY = "security"
-    MEDIA = "media"
-    SUPPORT = "support"
-
-
-class SessionFormat(StrEnum):
-    """Session formats a delegation may hold seats in (the same strings as scheduling's)."""
-
-    PLENARY = "plenary"
-    RESTRICTED = "restricted"
-    EXTENDED = "extended"
-    BILATERAL = "bilateral"
-    SIDE_EVENT = "side_event"
-    PRESS_CONFERENCE = "press_conference"
-    WORKING_LUNCH = "working_lunch"
-    CULTURAL = "cultural"
 
 
 class HeadRank(StrEnum):

@@ -5,16 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from plenary_shared.errors import Conflict
-
-
-class Category(StrEnum):
-    """Participant categories a delegation accredits."""
-
-    DELEGATE = "delegate"
-    ADVISER = "adviser"
-    SECURITY = "security"
-    MEDIA = "media"
-    SUPPORT = "support"
+from plenary_shared.vocabulary import Category  # noqa: F401 - re-exported
 
 
 class State(StrEnum):

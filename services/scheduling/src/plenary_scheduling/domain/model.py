@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from plenary_shared.errors import Invalid
-
-
-class SessionFormat(StrEnum):
-    """The formats a summit's sessions take."""
-
-    PLENARY = "plenary"
-    RESTRICTED = "restricted"
-    EXTENDED = "extended"
-    BILATERAL = "bilateral"
-    SIDE_EVENT = "side_event"
-    PRESS_CONFERENCE = "press_conference"
-    WORKING_LUNCH = "working_lunch"
-    CULTURAL = "cultural"
+from plenary_shared.vocabulary import SessionFormat  # noqa: F401 - re-exported
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Query, Response, status
 
 from plenary_delegation.adapters import repository
 from plenary_delegation.domain.model import (
-    Category,
     DelegationKind,
     DelegationStatus,
     Direction,
@@ -42,6 +41,7 @@ from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal,
 from plenary_shared.errors import NotFound
 from plenary_shared.owners import fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
+from plenary_shared.vocabulary import Category
 
 router = APIRouter(prefix="/v1", tags=["delegations"])
 

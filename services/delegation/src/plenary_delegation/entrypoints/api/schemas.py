@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from plenary_delegation.domain.model import (
-    Category,
     DelegationKind,
     DelegationStatus,
     Direction,
     HeadRank,
-    SessionFormat,
     TravelMode,
 )
+from plenary_shared.vocabulary import Category, SessionFormat
 
 Language = Literal["en", "ru", "zh"]
 Limit = Annotated[int, Field(ge=0, le=100_000)]

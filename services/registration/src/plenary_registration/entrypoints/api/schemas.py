@@ -8,7 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from plenary_registration.domain.model import Category, State, Verdict, Vetting, VettingOutcome
+from plenary_registration.domain.model import State, Verdict, Vetting, VettingOutcome
+from plenary_shared.vocabulary import Category
 
 Language = Literal["en", "ru", "zh"]
 

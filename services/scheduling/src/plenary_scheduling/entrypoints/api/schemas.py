@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from plenary_scheduling.domain.model import SessionFormat
+from plenary_shared.vocabulary import SessionFormat
 
 
 class MeetingCreate(BaseModel):
