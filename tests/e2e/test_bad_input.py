@@ -16,6 +16,23 @@ def setting(api):
     return meeting, delegation
 
 
+@pytest.fixture(scope="module")
+def room(api, setting):
+    meeting, _ = setting
+    venue = api.call(
+        "scheduling",
+        "POST",
+        f"/v1/meetings/{meeting['id']}/venues",
+        json={"name": "Hall venue", "city": "Moscow", "timezone": "Europe/Moscow"},
+    ).json()
+    return api.call(
+        "scheduling",
+        "POST",
+        f"/v1/venues/{venue['id']}/rooms",
+        json={"name": "Hall", "capacity": 10},
+    ).json()
+
+
 def _counts(api, meeting_id):
     return (
         api.call("scheduling", "GET", "/v1/meetings").json()["total"],
@@ -33,7 +50,7 @@ async def _topic_sizes(kafka):
     }
 
 
-def _cases(meeting_id, delegation_id):
+def _cases(meeting_id, delegation_id, room_id):
     valid = person(delegation_id=delegation_id)
     without_email = {k: v for k, v in valid.items() if k != "email"}
     return [
@@ -185,7 +202,7 @@ def _cases(meeting_id, delegation_id):
                 "json": {
                     "title": "Late",
                     "format": "plenary",
-                    "room": "Hall",
+                    "room_id": room_id,
                     "starts_at": "2025-12-01T10:00:00",
                     "ends_at": "2025-12-01T11:00:00",
                 }
@@ -200,13 +217,73 @@ def _cases(meeting_id, delegation_id):
                 "json": {
                     "title": "S",
                     "format": "plenary",
-                    "room": "Hall",
+                    "room_id": room_id,
                     "starts_at": "2025-11-17T10:00:00",
                     "ends_at": "2025-11-17T11:00:00",
                 }
             },
             404,
             ["does not exist"],
+        ),
+        (
+            "scheduling",
+            f"/v1/meetings/{meeting_id}/sessions",
+            {
+                "json": {
+                    "title": "Nowhere",
+                    "format": "plenary",
+                    "room_id": UNKNOWN,
+                    "starts_at": "2025-11-17T10:00:00",
+                    "ends_at": "2025-11-17T11:00:00",
+                }
+            },
+            422,
+            ["not a room of this meeting", "/rooms"],
+        ),
+        (
+            "scheduling",
+            f"/v1/meetings/{meeting_id}/sessions",
+            {
+                "json": {
+                    "title": "Backwards",
+                    "titles": {"English": "Backwards"},
+                    "format": "summit dinner",
+                    "room_id": room_id,
+                    "starts_at": "2025-11-17T10:00:00",
+                    "ends_at": "2025-11-17T11:00:00",
+                }
+            },
+            422,
+            ["titles", "format"],
+        ),
+        (
+            "scheduling",
+            f"/v1/meetings/{meeting_id}/venues",
+            {"json": {"name": "V", "city": "C", "timezone": "Moscow"}},
+            422,
+            ["IANA"],
+        ),
+        (
+            "scheduling",
+            f"/v1/meetings/{meeting_id}/conflict-check",
+            {"json": {"application_ids": [UNKNOWN]}},
+            422,
+            ["format", "room_id", "starts_at"],
+        ),
+        (
+            "scheduling",
+            f"/v1/meetings/{meeting_id}/bilateral-requests",
+            {
+                "json": {
+                    "requester_delegation_id": delegation_id,
+                    "counterpart_delegation_id": delegation_id,
+                    "slots": [
+                        {"starts_at": "2025-11-17T10:00:00", "ends_at": "2025-11-17T10:30:00"}
+                    ],
+                }
+            },
+            422,
+            ["two different delegations"],
         ),
         (
             "notification",
@@ -225,10 +302,10 @@ def _cases(meeting_id, delegation_id):
     ]
 
 
-async def test_bad_input_is_refused_clearly_and_changes_nothing(api, setting, kafka):
+async def test_bad_input_is_refused_clearly_and_changes_nothing(api, setting, room, kafka):
     meeting, delegation = setting
     before_counts, before_topics = _counts(api, meeting["id"]), await _topic_sizes(kafka)
-    for service, path, kwargs, status, words in _cases(meeting["id"], delegation["id"]):
+    for service, path, kwargs, status, words in _cases(meeting["id"], delegation["id"], room["id"]):
         response = api.call(service, "POST", path, **kwargs)
         where = (service, path, status, response.text[:300])
         assert response.status_code == status, where

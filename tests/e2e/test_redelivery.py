@@ -8,7 +8,7 @@ from plenary_devstack.testing import person, wait_for
 # which consumer groups read which topic
 READERS = {
     "scheduling.events": ("delegation", "registration", "notification"),
-    "delegation.events": ("registration", "notification"),
+    "delegation.events": ("scheduling", "registration", "notification"),
     "registration.events": ("delegation", "scheduling", "registration", "notification"),
 }
 
@@ -60,7 +60,7 @@ async def test_every_consumer_absorbs_the_same_event_delivered_twice(api, webhoo
     await _one(kafka, "registration.events", "registration.application.nominated", app_id)
     history = api.call("registration", "GET", f"/v1/applications/{app_id}/history").json()
     assert [h["to_state"] for h in history] == ["submitted", "nominated", "accredited"]
-    # scheduling: one participant (its projection insert is not an upsert: a second run would fail)
+    # scheduling: one participant
     participants = api.call(
         "scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants"
     ).json()

@@ -15,34 +15,81 @@ MEETING = {
     "ends_on": "2025-11-18",
 }
 
+VENUES = [
+    {
+        "venue": {
+            "name": "National Centre RUSSIA",
+            "city": "Moscow",
+            "address": "Moscow, Russian Federation",
+            "timezone": "Europe/Moscow",
+        },
+        "rooms": [
+            {"name": "Hall 1", "capacity": 60, "access_zone": "A", "languages": ["en", "ru", "zh"]},
+            {
+                "name": "Plenary Hall",
+                "capacity": 400,
+                "access_zone": "A",
+                "languages": ["en", "ru", "zh"],
+            },
+            {"name": "Banquet Hall", "capacity": 120, "access_zone": "A"},
+            {
+                "name": "Press Centre",
+                "capacity": 300,
+                "access_zone": "M",
+                "languages": ["en", "ru"],
+            },
+            {"name": "Bilateral Room 1", "capacity": 16, "access_zone": "A", "bilateral": True},
+            {"name": "Bilateral Room 2", "capacity": 16, "access_zone": "A", "bilateral": True},
+        ],
+    }
+]
+
 SESSIONS = [
     {
         "title": "Meeting in restricted format",
+        "titles": {"ru": "Заседание в узком составе", "zh": "小范围会谈"},
         "format": "restricted",
         "room": "Hall 1",
         "starts_at": "2025-11-18T10:00:00",
         "ends_at": "2025-11-18T11:30:00",
+        "visibility": "restricted",
+        "heads": "members",
     },
     {
         "title": "Meeting in extended format",
+        "titles": {"ru": "Заседание в расширенном составе", "zh": "大范围会谈"},
         "format": "extended",
         "room": "Plenary Hall",
         "starts_at": "2025-11-18T12:00:00",
         "ends_at": "2025-11-18T14:00:00",
+        "attendees": ("Nurlanovna", "Zhang"),
     },
     {
         "title": "Working lunch of the heads of delegation",
+        "titles": {"ru": "Рабочий обед глав делегаций"},
         "format": "working_lunch",
         "room": "Banquet Hall",
         "starts_at": "2025-11-18T14:15:00",
         "ends_at": "2025-11-18T15:30:00",
+        "visibility": "restricted",
+        "heads": "members",
     },
     {
         "title": "Press conference of the Chair",
+        "titles": {"ru": "Пресс-конференция Председателя"},
         "format": "press_conference",
         "room": "Press Centre",
         "starts_at": "2025-11-18T16:00:00",
         "ends_at": "2025-11-18T16:45:00",
+    },
+    {
+        "title": "Cultural programme: evening at the Bolshoi",
+        "titles": {"ru": "Культурная программа: вечер в Большом театре"},
+        "format": "cultural",
+        "room": "Banquet Hall",
+        "starts_at": "2025-11-17T19:00:00",
+        "ends_at": "2025-11-17T21:30:00",
+        "attendees": ("Nurlanovna",),
     },
 ]
 
@@ -107,8 +154,7 @@ def load(*, urls: dict[str, str], token: str, say=print) -> str:
             say(f"demo data already present (meeting {meeting_id})")
             return meeting_id
         meeting_id = _post(http, f"{urls['scheduling']}/v1/meetings", MEETING)["id"]
-        for session in SESSIONS:
-            _post(http, f"{urls['scheduling']}/v1/meetings/{meeting_id}/sessions", session)
+        rooms = _timetable_rooms(http, urls["scheduling"], meeting_id)
         delegations = {}
         for code, name, head_title in MEMBERS:
             delegations[code] = _post(
@@ -158,11 +204,77 @@ def load(*, urls: dict[str, str], token: str, say=print) -> str:
             _wait_nominated(http, url)
             for step, body in STEPS[action]:
                 _post(http, f"{url}/{step}", body)
+        sessions = _timetable(http, urls["scheduling"], meeting_id, rooms, delegations)
         say(
             f"demo data loaded: meeting {meeting_id}, {len(delegations)} delegations, "
-            f"{len(SESSIONS)} sessions, {len(APPLICANTS)} nominations"
+            f"{len(sessions)} sessions, {len(APPLICANTS)} nominations"
         )
         return meeting_id
+
+
+def _timetable_rooms(http: httpx.Client, scheduling: str, meeting_id: str) -> dict[str, str]:
+    """The venues and rooms of the demo meeting; room ids by name."""
+    rooms = {}
+    for venue in VENUES:
+        venue_id = _post(http, f"{scheduling}/v1/meetings/{meeting_id}/venues", venue["venue"])[
+            "id"
+        ]
+        for room in venue["rooms"]:
+            rooms[room["name"]] = _post(http, f"{scheduling}/v1/venues/{venue_id}/rooms", room)[
+                "id"
+            ]
+    return rooms
+
+
+def _timetable(
+    http: httpx.Client, scheduling: str, meeting_id: str, rooms: dict, delegations: dict
+) -> list[str]:
+    """The sessions, with heads of the member delegations and the accredited attendees."""
+    members = [delegations[code] for code, *_ in MEMBERS]
+    needed = {name for spec in SESSIONS for name in spec.get("attendees", ())}
+    people = _accredited(http, scheduling, meeting_id, names=needed)
+    created = []
+    for spec in SESSIONS:
+        body = {k: v for k, v in spec.items() if k not in ("room", "heads", "attendees")}
+        body["room_id"] = rooms[spec["room"]]
+        session_id = _post(http, f"{scheduling}/v1/meetings/{meeting_id}/sessions", body)["id"]
+        if spec.get("heads") == "members":
+            # scheduling learns delegations from delegation's events: retried until it has
+            _post_when_known(
+                http, f"{scheduling}/v1/sessions/{session_id}/heads", {"delegation_ids": members}
+            )
+        if spec.get("attendees"):
+            ids = [people[name] for name in spec["attendees"]]
+            _post(
+                http, f"{scheduling}/v1/sessions/{session_id}/attendance", {"application_ids": ids}
+            )
+        created.append(session_id)
+    return created
+
+
+def _accredited(
+    http: httpx.Client, scheduling: str, meeting_id: str, *, names: set[str], timeout: float = 30
+) -> dict:
+    """Accredited participants by family name, once scheduling has learnt of those named."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = http.get(f"{scheduling}/v1/meetings/{meeting_id}/participants").json()["items"]
+        by_name = {p["family_name"]: p["application_id"] for p in found}
+        if names <= set(by_name):
+            return by_name
+        time.sleep(0.2)
+    raise RuntimeError(f"scheduling did not learn of the accredited {sorted(names)} in {timeout}s")
+
+
+def _post_when_known(http: httpx.Client, url: str, body: dict, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        response = http.post(url, json=body)
+        if response.status_code < 400:
+            return response.json()
+        if response.status_code != 409 or time.monotonic() > deadline:
+            raise RuntimeError(f"POST {url} answered {response.status_code}: {response.text}")
+        time.sleep(0.2)
 
 
 def _post(http: httpx.Client, url: str, body: dict) -> dict:

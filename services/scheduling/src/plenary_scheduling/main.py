@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from plenary_scheduling.adapters.tables import messaging
 from plenary_scheduling.config import Settings
 from plenary_scheduling.entrypoints import consumers
-from plenary_scheduling.entrypoints.api.routes import router
+from plenary_scheduling.entrypoints.api import calendars, planning, routes, sessions
 from plenary_shared.runtime import ServiceRuntime, build_app
 
 
@@ -21,7 +21,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     return build_app(
         title="Plenary scheduling",
-        description="Meetings, venues, rooms, sessions and attendance.",
+        description=(
+            "Meetings, venues, rooms, sessions, attendance, conflicts, schedule versions, "
+            "bilateral meetings and calendar feeds."
+        ),
         runtime=runtime,
-        routers=[router],
+        routers=[routes.router, sessions.router, planning.router, calendars.router],
+        public_routers=[calendars.public_router],
     )

@@ -1,11 +1,25 @@
 """The events scheduling consumes and the handler of each."""
 
-from plenary_scheduling.service_layer import handlers
+from plenary_scheduling.service_layer import reactions
 from plenary_shared import topics
 from plenary_shared.consumer import Handler
-from plenary_shared.events.registration import AccreditationGranted
+from plenary_shared.events.delegation import (
+    DelegationRegistered,
+    DelegationWithdrawn,
+    QuotasChanged,
+)
+from plenary_shared.events.registration import (
+    AccreditationGranted,
+    AccreditationRevoked,
+    ApplicationWithdrawn,
+)
 
-CONSUMES = (topics.REGISTRATION,)
+CONSUMES = (topics.REGISTRATION, topics.DELEGATION)
 HANDLERS: dict[str, Handler] = {
-    AccreditationGranted.event_type: handlers.on_accreditation_granted,
+    AccreditationGranted.event_type: reactions.on_accreditation_granted,
+    AccreditationRevoked.event_type: reactions.on_accreditation_revoked,
+    ApplicationWithdrawn.event_type: reactions.on_application_withdrawn,
+    DelegationRegistered.event_type: reactions.on_delegation_registered,
+    QuotasChanged.event_type: reactions.on_quotas_changed,
+    DelegationWithdrawn.event_type: reactions.on_delegation_withdrawn,
 }

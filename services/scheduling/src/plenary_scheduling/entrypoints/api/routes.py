@@ -1,4 +1,7 @@
-"""HTTP routes of the scheduling service."""
+"""HTTP routes of the scheduling service: meetings, venues, rooms, participants.
+
+Sessions, versions, bilaterals and calendars have their own modules beside this one.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ from plenary_scheduling.entrypoints.api.schemas import (
     MeetingCreate,
     MeetingRead,
     ParticipantRead,
-    SessionCreate,
-    SessionRead,
+    RoomCreate,
+    RoomRead,
+    VenueCreate,
+    VenueRead,
 )
 from plenary_scheduling.service_layer import handlers
 from plenary_shared.api import Page, PageDep
@@ -68,49 +73,127 @@ async def get_meeting(meeting_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> 
 
 
 @router.post(
-    "/meetings/{meeting_id}/sessions",
-    status_code=status.HTTP_201_CREATED,
-    response_model=SessionRead,
+    "/meetings/{meeting_id}/venues", status_code=status.HTTP_201_CREATED, response_model=VenueRead
 )
-async def schedule_session(
-    meeting_id: UUID, body: SessionCreate, rt: RuntimeDep, uow: UnitOfWorkDep, _: OrganiserPrincipal
-) -> SessionRead:
-    """Add a session; times without an offset are read in the venue's time zone."""
+async def create_venue(
+    meeting_id: UUID,
+    body: VenueCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+    response: Response,
+) -> VenueRead:
+    """Add a venue to a meeting (publishes `scheduling.venue.created`)."""
     if earlier := await uow.earlier_result():
-        session_id = UUID(earlier)
+        venue_id = UUID(earlier)
     else:
         async with uow:
-            session_id = await handlers.schedule_session(uow, meeting_id=meeting_id, command=body)
-    async with rt.engine.connect() as conn:
-        meeting = await repository.get_meeting(conn, meeting_id)
-        row = await repository.get_session(conn, session_id)
-    return SessionRead.from_row(row, meeting.timezone)
+            venue_id = await handlers.create_venue(uow, meeting_id=meeting_id, command=body)
+    response.headers["Location"] = f"/v1/venues/{venue_id}"
+    return await get_venue(venue_id, rt, principal)
 
 
-@router.get("/meetings/{meeting_id}/sessions", response_model=Page[SessionRead])
-async def list_sessions(
+@router.get("/meetings/{meeting_id}/venues", response_model=Page[VenueRead])
+async def list_venues(
     meeting_id: UUID, rt: RuntimeDep, _: CurrentPrincipal, page: PageDep
-) -> Page[SessionRead]:
-    """A meeting's sessions in time order, in venue-local time."""
+) -> Page[VenueRead]:
+    """A meeting's venues by name."""
     async with rt.engine.connect() as conn:
-        meeting = await repository.get_meeting(conn, meeting_id)
-        if meeting is None:
+        if await repository.get_meeting(conn, meeting_id) is None:
             raise NotFound(f"meeting {meeting_id} does not exist")
-        rows, total = await repository.list_sessions(
+        rows, total = await repository.list_venues(
             conn, meeting_id, limit=page.limit, offset=page.offset
         )
-    items = [SessionRead.from_row(r, meeting.timezone) for r in rows]
+    items = [VenueRead.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/venues/{venue_id}", response_model=VenueRead)
+async def get_venue(venue_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> VenueRead:
+    """One venue."""
+    async with rt.engine.connect() as conn:
+        row = await repository.get_venue(conn, venue_id)
+    if row is None:
+        raise NotFound(f"venue {venue_id} does not exist")
+    return VenueRead.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "/venues/{venue_id}/rooms", status_code=status.HTTP_201_CREATED, response_model=RoomRead
+)
+async def create_room(
+    venue_id: UUID,
+    body: RoomCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+    response: Response,
+) -> RoomRead:
+    """Add a room to a venue (publishes `scheduling.room.created`)."""
+    if earlier := await uow.earlier_result():
+        room_id = UUID(earlier)
+    else:
+        async with uow:
+            room_id = await handlers.create_room(uow, venue_id=venue_id, command=body)
+    response.headers["Location"] = f"/v1/rooms/{room_id}"
+    return await get_room(room_id, rt, principal)
+
+
+@router.get("/meetings/{meeting_id}/rooms", response_model=Page[RoomRead])
+async def list_rooms(
+    meeting_id: UUID,
+    rt: RuntimeDep,
+    _: CurrentPrincipal,
+    page: PageDep,
+    venue_id: UUID | None = None,
+    bilateral: bool | None = Query(None, description="only rooms set aside for bilaterals"),
+    min_capacity: int | None = Query(None, ge=1, description="rooms holding at least this many"),
+) -> Page[RoomRead]:
+    """A meeting's rooms by venue and name."""
+    async with rt.engine.connect() as conn:
+        if await repository.get_meeting(conn, meeting_id) is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        rows, total = await repository.list_rooms(
+            conn,
+            meeting_id=meeting_id,
+            venue_id=venue_id,
+            bilateral=bilateral,
+            min_capacity=min_capacity,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    items = [RoomRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/rooms/{room_id}", response_model=RoomRead)
+async def get_room(room_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> RoomRead:
+    """One room."""
+    async with rt.engine.connect() as conn:
+        row = await repository.get_room(conn, room_id)
+    if row is None:
+        raise NotFound(f"room {room_id} does not exist")
+    return RoomRead.model_validate(row, from_attributes=True)
 
 
 @router.get("/meetings/{meeting_id}/participants", response_model=Page[ParticipantRead])
 async def list_participants(
-    meeting_id: UUID, rt: RuntimeDep, _: OrganiserPrincipal, page: PageDep
+    meeting_id: UUID,
+    rt: RuntimeDep,
+    _: OrganiserPrincipal,
+    page: PageDep,
+    delegation_id: UUID | None = None,
+    q: str | None = Query(None, min_length=1, max_length=100, description="search in names"),
 ) -> Page[ParticipantRead]:
     """Accredited participants of a meeting, as learnt from registration's events."""
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_participants(
-            conn, meeting_id, limit=page.limit, offset=page.offset
+            conn,
+            meeting_id,
+            delegation_id=delegation_id,
+            q=q,
+            limit=page.limit,
+            offset=page.offset,
         )
     items = [ParticipantRead.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -1,0 +1,405 @@
+"""HTTP routes of sessions: the timetable, attendance, heads, the conflict dry-run, and views."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from plenary_scheduling.adapters import repository
+from plenary_scheduling.domain.model import SessionStatus, Visibility, as_dict, local_day
+from plenary_scheduling.entrypoints.api.schemas import (
+    AttendanceCreate,
+    AttendanceRead,
+    ConflictCheckCreate,
+    ConflictReportRead,
+    HeadsCreate,
+    SessionCancel,
+    SessionCreate,
+    SessionRead,
+    SessionUpdate,
+)
+from plenary_scheduling.service_layer import handlers
+from plenary_shared.api import Page, PageDep
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal, Role
+from plenary_shared.errors import NotFound
+from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
+from plenary_shared.vocabulary import SessionFormat
+
+router = APIRouter(prefix="/v1", tags=["sessions"])
+
+Sort = Literal["starts_at", "room", "title"]
+
+
+async def render(
+    conn: AsyncConnection, rows: list, *, lang: str | None = None
+) -> list[SessionRead]:
+    """Sessions as read models, with their heads and attendee counts."""
+    ids = [r.id for r in rows]
+    heads = await repository.heads_of(conn, ids)
+    counts = await repository.attendee_counts(conn, ids)
+    return [
+        SessionRead.from_row(r, heads=heads[r.id], attendees=counts.get(r.id, 0), lang=lang)
+        for r in rows
+    ]
+
+
+def visibility_filters(principal: Principal) -> dict:
+    """What a caller may see: organisers everything; others public sessions and their own."""
+    if principal.is_organiser:
+        return {}
+    if principal.role is Role.FOCAL_POINT and principal.delegation_id:
+        return {"visible_to_delegation": principal.delegation_id}
+    if principal.role is Role.PARTICIPANT:
+        try:
+            return {"visible_to_application": UUID(principal.subject)}
+        except ValueError:
+            pass
+    return {"public_only": True}
+
+
+async def may_see(conn: AsyncConnection, principal: Principal, session) -> bool:
+    """Whether a caller may see one session."""
+    if principal.is_organiser or session.visibility == Visibility.PUBLIC:
+        return True
+    where = repository.session_filters(**visibility_filters(principal))
+    where.append(repository.sessions.c.id == session.id)
+    return bool(await repository.all_sessions(conn, where=where))
+
+
+async def _session(conn: AsyncConnection, principal: Principal, session_id: UUID):
+    row = await repository.get_session(conn, session_id)
+    if row is None or not await may_see(conn, principal, row):
+        raise NotFound(f"session {session_id} does not exist")
+    return row
+
+
+@router.post(
+    "/meetings/{meeting_id}/sessions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionRead,
+)
+async def schedule_session(
+    meeting_id: UUID,
+    body: SessionCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+    response: Response,
+) -> SessionRead:
+    """Add a session; refused (409) naming the clashing session (publishes `scheduling.session.scheduled`)."""
+    if earlier := await uow.earlier_result():
+        session_id = UUID(earlier)
+    else:
+        async with uow:
+            session_id = await handlers.schedule_session(
+                uow, meeting_id=meeting_id, command=body, changeover=rt.settings.changeover
+            )
+    response.headers["Location"] = f"/v1/sessions/{session_id}"
+    return await get_session(session_id, rt, principal)
+
+
+@router.get("/meetings/{meeting_id}/sessions", response_model=Page[SessionRead])
+async def list_sessions(
+    meeting_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    day: date | None = Query(None, description="a venue-local day, e.g. 2025-11-18"),
+    room_id: UUID | None = None,
+    venue_id: UUID | None = None,
+    format: list[SessionFormat] | None = Query(None, description="one or more formats"),
+    status_: SessionStatus | None = Query(None, alias="status"),
+    visibility: Visibility | None = None,
+    q: str | None = Query(None, min_length=1, max_length=100, description="search in titles"),
+    delegation_id: UUID | None = Query(None, description="sessions its people or head attend"),
+    application_id: UUID | None = Query(None, description="sessions a participant attends"),
+    sort: Sort = "starts_at",
+    lang: str | None = Query(None, pattern=r"^[a-z]{2,3}$", description="title language"),
+) -> Page[SessionRead]:
+    """A meeting's sessions, filtered, in venue-local time (by day, room, delegation, participant)."""
+    async with rt.engine.connect() as conn:
+        meeting = await repository.get_meeting(conn, meeting_id)
+        if meeting is None:
+            raise NotFound(f"meeting {meeting_id} does not exist")
+        await _check_subject_filters(conn, principal, delegation_id, application_id)
+        start = end = None
+        if day is not None:
+            start, end = local_day(day, meeting.timezone)
+        where = repository.session_filters(
+            meeting_id=meeting_id,
+            start=start,
+            end=end,
+            room_id=room_id,
+            venue_id=venue_id,
+            formats=[f.value for f in format] if format else None,
+            status=status_.value if status_ else None,
+            visibility=visibility.value if visibility else None,
+            q=q,
+            delegation_id=delegation_id,
+            application_id=application_id,
+            **visibility_filters(principal),
+        )
+        rows, total = await repository.list_sessions(
+            conn, where=where, sort=sort, limit=page.limit, offset=page.offset
+        )
+        items = await render(conn, rows, lang=lang)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+async def _check_subject_filters(conn, principal: Principal, delegation_id, application_id) -> None:
+    """A focal point filters by its own delegation or people only; a participant by itself."""
+    if principal.is_organiser:
+        return
+    if delegation_id is not None and not principal.may_act_for(delegation_id):
+        raise NotFound(f"delegation {delegation_id} does not exist")
+    if application_id is not None:
+        await _participant_visible(conn, principal, application_id)
+
+
+async def _participant_visible(conn, principal: Principal, application_id: UUID):
+    """The participant, if the caller may see their schedule."""
+    person = await repository.get_participant(conn, application_id)
+    allowed = person is not None and (
+        principal.may_act_for(person.delegation_id)
+        or (principal.role is Role.PARTICIPANT and principal.subject == str(application_id))
+    )
+    if not allowed:
+        raise NotFound(f"participant {application_id} does not exist")
+    return person
+
+
+@router.get("/sessions/{session_id}", response_model=SessionRead)
+async def get_session(
+    session_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    lang: str | None = Query(None, pattern=r"^[a-z]{2,3}$"),
+) -> SessionRead:
+    """One session (restricted ones only to organisers and those involved)."""
+    async with rt.engine.connect() as conn:
+        row = await _session(conn, principal, session_id)
+        return (await render(conn, [row], lang=lang))[0]
+
+
+@router.patch("/sessions/{session_id}", response_model=SessionRead)
+async def update_session(
+    session_id: UUID,
+    body: SessionUpdate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+) -> SessionRead:
+    """Move, re-room or retitle a session (publishes `moved`, `reroomed` or `updated`)."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.update_session(
+                uow, session_id=session_id, command=body, changeover=rt.settings.changeover
+            )
+    return await get_session(session_id, rt, principal)
+
+
+@router.post("/sessions/{session_id}/cancellation", response_model=SessionRead)
+async def cancel_session(
+    session_id: UUID,
+    body: SessionCancel,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+) -> SessionRead:
+    """Cancel a session (publishes `scheduling.session.cancelled`)."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.cancel_session(uow, session_id=session_id, reason=body.reason)
+    return await get_session(session_id, rt, principal)
+
+
+@router.post("/sessions/{session_id}/attendance", response_model=Page[AttendanceRead])
+async def assign_attendance(
+    session_id: UUID,
+    body: AttendanceCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+) -> Page[AttendanceRead]:
+    """Assign accredited participants, all or none, within seats and capacity (organisers, or a
+    focal point for its own people; publishes `scheduling.attendance.assigned` each)."""
+    if principal.role is Role.PARTICIPANT:
+        raise NotFound(f"session {session_id} does not exist")
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.assign_attendance(
+                uow,
+                session_id=session_id,
+                command=body,
+                actor=principal.subject,
+                may_act_for=principal.may_act_for,
+                changeover=rt.settings.changeover,
+            )
+    return await list_attendance(session_id, rt, principal, _default_page())
+
+
+def _default_page():
+    from plenary_shared.api import PageParams
+
+    return PageParams(limit=500, offset=0)
+
+
+@router.get("/sessions/{session_id}/attendance", response_model=Page[AttendanceRead])
+async def list_attendance(
+    session_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, page: PageDep
+) -> Page[AttendanceRead]:
+    """A session's participants (a focal point sees its own delegation's only)."""
+    async with rt.engine.connect() as conn:
+        await _session(conn, principal, session_id)
+        if not principal.is_organiser and principal.role is not Role.FOCAL_POINT:
+            raise NotFound(f"session {session_id} does not exist")
+        rows, total = await repository.list_attendance(
+            conn,
+            session_id,
+            delegation_id=None if principal.is_organiser else principal.delegation_id,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    items = [AttendanceRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.delete(
+    "/sessions/{session_id}/attendance/{application_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+async def remove_attendance(
+    session_id: UUID, application_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> Response:
+    """Take a participant off a session (publishes `scheduling.attendance.removed`)."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.remove_attendance(
+                uow,
+                session_id=session_id,
+                application_id=application_id,
+                may_act_for=principal.may_act_for,
+            )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/sessions/{session_id}/heads", response_model=SessionRead)
+async def add_heads(
+    session_id: UUID,
+    body: HeadsCreate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: OrganiserPrincipal,
+) -> SessionRead:
+    """Add heads of delegation to a session, refused if one is elsewhere at that time."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.add_heads(
+                uow, session_id=session_id, command=body, changeover=rt.settings.changeover
+            )
+    return await get_session(session_id, rt, principal)
+
+
+@router.delete(
+    "/sessions/{session_id}/heads/{delegation_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+async def remove_head(
+    session_id: UUID, delegation_id: UUID, uow: UnitOfWorkDep, _: OrganiserPrincipal
+) -> Response:
+    """Take a head of delegation off a session."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.remove_head(uow, session_id=session_id, delegation_id=delegation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/meetings/{meeting_id}/conflict-check", response_model=ConflictReportRead)
+async def check_conflicts(
+    meeting_id: UUID, body: ConflictCheckCreate, rt: RuntimeDep, _: OrganiserPrincipal
+) -> ConflictReportRead:
+    """Dry-run: every conflict a proposed session or change would meet; nothing is saved."""
+    async with rt.engine.connect() as conn:
+        clashes = await handlers.dry_run(
+            conn, meeting_id=meeting_id, command=body, changeover=rt.settings.changeover
+        )
+    return ConflictReportRead.model_validate(
+        {"ok": not clashes.found, "conflicts": [as_dict(c) for c in clashes.found]}
+    )
+
+
+@router.get("/rooms/{room_id}/sessions", response_model=Page[SessionRead])
+async def room_sessions(
+    room_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    day: date | None = Query(None, description="a venue-local day"),
+    status_: SessionStatus | None = Query(None, alias="status"),
+) -> Page[SessionRead]:
+    """A room's sessions in time order (the room view)."""
+    async with rt.engine.connect() as conn:
+        room = await repository.get_room(conn, room_id)
+        if room is None:
+            raise NotFound(f"room {room_id} does not exist")
+        start, end = local_day(day, room.timezone) if day else (None, None)
+        where = repository.session_filters(
+            room_id=room_id,
+            start=start,
+            end=end,
+            status=status_.value if status_ else None,
+            **visibility_filters(principal),
+        )
+        rows, total = await repository.list_sessions(
+            conn, where=where, limit=page.limit, offset=page.offset
+        )
+        items = await render(conn, rows)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/delegations/{delegation_id}/sessions", response_model=Page[SessionRead])
+async def delegation_sessions(
+    delegation_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    day: date | None = Query(None, description="a venue-local day"),
+) -> Page[SessionRead]:
+    """Sessions a delegation's people or head attend (organisers, or its focal point)."""
+    if not principal.may_act_for(delegation_id):
+        raise NotFound(f"delegation {delegation_id} does not exist")
+    async with rt.engine.connect() as conn:
+        delegation = (await repository.delegations_by_id(conn, [delegation_id])).get(delegation_id)
+        if delegation is None:
+            raise NotFound(f"delegation {delegation_id} is not known to scheduling")
+        meeting = await repository.get_meeting(conn, delegation.meeting_id)
+        start, end = local_day(day, meeting.timezone) if day else (None, None)
+        where = repository.session_filters(delegation_id=delegation_id, start=start, end=end)
+        rows, total = await repository.list_sessions(
+            conn, where=where, limit=page.limit, offset=page.offset
+        )
+        items = await render(conn, rows)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/participants/{application_id}/sessions", response_model=Page[SessionRead])
+async def participant_sessions(
+    application_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    day: date | None = Query(None, description="a venue-local day"),
+) -> Page[SessionRead]:
+    """A participant's personal schedule (organisers, its focal point, or the participant)."""
+    async with rt.engine.connect() as conn:
+        person = await _participant_visible(conn, principal, application_id)
+        meeting = await repository.get_meeting(conn, person.meeting_id)
+        start, end = local_day(day, meeting.timezone) if day else (None, None)
+        where = repository.session_filters(application_id=application_id, start=start, end=end)
+        rows, total = await repository.list_sessions(
+            conn, where=where, limit=page.limit, offset=page.offset
+        )
+        items = await render(conn, rows)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
