@@ -103,6 +103,8 @@ def test_service_builds_from_dockerfile_and_waits_for_provision(name: str, port:
     assert env[prefix + "JWT_PUBLIC_KEY_FILE"] in mounted
     signs_sessions = name == "registration"  # it signs portal sessions; no other service may
     assert any("jwt_private" in str(v) for v in service["volumes"]) is signs_sessions, name
+    opens_links = name == "notification"  # it alone opens the links registration seals for it
+    assert any("notification_seal.key" in str(v) for v in service["volumes"]) is opens_links, name
 
 
 def test_registration_gets_its_data_key() -> None:
@@ -212,7 +214,13 @@ def test_provision_job_and_secrets_are_placeholders() -> None:
             assert "REPLACE_ME" in value, secret["metadata"]["name"]
 
 
-def test_only_registration_mounts_private_keys_in_kubernetes() -> None:
+PRIVATE_KEYS = {
+    "registration": {"jwt_private.pem", "badge_signing.pem", "registration_data.key"},
+    "notification": {"notification_seal.key"},
+}
+
+
+def test_each_private_key_reaches_only_its_owner_in_kubernetes() -> None:
     for name, deployment in _deployments().items():
         items = [
             item["key"]
@@ -220,14 +228,5 @@ def test_only_registration_mounts_private_keys_in_kubernetes() -> None:
             for item in (volume.get("secret") or {}).get("items", [])
         ]
         assert "jwt_public.pem" in items, name
-        private = {
-            k
-            for k in items
-            if k in ("jwt_private.pem", "badge_signing.pem", "registration_data.key")
-        }
-        expected = (
-            {"jwt_private.pem", "badge_signing.pem", "registration_data.key"}
-            if name == "registration"
-            else set()
-        )
-        assert private == expected, name
+        every_private = set().union(*PRIVATE_KEYS.values())
+        assert {k for k in items if k in every_private} == PRIVATE_KEYS.get(name, set()), name

@@ -95,6 +95,13 @@ def _summary(platform, urls: dict[str, str], organiser: str) -> None:
         f"  broker        {platform.broker.bootstrap}",
         f"  database      {platform.database} ({platform.postgres.where()})",
         f"  logs          {platform.logs}/",
+        *(
+            [
+                f"  caught mail   {platform.mail.web_url}   (SMTP 127.0.0.1:{platform.mail.smtp_port})"
+            ]
+            if platform.mail is not None
+            else []
+        ),
         "",
         "Organiser token (valid 12 h; `make token ROLE=focal_point DELEGATION=<id>` for others):",
         "",

@@ -8,12 +8,15 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from plenary_shared.auth import generate_key_pair, mint_token
+from plenary_shared.sealing import generate_seal_keys
 
 PRIVATE = "jwt_private.pem"
 PUBLIC = "jwt_public.pem"
 DATA = "registration_data.key"
 BADGE_PRIVATE = "badge_signing.pem"
 BADGE_PUBLIC = "badge_public.pem"
+SEAL_PRIVATE = "notification_seal.key"
+SEAL_PUBLIC = "notification_seal.pub"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,16 @@ class Keys:
     def data_key_file(self) -> Path:
         """The registration service's encryption key."""
         return self.folder / DATA
+
+    @property
+    def seal_private_file(self) -> Path:
+        """Notification's key for opening the links registration seals for it."""
+        return self.folder / SEAL_PRIVATE
+
+    @property
+    def seal_public_file(self) -> Path:
+        """What registration seals invitation and reset links with."""
+        return self.folder / SEAL_PUBLIC
 
     def token(
         self, role: str, *, subject: str | None = None, delegation_id: str | None = None
@@ -70,4 +83,9 @@ def ensure_keys(folder: Path) -> Keys:
     if not (folder / DATA).exists():
         (folder / DATA).write_text(Fernet.generate_key().decode())
         (folder / DATA).chmod(0o600)
+    if not (folder / SEAL_PRIVATE).exists():
+        private, public = generate_seal_keys()
+        (folder / SEAL_PRIVATE).write_text(private)
+        (folder / SEAL_PRIVATE).chmod(0o600)
+        (folder / SEAL_PUBLIC).write_text(public)
     return Keys(folder)

@@ -16,6 +16,7 @@ import httpx
 
 from plenary_devstack import infra
 from plenary_devstack.keys import Keys, ensure_keys
+from plenary_devstack.mailcatcher import MailCatcher
 from plenary_devstack.provision import SERVICES, provision
 
 DEFAULT_PORTS = {"scheduling": 8001, "delegation": 8002, "registration": 8003, "notification": 8004}
@@ -35,11 +36,15 @@ class Platform:
     database: str = "plenary"
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     broker_port: int = 9092
+    # the mail catcher's SMTP and web ports; unused where NOTIFICATION_SMTP_HOST names a server
+    mail_port: int = 1025
+    mail_web_port: int | None = 8025
     fresh_database: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
     keys: Keys | None = None
     postgres: infra.Postgres | None = None
     broker: infra.Broker | None = None
+    mail: MailCatcher | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     service_urls: dict[str, str] = field(default_factory=dict)
 
@@ -56,9 +61,16 @@ class Platform:
         """Bring up everything and wait until each service is ready."""
         self.logs.mkdir(parents=True, exist_ok=True)
         self.keys = ensure_keys(self.root / "keys")
-        for service, port in self.ports.items():
-            if infra.port_open("127.0.0.1", port):
+        catch_mail = "NOTIFICATION_SMTP_HOST" not in {**os.environ, **self.extra_env}
+        wanted = dict(self.ports)
+        if catch_mail:
+            wanted |= {"mail catcher": self.mail_port, "mail web page": self.mail_web_port}
+        for service, port in wanted.items():
+            if port and infra.port_open("127.0.0.1", port):
                 raise RuntimeError(f"port {port} ({service}) is taken; is another `make run` up?")
+        if catch_mail:
+            say("starting the mail catcher")
+            self.mail = MailCatcher(smtp_port=self.mail_port, http_port=self.mail_web_port).start()
         say("starting Postgres")
         self.postgres = infra.start_postgres(self.root / "pgdata")
         say("starting the Kafka-protocol broker")
@@ -86,6 +98,11 @@ class Platform:
             env["DATA_KEY_FILE"] = str(self.keys.data_key_file)
             env["BADGE_KEY_FILE"] = str(self.keys.badge_key_file)
             env["JWT_PRIVATE_KEY_FILE"] = str(self.keys.private_file)
+            env["LINK_SEAL_KEY_FILE"] = str(self.keys.seal_public_file)
+        if service == "notification":
+            env["LINK_SEAL_KEY_FILE"] = str(self.keys.seal_private_file)
+            if self.mail is not None:
+                env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.mail_port)}
         merged = {
             k: v
             for k, v in os.environ.items()
@@ -151,5 +168,7 @@ class Platform:
             self.stop_service(service)
         if self.broker is not None:
             self.broker.stop()
+        if self.mail is not None:
+            self.mail.stop()
         if self.postgres is not None:
             self.postgres.stop()

@@ -16,6 +16,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from plenary_devstack import infra
+from plenary_devstack.mailcatcher import MailCatcher
 from plenary_devstack.receiver import WebhookReceiver
 from plenary_devstack.stack import Platform
 
@@ -40,6 +41,10 @@ FAST_TIMINGS = {
     "NOTIFICATION_WEBHOOK_BACKOFF_MAX_SECONDS": "2",
     "NOTIFICATION_WEBHOOK_POLL_SECONDS": "0.2",
     "NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS": "5",
+    "NOTIFICATION_EMAIL_BACKOFF_SECONDS": "0.2",
+    "NOTIFICATION_EMAIL_BACKOFF_MAX_SECONDS": "1",
+    "NOTIFICATION_EMAIL_POLL_SECONDS": "0.2",
+    "NOTIFICATION_SMTP_TIMEOUT_SECONDS": "3",
 }
 
 
@@ -62,6 +67,8 @@ def platform() -> Iterator[Platform]:
         database="plenary_test",
         ports=ports,
         broker_port=infra.free_port(),
+        mail_port=infra.free_port(),
+        mail_web_port=None,
         fresh_database=True,
         extra_env=FAST_TIMINGS,
     )
@@ -201,6 +208,13 @@ def api(platform: Platform) -> Api:
     """The services, called as organiser staff."""
     assert platform.keys is not None
     return Api(platform=platform, token=platform.keys.token("organiser", subject="test-organiser"))
+
+
+@pytest.fixture(scope="session")
+def mailbox(platform: Platform) -> MailCatcher:
+    """The real SMTP server the notification service sends to."""
+    assert platform.mail is not None, "the test platform always starts its mail catcher"
+    return platform.mail
 
 
 @pytest.fixture(scope="session")

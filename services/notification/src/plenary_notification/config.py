@@ -1,5 +1,8 @@
 """Notification settings (env prefix NOTIFICATION_)."""
 
+from pathlib import Path
+
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from plenary_shared.settings import ServiceSettings
@@ -16,3 +19,30 @@ class Settings(ServiceSettings):
     webhook_backoff_max_seconds: float = 600.0
     webhook_poll_seconds: float = 1.0
     webhook_concurrency: int = 20
+    # e-mail
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_tls: bool = False  # implicit TLS (port 465)
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "Plenary <no-reply@plenary.example>"
+    email_concurrency: int = 8
+    email_max_attempts: int = 8
+    email_backoff_seconds: float = 5.0
+    email_backoff_max_seconds: float = 1800.0
+    email_poll_seconds: float = 1.0
+    portal_url: str = "http://127.0.0.1:8000"
+    # focal points who chose a digest get it once a day at this hour (UTC)
+    digest_hour_utc: int = 6
+    digest_check_seconds: float = 60.0
+    # opens the invitation and reset links registration seals for notification
+    link_seal_key: str = ""
+    link_seal_key_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _load_seal_key(self) -> "Settings":
+        if not self.link_seal_key and self.link_seal_key_file:
+            self.link_seal_key = self.link_seal_key_file.read_text().strip()
+        return self

@@ -7,27 +7,32 @@ from fastapi import FastAPI
 from plenary_notification.adapters.tables import messaging
 from plenary_notification.config import Settings
 from plenary_notification.entrypoints import consumers
+from plenary_notification.entrypoints.api import emails
 from plenary_notification.entrypoints.api.routes import router
 from plenary_notification.service_layer.delivery import deliver_forever
+from plenary_notification.service_layer.mailing import digest_forever, mail_forever
 from plenary_shared.runtime import ServiceRuntime, build_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The notification app with its relay, consumer and webhook worker."""
+    """The notification app with its relay, consumer, webhook and e-mail workers."""
     settings = settings or Settings()
-    wake = asyncio.Event()
+    webhook_wake, mail_wake = asyncio.Event(), asyncio.Event()
     runtime = ServiceRuntime(
         name="notification",
         settings=settings,
         tables=messaging,
-        handlers=consumers.handlers_for(on_queued=wake.set),
+        handlers=consumers.handlers_for(
+            settings, webhooks_queued=webhook_wake.set, mail_queued=mail_wake.set
+        ),
         consumes=consumers.CONSUMES,
-        background=[deliver_forever],
+        background=[deliver_forever, mail_forever, digest_forever],
     )
-    runtime.state["delivery_wake"] = wake
+    runtime.state["delivery_wake"] = webhook_wake
+    runtime.state["mail_wake"] = mail_wake
     return build_app(
         title="Plenary notification",
-        description="Subscriptions and their deliveries by webhook.",
+        description="Subscriptions and their deliveries by webhook and e-mail.",
         runtime=runtime,
-        routers=[router],
+        routers=[router, emails.router],
     )

@@ -5,6 +5,7 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
+from plenary_registration.adapters.links import Links
 from plenary_shared.settings import ServiceSettings
 
 
@@ -24,6 +25,10 @@ class Settings(ServiceSettings):
     invitation_days: int = 14
     password_reset_hours: float = 2.0
     portal_url: str = "http://127.0.0.1:8000"
+    # notification's public key: invitation and reset links travel sealed with it, for e-mail
+    link_seal_key: str = ""
+    link_seal_key_file: Path | None = None
+    password_reset_throttle_seconds: float = 60.0
     import_lease_seconds: float = 60.0
     document_retention_days: int = 30
     retention_sweep_seconds: float = 3600.0
@@ -37,6 +42,13 @@ class Settings(ServiceSettings):
             self.data_key = self.data_key_file.read_text().strip()
         if not self.jwt_private_key and self.jwt_private_key_file:
             self.jwt_private_key = self.jwt_private_key_file.read_text()
+        if not self.link_seal_key and self.link_seal_key_file:
+            self.link_seal_key = self.link_seal_key_file.read_text().strip()
         if not self.badge_key and self.badge_key_file:
             self.badge_key = self.badge_key_file.read_text()
         return self
+
+    @property
+    def links(self) -> "Links":
+        """Builder of portal links."""
+        return Links(portal_url=self.portal_url, seal_key=self.link_seal_key)

@@ -21,6 +21,7 @@ class _Participant(EventPayload):
     given_name: str
     family_name: str
     email: str
+    language: str = "en"
 
 
 class ApplicationSubmitted(_Participant):
@@ -131,7 +132,7 @@ class ParticipantCheckedIn(EventPayload):
 
 
 class InvitationIssued(EventPayload):
-    """Someone was invited to a portal account (the link itself travels only by e-mail)."""
+    """Someone was invited to a portal account, or sent a fresh link to an invitation."""
 
     event_type: ClassVar[str] = "registration.invitation.issued"
     topic: ClassVar[str] = topics.REGISTRATION
@@ -143,6 +144,22 @@ class InvitationIssued(EventPayload):
     application_id: UUID | None
     language: str
     expires_at: datetime
+    sealed_link: str | None = None
+    """The link, sealed for the notification service's key: nobody else can open it."""
+
+
+class PasswordResetRequested(EventPayload):
+    """An account holder asked for a password reset link (it travels sealed, for e-mail)."""
+
+    event_type: ClassVar[str] = "registration.password_reset.requested"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    account_id: UUID
+    email: str
+    language: str
+    expires_at: datetime
+    sealed_link: str
+    """The link, sealed for the notification service's key: nobody else can open it."""
 
 
 class AccountCreated(EventPayload):

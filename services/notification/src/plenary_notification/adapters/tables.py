@@ -71,3 +71,58 @@ delivery_attempts = Table(
     Column("latency_ms", Float, nullable=False),
     Column("error", Text),
 )
+
+emails = Table(
+    "emails",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # one e-mail of a kind per event and recipient, however often the event arrives
+    Column("dedupe_key", String(500), nullable=False, unique=True),
+    Column("event_id", String(100), nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("language", String(8), nullable=False),
+    # what the template needs; a link inside stays sealed until the moment of sending
+    Column("context", JSONB, nullable=False),
+    Column("delegation_id", Uuid),
+    Column("status", String(20), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_emails_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+    Index("ix_emails_recipient", "recipient", "created_at"),
+)
+
+focal_points = Table(
+    "focal_points",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("delegation_id", Uuid, nullable=False, index=True),
+    Column("meeting_id", Uuid, nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+email_preferences = Table(
+    "email_preferences",
+    metadata,
+    Column("email", String(320), primary_key=True),
+    # "immediate" or "daily_digest", for the nomination decisions of a focal point's delegation
+    Column("decisions", String(20), nullable=False, server_default="immediate"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("city", String(120), nullable=False),
+    Column("timezone", String(64), nullable=False),
+)

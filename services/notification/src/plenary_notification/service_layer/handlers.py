@@ -66,6 +66,8 @@ async def delete_subscription(
 async def on_event(uow: UnitOfWork, event: CloudEvent, *, on_queued: Callable[[], None]) -> None:
     """Queue one delivery per subscription the event concerns; wake the worker after commit."""
     meeting_id = event.data.get("meeting_id")
+    envelope = event.model_dump(mode="json", exclude_none=True)
+    envelope["data"].pop("sealed_link", None)  # only notification can open it; others never see it
     rows = []
     for sub in await repository.active_subscriptions(uow.conn):
         if not matches(sub.event_types, event.type):
@@ -78,7 +80,7 @@ async def on_event(uow: UnitOfWork, event: CloudEvent, *, on_queued: Callable[[]
                 "subscription_id": sub.id,
                 "event_id": event.id,
                 "event_type": event.type,
-                "envelope": event.model_dump(mode="json", exclude_none=True),
+                "envelope": envelope,
             }
         )
     if rows:

@@ -152,6 +152,7 @@ accounts = Table(
     Column("role", String(40), nullable=False),
     Column("delegation_id", Uuid),
     Column("application_id", Uuid),
+    Column("language", String(8), nullable=False, server_default="en"),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column(

@@ -23,18 +23,20 @@ CONSUMES = (topics.SCHEDULING, topics.DELEGATION, topics.REGISTRATION)
 
 def handlers_for(settings: Settings) -> dict[str, Handler]:
     """Each consumed event type and its handler."""
-    days = settings.invitation_days
+    days, links = settings.invitation_days, settings.links
 
     async def on_accreditation_granted(uow: UnitOfWork, event: CloudEvent) -> None:
         """Accredited: the badge is issued and the participant invited to the portal."""
         await badges.on_accreditation_granted(uow, event)
-        await accounts.on_accreditation_granted(uow, event, days=days)
+        await accounts.on_accreditation_granted(uow, event, days=days, links=links)
 
     return {
         MeetingCreated.event_type: handlers.on_meeting_created,
         DelegationRegistered.event_type: handlers.on_delegation_registered,
         DelegationWithdrawn.event_type: handlers.on_delegation_withdrawn,
-        FocalPointAssigned.event_type: partial(accounts.on_focal_point_assigned, days=days),
+        FocalPointAssigned.event_type: partial(
+            accounts.on_focal_point_assigned, days=days, links=links
+        ),
         NominationAccepted.event_type: handlers.on_nomination_accepted,
         NominationRejected.event_type: handlers.on_nomination_rejected,
         AccreditationGranted.event_type: on_accreditation_granted,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from plenary_registration.adapters import passwords
+from plenary_registration.adapters.links import Links
 from plenary_registration.adapters.tables import (
     accounts,
     applications,
@@ -25,7 +26,11 @@ from plenary_shared.events.registration import (
     AccountCreated,
     AccreditationGranted,
     InvitationIssued,
+    PasswordResetRequested,
 )
+
+INVITATION_PAGE = "accept-invitation"
+RESET_PAGE = "reset-password"
 
 
 async def invite(
@@ -38,8 +43,9 @@ async def invite(
     language: str,
     actor: str,
     days: int,
+    links: Links,
 ) -> tuple[uuid.UUID, str]:
-    """Invite a person to set a password; returns the invitation id and the link secret."""
+    """Invite a person to set a password (notification e-mails the link); returns id and secret."""
     email = email.lower()
     if await uow.conn.scalar(select(accounts.c.id).where(accounts.c.email == email)):
         raise Conflict(
@@ -69,14 +75,15 @@ async def invite(
             application_id=application_id,
             language=language,
             expires_at=expires_at,
+            sealed_link=links.sealed(INVITATION_PAGE, token),
         ),
         subject=str(invitation_id),
     )
     return invitation_id, token
 
 
-async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int) -> str:
-    """A fresh link for an invitation not yet accepted (the old link stops working)."""
+async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, links: Links) -> str:
+    """A fresh link for an invitation not yet accepted, e-mailed again; the old link stops working."""
     row = (
         await uow.conn.execute(
             select(invitations).where(invitations.c.id == invitation_id).with_for_update()
@@ -87,14 +94,24 @@ async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int) ->
     if row.accepted_at is not None:
         raise Conflict("this invitation was accepted; the person can sign in or reset the password")
     token, token_hash = new_secret()
+    expires_at = datetime.now(UTC) + timedelta(days=days)
     await uow.conn.execute(
         update(invitations)
         .where(invitations.c.id == invitation_id)
-        .values(
-            token_hash=token_hash,
-            expires_at=datetime.now(UTC) + timedelta(days=days),
-            revoked_at=None,
-        )
+        .values(token_hash=token_hash, expires_at=expires_at, revoked_at=None)
+    )
+    await uow.emit(
+        InvitationIssued(
+            invitation_id=invitation_id,
+            email=row.email,
+            role=row.role,
+            delegation_id=row.delegation_id,
+            application_id=row.application_id,
+            language=row.language,
+            expires_at=expires_at,
+            sealed_link=links.sealed(INVITATION_PAGE, token),
+        ),
+        subject=str(invitation_id),
     )
     uow.remember_result(invitation_id)
     await uow.commit()
@@ -129,6 +146,7 @@ async def accept(uow: UnitOfWork, *, token: str, password: str) -> uuid.UUID:
                     role=row.role,
                     delegation_id=row.delegation_id,
                     application_id=row.application_id,
+                    language=row.language,
                     password_hash=passwords.hash_password(password),
                 )
             )
@@ -170,6 +188,58 @@ async def reset_link(uow: UnitOfWork, *, account_id: uuid.UUID, actor: str, hour
     uow.remember_result(account_id)
     await uow.commit()
     return token
+
+
+async def request_reset(
+    uow: UnitOfWork, *, email: str, links: Links, hours: float, throttle_seconds: float
+) -> None:
+    """E-mail a reset link to an account holder who forgot the password; silent for strangers."""
+    account = (
+        await uow.conn.execute(
+            select(accounts).where(accounts.c.email == email.lower()).with_for_update()
+        )
+    ).one_or_none()
+    if account is None:
+        return  # the same answer either way, so nobody learns which addresses have accounts
+    now = datetime.now(UTC)
+    recent = await uow.conn.scalar(
+        select(password_resets.c.id).where(
+            password_resets.c.account_id == account.id,
+            password_resets.c.used_at.is_(None),
+            password_resets.c.created_at > now - timedelta(seconds=throttle_seconds),
+        )
+    )
+    if recent is not None:
+        return  # a link went out a moment ago; repeated clicks do not flood the mailbox
+    await uow.conn.execute(
+        update(password_resets)
+        .where(password_resets.c.account_id == account.id, password_resets.c.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token, token_hash = new_secret()
+    expires_at = now + timedelta(hours=hours)
+    await uow.conn.execute(
+        password_resets.insert().values(
+            id=uuid.uuid4(),
+            account_id=account.id,
+            token_hash=token_hash,
+            expires_at=expires_at,
+            created_by="self-service",
+        )
+    )
+    sealed = links.sealed(RESET_PAGE, token)
+    if sealed is not None:
+        await uow.emit(
+            PasswordResetRequested(
+                account_id=account.id,
+                email=account.email,
+                language=account.language,
+                expires_at=expires_at,
+                sealed_link=sealed,
+            ),
+            subject=str(account.id),
+        )
+    await uow.commit()
 
 
 async def reset_password(uow: UnitOfWork, *, token: str, password: str) -> None:
@@ -221,7 +291,9 @@ async def sign_in(conn, *, email: str, password: str, private_key: str, hours: f
     )
 
 
-async def on_focal_point_assigned(uow: UnitOfWork, event: CloudEvent, *, days: int) -> None:
+async def on_focal_point_assigned(
+    uow: UnitOfWork, event: CloudEvent, *, days: int, links: Links
+) -> None:
     """A new focal point is invited to the portal."""
     assigned = FocalPointAssigned.model_validate(event.data)
     if await uow.conn.scalar(
@@ -237,10 +309,13 @@ async def on_focal_point_assigned(uow: UnitOfWork, event: CloudEvent, *, days: i
         language=assigned.language,
         actor="system:delegation",
         days=days,
+        links=links,
     )
 
 
-async def on_accreditation_granted(uow: UnitOfWork, event: CloudEvent, *, days: int) -> None:
+async def on_accreditation_granted(
+    uow: UnitOfWork, event: CloudEvent, *, days: int, links: Links
+) -> None:
     """An accredited participant is invited to the portal (badge and personal schedule)."""
     granted = AccreditationGranted.model_validate(event.data)
     email = granted.email.lower()
@@ -258,6 +333,7 @@ async def on_accreditation_granted(uow: UnitOfWork, event: CloudEvent, *, days: 
         language=language or "en",
         actor="system:accreditation",
         days=days,
+        links=links,
     )
 
 

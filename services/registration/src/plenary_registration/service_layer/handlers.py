@@ -445,4 +445,5 @@ def _participant(row) -> dict:
         "given_name": row.given_name,
         "family_name": row.family_name,
         "email": row.email,
+        "language": row.language,
     }

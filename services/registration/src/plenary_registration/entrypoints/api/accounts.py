@@ -22,6 +22,7 @@ public_router = APIRouter(prefix="/v1/auth", tags=["accounts"])
 PUBLIC_PATHS = (
     "/v1/auth/invitations/accept",
     "/v1/auth/sessions",
+    "/v1/auth/password-resets",
     "/v1/auth/password-resets/complete",
 )
 
@@ -46,7 +47,7 @@ class InvitationCreate(BaseModel):
 
 
 class Link(BaseModel):
-    """A one-time link to hand to its owner (it travels by e-mail once notifications send it)."""
+    """A one-time link (it is also e-mailed to its owner by the notification service)."""
 
     id: UUID
     url: str
@@ -59,6 +60,20 @@ class PasswordSet(BaseModel):
 
     token: str = Field(min_length=20, max_length=200)
     password: str = Field(min_length=1, max_length=200)
+
+
+class ResetRequest(BaseModel):
+    """The e-mail address of the account whose password was forgotten."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+
+
+class Accepted(BaseModel):
+    """A request taken on; what happens next is said in `detail`."""
+
+    detail: str
 
 
 class SignIn(BaseModel):
@@ -98,7 +113,7 @@ SettingsDep = Annotated[Settings, Depends(settings_of)]
 async def invite(
     body: InvitationCreate, uow: UnitOfWorkDep, principal: OrganiserPrincipal, settings: SettingsDep
 ) -> Link:
-    """Invite someone to the portal; answers the link to pass on (shown once)."""
+    """Invite someone to the portal: the link is e-mailed, and answered here once."""
     role = Role(body.role)
     if role is Role.FOCAL_POINT and body.delegation_id is None:
         raise Invalid("a focal point invitation needs the delegation_id")
@@ -119,21 +134,22 @@ async def invite(
             language=body.language,
             actor=principal.subject,
             days=settings.invitation_days,
+            links=settings.links,
         )
         await uow.commit()
-    return Link(id=invitation_id, url=_url(settings, "accept-invitation", token))
+    return Link(id=invitation_id, url=settings.links.url(accounts.INVITATION_PAGE, token))
 
 
 @router.post("/invitations/{invitation_id}/link", response_model=Link)
 async def renew_invitation_link(
     invitation_id: UUID, uow: UnitOfWorkDep, _: OrganiserPrincipal, settings: SettingsDep
 ) -> Link:
-    """A new link for an invitation not yet accepted; the previous link stops working."""
+    """A new link for an invitation not yet accepted, e-mailed again; the previous one stops working."""
     async with uow:
         token = await accounts.renew_link(
-            uow, invitation_id=invitation_id, days=settings.invitation_days
+            uow, invitation_id=invitation_id, days=settings.invitation_days, links=settings.links
         )
-    return Link(id=invitation_id, url=_url(settings, "accept-invitation", token))
+    return Link(id=invitation_id, url=settings.links.url(accounts.INVITATION_PAGE, token))
 
 
 @router.post("/accounts/{account_id}/password-reset-link", response_model=Link)
@@ -145,7 +161,7 @@ async def password_reset_link(
         token = await accounts.reset_link(
             uow, account_id=account_id, actor=principal.subject, hours=settings.password_reset_hours
         )
-    return Link(id=account_id, url=_url(settings, "reset-password", token))
+    return Link(id=account_id, url=settings.links.url(accounts.RESET_PAGE, token))
 
 
 class AccountRead(BaseModel):
@@ -211,12 +227,29 @@ async def sign_in(body: SignIn, rt: RuntimeDep, settings: SettingsDep) -> Sessio
     return Session(access_token=token, expires_in=int(settings.session_hours * 3600))
 
 
+@public_router.post(
+    "/password-resets", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted
+)
+async def request_password_reset(
+    body: ResetRequest, rt: RuntimeDep, settings: SettingsDep
+) -> Accepted:
+    """Forgot the password: a reset link is e-mailed if the address has an account."""
+    async with rt.unit_of_work() as uow:
+        await accounts.request_reset(
+            uow,
+            email=body.email,
+            links=settings.links,
+            hours=settings.password_reset_hours,
+            throttle_seconds=settings.password_reset_throttle_seconds,
+        )
+    return Accepted(
+        detail="If this address has a portal account, a reset link is on its way to it; "
+        f"it works once, for {settings.password_reset_hours:g} hours."
+    )
+
+
 @public_router.post("/password-resets/complete", status_code=status.HTTP_204_NO_CONTENT)
 async def reset_password(body: PasswordSet, rt: RuntimeDep) -> None:
     """Choose a new password with a reset link."""
     async with rt.unit_of_work() as uow:
         await accounts.reset_password(uow, token=body.token, password=body.password)
-
-
-def _url(settings: Settings, page: str, token: str) -> str:
-    return f"{settings.portal_url}/{page}#token={token}"

@@ -1,0 +1,94 @@
+"""Which e-mails an event causes, to whom, in which language: no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from plenary_shared.events.registration import InvitationIssued, PasswordResetRequested
+
+INVITATION = InvitationIssued.event_type
+RESET = PasswordResetRequested.event_type
+# a participant's application event, and what it means for the person and for the focal points
+DECISIONS = {
+    "registration.application.nominated": "nominated",
+    "registration.application.rejected": "rejected",
+    "registration.accreditation.granted": "accredited",
+    "registration.accreditation.refused": "refused",
+}
+TO_PARTICIPANT = {"accredited": "accredited", "refused": "refused"}
+MEETING_EVENTS = frozenset(DECISIONS)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to write to, in their language."""
+
+    email: str
+    language: str = "en"
+    digest: bool = False
+
+
+@dataclass(frozen=True)
+class Email:
+    """One e-mail to queue: its kind names the template."""
+
+    kind: str
+    recipient: str
+    language: str
+    context: dict = field(default_factory=dict)
+    delegation_id: UUID | None = None
+    held_for_digest: bool = False
+
+
+def emails_for(
+    event_type: str,
+    data: dict,
+    *,
+    meeting_title: str | None = None,
+    focal_points: list[Recipient] = (),  # type: ignore[assignment]
+    portal_url: str,
+) -> list[Email]:
+    """The e-mails one event causes."""
+    if event_type == INVITATION:
+        if not data.get("sealed_link"):
+            return []
+        context = {
+            "role": data["role"],
+            "sealed_link": data["sealed_link"],
+            "expires_at": data["expires_at"],
+        }
+        return [Email("invitation", data["email"], data.get("language", "en"), context)]
+    if event_type == RESET:
+        context = {"sealed_link": data["sealed_link"], "expires_at": data["expires_at"]}
+        return [Email("password_reset", data["email"], data.get("language", "en"), context)]
+    decision = DECISIONS.get(event_type)
+    if decision is None:
+        return []
+    delegation_id = UUID(str(data["delegation_id"]))
+    name = f"{data['given_name']} {data['family_name']}"
+    about = {"name": name, "meeting": meeting_title or "", "portal_url": portal_url}
+    found: list[Email] = []
+    if kind := TO_PARTICIPANT.get(decision):
+        found.append(
+            Email(
+                kind,
+                data["email"],
+                data.get("language", "en"),
+                about | {"reason": data.get("reason"), "badge_number": None},
+                delegation_id,
+            )
+        )
+    reason = data.get("reason") if decision == "refused" else None
+    for focal_point in focal_points:
+        found.append(
+            Email(
+                "decision",
+                focal_point.email,
+                focal_point.language,
+                about | {"decision": decision, "category": data["category"], "reason": reason},
+                delegation_id,
+                held_for_digest=focal_point.digest,
+            )
+        )
+    return found

@@ -1,0 +1,117 @@
+"""HTTP routes of e-mail: the log of sent mail, people's preferences, digests on demand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from plenary_notification.adapters import repository
+from plenary_notification.service_layer import emails
+from plenary_shared.api import Page, PageDep
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
+from plenary_shared.errors import Forbidden
+from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
+
+router = APIRouter(prefix="/v1", tags=["e-mail"])
+
+Status = Literal["pending", "held", "sent", "failed", "digested"]
+
+
+class EmailRead(BaseModel):
+    """One e-mail and how its sending went (its content is not kept readable)."""
+
+    id: UUID
+    kind: str
+    recipient: str
+    language: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class PreferenceUpdate(BaseModel):
+    """How a focal point hears of its delegation's nomination decisions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decisions: Literal["immediate", "daily_digest"]
+
+
+class PreferenceRead(PreferenceUpdate):
+    """A focal point's choice."""
+
+    email: str
+
+
+class DigestsQueued(BaseModel):
+    """How many digests were queued."""
+
+    queued: int
+
+
+@router.get("/emails", response_model=Page[EmailRead])
+async def list_emails(
+    rt: RuntimeDep,
+    _: OrganiserPrincipal,
+    page: PageDep,
+    recipient: str | None = Query(None, max_length=320),
+    status: Status | None = None,
+    kind: str | None = Query(None, max_length=60),
+) -> Page[EmailRead]:
+    """The e-mail log, newest first: by recipient, status or kind (invitation, decision, ...)."""
+    async with rt.engine.connect() as conn:
+        rows, total = await repository.list_emails(
+            conn,
+            recipient=recipient,
+            status=status,
+            kind=kind,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    items = [EmailRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/email-preferences/me", response_model=PreferenceRead)
+async def my_preference(rt: RuntimeDep, principal: CurrentPrincipal) -> PreferenceRead:
+    """The caller's choice: an e-mail per decision, or a daily digest."""
+    email = _focal_point_email(principal)
+    async with rt.engine.connect() as conn:
+        chosen = await emails.preference_of(conn, email=email)
+    return PreferenceRead(email=email, decisions=chosen)
+
+
+@router.put("/email-preferences/me", response_model=PreferenceRead)
+async def set_my_preference(
+    body: PreferenceUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> PreferenceRead:
+    """Choose an e-mail per nomination decision, or one daily digest of them."""
+    email = _focal_point_email(principal)
+    if not await uow.earlier_result():
+        async with uow:
+            await emails.set_preference(uow, email=email, decisions=body.decisions)
+    return PreferenceRead(email=email, decisions=body.decisions)
+
+
+@router.post("/digests", response_model=DigestsQueued)
+async def send_digests_now(rt: RuntimeDep, _: OrganiserPrincipal) -> DigestsQueued:
+    """Send every held digest now instead of at the daily hour (for instance before a deadline)."""
+    async with rt.unit_of_work() as uow:
+        queued = await emails.send_digests(
+            uow, before=datetime.now(UTC), on_queued=rt.state["mail_wake"].set
+        )
+    return DigestsQueued(queued=queued)
+
+
+def _focal_point_email(principal) -> str:
+    if principal.role is not Role.FOCAL_POINT or "@" not in principal.subject:
+        raise Forbidden("e-mail preferences belong to focal points signed in to the portal")
+    return principal.subject

@@ -1,0 +1,176 @@
+"""E-mail use cases: queueing the e-mails an event causes, people's preferences, daily digests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from plenary_notification.adapters import repository
+from plenary_notification.adapters.tables import (
+    email_preferences,
+    emails,
+    focal_points,
+    meetings,
+)
+from plenary_notification.domain.emails import MEETING_EVENTS, Email, Recipient, emails_for
+from plenary_shared.consumer import NotYetKnown
+from plenary_shared.db import UnitOfWork
+from plenary_shared.envelope import CloudEvent
+from plenary_shared.events.delegation import FocalPointAssigned, FocalPointRevoked
+from plenary_shared.events.scheduling import MeetingCreated
+
+
+async def on_event(
+    uow: UnitOfWork, event: CloudEvent, *, portal_url: str, on_queued: Callable[[], None]
+) -> None:
+    """Queue the e-mails an event causes, once per event, kind and recipient."""
+    meeting_title, recipients = None, []
+    if event.type in MEETING_EVENTS:
+        meeting = await repository.get_meeting(uow.conn, event.data["meeting_id"])
+        if meeting is None:
+            raise NotYetKnown(f"meeting {event.data['meeting_id']} is not known yet")
+        meeting_title = meeting.title
+        recipients = [
+            Recipient(r.email, r.language, digest=r.decisions == "daily_digest")
+            for r in await repository.focal_points_of(uow.conn, event.data["delegation_id"])
+        ]
+    found = emails_for(
+        event.type,
+        event.data,
+        meeting_title=meeting_title,
+        focal_points=recipients,
+        portal_url=portal_url,
+    )
+    if found:
+        await queue(uow, found, event_id=event.id, event_type=event.type)
+        uow.after_commit(on_queued)
+
+
+async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_type: str) -> None:
+    """Store e-mails to send; the same e-mail of the same event is stored only once."""
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "dedupe_key": f"{event_id}:{e.kind}:{e.recipient.lower()}",
+            "event_id": event_id,
+            "event_type": event_type,
+            "kind": e.kind,
+            "recipient": e.recipient.lower(),
+            "language": e.language,
+            "context": e.context,
+            "delegation_id": e.delegation_id,
+            "status": "held" if e.held_for_digest else "pending",
+        }
+        for e in found
+    ]
+    await uow.conn.execute(insert(emails).values(rows).on_conflict_do_nothing())
+
+
+async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:
+    """Remember a meeting's title and time zone, for the e-mails about it."""
+    created = MeetingCreated.model_validate(event.data)
+    await uow.conn.execute(
+        insert(meetings)
+        .values(
+            id=created.meeting_id,
+            title=created.title,
+            city=created.city,
+            timezone=created.timezone,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def on_focal_point_assigned(uow: UnitOfWork, event: CloudEvent) -> None:
+    """A focal point hears of its delegation's decisions from now on."""
+    assigned = FocalPointAssigned.model_validate(event.data)
+    values = {
+        "delegation_id": assigned.delegation_id,
+        "meeting_id": assigned.meeting_id,
+        "email": assigned.email.lower(),
+        "name": assigned.name,
+        "language": assigned.language,
+        "revoked_at": None,
+    }
+    await uow.conn.execute(
+        insert(focal_points)
+        .values(id=assigned.focal_point_id, **values)
+        .on_conflict_do_update(index_elements=[focal_points.c.id], set_=values)
+    )
+
+
+async def on_focal_point_revoked(uow: UnitOfWork, event: CloudEvent) -> None:
+    """A revoked focal point hears no more."""
+    revoked = FocalPointRevoked.model_validate(event.data)
+    await uow.conn.execute(
+        update(focal_points)
+        .where(focal_points.c.id == revoked.focal_point_id)
+        .values(revoked_at=event.time)
+    )
+
+
+async def set_preference(uow: UnitOfWork, *, email: str, decisions: str) -> None:
+    """Choose immediate e-mails or a daily digest for nomination decisions."""
+    values = {"decisions": decisions, "updated_at": datetime.now(UTC)}
+    await uow.conn.execute(
+        insert(email_preferences)
+        .values(email=email.lower(), **values)
+        .on_conflict_do_update(index_elements=[email_preferences.c.email], set_=values)
+    )
+    uow.remember_result(email.lower())
+    await uow.commit()
+
+
+async def preference_of(conn, *, email: str) -> str:
+    """Someone's choice for nomination decisions (immediate unless they chose the digest)."""
+    chosen = await conn.scalar(
+        select(email_preferences.c.decisions).where(email_preferences.c.email == email.lower())
+    )
+    return chosen or "immediate"
+
+
+async def send_digests(uow: UnitOfWork, *, before: datetime, on_queued: Callable[[], None]) -> int:
+    """Gather each recipient's held e-mails queued before a moment into one digest; returns how many."""
+    count = 0
+    for recipient in await repository.held_recipients(uow.conn, before=before):
+        held = (
+            await uow.conn.execute(
+                select(emails)
+                .where(
+                    emails.c.recipient == recipient,
+                    emails.c.status == "held",
+                    emails.c.created_at < before,
+                )
+                .order_by(emails.c.created_at)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not held:
+            continue
+        digest_id = uuid.uuid4()
+        items = [{"kind": h.kind, **h.context} for h in held]
+        await uow.conn.execute(
+            insert(emails).values(
+                id=digest_id,
+                dedupe_key=f"digest:{digest_id}",
+                event_id=f"digest:{digest_id}",
+                event_type="notification.digest",
+                kind="digest",
+                recipient=recipient,
+                language=held[-1].language,
+                context={"items": items},
+            )
+        )
+        await uow.conn.execute(
+            update(emails)
+            .where(emails.c.id.in_([h.id for h in held]))
+            .values(status="digested", last_error=None, sent_at=None)
+        )
+        count += 1
+    uow.after_commit(on_queued)
+    await uow.commit()
+    return count

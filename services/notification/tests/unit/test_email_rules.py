@@ -1,0 +1,62 @@
+"""Who is written to about which event."""
+
+from uuid import uuid4
+
+from plenary_notification.domain.emails import Recipient, emails_for
+
+PARTICIPANT = {
+    "application_id": str(uuid4()),
+    "meeting_id": str(uuid4()),
+    "delegation_id": str(uuid4()),
+    "category": "adviser",
+    "given_name": "Li",
+    "family_name": "Wei",
+    "email": "li.wei@example.org",
+    "language": "zh",
+}
+FOCAL_POINTS = [Recipient("fp1@example.org", "ru"), Recipient("fp2@example.org", "en", digest=True)]
+
+
+def _emails(event_type, data, focal_points=FOCAL_POINTS):
+    return emails_for(
+        event_type, data, meeting_title="SCO", focal_points=focal_points, portal_url="https://p"
+    )
+
+
+def test_accreditation_tells_the_participant_and_every_focal_point_in_their_languages():
+    found = _emails("registration.accreditation.granted", PARTICIPANT)
+    assert [(e.kind, e.recipient, e.language) for e in found] == [
+        ("accredited", "li.wei@example.org", "zh"),
+        ("decision", "fp1@example.org", "ru"),
+        ("decision", "fp2@example.org", "en"),
+    ]
+    assert [e.held_for_digest for e in found] == [False, False, True]
+
+
+def test_a_nomination_tells_only_the_focal_points():
+    found = _emails("registration.application.nominated", PARTICIPANT)
+    assert {e.kind for e in found} == {"decision"} and len(found) == 2
+    assert found[0].context["decision"] == "nominated" and found[0].context["reason"] is None
+
+
+def test_a_refusal_carries_its_reason_to_everyone():
+    found = _emails("registration.accreditation.refused", PARTICIPANT | {"reason": "late"})
+    assert {e.context["reason"] for e in found} == {"late"}
+    assert found[0].kind == "refused"
+
+
+def test_an_invitation_without_a_sealed_link_is_not_mailed():
+    invitation = {
+        "email": "a@example.org",
+        "role": "focal_point",
+        "language": "ru",
+        "expires_at": "2026-12-01T00:00:00+00:00",
+    }
+    assert _emails("registration.invitation.issued", invitation) == []
+    [email] = _emails("registration.invitation.issued", invitation | {"sealed_link": "abc"})
+    assert email.kind == "invitation" and email.context["sealed_link"] == "abc"
+    assert email.language == "ru"
+
+
+def test_other_events_cause_no_email():
+    assert _emails("registration.badge.issued", {"badge_id": str(uuid4())}) == []

@@ -1,0 +1,111 @@
+"""Every e-mail renders in every language, and every sentence of the templates is translated."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from plenary_notification.adapters.templates import LANGUAGES, LOCALES, TEMPLATES, _when, render
+
+CONTEXTS = {
+    "invitation": {
+        "role": "focal_point",
+        "link": "https://p/x#token=t",
+        "expires_at": "2026-12-07T09:00:00+00:00",
+    },
+    "password_reset": {"link": "https://p/x#token=t", "expires_at": "2026-12-07T09:00:00+00:00"},
+    "accredited": {
+        "name": "Li Wei",
+        "meeting": "SCO",
+        "badge_number": "PL-1",
+        "portal_url": "https://p",
+    },
+    "refused": {
+        "name": "Li Wei",
+        "meeting": "SCO",
+        "reason": "incomplete",
+        "portal_url": "https://p",
+    },
+    "decision": {
+        "decision": "refused",
+        "name": "Li Wei",
+        "category": "delegate",
+        "reason": "incomplete",
+        "meeting": "SCO",
+        "portal_url": "https://p",
+    },
+    "digest": {
+        "items": [
+            {
+                "decision": "nominated",
+                "name": "Li Wei",
+                "category": "delegate",
+                "meeting": "SCO",
+                "reason": None,
+            }
+        ]
+    },
+}
+
+
+def _sentences() -> set[str]:
+    method_map = [("**.txt", "jinja2"), ("**.html", "jinja2")]
+    options = {"**": {"extensions": "jinja2.ext.i18n"}}
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(TEMPLATES), method_map=method_map, options_map=options
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def test_the_templates_say_something_and_every_kind_is_covered():
+    kinds = {p.name.split(".")[0] for p in Path(TEMPLATES).glob("*.txt")}
+    assert kinds == set(CONTEXTS)
+    assert len(_sentences()) > 20
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_sentence_is_translated(language):
+    with (LOCALES / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalog
+        if m.id and all(m.string if isinstance(m.string, tuple) else [m.string])
+    }
+    assert _sentences() - translated == set()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", sorted(CONTEXTS))
+def test_each_kind_renders_text_and_html_in_each_language(kind, language):
+    rendered = render(kind, language=language, context={**CONTEXTS[kind], "language": language})
+    assert rendered.subject and "\n" not in rendered.subject
+    assert rendered.text.strip() and "{" not in rendered.text
+    assert rendered.html.startswith("<!doctype html>") and f'lang="{language}"' in rendered.html
+
+
+def test_names_are_escaped_in_html_but_not_in_text():
+    context = {**CONTEXTS["decision"], "name": "<b>O'Neil</b>", "language": "en"}
+    rendered = render("decision", language="en", context=context)
+    assert "<b>O'Neil</b>" in rendered.text
+    assert "&lt;b&gt;O&#39;Neil&lt;/b&gt;" in rendered.html and "<b>O" not in rendered.html
+
+
+def test_an_unknown_language_falls_back_to_english():
+    rendered = render(
+        "password_reset", language="fr-CA", context=CONTEXTS["password_reset"] | {"language": "fr"}
+    )
+    assert rendered.language == "en" and rendered.subject == "Reset your Plenary password"
+
+
+def test_times_are_written_in_the_language_and_zone():
+    context = CONTEXTS["invitation"] | {"language": "ru"}
+    russian = render("invitation", language="ru", context=context).text
+    assert "7 декабря 2026\u202fг. 09:00 (UTC)" in russian  # noqa: RUF001 - Cyrillic on purpose
+    assert "2026年12月7日 09:00 (UTC)" in render("invitation", language="zh", context=context).text
+    assert _when("2026-12-07T09:00:00+00:00", "Europe/Moscow", language="en") == (
+        "December 7, 2026 12:00 (Moscow Standard Time)"
+    )

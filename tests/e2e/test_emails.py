@@ -1,0 +1,226 @@
+"""E-mail to people, through a real SMTP server: invitations, resets and decisions, in their language."""
+
+import re
+
+import httpx
+
+from plenary_devstack.testing import person, wait_for
+
+PASSWORD = "a long and memorable phrase"
+LINK = re.compile(r"https?://\S+#token=([\w-]+)")
+
+
+def _public(api, path, body):
+    with httpx.Client(base_url=api.platform.url("registration"), timeout=20) as http:
+        return http.post(path, json=body)
+
+
+def _link_token(caught) -> str:
+    found = LINK.search(caught.body("plain"))
+    assert found, caught.body("plain")
+    assert found.group(0) in caught.body("html")
+    return found.group(1)
+
+
+def _assign_focal_point(api, delegation_id, *, email, language):
+    response = api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{delegation_id}/focal-points",
+        json={"email": email, "name": "Focal Point", "language": language},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_new_focal_point_is_invited_by_email_in_russian_and_signs_in_with_it(api, mailbox):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    _assign_focal_point(api, delegation["id"], email="Olga.Fp@example.org", language="ru")
+
+    [invitation] = mailbox.wait_for("olga.fp@example.org")
+    assert invitation.subject == "Приглашение на портал Plenary"
+    assert invitation.message["content-language"] == "ru"
+    assert "контактным лицом" in invitation.body("plain")
+    assert invitation.body("html").startswith("<!doctype html>")
+    token = _link_token(invitation)
+
+    accepted = _public(api, "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD})
+    assert accepted.status_code == 201, accepted.text
+    session = accepted.json()["access_token"]
+    me = api.call("registration", "GET", "/v1/auth/me", token=session).json()
+    assert me["delegation_id"] == delegation["id"] and me["role"] == "focal_point"
+
+
+def test_the_link_travels_sealed_and_webhooks_never_see_it(api, mailbox, webhook):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    _assign_focal_point(api, delegation["id"], email="sealed.fp@example.org", language="en")
+    token = _link_token(mailbox.wait_for("sealed.fp@example.org")[0])
+
+    issued = wait_for(
+        lambda: [
+            e
+            for e in webhook.events(event_type="registration.invitation.issued")
+            if e["data"]["email"] == "sealed.fp@example.org"
+        ],
+        what="the invitation webhook",
+    )
+    assert "sealed_link" not in issued[0]["data"] and token not in str(issued)
+
+
+async def test_on_the_topic_the_invitation_link_is_sealed(api, mailbox, kafka):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    _assign_focal_point(api, delegation["id"], email="topic.fp@example.org", language="en")
+    token = _link_token(mailbox.wait_for("topic.fp@example.org")[0])
+    events = await kafka.events("registration.events", event_type="registration.invitation.issued")
+    mine = [e for _, e in events if e["data"]["email"] == "topic.fp@example.org"]
+    assert mine and mine[0]["data"]["sealed_link"]
+    assert token not in str(mine)
+
+
+def test_a_forgotten_password_is_reset_by_email_once(api, mailbox):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    _assign_focal_point(api, delegation["id"], email="forgetful@example.org", language="zh")
+    token = _link_token(mailbox.wait_for("forgetful@example.org")[0])
+    assert (
+        _public(
+            api, "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD}
+        ).status_code
+        == 201
+    )
+
+    asked = _public(api, "/v1/auth/password-resets", {"email": "Forgetful@example.org"})
+    stranger = _public(api, "/v1/auth/password-resets", {"email": "nobody.here@example.org"})
+    assert asked.status_code == stranger.status_code == 202
+    assert asked.json() == stranger.json()  # nobody learns which addresses have accounts
+
+    _, reset = mailbox.wait_for("forgetful@example.org", count=2)
+    assert reset.subject == "重置 Plenary 密码" and reset.message["content-language"] == "zh"
+    reset_token = _link_token(reset)
+    # asking again at once sends nothing new: the first link still works (a new one would void it)
+    assert (
+        _public(api, "/v1/auth/password-resets", {"email": "forgetful@example.org"}).status_code
+        == 202
+    )
+    new_password = "another long memorable phrase"
+    done = _public(
+        api,
+        "/v1/auth/password-resets/complete",
+        {"token": reset_token, "password": new_password},
+    )
+    assert done.status_code == 204, done.text
+    assert (
+        _public(
+            api, "/v1/auth/sessions", {"email": "forgetful@example.org", "password": new_password}
+        ).status_code
+        == 200
+    )
+    assert (
+        _public(
+            api, "/v1/auth/sessions", {"email": "forgetful@example.org", "password": PASSWORD}
+        ).status_code
+        == 401
+    )
+    assert mailbox.to("nobody.here@example.org") == []
+
+
+def test_participants_and_focal_points_hear_of_decisions_in_their_languages(api, mailbox):
+    meeting = api.create_meeting(title="Council of Heads of Government")
+    delegation = api.register_delegation(meeting["id"], quota=5)
+    _assign_focal_point(api, delegation["id"], email="decisions.fp@example.org", language="en")
+    mailbox.wait_for("decisions.fp@example.org")  # the invitation
+    granted = api.nominate(
+        meeting["id"], delegation["id"], **person(email="li.wei@example.org", language="zh")
+    ).json()
+    refused = api.nominate(
+        meeting["id"], delegation["id"], **person(email="ivan.p@example.org", language="ru")
+    ).json()
+    for application, decision in ((granted, {"decision": "grant"}), (refused, {})):
+        api.wait_state(application["id"])
+        body = decision or {"decision": "refuse", "reason": "Документы не представлены"}
+        answer = api.call(
+            "registration", "POST", f"/v1/applications/{application['id']}/decision", json=body
+        )
+        assert answer.status_code == 200, answer.text
+
+    accredited = [c for c in mailbox.wait_for("li.wei@example.org") if "注册认证" in c.subject]
+    assert accredited and "Council of Heads of Government" in accredited[0].body("plain")
+    refusal = [c for c in mailbox.wait_for("ivan.p@example.org") if "отказано" in c.body("plain")]
+    assert refusal and "Документы не представлены" in refusal[0].body("plain")
+    # the focal point: invitation, two nominations, one accreditation, one refusal
+    decisions = mailbox.wait_for("decisions.fp@example.org", count=5)[1:]
+    texts = sorted(c.body("plain") for c in decisions)
+    assert sum("is nominated" in t for t in texts) == 2
+    assert sum("is accredited" in t for t in texts) == 1
+    assert sum("refused accreditation" in t and "Документы" in t for t in texts) == 1
+
+
+def test_a_focal_point_who_chose_the_digest_gets_one_email_for_all_decisions(api, mailbox):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=1)
+    _assign_focal_point(api, delegation["id"], email="digest.fp@example.org", language="ru")
+    mailbox.wait_for("digest.fp@example.org")
+    session = api.token_for(
+        "focal_point", delegation_id=delegation["id"], subject="digest.fp@example.org"
+    )
+    chosen = api.call(
+        "notification",
+        "PUT",
+        "/v1/email-preferences/me",
+        json={"decisions": "daily_digest"},
+        token=session,
+    )
+    assert chosen.status_code == 200 and chosen.json()["decisions"] == "daily_digest"
+    first = api.nominate(meeting["id"], delegation["id"]).json()
+    second = api.nominate(meeting["id"], delegation["id"]).json()
+    api.wait_state(first["id"])
+    api.wait_state(second["id"])
+    held = wait_for(
+        lambda: (
+            r
+            if (
+                r := api.call(
+                    "notification",
+                    "GET",
+                    "/v1/emails",
+                    params={"recipient": "digest.fp@example.org", "status": "held"},
+                ).json()
+            )["total"]
+            == 2
+            else None
+        ),
+        what="two decisions held for the digest",
+    )
+    assert {i["kind"] for i in held["items"]} == {"decision"}
+    assert len(mailbox.to("digest.fp@example.org")) == 1  # only the invitation so far
+
+    queued = api.call("notification", "POST", "/v1/digests").json()
+    assert queued["queued"] >= 1
+    _, digest = mailbox.wait_for("digest.fp@example.org", count=2)
+    assert digest.subject == "Ежедневная сводка: 2 решения"
+    assert "квота делегации исчерпана" in digest.body("plain")
+    assert "кандидатура выдвинута" in digest.body("plain")
+
+
+def test_a_refused_recipient_is_retried_and_a_killed_sender_sends_once(api, mailbox, platform):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    mailbox.fail_next = 6
+    platform.stop_service("notification", kill=True)
+    _assign_focal_point(api, delegation["id"], email="retry.fp@example.org", language="en")
+    platform.start_service("notification")
+    platform.wait_ready(("notification",))
+    wait_for(lambda: mailbox.refused >= 3, what="three refusals")
+    platform.stop_service("notification", kill=True)  # a crash between attempts
+    platform.start_service("notification")
+    platform.wait_ready(("notification",))
+    [invitation] = mailbox.wait_for("retry.fp@example.org")
+    log = api.call(
+        "notification", "GET", "/v1/emails", params={"recipient": "retry.fp@example.org"}
+    )
+    [entry] = log.json()["items"]
+    assert entry["status"] == "sent" and entry["attempts"] >= 4
+    assert invitation.message["message-id"] == f"<{entry['id']}@plenary>"
