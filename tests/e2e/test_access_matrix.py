@@ -9,7 +9,14 @@ import pytest
 from plenary_devstack.testing import person, wait_for
 
 SERVICES = ("scheduling", "delegation", "registration", "notification")
-OWNED = ("delegation_id", "application_id", "import_id", "focal_point_id")
+OWNED = (
+    "delegation_id",
+    "application_id",
+    "import_id",
+    "focal_point_id",
+    "session_id",
+    "request_id",
+)
 
 # valid bodies, so that a refusal comes from the ownership check and not from validation
 BODIES = {
@@ -50,6 +57,15 @@ BODIES = {
         "note": "Not yours",
     },
     ("post", "/v1/applications/{application_id}/badge/reissue"): {},
+    ("patch", "/v1/sessions/{session_id}"): {"title": "Taken over"},
+    ("post", "/v1/sessions/{session_id}/cancellation"): {"reason": "Not yours"},
+    ("post", "/v1/sessions/{session_id}/attendance"): {
+        "application_ids": ["00000000-0000-4000-8000-000000000009"]
+    },
+    ("post", "/v1/bilateral-requests/{request_id}/decline"): {"reason": "Not yours"},
+    ("post", "/v1/bilateral-requests/{request_id}/counter-proposal"): {
+        "slots": [{"starts_at": "2025-11-17T16:00:00", "ends_at": "2025-11-17T16:30:00"}]
+    },
 }
 
 
@@ -113,7 +129,9 @@ def two_delegations(api):
         ),
         what="their import to be nominated",
     )
+    timetable = _their_timetable(api, meeting["id"], theirs["id"], application["id"])
     ids = {
+        **timetable,
         "meeting_id": meeting["id"],
         "delegation_id": theirs["id"],
         "application_id": application["id"],
@@ -122,14 +140,79 @@ def two_delegations(api):
         "subscription_id": "00000000-0000-4000-8000-000000000000",
         "invitation_id": "00000000-0000-4000-8000-000000000001",
         "account_id": "00000000-0000-4000-8000-000000000002",
+        "delivery_id": "00000000-0000-4000-8000-000000000003",
+        "delivery_id": "00000000-0000-4000-8000-000000000003",
         "dead_letter_id": "1",
     }
     return ids, mine, badge
 
 
+def _their_timetable(api, meeting_id, delegation_id, application_id):
+    """A venue, a bilateral room, a restricted session with their head and their participant, a
+    published version and a bilateral request of theirs with a third delegation."""
+
+    def post(path, body):
+        response = api.call("scheduling", "POST", path, json=body)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    venue = post(
+        f"/v1/meetings/{meeting_id}/venues",
+        {"name": "Their venue", "city": "Moscow", "timezone": "Europe/Moscow"},
+    )
+    room = post(f"/v1/venues/{venue['id']}/rooms", {"name": "R", "capacity": 9, "bilateral": True})
+    third = api.register_delegation(meeting_id, quota=1)
+    wait_for(
+        lambda: all(
+            api.call("scheduling", "GET", f"/v1/delegations/{d}/sessions").status_code == 200
+            for d in (delegation_id, third["id"])
+        ),
+        what="scheduling to learn of the delegations",
+    )
+    wait_for(
+        lambda: (
+            api.call("scheduling", "GET", f"/v1/participants/{application_id}/sessions").status_code
+            == 200
+        ),
+        what="scheduling to learn of their participant",
+    )
+    session = post(
+        f"/v1/meetings/{meeting_id}/sessions",
+        {
+            "title": "Their restricted talks",
+            "format": "restricted",
+            "room_id": room["id"],
+            "starts_at": "2025-11-17T09:00:00",
+            "ends_at": "2025-11-17T10:00:00",
+            "visibility": "restricted",
+            "head_delegation_ids": [delegation_id],
+        },
+    )
+    post(f"/v1/sessions/{session['id']}/attendance", {"application_ids": [application_id]})
+    post(f"/v1/meetings/{meeting_id}/versions", {"note": "v1"})
+    request = post(
+        f"/v1/meetings/{meeting_id}/bilateral-requests",
+        {
+            "requester_delegation_id": delegation_id,
+            "counterpart_delegation_id": third["id"],
+            "slots": [{"starts_at": "2025-11-17T12:00:00", "ends_at": "2025-11-17T12:30:00"}],
+        },
+    )
+    return {
+        "venue_id": venue["id"],
+        "room_id": room["id"],
+        "session_id": session["id"],
+        "request_id": request["id"],
+        "number": "1",
+    }
+
+
 def _snapshot(api, ids):
     """What the other delegation has: any change by the intruder would show here."""
     return (
+        api.call("scheduling", "GET", f"/v1/sessions/{ids['session_id']}").json(),
+        api.call("scheduling", "GET", f"/v1/sessions/{ids['session_id']}/attendance").json(),
+        api.call("scheduling", "GET", f"/v1/bilateral-requests/{ids['request_id']}").json(),
         api.call("delegation", "GET", f"/v1/delegations/{ids['delegation_id']}").json(),
         api.call(
             "delegation", "GET", f"/v1/delegations/{ids['delegation_id']}/focal-points"
@@ -146,8 +229,15 @@ def test_every_route_refuses_another_delegations_ids(api, two_delegations):
     ids, mine, badge = two_delegations
     intruder = api.token_for("focal_point", delegation_id=mine["id"], subject="fp-intruder")
     before = _snapshot(api, ids)
-    assert before[4] == badge
-    secrets = {ids["delegation_id"], ids["application_id"], ids["import_id"], ids["focal_point_id"]}
+    assert before[-1] == badge
+    secrets = {
+        ids["delegation_id"],
+        ids["application_id"],
+        ids["import_id"],
+        ids["focal_point_id"],
+        ids["session_id"],
+        ids["request_id"],
+    }
     tried = 0
     for service in SERVICES:
         spec = api.call(service, "GET", "/openapi.json").json()

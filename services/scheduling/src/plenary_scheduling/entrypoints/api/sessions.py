@@ -35,11 +35,14 @@ Sort = Literal["starts_at", "room", "title"]
 
 
 async def render(
-    conn: AsyncConnection, rows: list, *, lang: str | None = None
+    conn: AsyncConnection, rows: list, principal: Principal, *, lang: str | None = None
 ) -> list[SessionRead]:
-    """Sessions as read models, with their heads and attendee counts."""
+    """Sessions as read models, with heads and attendee counts; a caller who is not an
+    organiser sees only its own delegation among the heads."""
     ids = [r.id for r in rows]
     heads = await repository.heads_of(conn, ids)
+    if not principal.is_organiser:
+        heads = {i: [d for d in h if d == principal.delegation_id] for i, h in heads.items()}
     counts = await repository.attendee_counts(conn, ids)
     return [
         SessionRead.from_row(r, heads=heads[r.id], attendees=counts.get(r.id, 0), lang=lang)
@@ -146,7 +149,7 @@ async def list_sessions(
         rows, total = await repository.list_sessions(
             conn, where=where, sort=sort, limit=page.limit, offset=page.offset
         )
-        items = await render(conn, rows, lang=lang)
+        items = await render(conn, rows, principal, lang=lang)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -182,7 +185,7 @@ async def get_session(
     """One session (restricted ones only to organisers and those involved)."""
     async with rt.engine.connect() as conn:
         row = await _session(conn, principal, session_id)
-        return (await render(conn, [row], lang=lang))[0]
+        return (await render(conn, [row], principal, lang=lang))[0]
 
 
 @router.patch("/sessions/{session_id}", response_model=SessionRead)
@@ -229,6 +232,8 @@ async def assign_attendance(
     focal point for its own people; publishes `scheduling.attendance.assigned` each)."""
     if principal.role is Role.PARTICIPANT:
         raise NotFound(f"session {session_id} does not exist")
+    async with rt.engine.connect() as conn:
+        await _session(conn, principal, session_id)
     if not await uow.earlier_result():
         async with uow:
             await handlers.assign_attendance(
@@ -355,7 +360,7 @@ async def room_sessions(
         rows, total = await repository.list_sessions(
             conn, where=where, limit=page.limit, offset=page.offset
         )
-        items = await render(conn, rows)
+        items = await render(conn, rows, principal)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -380,7 +385,7 @@ async def delegation_sessions(
         rows, total = await repository.list_sessions(
             conn, where=where, limit=page.limit, offset=page.offset
         )
-        items = await render(conn, rows)
+        items = await render(conn, rows, principal)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -401,5 +406,5 @@ async def participant_sessions(
         rows, total = await repository.list_sessions(
             conn, where=where, limit=page.limit, offset=page.offset
         )
-        items = await render(conn, rows)
+        items = await render(conn, rows, principal)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
