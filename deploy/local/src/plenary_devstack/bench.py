@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from plenary_devstack import infra
+from plenary_devstack import bench_scheduling, infra
 from plenary_devstack.receiver import WebhookReceiver
 from plenary_devstack.stack import Platform
 
@@ -99,11 +99,18 @@ def main() -> None:
     try:
         platform.start(say=lambda m: print(f"· {m}", flush=True))
         timings = nomination_latency(platform, count=args.count)
+        conflicts = bench_scheduling.conflict_check(
+            scheduling_url=platform.url("scheduling"),
+            database_url=platform.service_urls["scheduling"],
+            token=platform.keys.token("organiser", subject="bench"),
+        )
     finally:
         platform.stop()
     print()
     print(_report("202 -> webhook registration.application.submitted", timings["submitted"]))
     print(_report("202 -> webhook registration.application.nominated", timings["nominated"]))
+    for name, seconds in conflicts.items():
+        print(_report(f"conflict dry-run: {name}", seconds))
 
 
 if __name__ == "__main__":
