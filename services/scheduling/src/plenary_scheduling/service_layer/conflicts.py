@@ -64,9 +64,14 @@ async def check(
             clashes.add(
                 room_clash(room=room.name, other=other, timezone=zone, changeover=changeover)
             )
-    known = await repository.participants_by_id(conn, proposal.new_participants, lock=lock)
-    await _accreditation(proposal, known, clashes)
     existing = await repository.attendees(conn, proposal.session_id) if proposal.session_id else []
+    # lock everyone whose timetable changes, in one ordered statement (no deadlock between two
+    # changes): the newly assigned, and the attendees of a session that moves
+    moving = existing if proposal.time_changed else []
+    known = await repository.participants_by_id(
+        conn, [*proposal.new_participants, *moving], lock=lock
+    )
+    await _accreditation(proposal, known, clashes)
     new = [a for a in proposal.new_participants if a not in set(existing)]
     overlaps = await repository.participant_overlaps(
         conn,

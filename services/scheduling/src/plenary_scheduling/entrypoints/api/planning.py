@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy import or_, select
 
 from plenary_scheduling.adapters import repository
@@ -80,7 +81,10 @@ async def list_versions(
 
 @router.get("/meetings/{meeting_id}/versions/{number}", response_model=VersionRead)
 async def get_version(
-    meeting_id: UUID, number: int, rt: RuntimeDep, principal: CurrentPrincipal
+    meeting_id: UUID,
+    number: Annotated[int, Path(ge=1, le=1_000_000)],
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
 ) -> VersionRead:
     """One published version with its frozen sessions (times in UTC)."""
     async with rt.engine.connect() as conn:
@@ -102,9 +106,9 @@ async def changelog(
     meeting_id: UUID,
     rt: RuntimeDep,
     principal: CurrentPrincipal,
-    from_: int = Query(alias="from", ge=1, description="the earlier version"),
+    from_: int = Query(alias="from", ge=1, le=1_000_000, description="the earlier version"),
     to: int | None = Query(
-        None, ge=1, description="the later version; omit for the current timetable"
+        None, ge=1, le=1_000_000, description="the later version; omit for the current timetable"
     ),
 ) -> ChangelogRead:
     """Sessions added, moved, re-roomed, retitled and cancelled between two versions (local times)."""

@@ -147,7 +147,9 @@ async def list_rooms(
     page: PageDep,
     venue_id: UUID | None = None,
     bilateral: bool | None = Query(None, description="only rooms set aside for bilaterals"),
-    min_capacity: int | None = Query(None, ge=1, description="rooms holding at least this many"),
+    min_capacity: int | None = Query(
+        None, ge=1, le=100_000, description="rooms holding at least this many"
+    ),
 ) -> Page[RoomRead]:
     """A meeting's rooms by venue and name."""
     async with rt.engine.connect() as conn:
