@@ -141,7 +141,6 @@ def two_delegations(api):
         "invitation_id": "00000000-0000-4000-8000-000000000001",
         "account_id": "00000000-0000-4000-8000-000000000002",
         "delivery_id": "00000000-0000-4000-8000-000000000003",
-        "delivery_id": "00000000-0000-4000-8000-000000000003",
         "dead_letter_id": "1",
     }
     return ids, mine, badge

@@ -136,8 +136,7 @@ async def participant_overlaps(
     starts_at: datetime,
     ends_at: datetime,
 ) -> list[Row]:
-    """Live sessions overlapping a time that any of these participants (or the session's own
-    attendees) already attend."""
+    """Live sessions at that time attended by these participants or the session's own attendees."""
     who = [attendance.c.application_id.in_(application_ids)] if application_ids else []
     if session_id is not None:
         own = select(attendance.c.application_id).where(attendance.c.session_id == session_id)

@@ -55,8 +55,7 @@ async def facts_of(conn: AsyncConnection, session_id: UUID) -> dict:
 
 
 async def announce_removals(uow: UnitOfWork, removed: list, *, reason: str) -> None:
-    """One `attendance.removed` per deleted attendance row (rows: session_id, application_id,
-    delegation_id)."""
+    """One `attendance.removed` per deleted attendance row."""
     cache: dict[UUID, object] = {}
     for r in removed:
         if r.session_id not in cache:

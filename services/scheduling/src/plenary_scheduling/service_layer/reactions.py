@@ -120,8 +120,7 @@ async def on_quotas_changed(uow: UnitOfWork, event: CloudEvent) -> None:
 
 
 async def on_delegation_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
-    """A withdrawn delegation's people leave every session, its head every session, and its
-    bilaterals are cancelled."""
+    """A withdrawn delegation's people and head leave every session; its bilaterals are cancelled."""
     withdrawn = DelegationWithdrawn.model_validate(event.data)
     delegation_id = withdrawn.delegation_id
     done = await uow.conn.execute(

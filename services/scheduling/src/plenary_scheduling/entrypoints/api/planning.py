@@ -164,8 +164,7 @@ async def request_bilateral(
     principal: CurrentPrincipal,
     response: Response,
 ) -> BilateralRead:
-    """Ask another delegation for a bilateral meeting with preferred slots (organisers, or the
-    requesting delegation's focal point; publishes `scheduling.bilateral.requested`)."""
+    """Ask another delegation for a bilateral meeting with preferred slots (`bilateral.requested`)."""
     if earlier := await uow.earlier_result():
         request_id = UUID(earlier)
     else:
@@ -239,8 +238,7 @@ async def accept_bilateral(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
 ) -> BilateralRead:
-    """Accept: a restricted bilateral session with both heads, in a free bilateral room at the
-    first workable slot (publishes `scheduling.bilateral.accepted` and `session.scheduled`)."""
+    """Accept: a bilateral session with both heads in a free bilateral room (`bilateral.accepted`)."""
     if not await uow.earlier_result():
         async with uow:
             await bilaterals.accept_bilateral(

@@ -37,8 +37,7 @@ Sort = Literal["starts_at", "room", "title"]
 async def render(
     conn: AsyncConnection, rows: list, principal: Principal, *, lang: str | None = None
 ) -> list[SessionRead]:
-    """Sessions as read models, with heads and attendee counts; a caller who is not an
-    organiser sees only its own delegation among the heads."""
+    """Sessions as read models; callers other than organisers see only their own head."""
     ids = [r.id for r in rows]
     heads = await repository.heads_of(conn, ids)
     if not principal.is_organiser:
@@ -228,8 +227,7 @@ async def assign_attendance(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
 ) -> Page[AttendanceRead]:
-    """Assign accredited participants, all or none, within seats and capacity (organisers, or a
-    focal point for its own people; publishes `scheduling.attendance.assigned` each)."""
+    """Assign accredited participants, all or none, within seats and capacity (`attendance.assigned`)."""
     if principal.role is Role.PARTICIPANT:
         raise NotFound(f"session {session_id} does not exist")
     async with rt.engine.connect() as conn:
