@@ -220,13 +220,15 @@ def test_an_import_resumes_exactly_after_its_worker_is_killed(api):
     assert listed.json()["total"] == 1470
     # the delegation decides every nomination before the next test starts queueing behind them
     wait_for(
-        lambda: api.call(
-            "registration",
-            "GET",
-            f"/v1/meetings/{meeting['id']}/applications",
-            params={"state": "submitted", "limit": 1},
-        ).json()["total"]
-        == 0,
+        lambda: (
+            api.call(
+                "registration",
+                "GET",
+                f"/v1/meetings/{meeting['id']}/applications",
+                params={"state": "submitted", "limit": 1},
+            ).json()["total"]
+            == 0
+        ),
         timeout=120,
         what="the delegation to decide all 1,470 nominations",
     )

@@ -3,6 +3,7 @@
 import re
 
 import httpx
+from scheduling_world import Timetable
 
 from plenary_devstack.testing import person, wait_for
 
@@ -224,3 +225,64 @@ def test_a_refused_recipient_is_retried_and_a_killed_sender_sends_once(api, mail
     [entry] = log.json()["items"]
     assert entry["status"] == "sent" and entry["attempts"] >= 4
     assert invitation.message["message-id"] == f"<{entry['id']}@plenary>"
+
+
+def test_attendees_hear_of_a_moved_reroomed_or_cancelled_session_in_their_language(api, mailbox):
+    tt = Timetable(api, starts_on="2026-03-28", ends_on="2026-03-30")
+    hall, annex = tt.room("Hall of Columns"), tt.room("Annex")
+    delegation = tt.delegation()
+    li = tt.accredited(delegation["id"], email="li.session@example.org", language="zh")
+    olga = tt.accredited(delegation["id"], email="olga.session@example.org", language="ru")
+    outsider = tt.accredited(delegation["id"], email="not.there@example.org", language="en")
+    session = tt.scheduled(
+        hall,
+        "2026-03-29T10:00:00",
+        "2026-03-29T11:00:00",
+        title="Restricted format",
+        titles={"ru": "Узкий состав", "zh": "小范围会谈"},
+    )
+    assert tt.assign(session["id"], li, olga).status_code in (200, 201)
+    before = {a: len(mailbox.to(a)) for a in ("li.session@example.org", "olga.session@example.org")}
+
+    moved = api.call(
+        "scheduling",
+        "PATCH",
+        f"/v1/sessions/{session['id']}",
+        json={"starts_at": "2026-03-29T15:00:00", "ends_at": "2026-03-29T16:00:00"},
+    )
+    assert moved.status_code == 200, moved.text
+    olga_moved = mailbox.wait_for(
+        "olga.session@example.org", count=before["olga.session@example.org"] + 1
+    )[-1]
+    assert olga_moved.subject == "Новое время: Узкий состав"
+    # the venue's local time (Moscow), across the night the clocks changed elsewhere
+    assert "29 марта 2026" in olga_moved.body("plain") and "15:00" in olga_moved.body("plain")
+    li_moved = mailbox.wait_for(
+        "li.session@example.org", count=before["li.session@example.org"] + 1
+    )[-1]
+    assert li_moved.subject == "时间变更：小范围会谈"  # noqa: RUF001
+
+    reroomed = api.call(
+        "scheduling", "PATCH", f"/v1/sessions/{session['id']}", json={"room_id": annex}
+    )
+    assert reroomed.status_code == 200, reroomed.text
+    olga_room = mailbox.wait_for(
+        "olga.session@example.org", count=before["olga.session@example.org"] + 2
+    )[-1]
+    assert "Annex" in olga_room.body("plain") and "Hall of Columns" in olga_room.body("plain")
+
+    cancelled = api.call(
+        "scheduling",
+        "POST",
+        f"/v1/sessions/{session['id']}/cancellation",
+        json={"reason": "Heads of delegation meet instead"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    li_cancel = mailbox.wait_for(
+        "li.session@example.org", count=before["li.session@example.org"] + 3
+    )[-1]
+    assert li_cancel.subject == "已取消：小范围会谈"  # noqa: RUF001
+    assert "Heads of delegation meet instead" in li_cancel.body("plain")
+    # the accredited colleague outside the session hears nothing of it
+    assert not [c for c in mailbox.to("not.there@example.org") if "Restricted" in c.subject]
+    assert tt.attendees(session["id"]) == {li, olga} and outsider not in {li, olga}

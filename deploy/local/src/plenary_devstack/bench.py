@@ -1,4 +1,4 @@
-"""`make bench`: latency of one nomination, from HTTP 202 to the webhook that reports it.
+"""`make bench`: nomination latency, the conflict check, and a session change told to 5,000.
 
 Starts its own platform (fresh database `plenary_bench`, free ports, default timings), then
 nominates participants one at a time and prints the figures; it asserts nothing.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from plenary_devstack import bench_scheduling, infra
+from plenary_devstack import bench_notification, bench_scheduling, infra
 from plenary_devstack.receiver import WebhookReceiver
 from plenary_devstack.stack import Platform
 
@@ -85,6 +85,7 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--attendees", type=int, default=5000)
     args = parser.parse_args()
     ports = {
         s: infra.free_port() for s in ("scheduling", "delegation", "registration", "notification")
@@ -94,6 +95,8 @@ def main() -> None:
         database="plenary_bench",
         ports=ports,
         broker_port=infra.free_port(),
+        mail_port=infra.free_port(),
+        mail_web_port=None,
         fresh_database=True,
     )
     try:
@@ -104,6 +107,7 @@ def main() -> None:
             database_url=platform.service_urls["scheduling"],
             token=platform.keys.token("organiser", subject="bench"),
         )
+        fanout = bench_notification.session_change_fanout(platform, attendees=args.attendees)
     finally:
         platform.stop()
     print()
@@ -111,6 +115,8 @@ def main() -> None:
     print(_report("202 -> webhook registration.application.nominated", timings["nominated"]))
     for name, seconds in conflicts.items():
         print(_report(f"conflict dry-run: {name}", seconds))
+    for name, seconds in fanout.items():
+        print(f"session moved -> {name:<40} {seconds * 1000:9.0f} ms")
 
 
 if __name__ == "__main__":

@@ -102,6 +102,17 @@ class MailCatcher:
         with self.arrived:
             return [c for c in self.caught if address.lower() in (r.lower() for r in c.rcpt_tos)]
 
+    def wait_for_total(self, count: int, *, timeout: float = 60) -> list[Caught]:
+        """Wait until at least `count` messages were caught in all; returns them all."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while len(self.caught) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"caught {len(self.caught)} of {count} e-mails")
+                self.arrived.wait(left)
+            return list(self.caught)
+
     def wait_for(self, address: str, *, count: int = 1, timeout: float = 30) -> list[Caught]:
         """Wait until someone has at least `count` messages; returns them all."""
         deadline = time.monotonic() + timeout

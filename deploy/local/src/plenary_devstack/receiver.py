@@ -23,14 +23,19 @@ class Received:
 class WebhookReceiver:
     """A real HTTP server that verifies signatures, can fail on purpose, and records deliveries."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, host: str = "127.0.0.2", delay: float = 0.0) -> None:
+        # 127.0.0.2: the test platform allows webhooks to that address alone, so that every
+        # other loopback address stays refused as it would be in production
         self.secret: str | None = None
+        self.delay = delay
+        self.redirect_to: str | None = None
         self.fail_next = 0
         self.received: list[Received] = []
         self.rejected = 0
         self.arrived = threading.Condition()
         self.subscription_id: str | None = None
         self.bad_signatures = 0
+        self.redirected = 0
         self._lock = threading.Lock()
         receiver = self
 
@@ -38,6 +43,14 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                if receiver.redirect_to:
+                    receiver.redirected += 1
+                    self.send_response(302)
+                    self.send_header("location", receiver.redirect_to)
+                    self.end_headers()
+                    return
                 status = receiver._accept(headers, body)
                 self.send_response(status)
                 self.end_headers()
@@ -45,8 +58,8 @@ class WebhookReceiver:
             def log_message(self, *_args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.url = f"http://{host}:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def _accept(self, headers: dict[str, str], body: str) -> int:

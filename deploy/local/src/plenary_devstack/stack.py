@@ -101,6 +101,8 @@ class Platform:
             env["LINK_SEAL_KEY_FILE"] = str(self.keys.seal_public_file)
         if service == "notification":
             env["LINK_SEAL_KEY_FILE"] = str(self.keys.seal_private_file)
+            # development: webhooks may go to this machine (production allows public addresses only)
+            env["WEBHOOK_ALLOWED_HOSTS"] = "127.0.0.0/8,::1,localhost"
             if self.mail is not None:
                 env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.mail_port)}
         merged = {

@@ -45,6 +45,9 @@ FAST_TIMINGS = {
     "NOTIFICATION_EMAIL_BACKOFF_MAX_SECONDS": "1",
     "NOTIFICATION_EMAIL_POLL_SECONDS": "0.2",
     "NOTIFICATION_SMTP_TIMEOUT_SECONDS": "3",
+    # the test receivers listen on 127.0.0.2; every other private address stays refused
+    "NOTIFICATION_WEBHOOK_ALLOWED_HOSTS": "127.0.0.2",
+    "NOTIFICATION_STREAM_POLL_SECONDS": "0.5",
 }
 
 

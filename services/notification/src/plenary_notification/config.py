@@ -5,6 +5,7 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
+from plenary_notification.adapters.egress import EgressPolicy
 from plenary_shared.settings import ServiceSettings
 
 
@@ -18,7 +19,15 @@ class Settings(ServiceSettings):
     webhook_backoff_seconds: float = 2.0
     webhook_backoff_max_seconds: float = 600.0
     webhook_poll_seconds: float = 1.0
-    webhook_concurrency: int = 20
+    webhook_concurrency: int = 64
+    # each endpoint's own limit, so that a slow receiver holds at most this many of the slots
+    webhook_endpoint_concurrency: int = 4
+    # a receiver whose every delivery failed for this long is disabled and its owner told
+    webhook_disable_after_seconds: float = 3 * 86_400
+    # after a secret rotation the old secret keeps signing, beside the new one, for this long
+    webhook_secret_grace_hours: float = 24.0
+    # destinations allowed although not public: host names, addresses or networks (development)
+    webhook_allowed_hosts: str = ""
     # e-mail
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -34,12 +43,20 @@ class Settings(ServiceSettings):
     email_backoff_max_seconds: float = 1800.0
     email_poll_seconds: float = 1.0
     portal_url: str = "http://127.0.0.1:8000"
+    # the live stream: how long a client can be away and still resume, and how often it polls
+    stream_retention_hours: float = 72.0
+    stream_poll_seconds: float = 1.0
     # focal points who chose a digest get it once a day at this hour (UTC)
     digest_hour_utc: int = 6
     digest_check_seconds: float = 60.0
     # opens the invitation and reset links registration seals for notification
     link_seal_key: str = ""
     link_seal_key_file: Path | None = None
+
+    @property
+    def egress_policy(self) -> EgressPolicy:
+        """Where webhooks may go."""
+        return EgressPolicy.from_list(self.webhook_allowed_hosts.split(","))
 
     @model_validator(mode="after")
     def _load_seal_key(self) -> "Settings":

@@ -8,7 +8,9 @@ from plenary_notification.adapters.tables import messaging
 from plenary_notification.config import Settings
 from plenary_notification.entrypoints import consumers
 from plenary_notification.entrypoints.api import emails
+from plenary_notification.entrypoints.api import stream as stream_routes
 from plenary_notification.entrypoints.api.routes import router
+from plenary_notification.service_layer import stream
 from plenary_notification.service_layer.delivery import deliver_forever
 from plenary_notification.service_layer.mailing import digest_forever, mail_forever
 from plenary_shared.runtime import ServiceRuntime, build_app
@@ -17,22 +19,26 @@ from plenary_shared.runtime import ServiceRuntime, build_app
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The notification app with its relay, consumer, webhook and e-mail workers."""
     settings = settings or Settings()
-    webhook_wake, mail_wake = asyncio.Event(), asyncio.Event()
+    webhook_wake, mail_wake, listeners = asyncio.Event(), asyncio.Event(), stream.Listeners()
     runtime = ServiceRuntime(
         name="notification",
         settings=settings,
         tables=messaging,
         handlers=consumers.handlers_for(
-            settings, webhooks_queued=webhook_wake.set, mail_queued=mail_wake.set
+            settings,
+            webhooks_queued=webhook_wake.set,
+            mail_queued=mail_wake.set,
+            listeners=listeners,
         ),
         consumes=consumers.CONSUMES,
-        background=[deliver_forever, mail_forever, digest_forever],
+        background=[deliver_forever, mail_forever, digest_forever, stream.prune_forever],
     )
     runtime.state["delivery_wake"] = webhook_wake
     runtime.state["mail_wake"] = mail_wake
+    runtime.state["stream_listeners"] = listeners
     return build_app(
         title="Plenary notification",
-        description="Subscriptions and their deliveries by webhook and e-mail.",
+        description="Subscriptions and their deliveries by webhook, e-mail and live stream.",
         runtime=runtime,
-        routers=[router, emails.router],
+        routers=[router, emails.router, stream_routes.router],
     )

@@ -9,6 +9,29 @@ from babel.messages.pofile import read_po
 from plenary_notification.adapters.templates import LANGUAGES, LOCALES, TEMPLATES, _when, render
 
 CONTEXTS = {
+    "session_changed": {
+        "change": "moved",
+        "title": "Restricted format",
+        "starts_at": "2026-03-29T09:00:00+00:00",
+        "ends_at": "2026-03-29T10:00:00+00:00",
+        "previous_starts_at": "2026-03-29T07:00:00+00:00",
+        "timezone": "Europe/Moscow",
+        "room": "Hall A",
+        "previous_room": None,
+        "reason": None,
+    },
+    "event": {
+        "event": {
+            "type": "scheduling.session.moved",
+            "time": "2026-11-23T10:00:00+00:00",
+            "data": {"session_id": "s1", "title": "Plenary"},
+        }
+    },
+    "webhook_disabled": {
+        "url": "https://hooks.example.org/x",
+        "since": "2026-11-20T10:00:00+00:00",
+        "subscription_id": "s1",
+    },
     "invitation": {
         "role": "focal_point",
         "link": "https://p/x#token=t",
@@ -109,3 +132,16 @@ def test_times_are_written_in_the_language_and_zone():
     assert _when("2026-12-07T09:00:00+00:00", "Europe/Moscow", language="en") == (
         "December 7, 2026 12:00 (Moscow Standard Time)"
     )
+
+
+@pytest.mark.parametrize("change", ["moved", "reroomed", "cancelled"])
+def test_a_session_change_is_told_in_the_venues_time(change):
+    context = CONTEXTS["session_changed"] | {
+        "change": change,
+        "previous_room": "Hall B",
+        "reason": "weather",
+        "language": "en",
+    }
+    text = render("session_changed", language="en", context=context).text
+    assert "March 29, 2026 12:00 (Moscow Standard Time)" in text
+    assert {"moved": "10:00", "reroomed": "Hall B", "cancelled": "weather"}[change] in text

@@ -1,5 +1,6 @@
 """Payloads published by the notification service on `notification.events`."""
 
+from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
@@ -30,3 +31,33 @@ class DeliveryFailed(EventPayload):
     event_type_delivered: str
     attempts: int
     last_error: str
+
+
+class SubscriptionPaused(EventPayload):
+    """A subscription stopped delivering: paused by its owner, or disabled after failing too long."""
+
+    event_type: ClassVar[str] = "notification.subscription.paused"
+    topic: ClassVar[str] = topics.NOTIFICATION
+
+    subscription_id: UUID
+    status: str
+    reason: str
+
+
+class SubscriptionResumed(EventPayload):
+    """A paused or disabled subscription delivers again."""
+
+    event_type: ClassVar[str] = "notification.subscription.resumed"
+    topic: ClassVar[str] = topics.NOTIFICATION
+
+    subscription_id: UUID
+
+
+class SecretRotated(EventPayload):
+    """A webhook signing secret was replaced; the old one signs too until the grace period ends."""
+
+    event_type: ClassVar[str] = "notification.subscription.secret_rotated"
+    topic: ClassVar[str] = topics.NOTIFICATION
+
+    subscription_id: UUID
+    previous_valid_until: datetime

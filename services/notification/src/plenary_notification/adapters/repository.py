@@ -5,37 +5,70 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Integer, Row, Uuid, column, func, select, update, values
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from plenary_notification.adapters.tables import (
+    attendance,
     deliveries,
+    delivery_attempts,
     email_preferences,
     emails,
     focal_points,
     meetings,
+    participants,
+    stream_events,
     subscriptions,
 )
 
 
-async def active_subscriptions(conn: AsyncConnection) -> list[Row]:
-    """Every active subscription."""
-    query = select(subscriptions).where(subscriptions.c.status == "active")
+async def receiving_subscriptions(conn: AsyncConnection) -> list[Row]:
+    """Subscriptions that take events now (paused ones keep them for later; stream ones need none)."""
+    s = subscriptions
+    query = select(s).where(s.c.status.in_(("active", "paused")), s.c.channel != "stream")
     return list((await conn.execute(query)).all())
 
 
-async def get_subscription(conn: AsyncConnection, subscription_id: UUID) -> Row | None:
+async def get_subscription(
+    conn: AsyncConnection, subscription_id: UUID, *, for_update: bool = False
+) -> Row | None:
     """One subscription, or None."""
     query = select(subscriptions).where(subscriptions.c.id == subscription_id)
+    if for_update:
+        query = query.with_for_update()
     return (await conn.execute(query)).one_or_none()
 
 
+async def get_delivery(conn: AsyncConnection, delivery_id: UUID) -> Row | None:
+    """One delivery, or None."""
+    return (
+        await conn.execute(select(deliveries).where(deliveries.c.id == delivery_id))
+    ).one_or_none()
+
+
+async def list_attempts(conn: AsyncConnection, delivery_id: UUID) -> list[Row]:
+    """Every attempt of a delivery, oldest first."""
+    a = delivery_attempts
+    query = select(a).where(a.c.delivery_id == delivery_id).order_by(a.c.at, a.c.id)
+    return list((await conn.execute(query)).all())
+
+
 async def list_subscriptions(
-    conn: AsyncConnection, *, owner: str | None, limit: int, offset: int
+    conn: AsyncConnection,
+    *,
+    owner: str,
+    channel: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Row], int]:
-    """Subscriptions, newest first; `owner` restricts to one owner's."""
+    """One owner's subscriptions, newest first, by channel or status."""
     s = subscriptions
-    where = [s.c.owner == owner] if owner else []
+    where = [s.c.owner == owner]
+    if channel:
+        where.append(s.c.channel == channel)
+    if status:
+        where.append(s.c.status == status)
     total = await conn.scalar(select(func.count()).select_from(s).where(*where))
     rows = (
         await conn.execute(
@@ -46,13 +79,24 @@ async def list_subscriptions(
 
 
 async def list_deliveries(
-    conn: AsyncConnection, subscription_id: UUID, *, status: str | None, limit: int, offset: int
+    conn: AsyncConnection,
+    subscription_id: UUID,
+    *,
+    status: str | None,
+    event_type: str | None,
+    since: datetime | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Row], int]:
-    """A subscription's deliveries, newest first."""
+    """A subscription's deliveries, newest first, by status, event type or time."""
     d = deliveries
     where = [d.c.subscription_id == subscription_id]
     if status:
         where.append(d.c.status == status)
+    if event_type:
+        where.append(d.c.event_type.like(event_type.replace("*", "%")))
+    if since:
+        where.append(d.c.created_at >= since)
     total = await conn.scalar(select(func.count()).select_from(d).where(*where))
     rows = (
         await conn.execute(
@@ -62,25 +106,59 @@ async def list_deliveries(
     return list(rows), total or 0
 
 
-async def lease_due(conn: AsyncConnection, *, limit: int, lease: timedelta) -> list[Row]:
-    """Claim due deliveries for a while; another worker takes them over if this one dies."""
+async def lease_due(
+    conn: AsyncConnection,
+    *,
+    limit: int,
+    lease: timedelta,
+    per_endpoint: int,
+    busy: dict[UUID, int],
+) -> list[tuple[Row, Row]]:
+    """Claim due deliveries of active subscriptions, at most `per_endpoint` in flight for each.
+
+    `busy` counts what this worker already has in flight per subscription. A row another worker
+    claimed first is skipped: the update checks the lease again.
+    """
     now = datetime.now(UTC)
     d, s = deliveries, subscriptions
-    due = (
-        select(d.c.id)
-        .where(
-            d.c.status == "pending",
-            d.c.next_attempt_at <= now,
-            (d.c.lease_until.is_(None)) | (d.c.lease_until < now),
+    due = [
+        d.c.status == "pending",
+        d.c.next_attempt_at <= now,
+        (d.c.lease_until.is_(None)) | (d.c.lease_until < now),
+    ]
+    rank = (
+        func.row_number()
+        .over(partition_by=d.c.subscription_id, order_by=(d.c.next_attempt_at, d.c.created_at))
+        .label("rank")
+    )
+    ranked = (
+        select(d.c.id, d.c.subscription_id, d.c.next_attempt_at, rank)
+        .join(s, s.c.id == d.c.subscription_id)
+        .where(*due, s.c.status == "active")
+        .subquery()
+    )
+    room = per_endpoint
+    if busy:
+        taken = (
+            values(column("sid", Uuid), column("n", Integer), name="busy")
+            .data(list(busy.items()))
+            .alias("busy")
         )
-        .order_by(d.c.next_attempt_at)
+        room = per_endpoint - func.coalesce(taken.c.n, 0)
+        source = ranked.outerjoin(taken, taken.c.sid == ranked.c.subscription_id)
+    else:
+        source = ranked
+    chosen = (
+        select(ranked.c.id)
+        .select_from(source)
+        .where(ranked.c.rank <= room)
+        .order_by(ranked.c.next_attempt_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
     claimed = (
         await conn.execute(
             update(d)
-            .where(d.c.id.in_(due.scalar_subquery()))
+            .where(d.c.id.in_(chosen.scalar_subquery()), *due)
             .values(lease_until=now + lease, attempts=d.c.attempts + 1)
             .returning(
                 d.c.id,
@@ -188,3 +266,43 @@ async def held_recipients(conn: AsyncConnection, *, before: datetime) -> list[st
         .order_by(e.c.recipient)
     )
     return list((await conn.execute(query)).scalars())
+
+
+async def stream_after(
+    conn: AsyncConnection, *, after: int, scope, meeting_id: UUID | None, limit: int
+) -> list[Row]:
+    """Stream events after a position, in order, within a scope (None: everything)."""
+    e = stream_events
+    where = [e.c.seq > after]
+    if scope is not None:
+        if scope.application_id is not None:
+            # a participant's own events, and those of the sessions it attends
+            theirs = select(attendance.c.session_id).where(
+                attendance.c.application_id == scope.application_id
+            )
+            where.append((e.c.application_id == scope.application_id) | e.c.session_id.in_(theirs))
+        elif scope.delegation_id is not None:
+            where.append(e.c.delegation_id == scope.delegation_id)
+    if meeting_id is not None:
+        where.append(e.c.meeting_id == meeting_id)
+    query = (
+        select(e.c.seq, e.c.event_type, e.c.envelope).where(*where).order_by(e.c.seq).limit(limit)
+    )
+    return list((await conn.execute(query)).all())
+
+
+async def last_stream_position(conn: AsyncConnection) -> int:
+    """The newest stream position (0 when empty)."""
+    return await conn.scalar(select(func.coalesce(func.max(stream_events.c.seq), 0))) or 0
+
+
+async def attendees_of(conn: AsyncConnection, session_id: UUID | str) -> list[Row]:
+    """Who attends a session, with how to write to them."""
+    a, p = attendance, participants
+    query = (
+        select(p.c.application_id, p.c.email, p.c.language)
+        .join(a, a.c.application_id == p.c.application_id)
+        .where(a.c.session_id == UUID(str(session_id)))
+        .order_by(p.c.email)
+    )
+    return list((await conn.execute(query)).all())

@@ -30,14 +30,29 @@ subscriptions = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("owner", String(200), nullable=False),
+    Column("owner_role", String(40), nullable=False, server_default="organiser"),
     Column("channel", String(20), nullable=False),
-    Column("url", Text, nullable=False),
+    Column("url", Text),
+    Column("email", String(320)),
+    Column("language", String(8), nullable=False, server_default="en"),
     Column("event_types", ARRAY(String(200)), nullable=False),
     Column("meeting_id", Uuid),
+    # a focal point's subscriptions are confined to its delegation, a participant's to itself
+    Column("delegation_id", Uuid),
+    Column("application_id", Uuid),
     Column("secret", String(200), nullable=False),
+    # after a rotation the old secret still signs, beside the new one, until it expires
+    Column("previous_secret", String(200)),
+    Column("previous_secret_expires_at", DateTime(timezone=True)),
     Column("status", String(20), nullable=False, server_default="active"),
+    Column("status_reason", String(500)),
+    Column("contact_email", String(320)),
+    Column("failing_since", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
     Column("description", String(500)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_subscriptions_owner", "owner", "created_at"),
 )
 
 deliveries = Table(
@@ -70,6 +85,23 @@ delivery_attempts = Table(
     Column("status_code", Integer),
     Column("latency_ms", Float, nullable=False),
     Column("error", Text),
+)
+
+stream_events = Table(
+    "stream_events",
+    metadata,
+    # the position a live stream resumes from (Last-Event-ID)
+    Column("seq", BigInteger, primary_key=True, autoincrement=True),
+    Column("event_id", String(100), nullable=False, unique=True),
+    Column("event_type", String(200), nullable=False),
+    Column("meeting_id", Uuid),
+    Column("delegation_id", Uuid),
+    Column("application_id", Uuid),
+    Column("session_id", Uuid),
+    Column("envelope", JSONB, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_stream_events_delegation", "delegation_id", "seq"),
+    Index("ix_stream_events_application", "application_id", "seq"),
 )
 
 emails = Table(
@@ -125,4 +157,27 @@ meetings = Table(
     Column("title", String(300), nullable=False),
     Column("city", String(120), nullable=False),
     Column("timezone", String(64), nullable=False),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    # accredited participants, to be written to about their sessions
+    Column("application_id", Uuid, primary_key=True),
+    Column("meeting_id", Uuid, nullable=False),
+    Column("delegation_id", Uuid, nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("given_name", String(200), nullable=False),
+    Column("family_name", String(200), nullable=False),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    # who is in which session, as scheduling announces it
+    Column("session_id", Uuid, primary_key=True),
+    Column("application_id", Uuid, primary_key=True),
+    Column("delegation_id", Uuid, nullable=False),
+    Index("ix_attendance_application", "application_id"),
 )

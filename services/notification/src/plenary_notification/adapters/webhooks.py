@@ -19,35 +19,52 @@ def new_secret() -> str:
 
 @dataclass(frozen=True)
 class Attempt:
-    """The outcome of one request."""
+    """The outcome of one request; `permanent` failures are not retried."""
 
     status_code: int | None
     latency_ms: float
     error: str | None
+    permanent: bool = False
+
+
+def signature(signing_secrets: list[str], *, message_id: str, at: datetime, body: str) -> str:
+    """The `webhook-signature` header: one signature per secret, space-separated."""
+    return " ".join(Webhook(s).sign(message_id, at, body) for s in signing_secrets)
 
 
 async def send(
-    http: httpx.AsyncClient, *, url: str, secret: str, message_id: str, body: str, timeout: float
+    http: httpx.AsyncClient,
+    *,
+    url: str,
+    signing_secrets: list[str],
+    message_id: str,
+    body: str,
+    timeout: float,
 ) -> Attempt:
-    """POST a signed body; redirects are not followed."""
+    """POST a signed body; redirects are not followed, refused destinations are not retried."""
     now = datetime.now(UTC)
     headers = {
         "content-type": "application/json",
         "webhook-id": message_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, now, body),
+        "webhook-signature": signature(signing_secrets, message_id=message_id, at=now, body=body),
         "user-agent": "Plenary-Webhooks/1",
     }
     started = time.perf_counter()
     try:
-        response = await http.post(
-            url, content=body.encode(), headers=headers, timeout=timeout, follow_redirects=False
-        )
+        response = await http.post(url, content=body.encode(), headers=headers, timeout=timeout)
     except httpx.HTTPError as exc:
         elapsed = (time.perf_counter() - started) * 1000
-        return Attempt(None, elapsed, f"{type(exc).__name__}: {exc}"[:500])
+        message = str(exc)
+        refused = message.startswith("refused: ")
+        return Attempt(None, elapsed, f"{type(exc).__name__}: {message}"[:500], permanent=refused)
     elapsed = (time.perf_counter() - started) * 1000
-    error = (
-        None if 200 <= response.status_code < 300 else f"receiver answered {response.status_code}"
-    )
-    return Attempt(response.status_code, elapsed, error)
+    code = response.status_code
+    if 200 <= code < 300:
+        return Attempt(code, elapsed, None)
+    if response.is_redirect:
+        where = response.headers.get("location", "?")[:200]
+        return Attempt(
+            code, elapsed, f"receiver redirected to {where}; redirects are not followed", True
+        )
+    return Attempt(code, elapsed, f"receiver answered {code}")

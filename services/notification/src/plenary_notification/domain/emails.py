@@ -92,3 +92,38 @@ def emails_for(
             )
         )
     return found
+
+
+SESSION_CHANGES = {
+    "scheduling.session.moved": "moved",
+    "scheduling.session.reroomed": "reroomed",
+    "scheduling.session.cancelled": "cancelled",
+}
+
+
+def session_emails(event_type: str, data: dict, *, attendees: list[Recipient]) -> list[Email]:
+    """A move, room change or cancellation, told to each attendee in their language."""
+    change = SESSION_CHANGES.get(event_type)
+    if change is None:
+        return []
+    titles = data.get("titles") or {}
+    base = {
+        "change": change,
+        "starts_at": data["starts_at"],
+        "ends_at": data["ends_at"],
+        "timezone": data.get("timezone") or "UTC",
+        "room": data.get("room"),
+        "previous_starts_at": data.get("previous_starts_at"),
+        "previous_room": data.get("previous_room"),
+        "reason": data.get("reason"),
+        "session_id": str(data["session_id"]),
+    }
+    return [
+        Email(
+            "session_changed",
+            a.email,
+            a.language,
+            base | {"title": titles.get(a.language) or data["title"]},
+        )
+        for a in attendees
+    ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from uuid import UUID
 
 
 def matches(patterns: list[str], event_type: str) -> bool:
@@ -20,3 +22,22 @@ def next_delay(attempt: int, *, base: float, cap: float, rng: random.Random | No
 def is_success(status_code: int) -> bool:
     """A receiver acknowledges with any 2xx."""
     return 200 <= status_code < 300
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose events a subscription may receive: all, one delegation's, or one person's."""
+
+    delegation_id: UUID | None = None
+    application_id: UUID | None = None
+
+
+def concerns(subscription, event_type: str, data: dict) -> bool:
+    """Whether an event is one a subscription asked for and may see."""
+    if not matches(subscription.event_types, event_type):
+        return False
+    for field in ("meeting_id", "delegation_id", "application_id"):
+        wanted = getattr(subscription, field)
+        if wanted is not None and str(wanted) != str(data.get(field)):
+            return False
+    return True

@@ -5,35 +5,44 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from plenary_notification.config import Settings
-from plenary_notification.service_layer import emails, handlers
+from plenary_notification.service_layer import emails, handlers, stream
 from plenary_shared import topics
 from plenary_shared.consumer import Handler
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events import catalogue
 from plenary_shared.events.delegation import FocalPointAssigned, FocalPointRevoked
-from plenary_shared.events.scheduling import MeetingCreated
+from plenary_shared.events.registration import AccreditationGranted
+from plenary_shared.events.scheduling import AttendanceAssigned, AttendanceRemoved, MeetingCreated
 
 CONSUMES = (topics.SCHEDULING, topics.DELEGATION, topics.REGISTRATION)
 # what notification remembers of an event, before the e-mails it causes are worked out
 PROJECTIONS = {
     MeetingCreated.event_type: emails.on_meeting_created,
+    AccreditationGranted.event_type: emails.on_accreditation_granted,
+    AttendanceAssigned.event_type: emails.on_attendance_assigned,
+    AttendanceRemoved.event_type: emails.on_attendance_removed,
     FocalPointAssigned.event_type: emails.on_focal_point_assigned,
     FocalPointRevoked.event_type: emails.on_focal_point_revoked,
 }
 
 
 def handlers_for(
-    settings: Settings, *, webhooks_queued: Callable[[], None], mail_queued: Callable[[], None]
+    settings: Settings,
+    *,
+    webhooks_queued: Callable[[], None],
+    mail_queued: Callable[[], None],
+    listeners: stream.Listeners,
 ) -> dict[str, Handler]:
-    """Every event type of the consumed topics: projections, webhooks, then e-mails."""
+    """Every event type of the consumed topics: projections, e-mails, webhooks, the stream."""
 
     async def handle(uow: UnitOfWork, event: CloudEvent) -> None:
         """Everything one event means to notification, in one transaction."""
         if project := PROJECTIONS.get(event.type):
             await project(uow, event)
         await emails.on_event(uow, event, portal_url=settings.portal_url, on_queued=mail_queued)
-        await handlers.on_event(uow, event, on_queued=webhooks_queued)
+        await handlers.on_event(uow, event, on_queued=webhooks_queued, on_mail_queued=mail_queued)
+        await stream.on_event(uow, event, listeners=listeners)
 
     return {
         event_type: handle

@@ -1,15 +1,17 @@
-"""The webhook delivery worker: leases due deliveries, sends them concurrently, records results."""
+"""The webhook worker: each endpoint has its own queue and concurrency limit, so none waits on another."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-from datetime import timedelta
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import structlog
 
-from plenary_notification.adapters import repository, webhooks
+from plenary_notification.adapters import egress, repository, webhooks
 from plenary_notification.config import Settings
 from plenary_notification.service_layer import handlers
 from plenary_shared.runtime import ServiceRuntime
@@ -18,53 +20,111 @@ log = structlog.get_logger(__name__)
 
 
 async def deliver_forever(rt: ServiceRuntime) -> None:
-    """Deliver due webhooks until cancelled; polls, and is woken when deliveries are queued."""
+    """Deliver due webhooks until cancelled; woken when deliveries are queued or one finishes."""
     settings: Settings = rt.settings  # type: ignore[assignment]
-    wake: asyncio.Event = rt.state["delivery_wake"]
-    limit = asyncio.Semaphore(settings.webhook_concurrency)
-    while True:
-        wake.clear()
-        sent = await deliver_due(rt, limit)
-        if sent:
-            continue
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=settings.webhook_poll_seconds)
+    async with egress.guarded_client(settings.egress_policy) as http:
+        await Dispatcher(rt, http).run()
 
 
-async def deliver_due(rt: ServiceRuntime, limit: asyncio.Semaphore) -> int:
-    """One round: lease, send, record; returns how many were attempted."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
-    lease = timedelta(seconds=settings.webhook_timeout_seconds * 3)
-    async with rt.engine.begin() as conn:
-        due = await repository.lease_due(conn, limit=settings.webhook_concurrency * 2, lease=lease)
+class Dispatcher:
+    """Leases due deliveries while there is room, and never waits for a slow one to lease more."""
 
-    async def one(delivery, subscription) -> None:
-        async with limit:
-            attempt = await webhooks.send(
-                rt.http,
-                url=subscription.url,
-                secret=subscription.secret,
-                message_id=delivery.event_id,
-                body=json.dumps(delivery.envelope, separators=(",", ":")),
-                timeout=settings.webhook_timeout_seconds,
+    def __init__(self, rt: ServiceRuntime, http) -> None:
+        self.rt = rt
+        self.http = http
+        self.settings: Settings = rt.settings  # type: ignore[assignment]
+        self.wake: asyncio.Event = rt.state["delivery_wake"]
+        self.in_flight: Counter[UUID] = Counter()
+        self.tasks: set[asyncio.Task] = set()
+
+    async def run(self) -> None:
+        """The dispatch loop."""
+        try:
+            while True:
+                self.wake.clear()
+                room = self.settings.webhook_concurrency - len(self.tasks)
+                leased = await self.lease(room) if room > 0 else 0
+                if leased and leased == room:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self.wake.wait(), timeout=self.settings.webhook_poll_seconds
+                    )
+        finally:
+            # let what is in flight finish and be recorded, so that a restart sends nothing twice
+            if self.tasks:
+                await asyncio.wait(self.tasks, timeout=self.settings.webhook_timeout_seconds + 5)
+
+    async def lease(self, room: int) -> int:
+        """Claim what may start now and start it."""
+        lease = timedelta(seconds=self.settings.webhook_timeout_seconds * 3)
+        async with self.rt.engine.begin() as conn:
+            due = await repository.lease_due(
+                conn,
+                limit=room,
+                lease=lease,
+                per_endpoint=self.settings.webhook_endpoint_concurrency,
+                busy={k: v for k, v in self.in_flight.items() if v},
             )
-        async with rt.unit_of_work() as uow:
-            outcome = await handlers.record_attempt(
-                uow,
-                delivery=delivery,
-                attempt=attempt,
-                max_attempts=settings.webhook_max_attempts,
-                backoff=settings.webhook_backoff_seconds,
-                backoff_cap=settings.webhook_backoff_max_seconds,
-            )
+        for delivery, subscription in due:
+            self.in_flight[subscription.id] += 1
+            task = asyncio.create_task(self.deliver(delivery, subscription))
+            self.tasks.add(task)
+            task.add_done_callback(self._done(subscription.id))
+        return len(due)
+
+    def _done(self, subscription_id: UUID):
+        def finished(task: asyncio.Task) -> None:
+            self.tasks.discard(task)
+            self.in_flight[subscription_id] -= 1
+            if not self.in_flight[subscription_id]:
+                del self.in_flight[subscription_id]
+            self.wake.set()
+
+        return finished
+
+    async def deliver(self, delivery, subscription) -> None:
+        """Send one delivery and record the outcome."""
+        settings = self.settings
+        attempt = await webhooks.send(
+            self.http,
+            url=subscription.url,
+            signing_secrets=signing_secrets(subscription),
+            message_id=delivery.event_id,
+            body=json.dumps(delivery.envelope, separators=(",", ":")),
+            timeout=settings.webhook_timeout_seconds,
+        )
+        try:
+            async with self.rt.unit_of_work() as uow:
+                outcome = await handlers.record_attempt(
+                    uow,
+                    delivery=delivery,
+                    attempt=attempt,
+                    max_attempts=settings.webhook_max_attempts,
+                    backoff=settings.webhook_backoff_seconds,
+                    backoff_cap=settings.webhook_backoff_max_seconds,
+                    disable_after=timedelta(seconds=settings.webhook_disable_after_seconds),
+                    on_mail_queued=self.rt.state["mail_wake"].set,
+                )
+        except Exception:
+            log.exception("recording a webhook attempt failed", delivery_id=str(delivery.id))
+            return
         log.info(
             "webhook attempt",
             delivery_id=str(delivery.id),
+            subscription_id=str(subscription.id),
             event_type=delivery.event_type,
             status_code=attempt.status_code,
+            latency_ms=round(attempt.latency_ms, 1),
             outcome=outcome,
             attempt=delivery.attempts,
         )
 
-    await asyncio.gather(*(one(d, s) for d, s in due))
-    return len(due)
+
+def signing_secrets(subscription) -> list[str]:
+    """The current secret, and the previous one while its grace period lasts."""
+    found = [subscription.secret]
+    until = subscription.previous_secret_expires_at
+    if subscription.previous_secret and until and until > datetime.now(UTC):
+        found.append(subscription.previous_secret)
+    return found

@@ -6,22 +6,32 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from plenary_notification.adapters import repository
 from plenary_notification.adapters.tables import (
+    attendance,
     email_preferences,
     emails,
     focal_points,
     meetings,
+    participants,
 )
-from plenary_notification.domain.emails import MEETING_EVENTS, Email, Recipient, emails_for
+from plenary_notification.domain.emails import (
+    MEETING_EVENTS,
+    SESSION_CHANGES,
+    Email,
+    Recipient,
+    emails_for,
+    session_emails,
+)
 from plenary_shared.consumer import NotYetKnown
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events.delegation import FocalPointAssigned, FocalPointRevoked
-from plenary_shared.events.scheduling import MeetingCreated
+from plenary_shared.events.registration import AccreditationGranted
+from plenary_shared.events.scheduling import AttendanceAssigned, AttendanceRemoved, MeetingCreated
 
 
 async def on_event(
@@ -45,6 +55,13 @@ async def on_event(
         focal_points=recipients,
         portal_url=portal_url,
     )
+    if event.type in SESSION_CHANGES:
+        attendees = await repository.attendees_of(uow.conn, event.data["session_id"])
+        found += session_emails(
+            event.type,
+            event.data,
+            attendees=[Recipient(a.email, a.language) for a in attendees],
+        )
     if found:
         await queue(uow, found, event_id=event.id, event_type=event.type)
         uow.after_commit(on_queued)
@@ -82,6 +99,49 @@ async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:
             timezone=created.timezone,
         )
         .on_conflict_do_nothing()
+    )
+
+
+async def on_accreditation_granted(uow: UnitOfWork, event: CloudEvent) -> None:
+    """An accredited participant may be put in sessions: remember how to write to them."""
+    granted = AccreditationGranted.model_validate(event.data)
+    values = {
+        "meeting_id": granted.meeting_id,
+        "delegation_id": granted.delegation_id,
+        "email": granted.email.lower(),
+        "language": granted.language,
+        "given_name": granted.given_name,
+        "family_name": granted.family_name,
+    }
+    await uow.conn.execute(
+        insert(participants)
+        .values(application_id=granted.application_id, **values)
+        .on_conflict_do_update(index_elements=[participants.c.application_id], set_=values)
+    )
+
+
+async def on_attendance_assigned(uow: UnitOfWork, event: CloudEvent) -> None:
+    """Someone was put in a session: they hear of its changes."""
+    assigned = AttendanceAssigned.model_validate(event.data)
+    await uow.conn.execute(
+        insert(attendance)
+        .values(
+            session_id=assigned.session_id,
+            application_id=assigned.application_id,
+            delegation_id=assigned.delegation_id,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def on_attendance_removed(uow: UnitOfWork, event: CloudEvent) -> None:
+    """Someone left a session: they hear no more of it."""
+    removed = AttendanceRemoved.model_validate(event.data)
+    await uow.conn.execute(
+        delete(attendance).where(
+            attendance.c.session_id == removed.session_id,
+            attendance.c.application_id == removed.application_id,
+        )
     )
 
 

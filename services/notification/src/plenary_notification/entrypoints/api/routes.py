@@ -1,21 +1,29 @@
-"""HTTP routes of the notification service."""
+"""HTTP routes of subscriptions: each caller sees and changes only its own."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from plenary_notification.adapters import repository
+from plenary_notification.config import Settings
 from plenary_notification.entrypoints.api.schemas import (
+    AttemptRead,
     DeliveryRead,
+    PauseRequest,
+    PingQueued,
+    SecretRotation,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionRead,
+    SubscriptionUpdate,
 )
 from plenary_notification.service_layer import handlers
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import OrganiserPrincipal
+from plenary_shared.auth import CurrentPrincipal
 from plenary_shared.errors import NotFound
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
@@ -29,31 +37,42 @@ async def create_subscription(
     body: SubscriptionCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    principal: CurrentPrincipal,
     response: Response,
 ) -> SubscriptionCreated:
-    """Subscribe a webhook to event types; the answer carries the signing secret, once."""
+    """Subscribe by webhook, e-mail or live stream; a webhook's signing secret is shown once here."""
     if earlier := await uow.earlier_result():
         subscription_id = UUID(earlier)
     else:
+        scope = handlers.scope_of(principal, delegation_id=body.delegation_id)
+        settings: Settings = rt.settings  # type: ignore[assignment]
+        await handlers.check_destination(body.url, settings.egress_policy)
         async with uow:
-            subscription_id, _ = await handlers.create_subscription(
-                uow, command=body, owner=principal.subject
+            subscription_id = await handlers.create_subscription(
+                uow, command=body, principal=principal, scope=scope
             )
     response.headers["Location"] = f"/v1/subscriptions/{subscription_id}"
-    async with rt.engine.connect() as conn:
-        row = await repository.get_subscription(conn, subscription_id)
+    row = await _own(rt, subscription_id, principal)
     return SubscriptionCreated.model_validate(row, from_attributes=True)
 
 
 @router.get("/subscriptions", response_model=Page[SubscriptionRead])
 async def list_subscriptions(
-    rt: RuntimeDep, _: OrganiserPrincipal, page: PageDep
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    channel: Literal["webhook", "email", "stream"] | None = None,
+    status: Literal["active", "paused", "disabled"] | None = None,
 ) -> Page[SubscriptionRead]:
-    """Subscriptions, newest first."""
+    """The caller's subscriptions, newest first."""
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_subscriptions(
-            conn, owner=None, limit=page.limit, offset=page.offset
+            conn,
+            owner=principal.subject,
+            channel=channel,
+            status=status,
+            limit=page.limit,
+            offset=page.offset,
         )
     items = [SubscriptionRead.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
@@ -61,38 +80,181 @@ async def list_subscriptions(
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
 async def get_subscription(
-    subscription_id: UUID, rt: RuntimeDep, _: OrganiserPrincipal
+    subscription_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
 ) -> SubscriptionRead:
-    """One subscription."""
-    async with rt.engine.connect() as conn:
-        row = await repository.get_subscription(conn, subscription_id)
-    if row is None:
-        raise NotFound(f"subscription {subscription_id} does not exist")
+    """One of the caller's subscriptions."""
+    row = await _own(rt, subscription_id, principal)
     return SubscriptionRead.model_validate(row, from_attributes=True)
+
+
+@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
+async def update_subscription(
+    subscription_id: UUID,
+    body: SubscriptionUpdate,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+) -> SubscriptionRead:
+    """Change the event types, filters or destination of a subscription."""
+    if body.url is not None:
+        settings: Settings = rt.settings  # type: ignore[assignment]
+        await handlers.check_destination(body.url, settings.egress_policy)
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.update_subscription(
+                uow, subscription_id=subscription_id, command=body, principal=principal
+            )
+    return await get_subscription(subscription_id, rt, principal)
+
+
+@router.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionRead)
+async def pause_subscription(
+    subscription_id: UUID,
+    body: PauseRequest,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+) -> SubscriptionRead:
+    """Stop delivering for now; events that arrive meanwhile are delivered on resume."""
+    async with rt.unit_of_work() as uow:
+        await handlers.pause(
+            uow, subscription_id=subscription_id, principal=principal, reason=body.reason
+        )
+    return await get_subscription(subscription_id, rt, principal)
+
+
+@router.post("/subscriptions/{subscription_id}/resume", response_model=SubscriptionRead)
+async def resume_subscription(
+    subscription_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+) -> SubscriptionRead:
+    """Deliver again (also after an automatic disable), starting with what waited."""
+    async with rt.unit_of_work() as uow:
+        await handlers.resume(uow, subscription_id=subscription_id, principal=principal)
+    rt.state["delivery_wake"].set()
+    return await get_subscription(subscription_id, rt, principal)
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/ping",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=PingQueued,
+)
+async def ping_subscription(
+    subscription_id: UUID, rt: RuntimeDep, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> PingQueued:
+    """Send a test event (`notification.ping`) to this subscription alone."""
+    if earlier := await uow.earlier_result():
+        return PingQueued(delivery_id=UUID(earlier))
+    wake = rt.state["delivery_wake"].set
+    async with uow:
+        delivery_id = await handlers.ping(
+            uow, subscription_id=subscription_id, principal=principal, on_queued=wake
+        )
+    rt.state["mail_wake"].set()
+    return PingQueued(delivery_id=delivery_id)
+
+
+@router.post("/subscriptions/{subscription_id}/secret", response_model=SecretRotation)
+async def rotate_secret(
+    subscription_id: UUID, rt: RuntimeDep, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> SecretRotation:
+    """A new signing secret; both are sent until the old one's grace period ends."""
+    settings: Settings = rt.settings  # type: ignore[assignment]
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.rotate_secret(
+                uow,
+                subscription_id=subscription_id,
+                principal=principal,
+                grace=timedelta(hours=settings.webhook_secret_grace_hours),
+            )
+    row = await _own(rt, subscription_id, principal)
+    return SecretRotation(secret=row.secret, previous_valid_until=row.previous_secret_expires_at)
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_subscription(
-    subscription_id: UUID, uow: UnitOfWorkDep, _: OrganiserPrincipal
+    subscription_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> None:
     """Remove a subscription; its pending deliveries are cancelled."""
     async with uow:
-        await handlers.delete_subscription(uow, subscription_id=subscription_id, owner=None)
+        await handlers.delete_subscription(
+            uow, subscription_id=subscription_id, principal=principal
+        )
 
 
 @router.get("/subscriptions/{subscription_id}/deliveries", response_model=Page[DeliveryRead])
 async def list_deliveries(
     subscription_id: UUID,
     rt: RuntimeDep,
-    principal: OrganiserPrincipal,
+    principal: CurrentPrincipal,
     page: PageDep,
-    status: str | None = None,
+    status: Literal["pending", "delivered", "failed", "cancelled"] | None = None,
+    event_type: str | None = Query(None, max_length=200, description="e.g. registration.*"),
+    since: datetime | None = Query(None, description="created at or after this time"),
 ) -> Page[DeliveryRead]:
-    """The delivery log of a subscription, newest first, optionally by status."""
-    await get_subscription(subscription_id, rt, principal)
+    """The delivery log of a subscription, newest first: by status, event type or time."""
+    await _own(rt, subscription_id, principal)
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_deliveries(
-            conn, subscription_id, status=status, limit=page.limit, offset=page.offset
+            conn,
+            subscription_id,
+            status=status,
+            event_type=event_type,
+            since=since,
+            limit=page.limit,
+            offset=page.offset,
         )
     items = [DeliveryRead.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get(
+    "/subscriptions/{subscription_id}/deliveries/{delivery_id}/attempts",
+    response_model=list[AttemptRead],
+)
+async def list_attempts(
+    subscription_id: UUID, delivery_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+) -> list[AttemptRead]:
+    """Every attempt of a delivery: time, status code, latency, error."""
+    await _own(rt, subscription_id, principal)
+    async with rt.engine.connect() as conn:
+        delivery = await repository.get_delivery(conn, delivery_id)
+        if delivery is None or delivery.subscription_id != subscription_id:
+            raise NotFound(f"delivery {delivery_id} does not exist")
+        rows = await repository.list_attempts(conn, delivery_id)
+    return [AttemptRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/deliveries/{delivery_id}/redelivery",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryRead,
+)
+async def redeliver(
+    subscription_id: UUID,
+    delivery_id: UUID,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+) -> DeliveryRead:
+    """Try a failed delivery again, with a fresh set of attempts."""
+    if not await uow.earlier_result():
+        async with uow:
+            await handlers.redeliver(
+                uow,
+                subscription_id=subscription_id,
+                delivery_id=delivery_id,
+                principal=principal,
+                on_queued=rt.state["delivery_wake"].set,
+            )
+    async with rt.engine.connect() as conn:
+        row = await repository.get_delivery(conn, delivery_id)
+    return DeliveryRead.model_validate(row, from_attributes=True)
+
+
+async def _own(rt, subscription_id: UUID, principal):
+    async with rt.engine.connect() as conn:
+        row = await repository.get_subscription(conn, subscription_id)
+    if row is None or row.owner != principal.subject:
+        raise NotFound(f"subscription {subscription_id} does not exist")
+    return row

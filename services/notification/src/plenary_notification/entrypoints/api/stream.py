@@ -1,0 +1,79 @@
+"""The live stream (server-sent events) of what the caller may see, resumable by Last-Event-ID."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from plenary_notification.adapters import repository
+from plenary_notification.config import Settings
+from plenary_notification.service_layer import handlers, stream
+from plenary_shared.auth import CurrentPrincipal
+from plenary_shared.errors import Invalid, NotFound
+from plenary_shared.runtime import RuntimeDep
+
+router = APIRouter(prefix="/v1", tags=["stream"])
+
+
+async def start_after(
+    rt: RuntimeDep,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+    after: int | None = Query(None, ge=0, description="resume after this position"),
+) -> int:
+    """Where the stream starts: after Last-Event-ID, or after everything so far.
+
+    A dependency, so it is settled before the answer begins: whatever happens once the client
+    sees the response start is in its stream.
+    """
+    if last_event_id is not None:
+        if not last_event_id.isdigit():
+            raise Invalid("Last-Event-ID must be the id of an event this stream sent")
+        return int(last_event_id)
+    if after is not None:
+        return after
+    async with rt.engine.connect() as conn:
+        return await stream.start_position(conn)
+
+
+@router.get("/stream", response_class=EventSourceResponse)
+async def live_stream(
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    after: Annotated[int, Depends(start_after)],
+    types: list[str] = Query(
+        default=[], max_length=50, description="patterns, e.g. registration.*"
+    ),
+    meeting_id: UUID | None = None,
+    subscription_id: UUID | None = Query(
+        None, description="a stream subscription of the caller's: its event types and meeting"
+    ),
+) -> AsyncIterable[ServerSentEvent]:
+    """Events as they happen: organisers see all, a focal point its delegation, a participant itself.
+
+    Each event's `id` is its position: reconnect with `Last-Event-ID` (browsers do) to get
+    exactly what was missed. Without one, the stream starts with what happens next.
+    """
+    settings: Settings = rt.settings  # type: ignore[assignment]
+    if subscription_id is not None:
+        async with rt.engine.connect() as conn:
+            chosen = await repository.get_subscription(conn, subscription_id)
+        if chosen is None or chosen.owner != principal.subject or chosen.channel != "stream":
+            raise NotFound(f"stream subscription {subscription_id} does not exist")
+        types, meeting_id = [*types, *chosen.event_types], meeting_id or chosen.meeting_id
+    scope = None if principal.is_organiser else handlers.scope_of(principal, delegation_id=None)
+    async for seq, event_type, envelope in stream.follow(
+        rt,
+        scope=scope,
+        after=after,
+        patterns=types,
+        meeting_id=meeting_id,
+        poll_seconds=settings.stream_poll_seconds,
+    ):
+        yield ServerSentEvent(
+            id=str(seq), event=event_type, raw_data=json.dumps(envelope, separators=(",", ":"))
+        )
