@@ -2,9 +2,12 @@
 time, and every conflict kind refused with the clashing session named, or reported by a dry-run."""
 
 import json
+import uuid
 
 import pytest
 from scheduling_world import Timetable
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from plenary_devstack.testing import wait_for
 from plenary_shared.vocabulary import SessionFormat
@@ -201,6 +204,26 @@ def test_only_accredited_participants_may_be_assigned(tt, api):
     assert refused.status_code == 409
     assert "not accredited" in refused.json()["detail"]
     assert refused.json()["conflicts"][0]["kind"] == "accreditation"
+
+
+async def test_a_participant_not_yet_learnt_from_events_is_asked_of_registration(tt, platform):
+    delegation = tt.delegation()
+    person = tt.accredited(delegation["id"])
+    # the projection lags behind: scheduling has not yet recorded the accreditation
+    engine = create_async_engine(
+        platform.service_urls["scheduling"],
+        connect_args={"server_settings": {"search_path": "scheduling"}},
+    )
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("DELETE FROM participants WHERE application_id = :a"), {"a": uuid.UUID(person)}
+        )
+    await engine.dispose()
+    session = tt.scheduled(tt.room(), "2025-11-18T18:15:00", "2025-11-18T19:00:00")
+    tt.assign(session["id"], person, expect=200)
+    assert tt.attendees(session["id"]) == {person}
+    tt.wait_participant(person)
+    assert tt.get(f"/v1/participants/{person}/calendar-link")["url"].endswith(".ics")
 
 
 def test_seats_per_format_follow_the_delegations_quotas(tt, api):

@@ -110,8 +110,7 @@ async def _accreditation(proposal: Proposal, known: dict, clashes: Clashes) -> N
                     kind="accreditation",
                     message=(
                         f"participant {application_id} {state}; only accredited participants "
-                        "can be assigned (an accreditation granted a moment ago may still be "
-                        "on its way: try again shortly)"
+                        "can be assigned"
                     ),
                     application_id=application_id,
                 )

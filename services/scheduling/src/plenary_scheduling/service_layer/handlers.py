@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, update
@@ -14,6 +15,7 @@ from plenary_scheduling.adapters import repository
 from plenary_scheduling.adapters.tables import (
     attendance,
     meetings,
+    participants,
     rooms,
     session_heads,
     sessions,
@@ -51,6 +53,7 @@ from plenary_shared.events.scheduling import (
 )
 
 MayActFor = Callable[[uuid.UUID], bool]
+ApplicationLookup = Callable[[uuid.UUID], Awaitable[dict | None]]
 
 
 async def create_meeting(uow: UnitOfWork, *, command: MeetingCreate, actor: str) -> uuid.UUID:
@@ -326,11 +329,14 @@ async def assign_attendance(
     actor: str,
     may_act_for: MayActFor,
     changeover: timedelta,
+    ask_registration: ApplicationLookup | None = None,
 ) -> list[uuid.UUID]:
     """Assign participants to a session, all or none; returns those newly assigned."""
     session = await _live_session(uow, session_id)
     ids = list(dict.fromkeys(command.application_ids))
     known = await repository.participants_by_id(uow.conn, ids)
+    if ask_registration is not None:
+        known |= await learn_participants(uow, [a for a in ids if a not in known], ask_registration)
     for application_id in ids:
         person = known.get(application_id)
         if person is not None and not may_act_for(person.delegation_id):
@@ -380,6 +386,31 @@ async def assign_attendance(
         )
     await uow.commit()
     return new
+
+
+async def learn_participants(
+    uow: UnitOfWork, ids: list[uuid.UUID], ask_registration: ApplicationLookup
+) -> dict:
+    """Ask registration about applications the projection does not know yet; record the accredited."""
+    for application_id in ids[:50]:
+        found = await ask_registration(application_id)
+        if found is None or found.get("state") != "accredited":
+            continue
+        await uow.conn.execute(
+            pg_insert(participants)
+            .values(
+                application_id=application_id,
+                meeting_id=found["meeting_id"],
+                delegation_id=found["delegation_id"],
+                given_name=found["given_name"],
+                family_name=found["family_name"],
+                category=found["category"],
+                accredited_at=datetime.fromisoformat(found["updated_at"]),
+                calendar_token=secrets.token_urlsafe(32),
+            )
+            .on_conflict_do_nothing()
+        )
+    return await repository.participants_by_id(uow.conn, ids)
 
 
 async def remove_attendance(

@@ -26,6 +26,7 @@ from plenary_scheduling.service_layer import handlers
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal, Role
 from plenary_shared.errors import NotFound
+from plenary_shared.owners import fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 from plenary_shared.vocabulary import SessionFormat
 
@@ -232,6 +233,11 @@ async def assign_attendance(
         raise NotFound(f"session {session_id} does not exist")
     async with rt.engine.connect() as conn:
         await _session(conn, principal, session_id)
+
+    async def ask_registration(application_id: UUID) -> dict | None:
+        url = f"{rt.settings.registration_url}/v1/applications/{application_id}"
+        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="registration")
+
     if not await uow.earlier_result():
         async with uow:
             await handlers.assign_attendance(
@@ -241,6 +247,7 @@ async def assign_attendance(
                 actor=principal.subject,
                 may_act_for=principal.may_act_for,
                 changeover=rt.settings.changeover,
+                ask_registration=ask_registration,
             )
     return await list_attendance(session_id, rt, principal, _default_page())
 
