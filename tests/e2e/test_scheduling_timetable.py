@@ -97,6 +97,8 @@ def test_a_room_booked_twice_is_refused_naming_the_session_with_changeover(tt):
     tt.scheduled(room, "2025-11-17T10:00:00", "2025-11-17T10:45:00")
     again = tt.post(f"/v1/sessions/{first['id']}/cancellation", {"reason": "twice"})
     assert again.status_code == 409
+    stale = tt.post(f"/v1/meetings/{tt.id}/conflict-check", {"session_id": first["id"]})
+    assert stale.status_code == 409 and "cancelled" in stale.json()["detail"]
 
 
 def test_a_participant_in_two_sessions_at_once_is_refused_and_nothing_is_half_done(tt):

@@ -497,6 +497,11 @@ async def dry_run(
         session = await repository.get_session(conn, command.session_id)
         if session is None or session.meeting_id != meeting_id:
             raise NotFound(f"session {command.session_id} is not a session of this meeting")
+        if session.status != SessionStatus.SCHEDULED:
+            raise Conflict(
+                f"session '{session.title}' is cancelled; check a new session instead",
+                current_status=session.status,
+            )
     else:
         missing = [
             f for f in ("format", "room_id", "starts_at", "ends_at") if getattr(command, f) is None
