@@ -84,7 +84,7 @@ async def test_a_revoked_participant_leaves_every_session_once_even_when_redeliv
     assert len(await _removed(kafka, person)) == 2
 
 
-async def test_a_withdrawn_application_leaves_every_session(tt, api, kafka):
+async def test_a_withdrawn_application_leaves_every_session(tt, api, kafka, producer):
     delegation = tt.delegation()
     person = tt.accredited(delegation["id"])
     sessions = _two_sessions(tt, person, 13)
@@ -102,6 +102,16 @@ async def test_a_withdrawn_application_leaves_every_session(tt, api, kafka):
         e for e in await _removed(kafka, person) if e["data"]["reason"] == "accreditation_withdrawn"
     ]
     assert len(events) == 2
+    original = (
+        await kafka.events(
+            "registration.events", event_type="registration.application.withdrawn", subject=person
+        )
+    )[0][0]
+    again = await producer.send_and_wait(
+        original.topic, original.value, key=original.key, headers=list(original.headers)
+    )
+    await kafka.wait_consumed("scheduling", original.topic, again.partition, again.offset)
+    assert len(await _removed(kafka, person)) == 2
 
 
 async def test_a_withdrawn_delegation_takes_its_people_and_head_out_and_cancels_its_bilaterals(
@@ -193,9 +203,54 @@ class Crash(Exception):
     """The process dies after the handler's effects, before the commit."""
 
 
-async def test_a_crash_between_the_cascade_and_its_commit_leaves_nothing_then_applies_once(
-    tt, platform
-):
+async def _crash_then_apply(platform, event, handler, effects_sql: str, params: dict):
+    """(outbox, inbox, effect rows) before, after a crash before commit, applied, and again."""
+    engine = create_async_engine(
+        platform.service_urls["scheduling"],
+        connect_args={"server_settings": {"search_path": "scheduling"}},
+    )
+    consumer = EventConsumer(
+        name="scheduling",
+        engine=engine,
+        tables=messaging,
+        source="/plenary/scheduling",
+        handlers={},
+        producer=None,
+        consumer_factory=None,
+    )
+
+    async def crashing(uow, event):
+        await handler(uow, event)
+        raise Crash
+
+    async def effects():
+        async with engine.connect() as conn:
+            outbox = await conn.scalar(
+                text("SELECT count(*) FROM outbox WHERE envelope->>'causationid' = :id"),
+                {"id": event.id},
+            )
+            inbox = await conn.scalar(
+                text("SELECT count(*) FROM inbox WHERE event_id = :id"), {"id": event.id}
+            )
+            rows = await conn.scalar(text(effects_sql), params)
+        return outbox, inbox, rows
+
+    seen = []
+    try:
+        seen.append(await effects())
+        with pytest.raises(Crash):
+            await consumer._handle(crashing, event)
+        seen.append(await effects())
+        assert await consumer._handle(handler, event) == "handled"
+        seen.append(await effects())
+        assert await consumer._handle(handler, event) == "duplicate"
+        seen.append(await effects())
+    finally:
+        await engine.dispose()
+    return seen
+
+
+async def test_a_crash_between_the_revocation_cascade_and_its_commit_leaves_nothing(tt, platform):
     delegation = tt.delegation()
     person = tt.accredited(delegation["id"])
     sessions = _two_sessions(tt, person, 17)
@@ -215,47 +270,44 @@ async def test_a_crash_between_the_cascade_and_its_commit_leaves_nothing_then_ap
             "reason": "crash test",
         },
     )
-    engine = create_async_engine(
-        platform.service_urls["scheduling"],
-        connect_args={"server_settings": {"search_path": "scheduling"}},
+    seen = await _crash_then_apply(
+        platform,
+        event,
+        reactions.on_accreditation_revoked,
+        "SELECT count(*) FROM attendance WHERE application_id = :a",
+        {"a": uuid.UUID(person)},
     )
-    consumer = EventConsumer(
-        name="scheduling",
-        engine=engine,
-        tables=messaging,
-        source="/plenary/scheduling",
-        handlers={},
-        producer=None,
-        consumer_factory=None,
+    # before, after the crash, applied, delivered again: (outbox, inbox, attendance rows)
+    assert seen == [(0, 0, 2), (0, 0, 2), (2, 1, 0), (2, 1, 0)]
+    assert all(person not in tt.attendees(s) for s in sessions)
+
+
+async def test_a_crash_between_the_delegation_cascade_and_its_commit_leaves_nothing(tt, platform):
+    delegation = tt.delegation()
+    person = tt.accredited(delegation["id"])
+    session = tt.scheduled(
+        tt.room(),
+        "2025-11-18T19:00:00",
+        "2025-11-18T20:00:00",
+        head_delegation_ids=[delegation["id"]],
     )
-
-    async def crashing(uow, event):
-        await reactions.on_accreditation_revoked(uow, event)
-        raise Crash
-
-    async def effects():
-        async with engine.connect() as conn:
-            outbox = await conn.scalar(
-                text("SELECT count(*) FROM outbox WHERE envelope->>'causationid' = :id"),
-                {"id": event.id},
-            )
-            inbox = await conn.scalar(
-                text("SELECT count(*) FROM inbox WHERE event_id = :id"), {"id": event.id}
-            )
-            rows = await conn.scalar(
-                text("SELECT count(*) FROM attendance WHERE application_id = :a"),
-                {"a": uuid.UUID(person)},
-            )
-        return outbox, inbox, rows
-
-    try:
-        with pytest.raises(Crash):
-            await consumer._handle(crashing, event)
-        assert await effects() == (0, 0, 2)
-        assert all(person in tt.attendees(s) for s in sessions)
-        assert await consumer._handle(reactions.on_accreditation_revoked, event) == "handled"
-        assert await effects() == (2, 1, 0)
-        assert await consumer._handle(reactions.on_accreditation_revoked, event) == "duplicate"
-        assert await effects() == (2, 1, 0)
-    finally:
-        await engine.dispose()
+    tt.assign(session["id"], person, expect=200)
+    event = CloudEvent(
+        source="/plenary/delegation",
+        type="delegation.delegation.withdrawn",
+        subject=delegation["id"],
+        time=datetime.now(UTC),
+        data={"delegation_id": delegation["id"], "meeting_id": tt.id, "reason": "crash test"},
+    )
+    seen = await _crash_then_apply(
+        platform,
+        event,
+        reactions.on_delegation_withdrawn,
+        "SELECT (SELECT count(*) FROM attendance WHERE delegation_id = :d)"
+        " + (SELECT count(*) FROM session_heads WHERE delegation_id = :d)"
+        " + (SELECT count(*) FROM delegations WHERE id = :d AND status = 'active')",
+        {"d": uuid.UUID(delegation["id"])},
+    )
+    # one attendance, one head, active; then removed (attendance.removed + session.updated)
+    assert seen == [(0, 0, 3), (0, 0, 3), (2, 1, 0), (2, 1, 0)]
+    assert tt.get(f"/v1/sessions/{session['id']}")["head_delegation_ids"] == []
