@@ -113,10 +113,16 @@ async def test_seat_claims_on_parallel_connections_never_overfill_or_half_claim(
         results = await asyncio.gather(*(claim(c) for c in ["adviser"] * 8 + ["delegate"] * 5))
     finally:
         await engine.dispose()
-    assert sum(taken for c, taken in results if c == "adviser") == 3
-    assert sum(taken for c, taken in results if c == "delegate") == 3  # the total (6) is full
+    advisers = sum(taken for c, taken in results if c == "adviser")
+    delegates = sum(taken for c, taken in results if c == "delegate")
+    # whoever reaches the row first: never over a quota, and the total (6) is full
+    assert advisers <= 3 and advisers + delegates == 6
     body = _delegation(api, delegation["id"])
-    assert (body["quota_used"], body["category_used"]) == (6, {"adviser": 3, "delegate": 3})
+    # no half claim: every seat taken of the total is one of its category's
+    assert (body["quota_used"], body["category_used"]) == (
+        6,
+        {"adviser": advisers, "delegate": delegates},
+    )
 
 
 async def test_lowering_a_quota_below_use_is_refused_and_changes_nothing(api, kafka):

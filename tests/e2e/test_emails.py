@@ -147,10 +147,17 @@ def test_participants_and_focal_points_hear_of_decisions_in_their_languages(api,
         )
         assert answer.status_code == 200, answer.text
 
-    accredited = [c for c in mailbox.wait_for("li.wei@example.org") if "注册认证" in c.subject]
-    assert accredited and "Council of Heads of Government" in accredited[0].body("plain")
-    refusal = [c for c in mailbox.wait_for("ivan.p@example.org") if "отказано" in c.body("plain")]
-    assert refusal and "Документы не представлены" in refusal[0].body("plain")
+    accredited = wait_for(
+        lambda: [c for c in mailbox.to("li.wei@example.org") if "注册认证" in c.subject],
+        what="the accreditation e-mail",
+    )
+    body = accredited[0].body("plain")
+    assert "Council of Heads of Government" in body and "PL-" in body  # with the badge number
+    refusal = wait_for(
+        lambda: [c for c in mailbox.to("ivan.p@example.org") if "отказано" in c.body("plain")],
+        what="the refusal e-mail",
+    )
+    assert "Документы не представлены" in refusal[0].body("plain")
     # the focal point: invitation, two nominations, one accreditation, one refusal
     decisions = mailbox.wait_for("decisions.fp@example.org", count=5)[1:]
     texts = sorted(c.body("plain") for c in decisions)

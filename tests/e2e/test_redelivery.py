@@ -20,7 +20,9 @@ async def _one(kafka, topic, event_type, subject):
     return found[0][0]
 
 
-async def test_every_consumer_absorbs_the_same_event_delivered_twice(api, webhook, kafka, producer):
+async def test_every_consumer_absorbs_the_same_event_delivered_twice(
+    api, webhook, kafka, producer, mailbox
+):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=2)
     application = api.nominate(meeting["id"], delegation["id"]).json()
@@ -82,6 +84,16 @@ async def test_every_consumer_absorbs_the_same_event_delivered_twice(api, webhoo
     for event_id in event_ids:
         assert [d["event_id"] for d in deliveries].count(event_id) == 1
         assert len([e for e in webhook.events() if e["id"] == event_id]) == 1
+    # and one e-mail to the accredited participant, at the SMTP server too
+    accredited = api.call(
+        "notification",
+        "GET",
+        "/v1/emails",
+        params={"recipient": application["email"], "kind": "accredited"},
+    ).json()
+    assert accredited["total"] == 1
+    wait_for(lambda: mailbox.to(application["email"]), what="the accreditation e-mail")
+    assert len([c for c in mailbox.to(application["email"]) if "accredited" in c.subject]) == 1
 
 
 async def test_an_event_about_an_unknown_delegation_is_parked_then_applied(api, kafka, producer):

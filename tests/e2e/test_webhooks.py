@@ -93,7 +93,7 @@ def test_a_redirect_is_not_followed(api, receiver):
         )
         assert again.status_code == 202 and again.json()["status"] == "pending"
         wait_for(
-            lambda: receiver.events(event_type="registration.application.submitted"),
+            lambda: receiver.events(event_type=failed[0]["event_type"]),
             what="the manual redelivery",
         )
     finally:

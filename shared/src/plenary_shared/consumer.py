@@ -14,7 +14,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plenary_shared import metrics, topics
@@ -47,7 +47,9 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, OSError | TimeoutError | ConnectionError):
         return True
     if isinstance(exc, DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+        # an InterfaceError on a live connection is a bug (too many parameters, say): retrying
+        # it for ever would hold the partition, so only a lost connection counts as an outage
+        return exc.connection_invalidated or isinstance(exc, OperationalError)
     return False
 
 

@@ -86,6 +86,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--attendees", type=int, default=5000)
+    parser.add_argument(
+        "--only", choices=("nominations", "conflicts", "fanout"), help="run one benchmark"
+    )
     args = parser.parse_args()
     ports = {
         s: infra.free_port() for s in ("scheduling", "delegation", "registration", "notification")
@@ -101,18 +104,26 @@ def main() -> None:
     )
     try:
         platform.start(say=lambda m: print(f"· {m}", flush=True))
-        timings = nomination_latency(platform, count=args.count)
-        conflicts = bench_scheduling.conflict_check(
-            scheduling_url=platform.url("scheduling"),
-            database_url=platform.service_urls["scheduling"],
-            token=platform.keys.token("organiser", subject="bench"),
-        )
-        fanout = bench_notification.session_change_fanout(platform, attendees=args.attendees)
+        wanted = {args.only} if args.only else {"nominations", "conflicts", "fanout"}
+        timings: dict[str, list[float]] = {"submitted": [], "nominated": []}
+        conflicts: dict[str, list[float]] = {}
+        fanout: dict[str, float] = {}
+        if "nominations" in wanted:
+            timings = nomination_latency(platform, count=args.count)
+        if "conflicts" in wanted:
+            conflicts = bench_scheduling.conflict_check(
+                scheduling_url=platform.url("scheduling"),
+                database_url=platform.service_urls["scheduling"],
+                token=platform.keys.token("organiser", subject="bench"),
+            )
+        if "fanout" in wanted:
+            fanout = bench_notification.session_change_fanout(platform, attendees=args.attendees)
     finally:
         platform.stop()
     print()
-    print(_report("202 -> webhook registration.application.submitted", timings["submitted"]))
-    print(_report("202 -> webhook registration.application.nominated", timings["nominated"]))
+    for state in ("submitted", "nominated"):
+        if timings[state]:
+            print(_report(f"202 -> webhook registration.application.{state}", timings[state]))
     for name, seconds in conflicts.items():
         print(_report(f"conflict dry-run: {name}", seconds))
     for name, seconds in fanout.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import threading
@@ -15,16 +16,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from aiosmtpd.controller import Controller
 
 
-@dataclass(frozen=True)
+@dataclass
 class Caught:
-    """One message as the SMTP server received it."""
+    """One message as the SMTP server received it (parsed when first read)."""
 
     number: int
     mail_from: str
     rcpt_tos: tuple[str, ...]
-    message: EmailMessage
     raw: bytes
     at: float
+
+    @functools.cached_property
+    def message(self) -> EmailMessage:
+        """The parsed message."""
+        return BytesParser(policy=policy.default).parsebytes(self.raw)  # type: ignore[return-value]
 
     @property
     def subject(self) -> str:
@@ -90,10 +95,9 @@ class MailCatcher:
 
     def add(self, *, mail_from: str, rcpt_tos: list[str], raw: bytes) -> None:
         """Keep one received message."""
-        message = BytesParser(policy=policy.default).parsebytes(raw)
         with self.arrived:
             self.caught.append(
-                Caught(len(self.caught) + 1, mail_from, tuple(rcpt_tos), message, raw, time.time())
+                Caught(len(self.caught) + 1, mail_from, tuple(rcpt_tos), raw, time.time())
             )
             self.arrived.notify_all()
 

@@ -37,7 +37,8 @@ class Settings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "Plenary <no-reply@plenary.example>"
-    email_concurrency: int = 8
+    email_concurrency: int = 8  # SMTP connections kept open
+    email_batch: int = 200  # e-mails leased and sent per round
     email_max_attempts: int = 8
     email_backoff_seconds: float = 5.0
     email_backoff_max_seconds: float = 1800.0

@@ -2,7 +2,7 @@
 
 from uuid import uuid4
 
-from plenary_notification.domain.emails import Recipient, emails_for
+from plenary_notification.domain.emails import Recipient, badge_email, emails_for
 
 PARTICIPANT = {
     "application_id": str(uuid4()),
@@ -23,14 +23,27 @@ def _emails(event_type, data, focal_points=FOCAL_POINTS):
     )
 
 
-def test_accreditation_tells_the_participant_and_every_focal_point_in_their_languages():
+def test_accreditation_tells_every_focal_point_in_their_languages():
     found = _emails("registration.accreditation.granted", PARTICIPANT)
     assert [(e.kind, e.recipient, e.language) for e in found] == [
-        ("accredited", "li.wei@example.org", "zh"),
         ("decision", "fp1@example.org", "ru"),
         ("decision", "fp2@example.org", "en"),
     ]
-    assert [e.held_for_digest for e in found] == [False, False, True]
+    assert [e.held_for_digest for e in found] == [False, True]
+
+
+def test_the_participant_gets_its_badge_number_with_the_first_badge_only():
+    badge = {"badge_number": "PL-0001-0042", "delegation_id": PARTICIPANT["delegation_id"]}
+    person = Recipient("li.wei@example.org", "zh")
+    args = {"person": person, "name": "Li Wei", "meeting_title": "SCO", "portal_url": "https://p"}
+    [email] = badge_email(badge, **args)
+    assert (email.kind, email.recipient, email.language) == (
+        "accredited",
+        "li.wei@example.org",
+        "zh",
+    )
+    assert email.context["badge_number"] == "PL-0001-0042"
+    assert badge_email(badge | {"replaces": str(uuid4())}, **args) == []
 
 
 def test_a_nomination_tells_only_the_focal_points():
@@ -42,7 +55,7 @@ def test_a_nomination_tells_only_the_focal_points():
 def test_a_refusal_carries_its_reason_to_everyone():
     found = _emails("registration.accreditation.refused", PARTICIPANT | {"reason": "late"})
     assert {e.context["reason"] for e in found} == {"late"}
-    assert found[0].kind == "refused"
+    assert found[0].kind == "refused" and found[0].recipient == "li.wei@example.org"
 
 
 def test_an_invitation_without_a_sealed_link_is_not_mailed():

@@ -1,10 +1,13 @@
-"""E-mail over SMTP (aiosmtplib): composing a message and handing it to the configured server."""
+"""E-mail over SMTP (aiosmtplib): messages built once per content, sent over kept-open connections."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime
 
 import aiosmtplib
@@ -29,40 +32,92 @@ class PermanentFailure(Exception):
     """The server refused the message for good (5xx): retrying cannot help."""
 
 
-def compose(*, rendered: Rendered, sender: str, recipient: str, message_id: str) -> EmailMessage:
-    """A multipart message (plain text and HTML) with a stable Message-ID for de-duplication."""
-    message = EmailMessage()
+def body(rendered: Rendered, *, sender: str) -> bytes:
+    """Everything of a message but its recipient, id and date: the same for every recipient."""
+    message = EmailMessage(policy=SMTP)
     message["From"] = sender
-    message["To"] = recipient
     message["Subject"] = rendered.subject
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = f"<{message_id}@plenary>"  # the same on every retry
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
     message["Content-Language"] = rendered.language  # after the parts, which take Content-* along
-    return message
+    return message.as_bytes()
 
 
-async def send(server: SmtpServer, message: EmailMessage) -> None:
-    """Send one message; PermanentFailure when the server refuses it for good."""
-    try:
-        await aiosmtplib.send(
-            message,
-            hostname=server.host,
-            port=server.port,
-            username=server.username or None,
-            password=server.password or None,
-            use_tls=server.use_tls,
-            start_tls=server.start_tls,
-            timeout=server.timeout,
-        )
-    except aiosmtplib.SMTPRecipientsRefused as exc:
+def addressed(content: bytes, *, recipient: str, message_id: str) -> bytes:
+    """The message for one recipient; its Message-ID is the same on every retry."""
+    if not recipient.isascii() or any(c in recipient for c in "\r\n"):
+        raise PermanentFailure("the recipient address is not a plain ASCII address")
+    head = (
+        f"To: {recipient}\r\n"
+        f"Message-ID: <{message_id}@plenary>\r\n"
+        f"Date: {format_datetime(datetime.now(UTC))}\r\n"
+    )
+    return head.encode() + content
+
+
+def _classified(exc: BaseException) -> BaseException:
+    """A 5xx refusal becomes PermanentFailure; anything else stays as it is (retried)."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         refusal = exc.recipients[0]
         if 500 <= refusal.code < 600:
-            raise PermanentFailure(f"recipient refused: {refusal.code} {refusal.message}") from exc
-        raise
-    except aiosmtplib.SMTPResponseException as exc:
-        if 500 <= exc.code < 600:
-            raise PermanentFailure(f"server answered {exc.code} {exc.message}") from exc
-        raise
+            return PermanentFailure(f"recipient refused: {refusal.code} {refusal.message}")
+    elif isinstance(exc, aiosmtplib.SMTPResponseException) and 500 <= exc.code < 600:
+        return PermanentFailure(f"server answered {exc.code} {exc.message}")
+    return exc
+
+
+class Connections:
+    """A few SMTP connections kept open and shared by the sends of one worker."""
+
+    def __init__(self, server: SmtpServer, *, size: int) -> None:
+        self._server = server
+        self._idle: asyncio.Queue[aiosmtplib.SMTP | None] = asyncio.Queue()
+        for _ in range(size):
+            self._idle.put_nowait(None)
+
+    async def send(self, *, sender: str, recipient: str, message: bytes) -> None:
+        """Send one message; PermanentFailure when the server refuses it for good."""
+        client = await self._idle.get()
+        try:
+            client = await self._ready(client)
+            await client.sendmail(sender, [recipient], message)
+        except BaseException as exc:
+            client = self._drop(client)  # a fresh connection for the next message
+            classified = _classified(exc)
+            if classified is exc:
+                raise
+            raise classified from exc
+        finally:
+            self._idle.put_nowait(client)
+
+    async def _ready(self, client: aiosmtplib.SMTP | None) -> aiosmtplib.SMTP:
+        if client is not None and client.is_connected:
+            return client
+        s = self._server
+        client = aiosmtplib.SMTP(
+            hostname=s.host,
+            port=s.port,
+            use_tls=s.use_tls,
+            start_tls=s.start_tls,
+            timeout=s.timeout,
+            username=s.username or None,
+            password=s.password or None,
+        )
+        await client.connect()
+        return client
+
+    @staticmethod
+    def _drop(client: aiosmtplib.SMTP | None) -> None:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+        return None
+
+    async def close(self) -> None:
+        """Say goodbye to the server on every open connection."""
+        while not self._idle.empty():
+            client = self._idle.get_nowait()
+            if client is not None and client.is_connected:
+                with contextlib.suppress(Exception):
+                    await client.quit()

@@ -306,3 +306,9 @@ async def attendees_of(conn: AsyncConnection, session_id: UUID | str) -> list[Ro
         .order_by(p.c.email)
     )
     return list((await conn.execute(query)).all())
+
+
+async def get_participant(conn: AsyncConnection, application_id: UUID | str) -> Row | None:
+    """An accredited participant as notification knows it, or None."""
+    query = select(participants).where(participants.c.application_id == UUID(str(application_id)))
+    return (await conn.execute(query)).one_or_none()

@@ -16,7 +16,8 @@ DECISIONS = {
     "registration.accreditation.granted": "accredited",
     "registration.accreditation.refused": "refused",
 }
-TO_PARTICIPANT = {"accredited": "accredited", "refused": "refused"}
+# the accredited participant is written to when the badge is issued, with its number
+TO_PARTICIPANT = {"refused": "refused"}
 MEETING_EVENTS = frozenset(DECISIONS)
 
 
@@ -126,4 +127,27 @@ def session_emails(event_type: str, data: dict, *, attendees: list[Recipient]) -
             base | {"title": titles.get(a.language) or data["title"]},
         )
         for a in attendees
+    ]
+
+
+def badge_email(
+    data: dict, *, person: Recipient, name: str, meeting_title: str, portal_url: str
+) -> list[Email]:
+    """The accredited participant's e-mail, once its first badge is issued (not on re-issues)."""
+    if data.get("replaces"):
+        return []
+    context = {
+        "name": name,
+        "meeting": meeting_title,
+        "badge_number": data["badge_number"],
+        "portal_url": portal_url,
+    }
+    return [
+        Email(
+            "accredited",
+            person.email,
+            person.language,
+            context,
+            UUID(str(data["delegation_id"])),
+        )
     ]

@@ -23,6 +23,7 @@ from plenary_notification.domain.emails import (
     SESSION_CHANGES,
     Email,
     Recipient,
+    badge_email,
     emails_for,
     session_emails,
 )
@@ -30,7 +31,7 @@ from plenary_shared.consumer import NotYetKnown
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events.delegation import FocalPointAssigned, FocalPointRevoked
-from plenary_shared.events.registration import AccreditationGranted
+from plenary_shared.events.registration import AccreditationGranted, BadgeIssued
 from plenary_shared.events.scheduling import AttendanceAssigned, AttendanceRemoved, MeetingCreated
 
 
@@ -55,6 +56,8 @@ async def on_event(
         focal_points=recipients,
         portal_url=portal_url,
     )
+    if event.type == BadgeIssued.event_type:
+        found += await _badge_email(uow, event, portal_url=portal_url)
     if event.type in SESSION_CHANGES:
         attendees = await repository.attendees_of(uow.conn, event.data["session_id"])
         found += session_emails(
@@ -65,6 +68,20 @@ async def on_event(
     if found:
         await queue(uow, found, event_id=event.id, event_type=event.type)
         uow.after_commit(on_queued)
+
+
+async def _badge_email(uow: UnitOfWork, event: CloudEvent, *, portal_url: str) -> list[Email]:
+    person = await repository.get_participant(uow.conn, event.data["application_id"])
+    meeting = await repository.get_meeting(uow.conn, event.data["meeting_id"])
+    if person is None or meeting is None:
+        raise NotYetKnown(f"the participant of badge {event.data['badge_number']} is not known yet")
+    return badge_email(
+        event.data,
+        person=Recipient(person.email, person.language),
+        name=f"{person.given_name} {person.family_name}",
+        meeting_title=meeting.title,
+        portal_url=portal_url,
+    )
 
 
 async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_type: str) -> None:
@@ -84,7 +101,8 @@ async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_typ
         }
         for e in found
     ]
-    await uow.conn.execute(insert(emails).values(rows).on_conflict_do_nothing())
+    # executemany: SQLAlchemy sends the rows in pages, whatever their number
+    await uow.conn.execute(insert(emails).on_conflict_do_nothing(), rows)
 
 
 async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:

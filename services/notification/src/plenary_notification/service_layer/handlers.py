@@ -302,7 +302,7 @@ async def on_event(
         elif sub.channel == "email" and sub.status == "active":
             mails.append(Email("event", sub.email, sub.language, {"event": envelope}))
     if rows:
-        await uow.conn.execute(insert(deliveries).values(rows).on_conflict_do_nothing())
+        await uow.conn.execute(insert(deliveries).on_conflict_do_nothing(), rows)
         uow.after_commit(on_queued)
     if mails:
         await emails.queue(uow, mails, event_id=event.id, event_type=event.type)

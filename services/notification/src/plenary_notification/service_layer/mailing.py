@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -23,13 +24,16 @@ async def mail_forever(rt: ServiceRuntime) -> None:
     """Send due e-mails until cancelled; polls, and is woken when e-mails are queued."""
     settings: Settings = rt.settings  # type: ignore[assignment]
     wake: asyncio.Event = rt.state["mail_wake"]
-    limit = asyncio.Semaphore(settings.email_concurrency)
-    while True:
-        wake.clear()
-        if await send_due(rt, limit):
-            continue
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=settings.email_poll_seconds)
+    connections = mailer.Connections(server_of(settings), size=settings.email_concurrency)
+    try:
+        while True:
+            wake.clear()
+            if await send_due(rt, connections):
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=settings.email_poll_seconds)
+    finally:
+        await connections.close()
 
 
 def server_of(settings: Settings) -> mailer.SmtpServer:
@@ -45,73 +49,85 @@ def server_of(settings: Settings) -> mailer.SmtpServer:
     )
 
 
-async def send_due(rt: ServiceRuntime, limit: asyncio.Semaphore) -> int:
-    """One round: lease, send, record; returns how many were attempted."""
+async def send_due(rt: ServiceRuntime, connections: mailer.Connections) -> int:
+    """One round: lease a batch, build each distinct content once, send, record; returns how many."""
     settings: Settings = rt.settings  # type: ignore[assignment]
     lease = timedelta(seconds=settings.smtp_timeout_seconds * 3)
     async with rt.engine.begin() as conn:
-        due = await repository.lease_due_emails(
-            conn, limit=settings.email_concurrency * 4, lease=lease
-        )
-    server = server_of(settings)
+        due = await repository.lease_due_emails(conn, limit=settings.email_batch, lease=lease)
+    if not due:
+        return 0
+    bodies: dict[str, bytes] = {}
 
-    async def one(row) -> None:
-        error, permanent = None, False
+    async def one(row) -> tuple[object, str | None, bool]:
         try:
-            message = build(row, settings)
-            async with limit:
-                await mailer.send(server, message)
+            message = mailer.addressed(
+                content_of(row, settings, bodies), recipient=row.recipient, message_id=str(row.id)
+            )
+            await connections.send(
+                sender=settings.mail_from, recipient=row.recipient, message=message
+            )
         except mailer.PermanentFailure as exc:
-            error, permanent = str(exc), True
+            return row, str(exc), True
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
-        await record(rt, row=row, error=error, permanent=permanent, settings=settings)
+            return row, f"{type(exc).__name__}: {exc}"[:500], False
+        return row, None, False
 
-    await asyncio.gather(*(one(r) for r in due))
+    outcomes = await asyncio.gather(*(one(r) for r in due))
+    await record(rt, outcomes=outcomes, settings=settings)
     return len(due)
 
 
-def build(row, settings: Settings):
-    """The message of one stored e-mail; a sealed link is opened only here, in memory."""
-    context = dict(row.context)
-    if sealed := context.pop("sealed_link", None):
-        context["link"] = unseal(settings.link_seal_key, sealed)
-    context.setdefault("portal_url", settings.portal_url)
-    context["language"] = templates.language_of(row.language)
-    rendered = templates.render(row.kind, language=row.language, context=context)
-    return mailer.compose(
-        rendered=rendered,
-        sender=settings.mail_from,
-        recipient=row.recipient,
-        message_id=str(row.id),
-    )
+def content_of(row, settings: Settings, bodies: dict[str, bytes]) -> bytes:
+    """A message body, built once for all recipients of the same content and language."""
+    key = json.dumps([row.kind, row.language, row.context], sort_keys=True, default=str)
+    if key not in bodies:
+        context = dict(row.context)
+        if sealed := context.pop("sealed_link", None):
+            # opened only here, in memory, at the moment of sending
+            context["link"] = unseal(settings.link_seal_key, sealed)
+        context.setdefault("portal_url", settings.portal_url)
+        context["language"] = templates.language_of(row.language)
+        rendered = templates.render(row.kind, language=row.language, context=context)
+        bodies[key] = mailer.body(rendered, sender=settings.mail_from)
+    return bodies[key]
 
 
-async def record(rt: ServiceRuntime, *, row, error: str | None, permanent: bool, settings) -> None:
-    """Settle an attempt: sent, retried later with backoff, or failed for good."""
+async def record(rt: ServiceRuntime, *, outcomes: list, settings: Settings) -> None:
+    """Settle a batch: the sent in one statement; each failure retried with backoff, or failed."""
     now = datetime.now(UTC)
-    values: dict = {"lease_until": None, "last_error": error}
-    if error is None:
-        values |= {"status": "sent", "sent_at": now}
-    elif permanent or row.attempts >= settings.email_max_attempts:
-        values |= {"status": "failed"}
-    else:
-        delay = next_delay(
-            row.attempts,
-            base=settings.email_backoff_seconds,
-            cap=settings.email_backoff_max_seconds,
-        )
-        values |= {"next_attempt_at": now + timedelta(seconds=delay)}
+    sent = [row.id for row, error, _ in outcomes if error is None]
     async with rt.engine.begin() as conn:
-        await conn.execute(update(emails).where(emails.c.id == row.id).values(**values))
-    log.info(
-        "e-mail attempt",
-        email_id=str(row.id),
-        kind=row.kind,
-        outcome=values.get("status", "retry"),
-        attempt=row.attempts,
-        error=error,
-    )
+        if sent:
+            await conn.execute(
+                update(emails)
+                .where(emails.c.id.in_(sent))
+                .values(status="sent", sent_at=now, lease_until=None, last_error=None)
+            )
+        for row, error, permanent in outcomes:
+            if error is None:
+                continue
+            values: dict = {"lease_until": None, "last_error": error}
+            if permanent or row.attempts >= settings.email_max_attempts:
+                values["status"] = "failed"
+            else:
+                delay = next_delay(
+                    row.attempts,
+                    base=settings.email_backoff_seconds,
+                    cap=settings.email_backoff_max_seconds,
+                )
+                values["next_attempt_at"] = now + timedelta(seconds=delay)
+            await conn.execute(update(emails).where(emails.c.id == row.id).values(**values))
+            log.info(
+                "e-mail not sent",
+                email_id=str(row.id),
+                kind=row.kind,
+                outcome=values.get("status", "retry"),
+                attempt=row.attempts,
+                error=error,
+            )
+    if sent:
+        log.info("e-mails sent", count=len(sent))
 
 
 def digest_cutoff(now: datetime, *, hour: int) -> datetime:
