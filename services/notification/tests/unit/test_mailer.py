@@ -36,3 +36,12 @@ def test_an_address_that_could_inject_headers_is_refused():
     content = body(RENDERED, sender="no-reply@plenary.example")
     with pytest.raises(PermanentFailure):
         addressed(content, recipient="a@example.org\r\nBcc: x@example.org", message_id="m")
+
+
+def test_a_long_subject_reads_back_without_a_leading_space():
+    long = Rendered(subject="You are accredited to " + "x" * 90, text="t", html="h", language="en")
+    message = message_from_bytes(
+        addressed(body(long, sender="a@b.example"), recipient="r@example.org", message_id="m"),
+        policy=policy.default,
+    )
+    assert message["subject"] == long.subject

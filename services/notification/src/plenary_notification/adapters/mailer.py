@@ -28,13 +28,18 @@ class SmtpServer:
     timeout: float = 30.0
 
 
+# CRLF line ends; headers are folded only past SMTP's hard limit, since Python folds a long
+# subject whole onto a continuation line, which some readers show with a leading space
+POLICY = SMTP.clone(max_line_length=998)
+
+
 class PermanentFailure(Exception):
     """The server refused the message for good (5xx): retrying cannot help."""
 
 
 def body(rendered: Rendered, *, sender: str) -> bytes:
     """Everything of a message but its recipient, id and date: the same for every recipient."""
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["Subject"] = rendered.subject
     message["Auto-Submitted"] = "auto-generated"
