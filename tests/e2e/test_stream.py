@@ -92,6 +92,8 @@ def test_a_stream_subscription_names_what_the_stream_shows(api):
         first = json.loads(next(iter(events)).data)
     assert first["type"] == "delegation.delegation.registered"
     assert first["data"]["delegation_id"] == delegation["id"]
+    ping = api.call("notification", "POST", f"/v1/subscriptions/{made.json()['id']}/ping")
+    assert ping.status_code == 409 and "GET /v1/stream" in ping.json()["detail"]
 
 
 def test_a_bad_last_event_id_is_refused(api):

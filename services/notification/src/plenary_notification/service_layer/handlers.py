@@ -203,6 +203,10 @@ async def ping(
 ) -> uuid.UUID:
     """Queue a test delivery (`notification.ping`) to the subscription alone."""
     row = await owned(uow, subscription_id, principal)
+    if row.channel == "stream":
+        raise Conflict(
+            "a stream subscription is read with GET /v1/stream; there is nothing to ping"
+        )
     event_id = str(uuid.uuid4())
     envelope = CloudEvent(
         id=event_id,
