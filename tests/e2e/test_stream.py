@@ -7,6 +7,8 @@ import httpx
 from httpx_sse import connect_sse
 from scheduling_world import Timetable
 
+from plenary_devstack.testing import wait_for
+
 SUBMITTED = "registration.application.submitted"
 
 
@@ -94,6 +96,20 @@ def test_a_stream_subscription_names_what_the_stream_shows(api):
     assert first["data"]["delegation_id"] == delegation["id"]
     ping = api.call("notification", "POST", f"/v1/subscriptions/{made.json()['id']}/ping")
     assert ping.status_code == 409 and "GET /v1/stream" in ping.json()["detail"]
+
+
+def _open_streams(api) -> float:
+    metrics = httpx.get(api.platform.url("notification") + "/metrics").text
+    line = next(m for m in metrics.splitlines() if m.startswith("plenary_stream_clients "))
+    return float(line.split()[1])
+
+
+def test_a_closed_stream_stops_following(api):
+    before = _open_streams(api)
+    with _stream(api, api.token, types="nothing.ever") as events:
+        assert events is not None
+        wait_for(lambda: _open_streams(api) == before + 1, what="the stream to be counted")
+    wait_for(lambda: _open_streams(api) == before, what="the closed stream to stop")
 
 
 def test_a_bad_last_event_id_is_refused(api):

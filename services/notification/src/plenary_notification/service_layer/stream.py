@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+from prometheus_client import Gauge
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -19,6 +20,7 @@ from plenary_shared.envelope import CloudEvent
 from plenary_shared.runtime import ServiceRuntime
 
 STREAM_LOCK = 0x706C656E  # an advisory lock id of this service's own
+OPEN_STREAMS = Gauge("plenary_stream_clients", "Live streams open in this process")
 
 
 class Listeners:
@@ -32,10 +34,12 @@ class Listeners:
         """An event set whenever something new may be there."""
         event = asyncio.Event()
         self._events.add(event)
+        OPEN_STREAMS.inc()
         try:
             yield event
         finally:
             self._events.discard(event)
+            OPEN_STREAMS.dec()
 
     def wake_all(self) -> None:
         """Something new was committed."""
