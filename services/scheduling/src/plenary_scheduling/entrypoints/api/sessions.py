@@ -23,7 +23,7 @@ from plenary_scheduling.entrypoints.api.schemas import (
     SessionUpdate,
 )
 from plenary_scheduling.service_layer import handlers
-from plenary_shared.api import Page, PageDep
+from plenary_shared.api import Page, PageDep, PageParams
 from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal, Role
 from plenary_shared.errors import NotFound
 from plenary_shared.owners import fetch_if_exists
@@ -33,6 +33,23 @@ from plenary_shared.vocabulary import SessionFormat
 router = APIRouter(prefix="/v1", tags=["sessions"])
 
 Sort = Literal["starts_at", "room", "title"]
+
+
+async def _page(
+    conn: AsyncConnection,
+    principal: Principal,
+    page: PageParams,
+    *,
+    where: list,
+    sort: str = "starts_at",
+    lang: str | None = None,
+) -> Page[SessionRead]:
+    """One page of sessions as the caller may see them."""
+    rows, total = await repository.list_sessions(
+        conn, where=where, sort=sort, limit=page.limit, offset=page.offset
+    )
+    items = await render(conn, rows, principal, lang=lang)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 async def render(
@@ -146,11 +163,7 @@ async def list_sessions(
             application_id=application_id,
             **visibility_filters(principal),
         )
-        rows, total = await repository.list_sessions(
-            conn, where=where, sort=sort, limit=page.limit, offset=page.offset
-        )
-        items = await render(conn, rows, principal, lang=lang)
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+        return await _page(conn, principal, page, where=where, sort=sort, lang=lang)
 
 
 async def _check_subject_filters(conn, principal: Principal, delegation_id, application_id) -> None:
@@ -252,9 +265,7 @@ async def assign_attendance(
     return await list_attendance(session_id, rt, principal, _default_page())
 
 
-def _default_page():
-    from plenary_shared.api import PageParams
-
+def _default_page() -> PageParams:
     return PageParams(limit=500, offset=0)
 
 
@@ -362,11 +373,7 @@ async def room_sessions(
             status=status_.value if status_ else None,
             **visibility_filters(principal),
         )
-        rows, total = await repository.list_sessions(
-            conn, where=where, limit=page.limit, offset=page.offset
-        )
-        items = await render(conn, rows, principal)
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+        return await _page(conn, principal, page, where=where)
 
 
 @router.get("/delegations/{delegation_id}/sessions", response_model=Page[SessionRead])
@@ -387,11 +394,7 @@ async def delegation_sessions(
         meeting = await repository.get_meeting(conn, delegation.meeting_id)
         start, end = local_day(day, meeting.timezone) if day else (None, None)
         where = repository.session_filters(delegation_id=delegation_id, start=start, end=end)
-        rows, total = await repository.list_sessions(
-            conn, where=where, limit=page.limit, offset=page.offset
-        )
-        items = await render(conn, rows, principal)
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+        return await _page(conn, principal, page, where=where)
 
 
 @router.get("/participants/{application_id}/sessions", response_model=Page[SessionRead])
@@ -408,8 +411,4 @@ async def participant_sessions(
         meeting = await repository.get_meeting(conn, person.meeting_id)
         start, end = local_day(day, meeting.timezone) if day else (None, None)
         where = repository.session_filters(application_id=application_id, start=start, end=end)
-        rows, total = await repository.list_sessions(
-            conn, where=where, limit=page.limit, offset=page.offset
-        )
-        items = await render(conn, rows, principal)
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+        return await _page(conn, principal, page, where=where)
