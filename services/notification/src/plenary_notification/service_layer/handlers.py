@@ -94,9 +94,9 @@ async def create_subscription(
     return subscription_id
 
 
-async def owned(uow: UnitOfWork, subscription_id: uuid.UUID, principal: Principal, *, lock=True):
+async def owned(conn, subscription_id: uuid.UUID, principal: Principal, *, lock: bool = False):
     """A subscription of the caller's, or 404 (others' subscriptions do not exist for them)."""
-    row = await repository.get_subscription(uow.conn, subscription_id, for_update=lock)
+    row = await repository.get_subscription(conn, subscription_id, for_update=lock)
     if row is None or row.owner != principal.subject:
         raise NotFound(f"subscription {subscription_id} does not exist")
     return row
@@ -110,7 +110,7 @@ async def update_subscription(
     principal: Principal,
 ) -> None:
     """Change what a subscription receives, or where."""
-    row = await owned(uow, subscription_id, principal)
+    row = await owned(uow.conn, subscription_id, principal, lock=True)
     values = command.model_dump(exclude_unset=True)
     if "url" in values:
         if row.channel != "webhook":
@@ -133,7 +133,7 @@ async def pause(
     uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal, reason: str
 ) -> None:
     """Stop delivering; events meanwhile wait and are delivered on resume."""
-    row = await owned(uow, subscription_id, principal)
+    row = await owned(uow.conn, subscription_id, principal, lock=True)
     if row.status == "paused":
         return
     await _set_status(uow, row, status="paused", reason=reason)
@@ -146,7 +146,7 @@ async def pause(
 
 async def resume(uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal) -> None:
     """Deliver again, starting with what waited."""
-    row = await owned(uow, subscription_id, principal)
+    row = await owned(uow.conn, subscription_id, principal, lock=True)
     if row.status == "active":
         return
     await _set_status(uow, row, status="active", reason=None)
@@ -176,7 +176,7 @@ async def rotate_secret(
     uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal, grace: timedelta
 ) -> datetime:
     """A new signing secret; the old one keeps signing too until the grace period ends."""
-    row = await owned(uow, subscription_id, principal)
+    row = await owned(uow.conn, subscription_id, principal, lock=True)
     if row.channel != "webhook":
         raise Conflict(f"a {row.channel} subscription has no signing secret")
     until = datetime.now(UTC) + grace
@@ -202,7 +202,7 @@ async def ping(
     uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal, on_queued
 ) -> uuid.UUID:
     """Queue a test delivery (`notification.ping`) to the subscription alone."""
-    row = await owned(uow, subscription_id, principal)
+    row = await owned(uow.conn, subscription_id, principal, lock=True)
     if row.channel == "stream":
         raise Conflict(
             "a stream subscription is read with GET /v1/stream; there is nothing to ping"
@@ -244,7 +244,7 @@ async def delete_subscription(
     uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal
 ) -> None:
     """Stop a subscription for good; pending deliveries are cancelled."""
-    row = await owned(uow, subscription_id, principal)
+    row = await owned(uow.conn, subscription_id, principal, lock=True)
     await uow.conn.execute(
         deliveries.update()
         .where(deliveries.c.subscription_id == row.id, deliveries.c.status == "pending")
@@ -263,7 +263,7 @@ async def redeliver(
     on_queued,
 ) -> None:
     """Send a failed (or delivered) event again, with a fresh set of attempts."""
-    await owned(uow, subscription_id, principal, lock=False)
+    await owned(uow.conn, subscription_id, principal)
     row = await repository.get_delivery(uow.conn, delivery_id)
     if row is None or row.subscription_id != subscription_id:
         raise NotFound(f"delivery {delivery_id} does not exist")

@@ -14,6 +14,7 @@ from plenary_notification.adapters import mailer, repository, templates
 from plenary_notification.adapters.tables import emails
 from plenary_notification.config import Settings
 from plenary_notification.domain.model import next_delay
+from plenary_notification.service_layer import emails as emails_cases
 from plenary_shared.runtime import ServiceRuntime
 from plenary_shared.sealing import unseal
 
@@ -138,13 +139,11 @@ def digest_cutoff(now: datetime, *, hour: int) -> datetime:
 
 async def digest_forever(rt: ServiceRuntime) -> None:
     """Once a day, at the digest hour, gather held e-mails into each recipient's digest."""
-    from plenary_notification.service_layer import emails as email_cases
-
     settings: Settings = rt.settings  # type: ignore[assignment]
     while True:
         cutoff = digest_cutoff(datetime.now(UTC), hour=settings.digest_hour_utc)
         async with rt.unit_of_work() as uow:
-            sent = await email_cases.send_digests(
+            sent = await emails_cases.send_digests(
                 uow, before=cutoff, on_queued=rt.state["mail_wake"].set
             )
         if sent:

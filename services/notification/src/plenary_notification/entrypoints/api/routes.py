@@ -254,7 +254,4 @@ async def redeliver(
 
 async def _own(rt, subscription_id: UUID, principal):
     async with rt.engine.connect() as conn:
-        row = await repository.get_subscription(conn, subscription_id)
-    if row is None or row.owner != principal.subject:
-        raise NotFound(f"subscription {subscription_id} does not exist")
-    return row
+        return await handlers.owned(conn, subscription_id, principal)

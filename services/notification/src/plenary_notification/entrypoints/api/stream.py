@@ -10,7 +10,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from plenary_notification.adapters import repository
 from plenary_notification.config import Settings
 from plenary_notification.service_layer import handlers, stream
 from plenary_shared.auth import CurrentPrincipal
@@ -61,8 +60,8 @@ async def live_stream(
     settings: Settings = rt.settings  # type: ignore[assignment]
     if subscription_id is not None:
         async with rt.engine.connect() as conn:
-            chosen = await repository.get_subscription(conn, subscription_id)
-        if chosen is None or chosen.owner != principal.subject or chosen.channel != "stream":
+            chosen = await handlers.owned(conn, subscription_id, principal)
+        if chosen.channel != "stream":
             raise NotFound(f"stream subscription {subscription_id} does not exist")
         types, meeting_id = [*types, *chosen.event_types], meeting_id or chosen.meeting_id
     scope = None if principal.is_organiser else handlers.scope_of(principal, delegation_id=None)
