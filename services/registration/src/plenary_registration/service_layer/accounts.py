@@ -51,35 +51,38 @@ async def invite(
         raise Conflict(
             f"{email} already has a portal account; they can sign in or reset the password"
         )
-    invitation_id, (token, token_hash) = uuid.uuid4(), new_secret()
-    expires_at = datetime.now(UTC) + timedelta(days=days)
+    token, token_hash = new_secret()
+    invitation = {
+        "id": uuid.uuid4(),
+        "email": email,
+        "role": role.value,
+        "delegation_id": delegation_id,
+        "application_id": application_id,
+        "language": language,
+        "expires_at": datetime.now(UTC) + timedelta(days=days),
+    }
     await uow.conn.execute(
-        invitations.insert().values(
-            id=invitation_id,
-            email=email,
-            role=role.value,
-            delegation_id=delegation_id,
-            application_id=application_id,
-            language=language,
-            token_hash=token_hash,
-            expires_at=expires_at,
-            created_by=actor,
-        )
+        invitations.insert().values(**invitation, token_hash=token_hash, created_by=actor)
     )
+    await _announce(uow, invitation, token=token, links=links)
+    return invitation["id"], token
+
+
+async def _announce(uow: UnitOfWork, invitation, *, token: str, links: Links) -> None:
+    """Publish an invitation, with its link sealed for notification to e-mail."""
     await uow.emit(
         InvitationIssued(
-            invitation_id=invitation_id,
-            email=email,
-            role=role.value,
-            delegation_id=delegation_id,
-            application_id=application_id,
-            language=language,
-            expires_at=expires_at,
+            invitation_id=invitation["id"],
+            email=invitation["email"],
+            role=invitation["role"],
+            delegation_id=invitation["delegation_id"],
+            application_id=invitation["application_id"],
+            language=invitation["language"],
+            expires_at=invitation["expires_at"],
             sealed_link=links.sealed(INVITATION_PAGE, token),
         ),
-        subject=str(invitation_id),
+        subject=str(invitation["id"]),
     )
-    return invitation_id, token
 
 
 async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, links: Links) -> str:
@@ -100,19 +103,7 @@ async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, li
         .where(invitations.c.id == invitation_id)
         .values(token_hash=token_hash, expires_at=expires_at, revoked_at=None)
     )
-    await uow.emit(
-        InvitationIssued(
-            invitation_id=invitation_id,
-            email=row.email,
-            role=row.role,
-            delegation_id=row.delegation_id,
-            application_id=row.application_id,
-            language=row.language,
-            expires_at=expires_at,
-            sealed_link=links.sealed(INVITATION_PAGE, token),
-        ),
-        subject=str(invitation_id),
-    )
+    await _announce(uow, {**row._mapping, "expires_at": expires_at}, token=token, links=links)
     uow.remember_result(invitation_id)
     await uow.commit()
     return token
@@ -169,6 +160,16 @@ async def reset_link(uow: UnitOfWork, *, account_id: uuid.UUID, actor: str, hour
     """A one-time password reset link for an account (earlier unused links stop working)."""
     if not await uow.conn.scalar(select(accounts.c.id).where(accounts.c.id == account_id)):
         raise NotFound(f"account {account_id} does not exist")
+    token, _ = await _new_reset(uow, account_id=account_id, actor=actor, hours=hours)
+    uow.remember_result(account_id)
+    await uow.commit()
+    return token
+
+
+async def _new_reset(
+    uow: UnitOfWork, *, account_id: uuid.UUID, actor: str, hours: float
+) -> tuple[str, datetime]:
+    """A new reset link secret and its expiry; earlier unused links of the account stop working."""
     now = datetime.now(UTC)
     await uow.conn.execute(
         update(password_resets)
@@ -176,18 +177,17 @@ async def reset_link(uow: UnitOfWork, *, account_id: uuid.UUID, actor: str, hour
         .values(used_at=now)
     )
     token, token_hash = new_secret()
+    expires_at = now + timedelta(hours=hours)
     await uow.conn.execute(
         password_resets.insert().values(
             id=uuid.uuid4(),
             account_id=account_id,
             token_hash=token_hash,
-            expires_at=now + timedelta(hours=hours),
+            expires_at=expires_at,
             created_by=actor,
         )
     )
-    uow.remember_result(account_id)
-    await uow.commit()
-    return token
+    return token, expires_at
 
 
 async def request_reset(
@@ -211,21 +211,8 @@ async def request_reset(
     )
     if recent is not None:
         return  # a link went out a moment ago; repeated clicks do not flood the mailbox
-    await uow.conn.execute(
-        update(password_resets)
-        .where(password_resets.c.account_id == account.id, password_resets.c.used_at.is_(None))
-        .values(used_at=now)
-    )
-    token, token_hash = new_secret()
-    expires_at = now + timedelta(hours=hours)
-    await uow.conn.execute(
-        password_resets.insert().values(
-            id=uuid.uuid4(),
-            account_id=account.id,
-            token_hash=token_hash,
-            expires_at=expires_at,
-            created_by="self-service",
-        )
+    token, expires_at = await _new_reset(
+        uow, account_id=account.id, actor="self-service", hours=hours
     )
     sealed = links.sealed(RESET_PAGE, token)
     if sealed is not None:
