@@ -61,7 +61,7 @@ def test_webhooks_to_internal_addresses_are_refused(api, url, reason):
         "notification", "POST", "/v1/subscriptions", json={"url": url, "event_types": ["*"]}
     )
     assert response.status_code == 422, response.text
-    assert reason in response.json()["detail"] or reason in json.dumps(response.json())
+    assert reason in json.dumps(response.json())  # the detail, or the field error for a scheme
     assert api.call("notification", "GET", "/v1/subscriptions").json()["total"] == before
 
 
