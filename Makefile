@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
-PACKAGES := -e shared -e services/scheduling -e services/delegation -e services/registration -e services/notification -e deploy/local
+PACKAGES := -e shared -e services/scheduling -e services/delegation -e services/registration -e services/notification -e services/portal -e deploy/local
 STAMP := $(VENV)/.installed
+
+# the browser tests drive Debian's Chromium (never a downloaded one); a CJK font renders 中文
+CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-wqy-zenhei
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test bench lint token up lock clean
 
@@ -18,8 +23,12 @@ $(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml se
 run: $(STAMP) ## start the platform with demo data (Ctrl-C stops everything)
 	$(BIN)/plenary run
 
-test: $(STAMP) ## the whole suite against real Postgres and a real Kafka-protocol broker
+test: $(STAMP) $(CHROMIUM) ## the whole suite against real Postgres, a real broker and a real browser
 	$(BIN)/python -m pytest
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES)
 
 bench: $(STAMP) ## benchmarks (figures, never assertions)
 	$(BIN)/python -m plenary_devstack.bench

@@ -17,6 +17,12 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 K8S_DIR = ROOT / "deploy" / "k8s"
 SERVICES = {"scheduling": 8001, "delegation": 8002, "registration": 8003, "notification": 8004}
+PORTAL_PORT = 8000  # the web application: no database, no Kafka, no private key
+PRIVATE_KEYS = {
+    "registration": {"jwt_private.pem", "badge_signing.pem", "registration_data.key"},
+    "notification": {"notification_seal.key"},
+}
+EVERY_PRIVATE_KEY = set().union(*PRIVATE_KEYS.values())
 
 
 def _compose() -> dict:
@@ -41,6 +47,20 @@ def _deployments() -> dict[str, dict]:
     return {
         doc["metadata"]["name"]: doc for doc in _k8s_documents() if doc.get("kind") == "Deployment"
     }
+
+
+def _container_env_names(container: dict) -> set[str]:
+    """Every variable a container gets, including those an envFrom ConfigMap hands it."""
+    config_maps = {
+        doc["metadata"]["name"]: doc.get("data", {})
+        for doc in _k8s_documents()
+        if doc.get("kind") == "ConfigMap"
+    }
+    names = {item["name"] for item in container.get("env", [])}
+    for source in container.get("envFrom", []):
+        keys = config_maps[source["configMapRef"]["name"]] if "configMapRef" in source else {}
+        names |= {source.get("prefix", "") + key for key in keys}
+    return names
 
 
 # --- docker-compose.yml -------------------------------------------------------------------------
@@ -107,11 +127,53 @@ def test_service_builds_from_dockerfile_and_waits_for_provision(name: str, port:
     assert any("notification_seal.key" in str(v) for v in service["volumes"]) is opens_links, name
 
 
+def test_portal_waits_for_the_four_services_and_has_no_database_or_kafka() -> None:
+    portal = _compose()["services"]["portal"]
+    assert portal["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert {name: dep["condition"] for name, dep in portal["depends_on"].items()} == {
+        name: "service_healthy" for name in SERVICES
+    }  # not provision, postgres or kafka: it has neither database nor topics
+
+    health = " ".join(map(str, portal["healthcheck"]["test"]))
+    assert "/readyz" in health
+
+    command = portal["command"]
+    assert "plenary_portal.main:create_app" in command
+    assert "--factory" in command
+    assert str(PORTAL_PORT) in command
+    assert f"{PORTAL_PORT}:{PORTAL_PORT}" in [str(p) for p in portal["ports"]]
+
+    env = _env(portal)
+    assert env["PORT"] == str(PORTAL_PORT)
+    for name, port in SERVICES.items():
+        assert env[f"PORTAL_{name.upper()}_URL"] == f"http://{name}:{port}"
+    assert not [key for key in env if "DATABASE_URL" in key or "KAFKA" in key]
+    assert env["PORTAL_SECURE_COOKIES"].lower() == "false"  # plain http on localhost
+    mounted = {str(v).split(":")[1] for v in portal["volumes"]}
+    assert env["PORTAL_JWT_PUBLIC_KEY_FILE"] in mounted
+    assert all(str(v).endswith(":ro") for v in portal["volumes"])
+
+
+def test_e_mail_links_point_to_the_portal() -> None:
+    services = _compose()["services"]
+    portal = f"http://localhost:{PORTAL_PORT}"
+    assert _env(services["registration"])["REGISTRATION_PORTAL_URL"] == portal
+    assert _env(services["notification"])["NOTIFICATION_PORTAL_URL"] == portal
+
+
+def test_each_private_key_reaches_only_its_owner_in_compose() -> None:
+    for name, service in _compose()["services"].items():
+        if "build" not in service:
+            continue
+        files = {Path(str(v).split(":")[0]).name for v in service.get("volumes", [])}
+        assert {f for f in files if f in EVERY_PRIVATE_KEY} == PRIVATE_KEYS.get(name, set()), name
+
+
 def test_registration_gets_its_data_key() -> None:
     registration = _compose()["services"]["registration"]
     mounted = {str(v).split(":")[1] for v in registration["volumes"]}
     assert _env(registration)["REGISTRATION_DATA_KEY_FILE"] in mounted
-    others = ("scheduling", "delegation", "notification")
+    others = ("scheduling", "delegation", "notification", "portal")
     for name in others:
         assert not any(
             "registration_data" in str(v) for v in _compose()["services"][name]["volumes"]
@@ -161,6 +223,19 @@ def test_dockerfile_installs_the_lock_with_hashes_and_runs_unprivileged() -> Non
     assert users and users[-1].split(":")[0] not in {"root", "0"}
 
 
+def test_dockerfile_installs_and_exposes_every_process() -> None:
+    text = DOCKERFILE.read_text()
+    instructions = re.sub(r"\\\n\s*", " ", text).splitlines()
+    installs = " ".join(line for line in instructions if line.startswith("RUN pip install"))
+    exposed = {
+        port for line in instructions if line.startswith("EXPOSE ") for port in line.split()[1:]
+    }
+    for name, port in {**SERVICES, "portal": PORTAL_PORT}.items():
+        assert f"COPY services/{name}/ services/{name}/" in instructions, name
+        assert f"./services/{name}" in installs.split(), name
+        assert str(port) in exposed, name
+
+
 def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
     entries = {
         line.strip().lstrip("*/")
@@ -197,7 +272,7 @@ def test_every_compose_service_has_a_deployment_and_service() -> None:
         for name, spec in _compose()["services"].items()
         if "build" in spec and name != "provision"
     }
-    assert compose_services == set(SERVICES)
+    assert compose_services == set(SERVICES) | {"portal"}
     assert compose_services <= set(_deployments())
     k8s_services = {d["metadata"]["name"] for d in _k8s_documents() if d.get("kind") == "Service"}
     assert compose_services <= k8s_services
@@ -214,10 +289,43 @@ def test_provision_job_and_secrets_are_placeholders() -> None:
             assert "REPLACE_ME" in value, secret["metadata"]["name"]
 
 
-PRIVATE_KEYS = {
-    "registration": {"jwt_private.pem", "badge_signing.pem", "registration_data.key"},
-    "notification": {"notification_seal.key"},
-}
+def test_every_config_map_key_reference_exists() -> None:
+    data = {
+        doc["metadata"]["name"]: doc.get("data", {})
+        for doc in _k8s_documents()
+        if doc.get("kind") == "ConfigMap"
+    }
+    for name, deployment in _deployments().items():
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            for item in container.get("env", []):
+                ref = (item.get("valueFrom") or {}).get("configMapKeyRef")
+                if ref:
+                    assert ref["key"] in data[ref["name"]], (name, item["name"])
+
+
+def test_portal_deployment_has_no_database_or_kafka_and_secure_cookies() -> None:
+    deployment = _deployments()["portal"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert "plenary_portal.main:create_app" in container["command"]
+    assert container["ports"] == [{"name": "http", "containerPort": PORTAL_PORT}]
+    names = _container_env_names(container)
+    assert not [key for key in names if "DATABASE_URL" in key or "KAFKA" in key]
+    for name in SERVICES:
+        assert f"PORTAL_{name.upper()}_URL" in names
+    assert "PORTAL_JWT_PUBLIC_KEY_FILE" in names
+    values = {item["name"]: item.get("value") for item in container["env"]}
+    assert values["PORTAL_SECURE_COOKIES"] == "true"
+    (service,) = [
+        d for d in _k8s_documents() if d["kind"] == "Service" and d["metadata"]["name"] == "portal"
+    ]
+    assert [p["port"] for p in service["spec"]["ports"]] == [PORTAL_PORT]
+
+
+def test_e_mail_senders_know_the_portal_address_in_kubernetes() -> None:
+    deployments = _deployments()
+    for name in ("registration", "notification"):
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        assert f"{name.upper()}_PORTAL_URL" in _container_env_names(container), name
 
 
 def test_each_private_key_reaches_only_its_owner_in_kubernetes() -> None:
@@ -228,5 +336,4 @@ def test_each_private_key_reaches_only_its_owner_in_kubernetes() -> None:
             for item in (volume.get("secret") or {}).get("items", [])
         ]
         assert "jwt_public.pem" in items, name
-        every_private = set().union(*PRIVATE_KEYS.values())
-        assert {k for k in items if k in every_private} == PRIVATE_KEYS.get(name, set()), name
+        assert {k for k in items if k in EVERY_PRIVATE_KEY} == PRIVATE_KEYS.get(name, set()), name

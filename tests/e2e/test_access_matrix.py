@@ -48,6 +48,7 @@ BODIES = {
         "phone": "+7 495 1234567",
         "email": "liaison@example.org",
     },
+    ("put", "/v1/delegations/{delegation_id}/waiting-list"): {"by_default": True},
     ("patch", "/v1/applications/{application_id}"): {"family_name": "Renamed"},
     ("post", "/v1/applications/{application_id}/decision"): {
         "decision": "refuse",

@@ -5,6 +5,8 @@ from urllib.parse import urlparse
 
 import httpx
 
+from plenary_devstack.invitations import accept_invitation
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -12,12 +14,19 @@ def _token_of(link: dict) -> str:
     return urlparse(link["url"]).fragment.removeprefix("token=")
 
 
+def _accept(api, mailbox, token: str, email: str, password: str = PASSWORD):
+    """Accept as the invitee: the password, then the code e-mailed to the invited address."""
+    return accept_invitation(
+        api.platform.url("registration"), mailbox, token=token, email=email, password=password
+    )
+
+
 def _public(api, path, body):
     with httpx.Client(base_url=api.platform.url("registration"), timeout=20) as http:
         return http.post(path, json=body)
 
 
-def test_an_invited_focal_point_sets_a_password_and_works_for_its_delegation(api):
+def test_an_invited_focal_point_sets_a_password_and_works_for_its_delegation(api, mailbox):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=3)
     link = api.call(
@@ -39,7 +48,7 @@ def test_an_invited_focal_point_sets_a_password_and_works_for_its_delegation(api
         api, "/v1/auth/invitations/accept", {"token": token, "password": "zarina.fp-2025!!"}
     )
     assert own_name.status_code == 422 and "e-mail" in own_name.json()["detail"]
-    accepted = _public(api, "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD})
+    accepted = _accept(api, mailbox, token, "zarina.fp@example.org")
     assert accepted.status_code == 201, accepted.text
     session = accepted.json()["access_token"]
     again = _public(api, "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD})
@@ -69,7 +78,7 @@ def test_an_invited_focal_point_sets_a_password_and_works_for_its_delegation(api
         assert refused.json()["detail"] == "the e-mail address or the password is wrong"
 
 
-def test_a_reset_link_works_once_and_replaces_the_password(api):
+def test_a_reset_link_works_once_and_replaces_the_password(api, mailbox):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"])
     link = api.call(
@@ -82,7 +91,7 @@ def test_a_reset_link_works_once_and_replaces_the_password(api):
             "delegation_id": delegation["id"],
         },
     ).json()
-    _public(api, "/v1/auth/invitations/accept", {"token": _token_of(link), "password": PASSWORD})
+    assert _accept(api, mailbox, _token_of(link), "reset.me@example.org").status_code == 201
     duplicate = api.call(
         "registration",
         "POST",
@@ -136,7 +145,7 @@ def test_a_reset_link_works_once_and_replaces_the_password(api):
 
 
 async def test_focal_points_assigned_by_delegation_and_accredited_participants_are_invited(
-    api, kafka
+    api, kafka, mailbox
 ):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"])
@@ -147,7 +156,7 @@ async def test_focal_points_assigned_by_delegation_and_accredited_participants_a
         json={"email": "assigned.fp@example.org", "name": "Assigned", "language": "ru"},
     )
     invited = await kafka.wait_events(
-        "registration.events", event_type="registration.invitation.issued"
+        "registration.accounts", event_type="registration.invitation.issued"
     )
     mine = [e for _, e in invited if e["data"]["email"] == "assigned.fp@example.org"]
     assert len(mine) == 1
@@ -157,9 +166,7 @@ async def test_focal_points_assigned_by_delegation_and_accredited_participants_a
     link = api.call(
         "registration", "POST", f"/v1/invitations/{mine[0]['data']['invitation_id']}/link"
     ).json()
-    accepted = _public(
-        api, "/v1/auth/invitations/accept", {"token": _token_of(link), "password": PASSWORD}
-    )
+    accepted = _accept(api, mailbox, _token_of(link), "assigned.fp@example.org")
     assert accepted.status_code == 201
 
     app = api.nominate(
@@ -172,7 +179,7 @@ async def test_focal_points_assigned_by_delegation_and_accredited_participants_a
 
     async def participant_invited():
         found = await kafka.events(
-            "registration.events", event_type="registration.invitation.issued"
+            "registration.accounts", event_type="registration.invitation.issued"
         )
         return [e for _, e in found if e["data"]["application_id"] == app["id"]]
 
@@ -185,9 +192,106 @@ async def test_focal_points_assigned_by_delegation_and_accredited_participants_a
     assert found[0]["data"]["role"] == "participant"
     renew = f"/v1/invitations/{found[0]['data']['invitation_id']}/link"
     link = api.call("registration", "POST", renew).json()
-    body = {"token": _token_of(link), "password": PASSWORD}
-    session = _public(api, "/v1/auth/invitations/accept", body).json()["access_token"]
+    accepted = _accept(api, mailbox, _token_of(link), "accredited.person@example.org")
+    session = accepted.json()["access_token"]
     me = api.call("registration", "GET", "/v1/auth/me", token=session).json()
     assert (me["role"], me["subject"]) == ("participant", app["id"])
     badge = api.call("registration", "GET", f"/v1/applications/{app['id']}/badge", token=session)
     assert badge.status_code == 200 and badge.json()["badge_number"]
+
+
+def test_a_participant_reads_its_own_application_only_and_changes_nothing(api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    mine, other = (api.nominate(meeting["id"], delegation["id"]).json() for _ in range(2))
+    token = api.token_for("participant", subject=mine["id"])
+
+    own = api.call("registration", "GET", f"/v1/applications/{mine['id']}", token=token)
+    assert own.status_code == 200 and own.json()["email"] == mine["email"]
+    assert (
+        api.call("registration", "GET", f"/v1/applications/{other['id']}", token=token).status_code
+        == 404
+    )
+    for method, path, body in (
+        ("PATCH", f"/v1/applications/{mine['id']}", {"position": "Minister"}),
+        ("POST", f"/v1/applications/{mine['id']}/withdrawal", {"reason": "changed my mind"}),
+        ("GET", f"/v1/applications/{mine['id']}/documents", None),
+        ("GET", f"/v1/applications/{mine['id']}/history", None),
+    ):
+        answer = api.call("registration", method, path, token=token, json=body)
+        assert answer.status_code in (403, 404), (method, path, answer.status_code)
+    after = api.call("registration", "GET", f"/v1/applications/{mine['id']}").json()
+    assert after["position"] is None and after["state"] != "withdrawn"
+
+
+def test_an_invitation_can_be_revoked_and_sent_again_and_the_trail_says_who_did_what(api, mailbox):
+    email = "revoke.me@example.org"
+    first = api.call(
+        "registration", "POST", "/v1/invitations", json={"email": email, "role": "organiser"}
+    ).json()
+
+    def trail() -> dict:
+        listed = api.call("registration", "GET", "/v1/invitations", params={"email": email})
+        assert listed.status_code == 200, listed.text
+        [only] = listed.json()["items"]
+        return only
+
+    assert trail()["status"] == "pending" and trail()["created_by"] == "test-organiser"
+    revoked = api.call("registration", "POST", f"/v1/invitations/{first['id']}/revocation")
+    assert revoked.status_code == 200, revoked.text
+    assert (
+        revoked.json()["status"] == "revoked" and revoked.json()["revoked_by"] == "test-organiser"
+    )
+    again = api.call("registration", "POST", f"/v1/invitations/{first['id']}/revocation")
+    assert again.status_code == 200 and again.json()["revoked_at"] == revoked.json()["revoked_at"]
+
+    refused = _public(
+        api, "/v1/auth/invitations/accept", {"token": _token_of(first), "password": PASSWORD}
+    )
+    assert refused.status_code == 410 and "withdrawn" in refused.json()["detail"]
+    pending = api.call("registration", "GET", "/v1/invitations", params={"status": "pending"})
+    assert first["id"] not in {i["id"] for i in pending.json()["items"]}
+
+    # sent again: a new link re-opens it, and once accepted it can no longer be revoked
+    renewed = api.call("registration", "POST", f"/v1/invitations/{first['id']}/link").json()
+    assert trail()["status"] == "pending" and trail()["revoked_by"] is None
+    accepted = _accept(api, mailbox, _token_of(renewed), email)
+    assert accepted.status_code == 201, accepted.text
+    assert trail()["status"] == "accepted" and trail()["accepted_at"]
+    late = api.call("registration", "POST", f"/v1/invitations/{first['id']}/revocation")
+    assert late.status_code == 409 and "already accepted" in late.json()["detail"]
+    unknown = api.call(
+        "registration", "POST", "/v1/invitations/00000000-0000-0000-0000-000000000001/revocation"
+    )
+    assert unknown.status_code == 404
+
+
+def test_a_forwarded_invitation_link_cannot_make_the_account(api, mailbox):
+    email = "forwarded.fp@example.org"
+    link = api.call(
+        "registration", "POST", "/v1/invitations", json={"email": email, "role": "organiser"}
+    ).json()
+    token = _token_of(link)
+    # someone who was forwarded the link chooses a password: the code goes to the invitee only
+    chosen = _public(api, "/v1/auth/invitations/accept", {"token": token, "password": PASSWORD})
+    assert chosen.status_code == 202 and chosen.json()["email_hint"] == "f***@example.org"
+    for guess in ("000000", "123456", "999999", "111111"):
+        wrong = _public(api, "/v1/auth/invitations/confirm", {"token": token, "code": guess})
+        assert wrong.status_code == 422 and "not the code we e-mailed" in wrong.json()["detail"]
+    last = _public(api, "/v1/auth/invitations/confirm", {"token": token, "code": "222222"})
+    assert last.status_code == 422
+    spent = _public(api, "/v1/auth/invitations/confirm", {"token": token, "code": "333333"})
+    assert spent.status_code == 410 and "new code" in spent.json()["detail"]
+    assert (
+        api.call("registration", "GET", "/v1/accounts", params={"email": email}).json()["total"]
+        == 0
+    )
+    # the invitee, who reads the address's mail, gets a fresh code and makes the account
+    mine = _accept(api, mailbox, token, email, password="the invitee's own phrase")
+    assert mine.status_code == 201, mine.text
+    signed = _public(
+        api, "/v1/auth/sessions", {"email": email, "password": "the invitee's own phrase"}
+    )
+    assert signed.status_code == 200
+    code_mails = [m for m in mailbox.to(email) if m.subject.startswith("Your Plenary code")]
+    assert len(code_mails) == 2 and all(m.message["to"] == email for m in code_mails)

@@ -107,8 +107,8 @@ class Page(BaseModel, Generic[T]):
 Check = Callable[[], Awaitable[bool]]
 
 
-def health_router(checks: dict[str, Check]) -> APIRouter:
-    """/healthz, /readyz (database, consumer and relay are up), /metrics and /asyncapi.json."""
+def health_router(checks: dict[str, Check], *, events: bool = True) -> APIRouter:
+    """/healthz, /readyz (every check passes), /metrics, and /asyncapi.json where `events`."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -131,9 +131,11 @@ def health_router(checks: dict[str, Check]) -> APIRouter:
             status_code=200 if ready else 503,
         )
 
-    @router.get("/asyncapi.json", include_in_schema=False)
-    async def asyncapi_document() -> dict:
-        return asyncapi.document()
+    if events:
+
+        @router.get("/asyncapi.json", include_in_schema=False)
+        async def asyncapi_document() -> dict:
+            return asyncapi.document()
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> PlainTextResponse:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -66,6 +66,7 @@ class EventConsumer:
         handlers: dict[str, Handler],
         producer: AIOKafkaProducer,
         consumer_factory: Callable[[], AIOKafkaConsumer],
+        express_factory: Callable[[], AIOKafkaConsumer] | None = None,
         config: ConsumerConfig = ConsumerConfig(),
     ) -> None:
         self.name = name
@@ -74,7 +75,9 @@ class EventConsumer:
         self._source = source
         self._handlers = handlers
         self._producer = producer
-        self._consumer_factory = consumer_factory
+        # the express lane reads its own topics in its own group, so what a person waits for
+        # (a sign-in code, say) never queues behind a backlog of bulk events
+        self._factories = [f for f in (consumer_factory, express_factory) if f is not None]
         self._config = config
         self._park_wake = asyncio.Event()
         self.running = False
@@ -85,23 +88,54 @@ class EventConsumer:
         return topics.dead_letter_topic(self.name)
 
     async def run(self) -> None:
-        """Consume until cancelled; the parked-event retry loop runs beside it."""
-        consumer = self._consumer_factory()
-        await consumer.start()
+        """Consume until cancelled, each lane on its own; the parked-event retry loop beside."""
         parked_task = asyncio.create_task(self._retry_parked_forever())
         self.running = True
         try:
-            while True:
-                batches = await consumer.getmany(timeout_ms=500)
-                for tp, records in batches.items():
-                    for record in records:
-                        await self.process(record)
-                    await consumer.commit({tp: records[-1].offset + 1})
+            async with asyncio.TaskGroup() as lanes:
+                for factory in self._factories:
+                    lanes.create_task(self._consume(factory))
         finally:
             self.running = False
             parked_task.cancel()
             await asyncio.gather(parked_task, return_exceptions=True)
+
+    async def _consume(self, factory: Callable[[], AIOKafkaConsumer]) -> None:
+        consumer = factory()
+        await consumer.start()
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=500)
+                if batches:
+                    await self._process_partitions(consumer, batches)
+        finally:
             await consumer.stop()
+
+    async def _process_partitions(
+        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> None:
+        """Each partition's records in order, the partitions side by side; then their offsets.
+
+        A subject's events share a partition (the subject is the key), so their order holds,
+        while one busy partition no longer queues every other behind it.
+        """
+
+        async def drain(records: list[ConsumerRecord]) -> None:
+            for record in records:
+                await self.process(record)
+
+        tps = list(batches)
+        outcomes = await asyncio.gather(*(drain(batches[tp]) for tp in tps), return_exceptions=True)
+        done = {
+            tp: batches[tp][-1].offset + 1
+            for tp, outcome in zip(tps, outcomes, strict=True)
+            if outcome is None
+        }
+        if done:
+            await consumer.commit(done)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def process(self, record: ConsumerRecord) -> None:
         """Handle one record: once, parked, or dead-lettered.

@@ -40,6 +40,7 @@ class ServiceRuntime:
         tables: MessagingTables,
         handlers: dict[str, Handler],
         consumes: Sequence[str],
+        express: Sequence[str] = (),
         background: Sequence[BackgroundTask] = (),
     ) -> None:
         self.name = name
@@ -70,6 +71,16 @@ class ServiceRuntime:
                 group_id=name,
                 fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
             ),
+            express_factory=(
+                lambda: make_consumer(
+                    settings.kafka_bootstrap_servers,
+                    *express,
+                    group_id=f"{name}.express",
+                    fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                )
+            )
+            if express
+            else None,
             config=ConsumerConfig(
                 max_attempts=settings.consumer_max_attempts,
                 backoff_seconds=settings.consumer_backoff_seconds,

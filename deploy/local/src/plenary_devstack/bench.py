@@ -1,4 +1,4 @@
-"""`make bench`: nomination latency, the conflict check, and a session change told to 5,000.
+"""`make bench`: nominations, conflict checks, fan-out to 5,000, an import backlog, the portal.
 
 Starts its own platform (fresh database `plenary_bench`, free ports, default timings), then
 nominates participants one at a time and prints the figures; it asserts nothing.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from plenary_devstack import bench_notification, bench_scheduling, infra
+from plenary_devstack import bench_notification, bench_portal, bench_scheduling, infra
 from plenary_devstack.receiver import WebhookReceiver
 from plenary_devstack.stack import Platform
 
@@ -87,11 +87,17 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--attendees", type=int, default=5000)
     parser.add_argument(
-        "--only", choices=("nominations", "conflicts", "fanout"), help="run one benchmark"
+        "--lines", type=int, default=1000, help="CSV lines of the backlog benchmark"
+    )
+    parser.add_argument(
+        "--only",
+        choices=("nominations", "conflicts", "fanout", "backlog", "portal"),
+        help="run one benchmark",
     )
     args = parser.parse_args()
     ports = {
-        s: infra.free_port() for s in ("scheduling", "delegation", "registration", "notification")
+        s: infra.free_port()
+        for s in ("portal", "scheduling", "delegation", "registration", "notification")
     }
     platform = Platform(
         root=Path(".run/bench").resolve(),
@@ -101,13 +107,24 @@ def main() -> None:
         mail_port=infra.free_port(),
         mail_web_port=None,
         fresh_database=True,
+        # the fan-out figure is for the change itself, not for waiting out a burst of edits
+        extra_env={
+            "NOTIFICATION_CHANGE_QUIET_SECONDS": "0",
+            "NOTIFICATION_CHANGE_CHECK_SECONDS": "0.1",
+        },
     )
     try:
         platform.start(say=lambda m: print(f"· {m}", flush=True))
-        wanted = {args.only} if args.only else {"nominations", "conflicts", "fanout"}
+        wanted = (
+            {args.only}
+            if args.only
+            else {"nominations", "conflicts", "fanout", "backlog", "portal"}
+        )
         timings: dict[str, list[float]] = {"submitted": [], "nominated": []}
         conflicts: dict[str, list[float]] = {}
         fanout: dict[str, float] = {}
+        portal: dict[str, list[float]] = {}
+        backlog: dict[str, float] = {}
         if "nominations" in wanted:
             timings = nomination_latency(platform, count=args.count)
         if "conflicts" in wanted:
@@ -118,6 +135,10 @@ def main() -> None:
             )
         if "fanout" in wanted:
             fanout = bench_notification.session_change_fanout(platform, attendees=args.attendees)
+        if "backlog" in wanted:
+            backlog = bench_notification.import_backlog(platform, lines=args.lines)
+        if "portal" in wanted:
+            portal = bench_portal.portal_figures(platform)
     finally:
         platform.stop()
     print()
@@ -128,6 +149,10 @@ def main() -> None:
         print(_report(f"conflict dry-run: {name}", seconds))
     for name, seconds in fanout.items():
         print(f"session moved -> {name:<40} {seconds * 1000:9.0f} ms")
+    for name, seconds in backlog.items():
+        print(f"import of {args.lines} -> {name:<36} {seconds * 1000:9.0f} ms")
+    for name, seconds in portal.items():
+        print(_report(f"portal: {name}", seconds))
 
 
 if __name__ == "__main__":

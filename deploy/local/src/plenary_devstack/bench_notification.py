@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from plenary_devstack.invitations import accept_invitation
 from plenary_devstack.receiver import WebhookReceiver
 from plenary_devstack.stack import Platform
 
@@ -97,17 +98,7 @@ def session_change_fanout(platform: Platform, *, attendees: int = 5000) -> dict[
             f"{platform.url('notification')}/v1/subscriptions",
             json={"url": receiver.url, "event_types": ["scheduling.session.moved"]},
         ).json()["secret"]
-        meeting = http.post(
-            f"{scheduling}/v1/meetings",
-            json={
-                "title": "Fan-out benchmark",
-                "city": "Moscow",
-                "venue": "National Centre RUSSIA",
-                "timezone": "Europe/Moscow",
-                "starts_on": "2026-06-01",
-                "ends_on": "2026-06-02",
-            },
-        ).json()
+        meeting = _meeting(http, platform, "Fan-out benchmark")
         venue = http.post(
             f"{scheduling}/v1/meetings/{meeting['id']}/venues",
             json={"name": "Expo", "city": "Moscow", "address": "1", "timezone": "Europe/Moscow"},
@@ -172,6 +163,21 @@ def session_change_fanout(platform: Platform, *, attendees: int = 5000) -> dict[
     }
 
 
+def _meeting(http: httpx.Client, platform: Platform, title: str) -> dict:
+    """A two-day meeting in Moscow for one benchmark."""
+    return http.post(
+        f"{platform.url('scheduling')}/v1/meetings",
+        json={
+            "title": title,
+            "city": "Moscow",
+            "venue": "National Centre RUSSIA",
+            "timezone": "Europe/Moscow",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-06-02",
+        },
+    ).json()
+
+
 def _until(call, *ok: int) -> httpx.Response:
     """Retry a call briefly until the service has learnt what it needs (events are asynchronous)."""
     deadline = time.monotonic() + 60
@@ -182,3 +188,80 @@ def _until(call, *ok: int) -> httpx.Response:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{response.status_code} {response.text}")
         time.sleep(0.5)
+
+
+def import_backlog(platform: Platform, *, lines: int = 1000) -> dict[str, float]:
+    """Seconds from a CSV import's 202 to its end and to notification's last webhook of it, and
+    from asking for an invitation code at the import's end to the code's e-mail."""
+    assert platform.keys is not None and platform.mail is not None
+    organiser = {"Authorization": f"Bearer {platform.keys.token('organiser', subject='bench')}"}
+    registration = platform.url("registration")
+    receiver = WebhookReceiver()
+    with httpx.Client(headers=organiser, timeout=120) as http:
+        receiver.secret = http.post(
+            f"{platform.url('notification')}/v1/subscriptions",
+            json={"url": receiver.url, "event_types": ["registration.*", "delegation.*"]},
+        ).json()["secret"]
+        meeting = _meeting(http, platform, "Backlog benchmark")
+        delegation = _until(
+            lambda: http.post(
+                f"{platform.url('delegation')}/v1/meetings/{meeting['id']}/delegations",
+                json={"name": "Bench", "kind": "member", "quota": lines},
+            ),
+            201,
+        ).json()
+        focal_point = platform.keys.token(
+            "focal_point", subject="bench-fp", delegation_id=delegation["id"]
+        )
+        csv_text = (
+            "given_name,family_name,email,category,nationality,passport_number,date_of_birth\n"
+        )
+        csv_text += "".join(
+            f"Bench,P{i:05d},p{i:05d}@bench.example.org,delegate,KAZ,N{i:08d},1980-01-01\n"
+            for i in range(lines)
+        )
+        started = _until(
+            lambda: http.post(
+                f"{registration}/v1/meetings/{meeting['id']}/imports",
+                content=csv_text.encode(),
+                headers={"content-type": "text/csv", "Authorization": f"Bearer {focal_point}"},
+            ),
+            202,
+        )
+        t0 = time.monotonic()
+        location = started.headers["location"]
+        as_focal_point = {"Authorization": f"Bearer {focal_point}"}
+        while (
+            http.get(f"{registration}{location}", headers=as_focal_point).json()["status"] != "done"
+        ):
+            time.sleep(0.2)
+        imported = time.monotonic() - t0
+        # asked for when the import's events are all published and notification is furthest behind
+        asked = time.monotonic()
+        link = http.post(
+            f"{registration}/v1/invitations",
+            json={"email": "invitee@bench.example.org", "role": "organiser"},
+        ).json()
+        accepted = accept_invitation(
+            registration,
+            platform.mail,
+            token=link["url"].partition("#token=")[2],
+            email="invitee@bench.example.org",
+            password="bench-password-2026",  # noqa: S106 - a throwaway account of the benchmark
+            timeout=600,
+        )
+        code_seconds = time.monotonic() - asked
+        if accepted.status_code != 201:
+            raise RuntimeError(f"the invitation was refused: {accepted.text}")
+    deadline = time.monotonic() + 600
+    while len(receiver.events(event_type="registration.application.nominated")) < lines:
+        if time.monotonic() > deadline:
+            raise RuntimeError("notification did not deliver every nomination in 600 s")
+        time.sleep(0.2)
+    last = max(r.at for r in receiver.received) - t0  # the receiver stamps monotonic time
+    receiver.close()
+    return {
+        "import finished": imported,
+        "invitation code e-mailed (asked at the end)": code_seconds,
+        f"last of {lines} webhooks": last,
+    }

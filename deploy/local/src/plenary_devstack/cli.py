@@ -73,8 +73,13 @@ def _run(*, fresh: bool, demo: bool) -> int:
         organiser = platform.keys.token("organiser", subject="dev-organiser")
         urls = {s: platform.url(s) for s in platform.ports}
         if demo:
-            demo_data.load(urls=urls, token=organiser, say=lambda m: print(f"· {m}", flush=True))
-        _summary(platform, urls, organiser)
+            demo_data.load(
+                urls=urls,
+                token=organiser,
+                say=lambda m: print(f"· {m}", flush=True),
+                mail=platform.mail,
+            )
+        _summary(platform, urls, organiser, accounts=demo)
         while all(p.poll() is None for p in platform.processes.values()):
             time.sleep(0.5)
         print("a service exited; see the logs in", platform.logs, file=sys.stderr)
@@ -86,10 +91,14 @@ def _run(*, fresh: bool, demo: bool) -> int:
         platform.stop()
 
 
-def _summary(platform, urls: dict[str, str], organiser: str) -> None:
-    lines = ["", "Plenary is running.", ""]
+def _summary(platform, urls: dict[str, str], organiser: str, *, accounts: bool) -> None:
+    from plenary_devstack import demo as demo_data
+
+    portal = f"http://127.0.0.1:{platform.ports.get('portal', 8000)}"
+    lines = ["", "Plenary is running.", "", f"  portal        {portal}"]
     for service, url in urls.items():
-        lines.append(f"  {service:<13} {url}   (API docs {url}/docs)")
+        if service != "portal":
+            lines.append(f"  {service:<13} {url}   (API docs {url}/docs)")
     assert platform.broker is not None and platform.postgres is not None
     lines += [
         f"  broker        {platform.broker.bootstrap}",
@@ -100,6 +109,17 @@ def _summary(platform, urls: dict[str, str], organiser: str) -> None:
                 f"  caught mail   {platform.mail.web_url}   (SMTP 127.0.0.1:{platform.mail.smtp_port})"
             ]
             if platform.mail is not None
+            else []
+        ),
+        *(
+            [
+                "",
+                f"Demo portal accounts, all with the password {demo_data.PASSWORD} "
+                "(development only):",
+                "",
+                *(f"  {role:<19} {email:<31} {who}" for email, role, _, who in demo_data.ACCOUNTS),
+            ]
+            if accounts
             else []
         ),
         "",

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlparse
 
 import httpx
+
+from plenary_devstack.invitations import accept_invitation
+from plenary_devstack.mailcatcher import MailCatcher
 
 MEETING = {
     "title": "24th Meeting of the SCO Council of Heads of Government",
@@ -142,8 +146,19 @@ STEPS = {
     ],
 }
 
+# Portal accounts to sign in with, all with one password (development only): made through
+# invitations, as for real people. The participant is accredited above, so she has a badge.
+PASSWORD = "plenary-demo-2025"  # noqa: S105 - the published demo password (12+ characters)
+PARTICIPANT = "aigerim.nurlanovna@example.org"
+ACCOUNTS = [
+    ("organiser@plenary.example", "organiser", "en", "organiser staff"),
+    ("desk@plenary.example", "accreditation_desk", "en", "the accreditation desk"),
+    ("focal.kaz@plenary.example", "focal_point", "ru", "focal point of Kazakhstan (ru)"),
+    (PARTICIPANT, "participant", "en", "Aigerim Nurlanovna (KAZ), accredited, badge"),
+]
 
-def load(*, urls: dict[str, str], token: str, say=print) -> str:
+
+def load(*, urls: dict[str, str], token: str, say=print, mail: MailCatcher | None = None) -> str:
     """Load the demo meeting once (a second run finds it); returns the meeting id."""
     auth = {"Authorization": f"Bearer {token}"}
     with httpx.Client(headers=auth, timeout=15) as http:
@@ -151,6 +166,7 @@ def load(*, urls: dict[str, str], token: str, say=print) -> str:
         found.raise_for_status()
         if found.json()["total"]:
             meeting_id = found.json()["items"][0]["id"]
+            _accounts(http, urls, meeting_id, say, mail)
             say(f"demo data already present (meeting {meeting_id})")
             return meeting_id
         meeting_id = _post(http, f"{urls['scheduling']}/v1/meetings", MEETING)["id"]
@@ -205,11 +221,58 @@ def load(*, urls: dict[str, str], token: str, say=print) -> str:
             for step, body in STEPS[action]:
                 _post(http, f"{url}/{step}", body)
         sessions = _timetable(http, urls["scheduling"], meeting_id, rooms, delegations)
+        _accounts(http, urls, meeting_id, say, mail)
         say(
             f"demo data loaded: meeting {meeting_id}, {len(delegations)} delegations, "
             f"{len(sessions)} sessions, {len(APPLICANTS)} nominations"
         )
         return meeting_id
+
+
+def _accounts(
+    http: httpx.Client, urls: dict[str, str], meeting_id: str, say, mail: MailCatcher | None
+) -> None:
+    """The demo portal accounts not made yet: invited, and accepted with PASSWORD and the code
+    e-mailed to them, read from the mail catcher."""
+    registration = urls["registration"]
+    if mail is None:
+        say("demo portal accounts need the mail catcher (NOTIFICATION_SMTP_HOST is set); skipped")
+        return
+    made = []
+    for email, role, language, _ in ACCOUNTS:
+        found = http.get(f"{registration}/v1/accounts", params={"email": email})
+        found.raise_for_status()
+        if found.json()["total"]:
+            continue
+        body = {"email": email, "role": role, "language": language}
+        if role == "focal_point":
+            body["delegation_id"] = _delegation_id(http, urls["delegation"], meeting_id, "KAZ")
+        if role == "participant":
+            body["application_id"] = _application_id(http, registration, meeting_id, email)
+        link = _post(http, f"{registration}/v1/invitations", body)["url"]
+        token = urlparse(link).fragment.removeprefix("token=")
+        accepted = accept_invitation(
+            registration, mail, token=token, email=email, password=PASSWORD
+        )
+        accepted.raise_for_status()
+        made.append(email)
+    if made:
+        say(f"demo portal accounts made: {', '.join(made)}")
+
+
+def _delegation_id(http: httpx.Client, delegation: str, meeting_id: str, code: str) -> str:
+    found = http.get(
+        f"{delegation}/v1/meetings/{meeting_id}/delegations", params={"limit": 100}
+    ).json()["items"]
+    return next(d["id"] for d in found if d["country_code"] == code)
+
+
+def _application_id(http: httpx.Client, registration: str, meeting_id: str, email: str) -> str:
+    found = http.get(
+        f"{registration}/v1/meetings/{meeting_id}/applications",
+        params={"state": "accredited", "limit": 100},
+    ).json()["items"]
+    return next(a["id"] for a in found if a["email"] == email)
 
 
 def _timetable_rooms(http: httpx.Client, scheduling: str, meeting_id: str) -> dict[str, str]:

@@ -19,7 +19,15 @@ from plenary_devstack.keys import Keys, ensure_keys
 from plenary_devstack.mailcatcher import MailCatcher
 from plenary_devstack.provision import SERVICES, provision
 
-DEFAULT_PORTS = {"scheduling": 8001, "delegation": 8002, "registration": 8003, "notification": 8004}
+DEFAULT_PORTS = {
+    "portal": 8000,
+    "scheduling": 8001,
+    "delegation": 8002,
+    "registration": 8003,
+    "notification": 8004,
+}
+# the web portal: no database, no broker; it calls the four services
+PORTAL = "portal"
 
 
 def _die_with_parent() -> None:
@@ -83,11 +91,22 @@ class Platform:
         for service in SERVICES:
             self.start_service(service)
         self.wait_ready()
+        say("starting the portal")
+        self.start_service(PORTAL)
+        self.wait_ready((PORTAL,))
 
     def service_env(self, service: str) -> dict[str, str]:
         """The environment one service process runs with."""
         assert self.keys is not None and self.broker is not None
         prefix = service.upper() + "_"
+        if service == PORTAL:
+            return self._merged_env(
+                prefix,
+                {
+                    "JWT_PUBLIC_KEY_FILE": str(self.keys.public_file),
+                    **{f"{other.upper()}_URL": self.url(other) for other in SERVICES},
+                },
+            )
         env = {
             "DATABASE_URL": self.service_urls[service],
             "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
@@ -99,12 +118,16 @@ class Platform:
             env["BADGE_KEY_FILE"] = str(self.keys.badge_key_file)
             env["JWT_PRIVATE_KEY_FILE"] = str(self.keys.private_file)
             env["LINK_SEAL_KEY_FILE"] = str(self.keys.seal_public_file)
+            env["PORTAL_URL"] = self.url(PORTAL)
         if service == "notification":
             env["LINK_SEAL_KEY_FILE"] = str(self.keys.seal_private_file)
             # development: webhooks may go to this machine (production allows public addresses only)
             env["WEBHOOK_ALLOWED_HOSTS"] = "127.0.0.0/8,::1,localhost"
             if self.mail is not None:
                 env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.mail_port)}
+        return self._merged_env(prefix, env)
+
+    def _merged_env(self, prefix: str, env: dict[str, str]) -> dict[str, str]:
         merged = {
             k: v
             for k, v in os.environ.items()

@@ -48,6 +48,9 @@ FAST_TIMINGS = {
     # the test receivers listen on 127.0.0.2; every other private address stays refused
     "NOTIFICATION_WEBHOOK_ALLOWED_HOSTS": "127.0.0.2",
     "NOTIFICATION_STREAM_POLL_SECONDS": "0.5",
+    # schedule changes are combined per person after 3 quiet seconds (2 minutes by default)
+    "NOTIFICATION_CHANGE_QUIET_SECONDS": "3",
+    "NOTIFICATION_CHANGE_CHECK_SECONDS": "0.3",
 }
 
 
@@ -60,7 +63,8 @@ def run_dir() -> Path:
 def platform() -> Iterator[Platform]:
     """The whole platform, on free ports and a fresh database."""
     ports = {
-        s: infra.free_port() for s in ("scheduling", "delegation", "registration", "notification")
+        s: infra.free_port()
+        for s in ("portal", "scheduling", "delegation", "registration", "notification")
     }
     root = run_dir()
     for log in (root / "logs").glob("*.log"):
@@ -322,6 +326,14 @@ class KafkaTap:
                     f"{group} did not commit past {topic}/{partition}@{offset} in {timeout}s"
                 )
             await asyncio.sleep(0.2)
+
+    async def wait_handled(
+        self, group: str, topic: str, *, event_type: str, match: Callable[[dict], bool]
+    ) -> None:
+        """Wait until a consumer group has handled the event of a type that `match` picks."""
+        found = [r for r, e in await self.wait_events(topic, event_type=event_type) if match(e)]
+        assert found, f"no {event_type} on {topic} matches"
+        await self.wait_consumed(group, topic, found[-1].partition, found[-1].offset, timeout=120)
 
 
 @pytest.fixture(scope="session")

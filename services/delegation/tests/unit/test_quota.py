@@ -41,3 +41,14 @@ def test_rejection_reason_matches_event_schema() -> None:
 
     allowed = get_args(NominationRejected.model_fields["reason"].annotation)
     assert decide(took_seat=False, quota=1, used=1).reason in allowed
+
+
+def test_over_quota_with_the_list_chosen_waits() -> None:
+    outcome = decide(took_seat=False, quota=2, used=2, waitlist=True)
+    assert outcome == QuotaOutcome(Decision.WAITLISTED, "quota_exceeded", 2, 2)
+
+
+def test_the_list_changes_nothing_when_a_seat_was_taken_or_the_delegation_withdrew() -> None:
+    assert decide(took_seat=True, quota=2, used=1, waitlist=True).decision is Decision.ACCEPTED
+    withdrawn = decide(took_seat=False, quota=2, used=2, waitlist=True, withdrawn=True)
+    assert (withdrawn.decision, withdrawn.reason) == (Decision.REJECTED, "delegation_withdrawn")

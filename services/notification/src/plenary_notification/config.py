@@ -47,6 +47,10 @@ class Settings(ServiceSettings):
     # the live stream: how long a client can be away and still resume, and how often it polls
     stream_retention_hours: float = 72.0
     stream_poll_seconds: float = 1.0
+    # moved and re-roomed sessions are told in one message per person once edits have paused
+    # this long (or at once when a schedule version is published); cancellations go at once
+    change_quiet_seconds: float = 120.0
+    change_check_seconds: float = 5.0
     # focal points who chose a digest get it once a day at this hour (UTC)
     digest_hour_utc: int = 6
     digest_check_seconds: float = 60.0

@@ -12,7 +12,7 @@ from plenary_notification.entrypoints.api import stream as stream_routes
 from plenary_notification.entrypoints.api.routes import router
 from plenary_notification.service_layer import stream
 from plenary_notification.service_layer.delivery import deliver_forever
-from plenary_notification.service_layer.mailing import digest_forever, mail_forever
+from plenary_notification.service_layer.mailing import batch_forever, digest_forever, mail_forever
 from plenary_shared.runtime import ServiceRuntime, build_app
 
 
@@ -31,7 +31,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             listeners=listeners,
         ),
         consumes=consumers.CONSUMES,
-        background=[deliver_forever, mail_forever, digest_forever, stream.prune_forever],
+        express=consumers.EXPRESS,
+        background=[
+            deliver_forever,
+            mail_forever,
+            digest_forever,
+            batch_forever,
+            stream.prune_forever,
+        ],
     )
     runtime.state["delivery_wake"] = webhook_wake
     runtime.state["mail_wake"] = mail_wake

@@ -2,7 +2,13 @@
 
 from uuid import uuid4
 
-from plenary_notification.domain.emails import Recipient, badge_email, emails_for
+from plenary_notification.domain.emails import (
+    Recipient,
+    badge_email,
+    emails_for,
+    seat_email,
+    seat_outcome,
+)
 
 PARTICIPANT = {
     "application_id": str(uuid4()),
@@ -52,6 +58,27 @@ def test_a_nomination_tells_only_the_focal_points():
     assert found[0].context["decision"] == "nominated" and found[0].context["reason"] is None
 
 
+def test_joining_the_waiting_list_tells_the_participant_and_the_focal_points_the_place():
+    found = _emails("registration.application.waitlisted", PARTICIPANT | {"position": 3})
+    assert [(e.kind, e.recipient) for e in found] == [
+        ("waiting_list", "li.wei@example.org"),
+        ("decision", "fp1@example.org"),
+        ("decision", "fp2@example.org"),
+    ]
+    assert {(e.context["decision"], e.context["position"]) for e in found} == {("waitlisted", 3)}
+
+
+def test_a_promotion_from_the_list_tells_both_but_a_plain_nomination_only_the_focal_points():
+    promoted = _emails("registration.application.nominated", PARTICIPANT | {"promoted": True})
+    assert [(e.kind, e.context["decision"]) for e in promoted] == [
+        ("waiting_list", "promoted"),
+        ("decision", "promoted"),
+        ("decision", "promoted"),
+    ]
+    plain = _emails("registration.application.nominated", PARTICIPANT | {"promoted": False})
+    assert {e.kind for e in plain} == {"decision"}
+
+
 def test_a_refusal_carries_its_reason_to_everyone():
     found = _emails("registration.accreditation.refused", PARTICIPANT | {"reason": "late"})
     assert {e.context["reason"] for e in found} == {"late"}
@@ -73,3 +100,20 @@ def test_an_invitation_without_a_sealed_link_is_not_mailed():
 
 def test_other_events_cause_no_email():
     assert _emails("registration.badge.issued", {"badge_id": str(uuid4())}) == []
+
+
+def test_a_session_seat_tells_the_participant_of_waiting_and_of_promotion_only():
+    seat = {"title": "Restricted", "starts_at": "2025-11-17T09:00:00+00:00", "room": "Hall"}
+    person = Recipient("li.wei@example.org", "zh")
+    waiting = seat | {"position": 2}
+    assert seat_outcome("scheduling.attendance.waitlisted", waiting) == "waitlisted"
+    [email] = seat_email("waitlisted", waiting, person=person)
+    assert (email.kind, email.recipient, email.context["position"]) == (
+        "session_seat",
+        "li.wei@example.org",
+        2,
+    )
+    promoted = seat | {"promoted": True}
+    assert seat_outcome("scheduling.attendance.assigned", promoted) == "promoted"
+    assert seat_outcome("scheduling.attendance.assigned", seat | {"promoted": False}) is None
+    assert seat_outcome("scheduling.attendance.removed", seat) is None

@@ -6,7 +6,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from plenary_notification.adapters.templates import LANGUAGES, LOCALES, TEMPLATES, _when, render
+from plenary_notification.adapters.templates import LOCALES, TEMPLATES, _when, render
+from plenary_shared.i18n import LANGUAGES
 
 CONTEXTS = {
     "session_changed": {
@@ -50,6 +51,21 @@ CONTEXTS = {
         "reason": "incomplete",
         "portal_url": "https://p",
     },
+    "session_seat": {
+        "outcome": "waitlisted",
+        "title": "Restricted format",
+        "starts_at": "2025-11-17T09:00:00+00:00",
+        "timezone": "Europe/Moscow",
+        "room": "Hall of Columns",
+        "position": 1,
+    },
+    "waiting_list": {
+        "name": "Li Wei",
+        "meeting": "SCO",
+        "decision": "waitlisted",
+        "position": 2,
+        "portal_url": "https://p",
+    },
     "decision": {
         "decision": "refused",
         "name": "Li Wei",
@@ -57,6 +73,31 @@ CONTEXTS = {
         "reason": "incomplete",
         "meeting": "SCO",
         "portal_url": "https://p",
+    },
+    "invitation_code": {"code": "042917", "expires_at": "2026-12-07T09:15:00+00:00"},
+    "schedule_changes": {
+        "items": [
+            {
+                "change": "moved",
+                "title": "Restricted format",
+                "starts_at": "2026-03-29T15:00:00+03:00",
+                "ends_at": "2026-03-29T16:00:00+03:00",
+                "previous_starts_at": "2026-03-29T10:00:00+03:00",
+                "timezone": "Europe/Moscow",
+                "room": "Hall of Columns",
+                "previous_room": None,
+            },
+            {
+                "change": "reroomed",
+                "title": "Working lunch",
+                "starts_at": "2026-03-29T13:00:00+03:00",
+                "ends_at": "2026-03-29T14:00:00+03:00",
+                "previous_starts_at": None,
+                "timezone": "Europe/Moscow",
+                "room": "Annex",
+                "previous_room": "Hall of Columns",
+            },
+        ]
     },
     "digest": {
         "items": [

@@ -23,6 +23,9 @@ class Settings(ServiceSettings):
     jwt_private_key_file: Path | None = None
     session_hours: float = 12.0
     invitation_days: int = 14
+    # accepting an invitation: the code e-mailed to the invited address, how long and how often
+    invitation_code_minutes: float = 15.0
+    invitation_code_attempts: int = 5
     password_reset_hours: float = 2.0
     portal_url: str = "http://127.0.0.1:8000"
     # notification's public key: invitation and reset links travel sealed with it, for e-mail

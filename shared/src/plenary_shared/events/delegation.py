@@ -35,6 +35,24 @@ class NominationAccepted(EventPayload):
     category: str
     quota: int
     used: int
+    promoted: bool = False
+    """True when the nominee waited on the delegation's waiting list until a seat freed."""
+
+
+class NominationWaitlisted(EventPayload):
+    """The quota was full and the nomination waits on the delegation's list for its category."""
+
+    event_type: ClassVar[str] = "delegation.nomination.waitlisted"
+    topic: ClassVar[str] = topics.DELEGATION
+
+    application_id: UUID
+    delegation_id: UUID
+    meeting_id: UUID
+    category: str
+    position: int
+    """1 for the first in line for the category when the nomination joined the list."""
+    quota: int
+    used: int
 
 
 class NominationRejected(EventPayload):

@@ -31,6 +31,9 @@ class ApplicationSubmitted(_Participant):
     topic: ClassVar[str] = topics.REGISTRATION
 
     nationality: str
+    waitlist: bool | None = None
+    """If the quota is full: wait on the delegation's list (true) or be rejected (false);
+    None leaves it to the delegation's default."""
 
 
 class ApplicationNominated(_Participant):
@@ -38,6 +41,19 @@ class ApplicationNominated(_Participant):
 
     event_type: ClassVar[str] = "registration.application.nominated"
     topic: ClassVar[str] = topics.REGISTRATION
+
+    promoted: bool = False
+    """True when a freed seat went to this nominee from the delegation's waiting list."""
+
+
+class ApplicationWaitlisted(_Participant):
+    """The delegation's quota was full: the nominee waits on its list for a seat."""
+
+    event_type: ClassVar[str] = "registration.application.waitlisted"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    position: int
+    """1 for the first in line for the category, when the nominee joined the list."""
 
 
 class ApplicationRejected(_Participant):
@@ -135,7 +151,7 @@ class InvitationIssued(EventPayload):
     """Someone was invited to a portal account, or sent a fresh link to an invitation."""
 
     event_type: ClassVar[str] = "registration.invitation.issued"
-    topic: ClassVar[str] = topics.REGISTRATION
+    topic: ClassVar[str] = topics.ACCOUNTS
 
     invitation_id: UUID
     email: str
@@ -148,11 +164,25 @@ class InvitationIssued(EventPayload):
     """The link, sealed for the notification service's key: nobody else can open it."""
 
 
+class InvitationCodeRequested(EventPayload):
+    """An invitee chose a password: a code goes to the invited address to prove it is theirs."""
+
+    event_type: ClassVar[str] = "registration.invitation.code_requested"
+    topic: ClassVar[str] = topics.ACCOUNTS
+
+    invitation_id: UUID
+    email: str
+    language: str
+    expires_at: datetime
+    sealed_code: str
+    """The code, sealed for the notification service's key: nobody else can open it."""
+
+
 class PasswordResetRequested(EventPayload):
     """An account holder asked for a password reset link (it travels sealed, for e-mail)."""
 
     event_type: ClassVar[str] = "registration.password_reset.requested"
-    topic: ClassVar[str] = topics.REGISTRATION
+    topic: ClassVar[str] = topics.ACCOUNTS
 
     account_id: UUID
     email: str
@@ -166,7 +196,7 @@ class AccountCreated(EventPayload):
     """An invitee set a password: the portal account exists."""
 
     event_type: ClassVar[str] = "registration.account.created"
-    topic: ClassVar[str] = topics.REGISTRATION
+    topic: ClassVar[str] = topics.ACCOUNTS
 
     account_id: UUID
     email: str

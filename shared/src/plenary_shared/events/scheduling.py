@@ -144,6 +144,19 @@ class AttendanceAssigned(_Attendance):
     event_type: ClassVar[str] = "scheduling.attendance.assigned"
     topic: ClassVar[str] = topics.SCHEDULING
 
+    promoted: bool = False
+    """True when a seat of the delegation freed and went to this participant from the list."""
+
+
+class AttendanceWaitlisted(_Attendance):
+    """The delegation's seats in the session were taken: the participant waits for one."""
+
+    event_type: ClassVar[str] = "scheduling.attendance.waitlisted"
+    topic: ClassVar[str] = topics.SCHEDULING
+
+    position: int
+    """1 for the next of the delegation to get a freed seat in this session."""
+
 
 class AttendanceRemoved(_Attendance):
     """A participant no longer attends a session (unassigned, revoked, withdrawn)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import Row, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,7 +22,7 @@ from plenary_delegation.adapters.tables import (
     nominations,
     seats,
 )
-from plenary_delegation.domain.model import DelegationStatus, Direction
+from plenary_delegation.domain.model import Decision, DelegationStatus, Direction
 
 
 async def get_meeting(conn: AsyncConnection, meeting_id: UUID) -> Row | None:
@@ -114,6 +114,7 @@ class SeatClaim:
     withdrawn: bool
     quota: int
     used: int
+    category_full: bool = False
 
 
 async def claim_seat(
@@ -166,7 +167,7 @@ async def claim_seat(
                 )
             )
         ).one()
-        return SeatClaim(False, False, full.quota, full.used)
+        return SeatClaim(False, False, full.quota, full.used, category_full=True)
     # a seat released when the nominee changed category is taken again; a held one never twice
     taken = await conn.execute(
         insert(seats)
@@ -386,3 +387,78 @@ async def get_liaison(conn: AsyncConnection, delegation_id: UUID) -> Row | None:
     """A delegation's liaison officer, or None."""
     query = select(liaison_officers).where(liaison_officers.c.delegation_id == delegation_id)
     return (await conn.execute(query)).one_or_none()
+
+
+def _waiting(delegation_id: UUID, category: str | None = None):
+    n = nominations
+    where = [n.c.delegation_id == delegation_id, n.c.decision == Decision.WAITLISTED.value]
+    if category is not None:
+        where.append(n.c.category == category)
+    return where
+
+
+async def position_in_line(conn: AsyncConnection, application_id: UUID) -> int | None:
+    """A waiting nomination's place in its category's line (1 = next), or None if not waiting."""
+    n, mine = nominations, nominations.alias("mine")
+    query = (
+        select(func.count())
+        .select_from(n.join(mine, mine.c.application_id == application_id))
+        .where(
+            mine.c.decision == Decision.WAITLISTED.value,
+            *_waiting(mine.c.delegation_id, mine.c.category),
+            tuple_(n.c.waitlisted_at, n.c.application_id)
+            <= tuple_(mine.c.waitlisted_at, mine.c.application_id),
+        )
+    )
+    found = await conn.scalar(query)
+    return found or None
+
+
+async def lock_waiting(conn: AsyncConnection, delegation_id: UUID) -> list[Row]:
+    """A delegation's waiting nominations, first come first, locked until the transaction ends."""
+    n = nominations
+    query = (
+        select(n)
+        .where(*_waiting(delegation_id))
+        .order_by(n.c.waitlisted_at, n.c.application_id)
+        .with_for_update()
+    )
+    return list((await conn.execute(query)).all())
+
+
+async def leave_waiting_list(conn: AsyncConnection, application_id: UUID) -> Row | None:
+    """Take a waiting nomination off its list; None when it was not waiting."""
+    n = nominations
+    return (
+        await conn.execute(
+            update(n)
+            .where(n.c.application_id == application_id, n.c.decision == Decision.WAITLISTED.value)
+            .values(decision=Decision.LEFT_WAITING_LIST.value, reason="application_withdrawn")
+            .returning(n.c.delegation_id, n.c.category)
+        )
+    ).one_or_none()
+
+
+async def list_waiting(
+    conn: AsyncConnection, delegation_id: UUID, *, category: str | None, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    """A delegation's waiting list in order, each entry with its place in its category's line."""
+    n = nominations
+    position = (
+        func.row_number()
+        .over(partition_by=n.c.category, order_by=(n.c.waitlisted_at, n.c.application_id))
+        .label("position")
+    )
+    ranked = select(n, position).where(*_waiting(delegation_id)).subquery()
+    where = [] if category is None else [ranked.c.category == category]
+    total = await conn.scalar(select(func.count()).select_from(ranked).where(*where))
+    rows = (
+        await conn.execute(
+            select(ranked)
+            .where(*where)
+            .order_by(ranked.c.waitlisted_at, ranked.c.application_id)
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    return list(rows), total or 0

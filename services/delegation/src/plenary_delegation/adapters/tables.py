@@ -1,6 +1,7 @@
 """Tables of the delegation schema."""
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     Uuid,
+    false,
     func,
     text,
 )
@@ -58,6 +60,8 @@ delegations = Table(
     Column("withdrawn_at", DateTime(timezone=True)),
     Column("withdrawn_by", String(200)),
     Column("withdrawal_reason", String(500)),
+    # 0004: whether a nomination over quota waits on the list when its focal point does not say
+    Column("waitlist_by_default", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("meeting_id", "country_code"),
     CheckConstraint("quota_used <= quota AND quota_used >= 0", name="quota_bounds"),
 )
@@ -96,6 +100,12 @@ nominations = Table(
     Column("decision", String(20), nullable=False),
     Column("reason", String(60)),
     Column("decided_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # 0004: the focal point's choice (None: the delegation's default), the place in line
+    # (decision "waitlisted", first come first served) and when a freed seat was given
+    Column("waitlist", Boolean),
+    Column("waitlisted_at", DateTime(timezone=True)),
+    Column("promoted_at", DateTime(timezone=True)),
+    Index("ix_nominations_waiting", "delegation_id", "decision", "waitlisted_at"),
 )
 
 focal_points = Table(

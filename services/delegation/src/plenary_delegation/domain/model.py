@@ -49,6 +49,9 @@ class Decision(StrEnum):
 
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    WAITLISTED = "waitlisted"
+    # a waiting nominee withdrew before a seat came free
+    LEFT_WAITING_LIST = "left_waiting_list"
 
 
 class Direction(StrEnum):
@@ -76,12 +79,17 @@ class QuotaOutcome:
     used: int
 
 
-def decide(*, took_seat: bool, quota: int, used: int, withdrawn: bool = False) -> QuotaOutcome:
-    """Accepted when the atomic seat claim succeeded; rejected if withdrawn, else over quota."""
+def decide(
+    *, took_seat: bool, quota: int, used: int, withdrawn: bool = False, waitlist: bool = False
+) -> QuotaOutcome:
+    """Accepted when the atomic seat claim succeeded; rejected if withdrawn; over quota, on the
+    waiting list when that was chosen, else rejected."""
     if withdrawn:
         return QuotaOutcome(Decision.REJECTED, "delegation_withdrawn", quota, used)
     if took_seat:
         return QuotaOutcome(Decision.ACCEPTED, None, quota, used)
+    if waitlist:
+        return QuotaOutcome(Decision.WAITLISTED, "quota_exceeded", quota, used)
     return QuotaOutcome(Decision.REJECTED, "quota_exceeded", quota, used)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
 from plenary_delegation.adapters import repository
@@ -44,6 +44,7 @@ from plenary_shared.events.delegation import (
     FocalPointRevoked,
     NominationAccepted,
     NominationRejected,
+    NominationWaitlisted,
     QuotasChanged,
 )
 from plenary_shared.events.registration import (
@@ -206,6 +207,20 @@ async def change_quotas(
             session_seats=session_seats,
         ),
         subject=str(delegation_id),
+    )
+    await _promote(uow, delegation_id)
+    await uow.commit()
+
+
+async def set_waiting_list_default(
+    uow: UnitOfWork, *, delegation_id: uuid.UUID, by_default: bool
+) -> None:
+    """Set whether nominations over quota wait on the list when their focal point does not say."""
+    await _changeable(uow, delegation_id, lock=True)
+    await uow.conn.execute(
+        update(delegations)
+        .where(delegations.c.id == delegation_id)
+        .values(waitlist_by_default=by_default)
     )
     await uow.commit()
 
@@ -378,20 +393,30 @@ async def on_application_submitted(uow: UnitOfWork, event: CloudEvent) -> None:
     A rejection carries the quota and use of the limit that refused it (the category's when
     the category was full, else the total).
     """
-    await _decide_nomination(uow, ApplicationSubmitted.model_validate(event.data))
+    submitted = ApplicationSubmitted.model_validate(event.data)
+    await _decide_nomination(uow, submitted, waitlist=submitted.waitlist)
 
 
 async def on_application_recategorised(uow: UnitOfWork, event: CloudEvent) -> None:
-    """A nominee changed category: its seat is given up and the quota decided again, at once."""
+    """A nominee changed category: its seat (or place in line) is given up and the quota decided
+    again at once, with the focal point's first choice about the waiting list."""
     changed = ApplicationRecategorised.model_validate(event.data)
-    await _release(uow, changed.application_id, reason="recategorised")
-    await uow.conn.execute(
-        nominations.delete().where(nominations.c.application_id == changed.application_id)
+    released = await repository.release_seat(
+        uow.conn, application_id=changed.application_id, reason="recategorised"
     )
-    await _decide_nomination(uow, changed)
+    earlier = (
+        await uow.conn.execute(
+            nominations.delete()
+            .where(nominations.c.application_id == changed.application_id)
+            .returning(nominations.c.waitlist)
+        )
+    ).one_or_none()
+    await _decide_nomination(uow, changed, waitlist=earlier.waitlist if earlier else None)
+    if released is not None:
+        await _promote(uow, released.delegation_id)
 
 
-async def _decide_nomination(uow: UnitOfWork, submitted) -> None:
+async def _decide_nomination(uow: UnitOfWork, submitted, *, waitlist: bool | None) -> None:
     delegation = await repository.get_delegation(uow.conn, submitted.delegation_id)
     if delegation is None:
         raise NotYetKnown(f"delegation {submitted.delegation_id} is not known yet")
@@ -410,8 +435,13 @@ async def _decide_nomination(uow: UnitOfWork, submitted) -> None:
             category=submitted.category,
         )
         outcome = decide(
-            took_seat=claim.taken, withdrawn=claim.withdrawn, quota=claim.quota, used=claim.used
+            took_seat=claim.taken,
+            withdrawn=claim.withdrawn,
+            quota=claim.quota,
+            used=claim.used,
+            waitlist=delegation.waitlist_by_default if waitlist is None else waitlist,
         )
+    waiting = outcome.decision is Decision.WAITLISTED
     await uow.conn.execute(
         nominations.insert().values(
             application_id=submitted.application_id,
@@ -420,6 +450,8 @@ async def _decide_nomination(uow: UnitOfWork, submitted) -> None:
             category=submitted.category,
             decision=outcome.decision.value,
             reason=outcome.reason,
+            waitlist=waitlist,
+            waitlisted_at=func.clock_timestamp() if waiting else None,
         )
     )
     common = {
@@ -432,34 +464,89 @@ async def _decide_nomination(uow: UnitOfWork, submitted) -> None:
     }
     if outcome.decision is Decision.ACCEPTED:
         payload = NominationAccepted(**common)
+    elif waiting:
+        position = await repository.position_in_line(uow.conn, submitted.application_id)
+        payload = NominationWaitlisted(**common, position=position or 1)
     else:
         payload = NominationRejected(**common, reason=outcome.reason)
     await uow.emit(payload, subject=str(submitted.application_id))
 
 
+async def _promote(uow: UnitOfWork, delegation_id: uuid.UUID) -> int:
+    """Give free seats to the waiting list, first come first served; returns how many.
+
+    Runs after a seat was released or a quota raised, in that transaction: the delegation row
+    is already locked by it, so two seats freed at once promote two different nominees. A
+    waiting nominee whose category is full is passed over for the next whose category has room.
+    """
+    promoted, full = 0, set()
+    for waiting in await repository.lock_waiting(uow.conn, delegation_id):
+        if waiting.category in full:
+            continue
+        claim = await repository.claim_seat(
+            uow.conn,
+            delegation_id=delegation_id,
+            application_id=waiting.application_id,
+            category=waiting.category,
+        )
+        if not claim.taken:
+            if not claim.category_full:
+                break  # the total is used up (or the delegation withdrew): nobody else fits
+            full.add(waiting.category)
+            continue
+        await uow.conn.execute(
+            update(nominations)
+            .where(nominations.c.application_id == waiting.application_id)
+            .values(decision=Decision.ACCEPTED.value, reason=None, promoted_at=func.now())
+        )
+        await uow.emit(
+            NominationAccepted(
+                application_id=waiting.application_id,
+                delegation_id=delegation_id,
+                meeting_id=waiting.meeting_id,
+                category=waiting.category,
+                quota=claim.quota,
+                used=claim.used,
+                promoted=True,
+            ),
+            subject=str(waiting.application_id),
+        )
+        promoted += 1
+    if promoted:
+        log.info("promoted from the waiting list", delegation_id=str(delegation_id), count=promoted)
+    return promoted
+
+
 async def on_application_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
-    """Free the seat of a withdrawn application's accepted nomination, once."""
+    """Take a withdrawn nominee off the waiting list, or free its seat for the next in line."""
     withdrawn = ApplicationWithdrawn.model_validate(event.data)
+    # off the list first: had a freed seat just been given to it, the seat is released below
+    left = await repository.leave_waiting_list(uow.conn, withdrawn.application_id)
+    if left is not None:
+        log.info("left the waiting list", application_id=str(withdrawn.application_id))
     await _release(uow, withdrawn.application_id, reason="application_withdrawn")
 
 
 async def on_accreditation_revoked(uow: UnitOfWork, event: CloudEvent) -> None:
-    """Free the seat of a revoked accreditation's nomination, once."""
+    """Free the seat of a revoked accreditation's nomination, once, for the next in line."""
     revoked = AccreditationRevoked.model_validate(event.data)
     await _release(uow, revoked.application_id, reason="accreditation_revoked")
 
 
 async def on_accreditation_refused(uow: UnitOfWork, event: CloudEvent) -> None:
-    """Free the seat of a nominee the accreditation desk refused, once."""
+    """Free the seat of a nominee the accreditation desk refused, once, for the next in line."""
     refused = AccreditationRefused.model_validate(event.data)
     await _release(uow, refused.application_id, reason="accreditation_refused")
 
 
 async def _release(uow: UnitOfWork, application_id: uuid.UUID, *, reason: str) -> None:
-    """Release a seat if one is held; a second release (or none held) changes nothing."""
+    """Release a seat if one is held and give it to the waiting list; a second release (or none
+    held) changes nothing."""
     seat = await repository.release_seat(uow.conn, application_id=application_id, reason=reason)
     log.info(
         "seat released" if seat else "no seat to release",
         application_id=str(application_id),
         reason=reason,
     )
+    if seat is not None:
+        await _promote(uow, seat.delegation_id)

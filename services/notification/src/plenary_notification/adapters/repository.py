@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Integer, Row, Uuid, column, func, select, update, values
+from sqlalchemy import Integer, Row, Uuid, bindparam, column, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from plenary_notification.adapters.tables import (
@@ -137,17 +138,18 @@ async def lease_due(
         .where(*due, s.c.status == "active")
         .subquery()
     )
-    room = per_endpoint
-    if busy:
-        taken = (
-            values(column("sid", Uuid), column("n", Integer), name="busy")
-            .data(list(busy.items()))
-            .alias("busy")
+    # what this worker has in flight, as arrays bound to one parameter each: the statement stays
+    # the same whatever `busy` holds, so SQLAlchemy compiles it once (a VALUES list would not)
+    taken = (
+        func.unnest(
+            bindparam("busy_ids", list(busy), type_=ARRAY(Uuid)),
+            bindparam("busy_counts", list(busy.values()), type_=ARRAY(Integer)),
         )
-        room = per_endpoint - func.coalesce(taken.c.n, 0)
-        source = ranked.outerjoin(taken, taken.c.sid == ranked.c.subscription_id)
-    else:
-        source = ranked
+        .table_valued(column("sid", Uuid), column("n", Integer))
+        .render_derived(name="busy")
+    )
+    room = per_endpoint - func.coalesce(taken.c.n, 0)
+    source = ranked.outerjoin(taken, taken.c.sid == ranked.c.subscription_id)
     chosen = (
         select(ranked.c.id)
         .select_from(source)
@@ -202,6 +204,10 @@ async def focal_points_of(conn: AsyncConnection, delegation_id: UUID | str) -> l
     return list((await conn.execute(query)).all())
 
 
+# e-mails someone is waiting for, sign-in page open: they go before any queue of notices
+AWAITED = ("invitation_code", "password_reset", "invitation")
+
+
 async def lease_due_emails(conn: AsyncConnection, *, limit: int, lease: timedelta) -> list[Row]:
     """Claim due e-mails for a while; another worker takes them over if this one dies."""
     now = datetime.now(UTC)
@@ -213,7 +219,7 @@ async def lease_due_emails(conn: AsyncConnection, *, limit: int, lease: timedelt
             e.c.next_attempt_at <= now,
             (e.c.lease_until.is_(None)) | (e.c.lease_until < now),
         )
-        .order_by(e.c.next_attempt_at)
+        .order_by(e.c.kind.in_(AWAITED).desc(), e.c.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )

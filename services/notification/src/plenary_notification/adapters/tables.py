@@ -127,6 +127,7 @@ emails = Table(
     Column("sent_at", DateTime(timezone=True)),
     Index("ix_emails_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
     Index("ix_emails_recipient", "recipient", "created_at"),
+    Index("ix_emails_batched", "recipient", postgresql_where=text("status = 'batched'")),
 )
 
 focal_points = Table(

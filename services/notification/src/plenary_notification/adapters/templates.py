@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import functools
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from plenary_shared.i18n import catalogue, language_of
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = TEMPLATES / "locale"
-LANGUAGES = ("en", "ru", "zh")
 
 
 @dataclass(frozen=True)
@@ -30,12 +26,6 @@ class Rendered:
     text: str
     html: str
     language: str
-
-
-def language_of(wanted: str | None) -> str:
-    """The language to write in: the recipient's if we have it, else English."""
-    base = (wanted or "en").split("-")[0].split("_")[0].lower()
-    return base if base in LANGUAGES else "en"
 
 
 def render(kind: str, *, language: str, context: dict) -> Rendered:
@@ -65,22 +55,9 @@ def _environment(language: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(_translations(language), newstyle=True)
+    env.install_gettext_translations(catalogue(LOCALES, language), newstyle=True)
     env.filters["when"] = functools.partial(_when, language=language)
     return env
-
-
-def _translations(language: str) -> Translations:
-    """The language's catalogue, compiled in memory from its .po file (English needs none)."""
-    po = LOCALES / language / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
-        return Translations()
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=Locale.parse(language))
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
 
 
 def _when(value: str | datetime, timezone: str = "UTC", *, language: str) -> str:

@@ -5,19 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from plenary_shared.events.registration import InvitationIssued, PasswordResetRequested
+from plenary_shared.events.registration import (
+    InvitationCodeRequested,
+    InvitationIssued,
+    PasswordResetRequested,
+)
 
 INVITATION = InvitationIssued.event_type
 RESET = PasswordResetRequested.event_type
+CODE = InvitationCodeRequested.event_type
 # a participant's application event, and what it means for the person and for the focal points
 DECISIONS = {
     "registration.application.nominated": "nominated",
+    "registration.application.waitlisted": "waitlisted",
     "registration.application.rejected": "rejected",
     "registration.accreditation.granted": "accredited",
     "registration.accreditation.refused": "refused",
 }
 # the accredited participant is written to when the badge is issued, with its number
-TO_PARTICIPANT = {"refused": "refused"}
+TO_PARTICIPANT = {"refused": "refused", "waitlisted": "waiting_list", "promoted": "waiting_list"}
 MEETING_EVENTS = frozenset(DECISIONS)
 
 
@@ -40,6 +46,8 @@ class Email:
     context: dict = field(default_factory=dict)
     delegation_id: UUID | None = None
     held_for_digest: bool = False
+    # a schedule change waits for the burst it belongs to, then goes out in one message
+    batched: bool = False
 
 
 def emails_for(
@@ -60,12 +68,17 @@ def emails_for(
             "expires_at": data["expires_at"],
         }
         return [Email("invitation", data["email"], data.get("language", "en"), context)]
+    if event_type == CODE:
+        context = {"sealed_code": data["sealed_code"], "expires_at": data["expires_at"]}
+        return [Email("invitation_code", data["email"], data.get("language", "en"), context)]
     if event_type == RESET:
         context = {"sealed_link": data["sealed_link"], "expires_at": data["expires_at"]}
         return [Email("password_reset", data["email"], data.get("language", "en"), context)]
     decision = DECISIONS.get(event_type)
     if decision is None:
         return []
+    if decision == "nominated" and data.get("promoted"):
+        decision = "promoted"  # a seat freed and went to the first on the waiting list
     delegation_id = UUID(str(data["delegation_id"]))
     name = f"{data['given_name']} {data['family_name']}"
     about = {"name": name, "meeting": meeting_title or "", "portal_url": portal_url}
@@ -76,7 +89,13 @@ def emails_for(
                 kind,
                 data["email"],
                 data.get("language", "en"),
-                about | {"reason": data.get("reason"), "badge_number": None},
+                about
+                | {
+                    "reason": data.get("reason"),
+                    "badge_number": None,
+                    "decision": decision,
+                    "position": data.get("position"),
+                },
                 delegation_id,
             )
         )
@@ -87,7 +106,13 @@ def emails_for(
                 "decision",
                 focal_point.email,
                 focal_point.language,
-                about | {"decision": decision, "category": data["category"], "reason": reason},
+                about
+                | {
+                    "decision": decision,
+                    "category": data["category"],
+                    "reason": reason,
+                    "position": data.get("position"),
+                },
                 delegation_id,
                 held_for_digest=focal_point.digest,
             )
@@ -118,6 +143,7 @@ def session_emails(event_type: str, data: dict, *, attendees: list[Recipient]) -
         "previous_room": data.get("previous_room"),
         "reason": data.get("reason"),
         "session_id": str(data["session_id"]),
+        "meeting_id": str(data["meeting_id"]),
     }
     return [
         Email(
@@ -125,9 +151,37 @@ def session_emails(event_type: str, data: dict, *, attendees: list[Recipient]) -
             a.email,
             a.language,
             base | {"title": titles.get(a.language) or data["title"]},
+            batched=change != "cancelled",
         )
         for a in attendees
     ]
+
+
+SEAT_EVENTS = {
+    "scheduling.attendance.waitlisted": "waitlisted",
+    "scheduling.attendance.assigned": "promoted",
+}
+
+
+def seat_outcome(event_type: str, data: dict) -> str | None:
+    """Whether a session-seat event is news to its participant: waiting, or given a freed seat."""
+    outcome = SEAT_EVENTS.get(event_type)
+    if outcome == "promoted" and not data.get("promoted"):
+        return None  # an ordinary assignment is no news to write about
+    return outcome
+
+
+def seat_email(outcome: str, data: dict, *, person: Recipient) -> list[Email]:
+    """A participant put on a session's waiting list, or given a freed seat from it."""
+    context = {
+        "outcome": outcome,
+        "title": data["title"],
+        "starts_at": data["starts_at"],
+        "timezone": data.get("timezone") or "UTC",
+        "room": data.get("room"),
+        "position": data.get("position"),
+    }
+    return [Email("session_seat", person.email, person.language, context)]
 
 
 def badge_email(

@@ -16,6 +16,8 @@ from plenary_shared.events.registration import AccreditationGranted
 from plenary_shared.events.scheduling import AttendanceAssigned, AttendanceRemoved, MeetingCreated
 
 CONSUMES = (topics.SCHEDULING, topics.DELEGATION, topics.REGISTRATION)
+# invitations, codes and resets: read by the express lane, never behind the bulk topics
+EXPRESS = (topics.ACCOUNTS,)
 # what notification remembers of an event, before the e-mails it causes are worked out
 PROJECTIONS = {
     MeetingCreated.event_type: emails.on_meeting_created,
@@ -47,5 +49,5 @@ def handlers_for(
     return {
         event_type: handle
         for event_type, payload in catalogue().items()
-        if payload.topic in CONSUMES
+        if payload.topic in CONSUMES + EXPRESS
     }

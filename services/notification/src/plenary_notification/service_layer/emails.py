@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from plenary_notification.adapters import repository
@@ -25,6 +25,8 @@ from plenary_notification.domain.emails import (
     Recipient,
     badge_email,
     emails_for,
+    seat_email,
+    seat_outcome,
     session_emails,
 )
 from plenary_shared.consumer import NotYetKnown
@@ -32,7 +34,12 @@ from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events.delegation import FocalPointAssigned, FocalPointRevoked
 from plenary_shared.events.registration import AccreditationGranted, BadgeIssued
-from plenary_shared.events.scheduling import AttendanceAssigned, AttendanceRemoved, MeetingCreated
+from plenary_shared.events.scheduling import (
+    AttendanceAssigned,
+    AttendanceRemoved,
+    MeetingCreated,
+    SchedulePublished,
+)
 
 
 async def on_event(
@@ -58,6 +65,11 @@ async def on_event(
     )
     if event.type == BadgeIssued.event_type:
         found += await _badge_email(uow, event, portal_url=portal_url)
+    if outcome := seat_outcome(event.type, event.data):
+        person = await repository.get_participant(uow.conn, event.data["application_id"])
+        if person is None:
+            raise NotYetKnown(f"participant {event.data['application_id']} is not known yet")
+        found += seat_email(outcome, event.data, person=Recipient(person.email, person.language))
     if event.type in SESSION_CHANGES:
         attendees = await repository.attendees_of(uow.conn, event.data["session_id"])
         found += session_emails(
@@ -68,6 +80,11 @@ async def on_event(
     if found:
         await queue(uow, found, event_id=event.id, event_type=event.type)
         uow.after_commit(on_queued)
+    if event.type == SchedulePublished.event_type:
+        # a published version ends the burst: its changes go out now, each person's in one message
+        await send_change_batches(
+            uow, quiet_before=None, meeting_id=event.data["meeting_id"], on_queued=on_queued
+        )
 
 
 async def _badge_email(uow: UnitOfWork, event: CloudEvent, *, portal_url: str) -> list[Email]:
@@ -97,7 +114,7 @@ async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_typ
             "language": e.language,
             "context": e.context,
             "delegation_id": e.delegation_id,
-            "status": "held" if e.held_for_digest else "pending",
+            "status": "held" if e.held_for_digest else "batched" if e.batched else "pending",
         }
         for e in found
     ]
@@ -252,3 +269,66 @@ async def send_digests(uow: UnitOfWork, *, before: datetime, on_queued: Callable
     uow.after_commit(on_queued)
     await uow.commit()
     return count
+
+
+# Which waiting changes are due: people whose latest change is older than the quiet period.
+DUE_CHANGES = text(
+    """
+    SELECT id FROM (
+        SELECT id, max(created_at) OVER (PARTITION BY recipient) AS latest
+        FROM emails
+        WHERE status = 'batched'
+          AND (CAST(:meeting_id AS text) IS NULL OR context ->> 'meeting_id' = :meeting_id)
+    ) waiting
+    WHERE CAST(:quiet_before AS timestamptz) IS NULL
+       OR latest < CAST(:quiet_before AS timestamptz)
+    """
+)
+# Those changes become one message per person. Taking them by id (not by a join on recipient,
+# which the planner made quadratic: 11 s for 5,000 people, measured) keeps it at 0.2 s; a
+# concurrent worker that chose the same ids finds them no longer `batched` and takes none.
+COMBINE_CHANGES = text(
+    """
+    WITH combined AS (
+        UPDATE emails SET status = 'combined', last_error = NULL, sent_at = NULL
+        WHERE id = ANY(:ids) AND status = 'batched'
+        RETURNING id, recipient, language, context, created_at
+    )
+    INSERT INTO emails (id, dedupe_key, event_id, event_type, kind, recipient, language, context)
+    SELECT gen_random_uuid(),
+           'changes:' || min(id::text),
+           'changes:' || min(id::text),
+           'notification.schedule_changes',
+           'schedule_changes',
+           recipient,
+           (array_agg(language ORDER BY created_at DESC, id DESC))[1],
+           jsonb_build_object('items', jsonb_agg(context ORDER BY created_at, id))
+    FROM combined
+    GROUP BY recipient
+    """
+)
+
+
+async def send_change_batches(
+    uow: UnitOfWork,
+    *,
+    quiet_before: datetime | None,
+    meeting_id: str | None = None,
+    on_queued: Callable[[], None],
+) -> int:
+    """One message per person for the schedule changes waiting for them; returns how many.
+
+    Only people whose latest change is older than `quiet_before` (the burst is over), or, with
+    `meeting_id`, everyone with changes in that meeting (its schedule was just published).
+    """
+    due = {
+        "meeting_id": None if meeting_id is None else str(meeting_id),
+        "quiet_before": quiet_before,
+    }
+    ids = (await uow.conn.execute(DUE_CHANGES, due)).scalars().all()
+    if not ids:
+        return 0
+    result = await uow.conn.execute(COMBINE_CHANGES, {"ids": list(ids)})
+    if result.rowcount:
+        uow.after_commit(on_queued)
+    return result.rowcount

@@ -288,6 +288,7 @@ async def on_event(
 ) -> None:
     """Queue one delivery (or e-mail) per subscription the event concerns."""
     envelope = event.model_dump(mode="json", exclude_none=True)
+    envelope["data"].pop("sealed_code", None)
     envelope["data"].pop("sealed_link", None)  # only notification can open it; others never see it
     rows, mails = [], []
     for sub in await repository.receiving_subscriptions(uow.conn):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -87,6 +88,8 @@ def content_of(row, settings: Settings, bodies: dict[str, bytes]) -> bytes:
         if sealed := context.pop("sealed_link", None):
             # opened only here, in memory, at the moment of sending
             context["link"] = unseal(settings.link_seal_key, sealed)
+        if sealed := context.pop("sealed_code", None):
+            context["code"] = unseal(settings.link_seal_key, sealed)
         context.setdefault("portal_url", settings.portal_url)
         context["language"] = templates.language_of(row.language)
         rendered = templates.render(row.kind, language=row.language, context=context)
@@ -149,3 +152,23 @@ async def digest_forever(rt: ServiceRuntime) -> None:
         if sent:
             log.info("digests queued", count=sent, cutoff=cutoff.isoformat())
         await asyncio.sleep(settings.digest_check_seconds)
+
+
+async def batch_forever(rt: ServiceRuntime) -> None:
+    """Send each person's schedule changes in one message once their burst has gone quiet."""
+    settings: Settings = rt.settings  # type: ignore[assignment]
+    while True:
+        quiet_before = datetime.now(UTC) - timedelta(seconds=settings.change_quiet_seconds)
+        started = time.perf_counter()
+        async with rt.unit_of_work() as uow:
+            sent = await emails_cases.send_change_batches(
+                uow, quiet_before=quiet_before, on_queued=rt.state["mail_wake"].set
+            )
+            await uow.commit()
+        if sent:
+            log.info(
+                "schedule changes combined",
+                messages=sent,
+                seconds=round(time.perf_counter() - started, 3),
+            )
+        await asyncio.sleep(settings.change_check_seconds)

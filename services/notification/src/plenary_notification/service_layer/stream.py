@@ -57,6 +57,7 @@ def _uuid(value) -> uuid.UUID | None:
 async def on_event(uow: UnitOfWork, event: CloudEvent, *, listeners: Listeners) -> None:
     """Keep an event for the streams, with what decides who may see it."""
     envelope = event.model_dump(mode="json", exclude_none=True)
+    envelope["data"].pop("sealed_code", None)
     envelope["data"].pop("sealed_link", None)
     data = event.data
     # positions must be handed out in commit order, or a reader could skip one still uncommitted:

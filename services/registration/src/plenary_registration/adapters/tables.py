@@ -174,6 +174,13 @@ invitations = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("accepted_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(200)),
+    # acceptance: the chosen password waits here until the code e-mailed to the address is given
+    Column("code_hash", String(64)),
+    Column("code_expires_at", DateTime(timezone=True)),
+    Column("code_sent_at", DateTime(timezone=True)),
+    Column("code_attempts", Integer, nullable=False, server_default="0"),
+    Column("pending_password_hash", String(200)),
     Column("created_by", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -17,6 +17,18 @@ def new_secret() -> tuple[str, str]:
     return token, digest(token)
 
 
+def new_code() -> tuple[str, str]:
+    """A six-digit code to prove control of an address, and its stored hash."""
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    return code, digest(code)
+
+
+def masked(email: str) -> str:
+    """An address shown without giving it away, e.g. o***@example.org."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def digest(token: str) -> str:
     """The stored form of a link secret."""
     return hashlib.sha256(token.encode()).hexdigest()

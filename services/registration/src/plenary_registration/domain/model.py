@@ -12,6 +12,7 @@ class State(StrEnum):
     """Where an application stands."""
 
     SUBMITTED = "submitted"
+    WAITLISTED = "waitlisted"
     NOMINATED = "nominated"
     REJECTED = "rejected"
     ACCREDITED = "accredited"
@@ -44,7 +45,11 @@ class VettingOutcome(StrEnum):
 
 
 TRANSITIONS: dict[State, frozenset[State]] = {
-    State.SUBMITTED: frozenset({State.NOMINATED, State.REJECTED, State.WITHDRAWN}),
+    State.SUBMITTED: frozenset(
+        {State.NOMINATED, State.WAITLISTED, State.REJECTED, State.WITHDRAWN}
+    ),
+    # a freed seat goes to the first in line; withdrawing leaves the line
+    State.WAITLISTED: frozenset({State.NOMINATED, State.WITHDRAWN}),
     State.NOMINATED: frozenset({State.ACCREDITED, State.REFUSED, State.WITHDRAWN}),
     State.ACCREDITED: frozenset({State.REVOKED, State.WITHDRAWN}),
     State.REJECTED: frozenset(),
@@ -53,7 +58,7 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.REVOKED: frozenset(),
 }
 FINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
-EDITABLE = frozenset({State.SUBMITTED, State.NOMINATED})
+EDITABLE = frozenset({State.SUBMITTED, State.WAITLISTED, State.NOMINATED})
 
 
 def transition(current: State, target: State) -> State:

@@ -14,6 +14,7 @@ from plenary_shared.events.delegation import (
     FocalPointAssigned,
     NominationAccepted,
     NominationRejected,
+    NominationWaitlisted,
 )
 from plenary_shared.events.registration import AccreditationGranted
 from plenary_shared.events.scheduling import MeetingCreated
@@ -39,5 +40,6 @@ def handlers_for(settings: Settings) -> dict[str, Handler]:
         ),
         NominationAccepted.event_type: handlers.on_nomination_accepted,
         NominationRejected.event_type: handlers.on_nomination_rejected,
+        NominationWaitlisted.event_type: handlers.on_nomination_waitlisted,
         AccreditationGranted.event_type: on_accreditation_granted,
     }

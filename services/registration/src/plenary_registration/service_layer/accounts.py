@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -16,18 +17,27 @@ from plenary_registration.adapters.tables import (
     invitations,
     password_resets,
 )
-from plenary_registration.domain.accounts import check_password, digest, ensure_usable, new_secret
+from plenary_registration.domain.accounts import (
+    check_password,
+    digest,
+    ensure_usable,
+    masked,
+    new_code,
+    new_secret,
+)
 from plenary_shared.auth import Role, mint_token
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
-from plenary_shared.errors import Conflict, NotFound
+from plenary_shared.errors import Conflict, Gone, Invalid, NotFound
 from plenary_shared.events.delegation import FocalPointAssigned
 from plenary_shared.events.registration import (
     AccountCreated,
     AccreditationGranted,
+    InvitationCodeRequested,
     InvitationIssued,
     PasswordResetRequested,
 )
+from plenary_shared.sealing import seal
 
 INVITATION_PAGE = "accept-invitation"
 RESET_PAGE = "reset-password"
@@ -101,7 +111,16 @@ async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, li
     await uow.conn.execute(
         update(invitations)
         .where(invitations.c.id == invitation_id)
-        .values(token_hash=token_hash, expires_at=expires_at, revoked_at=None)
+        .values(
+            token_hash=token_hash,
+            expires_at=expires_at,
+            revoked_at=None,
+            revoked_by=None,
+            # a new link starts acceptance over: a password chosen with an old link is dropped
+            code_hash=None,
+            pending_password_hash=None,
+            code_attempts=0,
+        )
     )
     await _announce(uow, {**row._mapping, "expires_at": expires_at}, token=token, links=links)
     uow.remember_result(invitation_id)
@@ -109,8 +128,73 @@ async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, li
     return token
 
 
-async def accept(uow: UnitOfWork, *, token: str, password: str) -> uuid.UUID:
-    """Set the password of an invitation's account; returns the new account id."""
+async def revoke(uow: UnitOfWork, *, invitation_id: uuid.UUID, actor: str) -> None:
+    """Withdraw an invitation not yet accepted: its link stops working (a new link re-opens it)."""
+    row = (
+        await uow.conn.execute(
+            select(invitations).where(invitations.c.id == invitation_id).with_for_update()
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"invitation {invitation_id} does not exist")
+    if row.accepted_at is not None:
+        raise Conflict(
+            "this invitation was already accepted, so there is an account; it cannot be revoked"
+        )
+    if row.revoked_at is None:
+        await uow.conn.execute(
+            update(invitations)
+            .where(invitations.c.id == invitation_id)
+            .values(revoked_at=datetime.now(UTC), revoked_by=actor)
+        )
+    await uow.commit()
+
+
+def invitation_status(row, now: datetime) -> str:
+    """Where an invitation stands: accepted, revoked, expired or pending."""
+    if row.accepted_at is not None:
+        return "accepted"
+    if row.revoked_at is not None:
+        return "revoked"
+    return "expired" if row.expires_at <= now else "pending"
+
+
+async def list_invitations(
+    engine,
+    *,
+    email: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+    invitation_id: uuid.UUID | None = None,
+) -> tuple[list, int]:
+    """Invitations, newest first, by e-mail address and status: who invited whom, and when."""
+    i, now = invitations, datetime.now(UTC)
+    where = [i.c.email == email.lower()] if email else []
+    where += [i.c.id == invitation_id] if invitation_id else []
+    where += {
+        None: [],
+        "accepted": [i.c.accepted_at.is_not(None)],
+        "revoked": [i.c.accepted_at.is_(None), i.c.revoked_at.is_not(None)],
+        "expired": [i.c.accepted_at.is_(None), i.c.revoked_at.is_(None), i.c.expires_at <= now],
+        "pending": [i.c.accepted_at.is_(None), i.c.revoked_at.is_(None), i.c.expires_at > now],
+    }[status]
+    async with engine.connect() as conn:
+        total = await conn.scalar(select(func.count()).select_from(i).where(*where))
+        rows = (
+            await conn.execute(
+                select(i)
+                .where(*where)
+                .order_by(i.c.created_at.desc(), i.c.id)
+                .limit(limit)
+                .offset(offset)
+            )
+        ).all()
+    return rows, total or 0
+
+
+async def _usable_invitation(uow: UnitOfWork, token: str, now: datetime):
+    """The invitation a link's secret opens, locked, if it can still be accepted."""
     row = (
         await uow.conn.execute(
             select(invitations).where(invitations.c.token_hash == digest(token)).with_for_update()
@@ -118,7 +202,6 @@ async def accept(uow: UnitOfWork, *, token: str, password: str) -> uuid.UUID:
     ).one_or_none()
     if row is None:
         raise NotFound("this invitation link is not valid; check it was copied whole")
-    now = datetime.now(UTC)
     ensure_usable(
         expires_at=row.expires_at,
         used_at=row.accepted_at,
@@ -126,8 +209,83 @@ async def accept(uow: UnitOfWork, *, token: str, password: str) -> uuid.UUID:
         now=now,
         what="invitation",
     )
+    return row
+
+
+async def accept(
+    uow: UnitOfWork,
+    *,
+    token: str,
+    password: str,
+    links: Links,
+    code_minutes: float,
+    throttle_seconds: float,
+    max_attempts: int,
+) -> str:
+    """Keep the chosen password and e-mail a code to the invited address; returns it masked.
+
+    The account is made only with that code (`confirm`), so a forwarded link is not enough.
+    A code sent moments ago stays valid rather than being replaced, unless it was mistyped too
+    often.
+    """
+    now = datetime.now(UTC)
+    row = await _usable_invitation(uow, token, now)
     check_password(password, email=row.email)
+    values = {"pending_password_hash": passwords.hash_password(password)}
+    recent = (
+        row.code_sent_at is not None
+        and row.code_expires_at > now
+        and row.code_attempts < max_attempts
+        and (now - row.code_sent_at).total_seconds() < throttle_seconds
+    )
+    if not recent and links.seal_key:
+        code, code_hash = new_code()
+        expires_at = now + timedelta(minutes=code_minutes)
+        values |= {
+            "code_hash": code_hash,
+            "code_expires_at": expires_at,
+            "code_sent_at": now,
+            "code_attempts": 0,
+        }
+        await uow.emit(
+            InvitationCodeRequested(
+                invitation_id=row.id,
+                email=row.email,
+                language=row.language,
+                expires_at=expires_at,
+                sealed_code=seal(links.seal_key, code),
+            ),
+            subject=str(row.id),
+        )
+    await uow.conn.execute(update(invitations).where(invitations.c.id == row.id).values(**values))
+    await uow.commit()
+    return masked(row.email)
+
+
+async def confirm(uow: UnitOfWork, *, token: str, code: str, max_attempts: int) -> uuid.UUID:
+    """Make the account once the code e-mailed to the invited address is given; its id."""
+    now = datetime.now(UTC)
+    row = await _usable_invitation(uow, token, now)
+    if row.code_hash is None or row.pending_password_hash is None:
+        raise Invalid("choose your password first; the code is e-mailed to you then")
+    if row.code_expires_at <= now or row.code_attempts >= max_attempts:
+        why = "expired" if row.code_expires_at <= now else "was mistyped too often"
+        raise Gone(f"the code {why}; choose your password again to get a new code")
+    if not hmac.compare_digest(digest(code.strip()), row.code_hash):
+        await uow.conn.execute(
+            update(invitations)
+            .where(invitations.c.id == row.id)
+            .values(code_attempts=invitations.c.code_attempts + 1)
+        )
+        await uow.commit()
+        left = max_attempts - row.code_attempts - 1
+        raise Invalid(
+            f"this is not the code we e-mailed; {left} tries left"
+            if left
+            else "this is not the code we e-mailed; choose your password again to get a new code"
+        )
     account_id = uuid.uuid4()
+    password_hash = row.pending_password_hash
     try:
         async with uow.conn.begin_nested():
             await uow.conn.execute(
@@ -138,13 +296,15 @@ async def accept(uow: UnitOfWork, *, token: str, password: str) -> uuid.UUID:
                     delegation_id=row.delegation_id,
                     application_id=row.application_id,
                     language=row.language,
-                    password_hash=passwords.hash_password(password),
+                    password_hash=password_hash,
                 )
             )
     except IntegrityError as exc:
         raise Conflict(f"{row.email} already has a portal account; sign in instead") from exc
     await uow.conn.execute(
-        update(invitations).where(invitations.c.id == row.id).values(accepted_at=now)
+        update(invitations)
+        .where(invitations.c.id == row.id)
+        .values(accepted_at=now, code_hash=None, pending_password_hash=None)
     )
     await uow.emit(
         AccountCreated(
@@ -268,6 +428,16 @@ async def sign_in(conn, *, email: str, password: str, private_key: str, hours: f
     ).one_or_none()
     if not passwords.verify(row.password_hash if row else None, password) or row is None:
         return None
+    return _session(row, private_key=private_key, hours=hours)
+
+
+async def session_of(conn, account_id: uuid.UUID, *, private_key: str, hours: float) -> str:
+    """A session token for an account just made."""
+    row = (await conn.execute(select(accounts).where(accounts.c.id == account_id))).one()
+    return _session(row, private_key=private_key, hours=hours)
+
+
+def _session(row, *, private_key: str, hours: float) -> str:
     subject = str(row.application_id) if row.role == Role.PARTICIPANT.value else row.email
     return mint_token(
         private_key_pem=private_key,
@@ -321,13 +491,6 @@ async def on_accreditation_granted(
         actor="system:accreditation",
         days=days,
         links=links,
-    )
-
-
-async def email_of_invitation(conn, *, token: str) -> str:
-    """The e-mail address an invitation link was issued for."""
-    return await conn.scalar(
-        select(invitations.c.email).where(invitations.c.token_hash == digest(token))
     )
 
 

@@ -39,6 +39,7 @@ from plenary_shared.events.delegation import (
     DelegationWithdrawn,
     NominationAccepted,
     NominationRejected,
+    NominationWaitlisted,
 )
 from plenary_shared.events.registration import (
     AccreditationGranted,
@@ -48,6 +49,7 @@ from plenary_shared.events.registration import (
     ApplicationRecategorised,
     ApplicationRejected,
     ApplicationSubmitted,
+    ApplicationWaitlisted,
     ApplicationWithdrawn,
     VettingCleared,
     VettingFlagged,
@@ -107,7 +109,7 @@ async def record_submission(
     """The nomination's rows and event, without committing (bulk imports commit in batches)."""
     delegation_id = _nominating_delegation(command, principal)
     await ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
-    meeting = await _meeting(uow, meeting_id, ask_scheduling)
+    meeting = await known_meeting(uow, meeting_id, ask_scheduling)
     application_id = uuid.uuid4()
     person = command.model_dump(include=set(PERSON))
     try:
@@ -140,6 +142,7 @@ async def record_submission(
             application_id=application_id,
             meeting_id=meeting_id,
             delegation_id=delegation_id,
+            waitlist=command.waitlist,
             **person,
         ),
         subject=str(application_id),
@@ -185,7 +188,7 @@ async def ensure_delegation_in_meeting(
         )
 
 
-async def _meeting(uow: UnitOfWork, meeting_id: uuid.UUID, ask: Lookup):
+async def known_meeting(uow: UnitOfWork, meeting_id: uuid.UUID, ask: Lookup):
     """The meeting from the projection, or from scheduling when it is not known yet."""
     known = await repository.get_meeting(uow.conn, meeting_id)
     if known is None:
@@ -364,8 +367,25 @@ async def on_nomination_accepted(uow: UnitOfWork, event: CloudEvent) -> None:
     accepted = NominationAccepted.model_validate(event.data)
     row = await _application_for_decision(uow, accepted.application_id, accepted.category)
     if row is not None:
-        await _move(uow, row, transition(State(row.state), State.NOMINATED), SYSTEM, None)
-        await uow.emit(ApplicationNominated(**_participant(row)), subject=str(row.id))
+        reason = "promoted from the waiting list" if accepted.promoted else None
+        await _move(uow, row, transition(State(row.state), State.NOMINATED), SYSTEM, reason)
+        await uow.emit(
+            ApplicationNominated(**_participant(row), promoted=accepted.promoted),
+            subject=str(row.id),
+        )
+
+
+async def on_nomination_waitlisted(uow: UnitOfWork, event: CloudEvent) -> None:
+    """The quota was full: the application waits on the delegation's list for a seat."""
+    waiting = NominationWaitlisted.model_validate(event.data)
+    row = await _application_for_decision(uow, waiting.application_id, waiting.category)
+    if row is not None:
+        reason = f"waiting list position {waiting.position}"
+        await _move(uow, row, transition(State(row.state), State.WAITLISTED), SYSTEM, reason)
+        await uow.emit(
+            ApplicationWaitlisted(**_participant(row), position=waiting.position),
+            subject=str(row.id),
+        )
 
 
 async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:

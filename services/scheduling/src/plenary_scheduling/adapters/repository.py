@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Row, Text, and_, cast, func, or_, select
+from sqlalchemy import Row, Text, and_, cast, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from plenary_scheduling.adapters.tables import (
@@ -18,6 +18,7 @@ from plenary_scheduling.adapters.tables import (
     rooms,
     schedule_versions,
     session_heads,
+    session_waiting,
     sessions,
     venues,
 )
@@ -494,3 +495,71 @@ async def get_bilateral(conn: AsyncConnection, request_id: UUID, *, lock: bool =
     if lock:
         query = query.with_for_update()
     return (await conn.execute(query)).one_or_none()
+
+
+async def waiting_line(conn: AsyncConnection, session_id: UUID, delegation_id: UUID) -> list[Row]:
+    """Who of a delegation waits for a seat in a session, first come first, locked."""
+    w = session_waiting
+    query = (
+        select(w)
+        .where(w.c.session_id == session_id, w.c.delegation_id == delegation_id)
+        .order_by(w.c.waiting_since, w.c.application_id)
+        .with_for_update()
+    )
+    return list((await conn.execute(query)).all())
+
+
+async def waiting_position(conn: AsyncConnection, session_id: UUID, application_id: UUID) -> int:
+    """A waiting participant's place in its delegation's line for a session (1 = next)."""
+    w, mine = session_waiting, session_waiting.alias("mine")
+    query = (
+        select(func.count())
+        .select_from(w.join(mine, (mine.c.session_id == w.c.session_id)))
+        .where(
+            mine.c.session_id == session_id,
+            mine.c.application_id == application_id,
+            w.c.delegation_id == mine.c.delegation_id,
+            tuple_(w.c.waiting_since, w.c.application_id)
+            <= tuple_(mine.c.waiting_since, mine.c.application_id),
+        )
+    )
+    return int(await conn.scalar(query) or 0)
+
+
+async def list_waiting(
+    conn: AsyncConnection,
+    session_id: UUID,
+    *,
+    delegation_id: UUID | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Row], int]:
+    """A session's waiting lists in order, each entry with its place in its delegation's line."""
+    w = session_waiting
+    position = (
+        func.row_number()
+        .over(partition_by=w.c.delegation_id, order_by=(w.c.waiting_since, w.c.application_id))
+        .label("position")
+    )
+    ranked = select(w, position).where(w.c.session_id == session_id).subquery()
+    where = [] if delegation_id is None else [ranked.c.delegation_id == delegation_id]
+    total = await conn.scalar(select(func.count()).select_from(ranked).where(*where))
+    rows = (
+        await conn.execute(
+            select(ranked)
+            .where(*where)
+            .order_by(ranked.c.waiting_since, ranked.c.application_id)
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    return list(rows), total or 0
+
+
+async def sessions_waiting_for(conn: AsyncConnection, delegation_id: UUID) -> list[UUID]:
+    """The sessions where someone of a delegation waits for a seat."""
+    w = session_waiting
+    rows = await conn.execute(
+        select(w.c.session_id).where(w.c.delegation_id == delegation_id).distinct()
+    )
+    return sorted(r[0] for r in rows)

@@ -119,6 +119,25 @@ attendance = Table(
     Index("ix_attendance_delegation", "delegation_id", "session_id"),
 )
 
+# who waits for a seat of their delegation in a session (over its seats for the format), in order
+session_waiting = Table(
+    "session_waiting",
+    metadata,
+    Column("session_id", Uuid, primary_key=True),
+    Column("application_id", Uuid, primary_key=True),
+    Column("meeting_id", Uuid, nullable=False),
+    Column("delegation_id", Uuid, nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column(
+        "waiting_since",
+        DateTime(timezone=True),
+        nullable=False,
+        server_default=func.clock_timestamp(),
+    ),
+    Index("ix_session_waiting_line", "session_id", "delegation_id", "waiting_since"),
+    Index("ix_session_waiting_application", "application_id"),
+)
+
 session_heads = Table(
     "session_heads",
     metadata,

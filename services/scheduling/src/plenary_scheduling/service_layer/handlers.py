@@ -32,6 +32,7 @@ from plenary_scheduling.entrypoints.api.schemas import (
     SessionUpdate,
     VenueCreate,
 )
+from plenary_scheduling.service_layer import waiting
 from plenary_scheduling.service_layer.conflicts import Proposal, check
 from plenary_scheduling.service_layer.facts import (
     announce_removals,
@@ -347,7 +348,11 @@ async def assign_attendance(
     current = set(await repository.attendees(uow.conn, session_id))
     new = [a for a in ids if a not in current]
     uow.remember_result(session_id)
+    waits: list[uuid.UUID] = []
+    if command.waitlist:
+        new, waits = await waiting.split_by_seats(uow.conn, session, new, known)
     if not new:
+        await waiting.enqueue(uow, session, waits, known, actor)
         await uow.commit()
         return []
     heads = (await repository.heads_of(uow.conn, [session_id]))[session_id]
@@ -384,6 +389,8 @@ async def assign_attendance(
             ),
             subject=str(session_id),
         )
+    await waiting.seated(uow, session_id, new)
+    await waiting.enqueue(uow, session, waits, known, actor)
     await uow.commit()
     return new
 
@@ -434,6 +441,7 @@ async def remove_attendance(
     if not removed:
         raise NotFound(f"participant {application_id} is not assigned to session {session_id}")
     await announce_removals(uow, removed, reason="unassigned")
+    await waiting.promote_after_removals(uow, removed)
     uow.remember_result(session_id)
     await uow.commit()
 

@@ -18,6 +18,7 @@ from plenary_scheduling.adapters.tables import (
     sessions,
 )
 from plenary_scheduling.domain.model import OPEN_BILATERAL, BilateralStatus, SessionStatus
+from plenary_scheduling.service_layer import waiting
 from plenary_scheduling.service_layer.bilaterals import bilateral_facts
 from plenary_scheduling.service_layer.facts import announce_removals, facts_of
 from plenary_shared.consumer import NotYetKnown
@@ -89,6 +90,8 @@ async def _leave_everything(uow: UnitOfWork, application_id, *, status: str) -> 
         )
     ).all()
     await announce_removals(uow, sorted(removed), reason=f"accreditation_{status}")
+    await waiting.leave_all(uow, application_id=application_id)
+    await waiting.promote_after_removals(uow, removed)
 
 
 async def on_delegation_registered(uow: UnitOfWork, event: CloudEvent) -> None:
@@ -117,6 +120,9 @@ async def on_quotas_changed(uow: UnitOfWork, event: CloudEvent) -> None:
     )
     if not done.rowcount:
         raise NotYetKnown(f"delegation {changed.delegation_id} is not known yet")
+    # more seats in a format: those waiting in its sessions get them
+    for session_id in await repository.sessions_waiting_for(uow.conn, changed.delegation_id):
+        await waiting.promote(uow, session_id, [changed.delegation_id])
 
 
 async def on_delegation_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
@@ -145,6 +151,7 @@ async def on_delegation_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
         )
     ).all()
     await announce_removals(uow, sorted(removed), reason="delegation_withdrawn")
+    await waiting.leave_all(uow, delegation_id=delegation_id)
     await _cancel_bilaterals(uow, delegation_id)
     headed = (
         await uow.conn.execute(

@@ -33,6 +33,8 @@ from plenary_delegation.entrypoints.api.schemas import (
     MovementCreate,
     MovementRead,
     QuotasUpdate,
+    WaitingEntry,
+    WaitingListSettings,
     WithdrawalCreate,
 )
 from plenary_delegation.service_layer import handlers
@@ -286,6 +288,47 @@ async def change_quotas(
     if not await uow.earlier_result():
         async with uow:
             await handlers.change_quotas(uow, delegation_id=delegation_id, command=body)
+    return await get_delegation(delegation_id, rt, principal)
+
+
+@router.get("/delegations/{delegation_id}/waiting-list", response_model=Page[WaitingEntry])
+async def list_waiting(
+    delegation_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    category: Category | None = None,
+) -> Page[WaitingEntry]:
+    """Nominations waiting for a seat, first come first; each with its place in its category."""
+    _ensure_may_act_for(principal, delegation_id)
+    async with rt.engine.connect() as conn:
+        if await repository.get_delegation(conn, delegation_id) is None:
+            raise NotFound(f"delegation {delegation_id} does not exist")
+        rows, total = await repository.list_waiting(
+            conn,
+            delegation_id,
+            category=category.value if category else None,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    items = [WaitingEntry.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.put("/delegations/{delegation_id}/waiting-list", response_model=DelegationRead)
+async def set_waiting_list_default(
+    delegation_id: UUID,
+    body: WaitingListSettings,
+    rt: RuntimeDep,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+) -> DelegationRead:
+    """Whether nominations over quota wait on the list by default (organisers, its focal point)."""
+    _ensure_may_act_for(principal, delegation_id)
+    async with uow:
+        await handlers.set_waiting_list_default(
+            uow, delegation_id=delegation_id, by_default=body.by_default
+        )
     return await get_delegation(delegation_id, rt, principal)
 
 

@@ -60,6 +60,11 @@ class DelegationCreate(BaseModel):
         description="seats per session format",
         examples=[{"restricted": 4, "extended": 7}],
     )
+    waitlist_by_default: bool = Field(
+        False,
+        description="over quota, a nomination waits on the delegation's list unless its focal "
+        "point says otherwise (false: it is rejected unless the focal point asks for the list)",
+    )
 
 
 class DelegationUpdate(BaseModel):
@@ -131,6 +136,7 @@ class DelegationRead(BaseModel):
     category_quotas: dict[str, int] = Field(description="categories with their own quota")
     category_used: dict[str, int] = Field(description="accepted nominations per category")
     session_seats: dict[str, int]
+    waitlist_by_default: bool
     status: DelegationStatus
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
@@ -262,3 +268,20 @@ class LiaisonRead(LiaisonPut):
     delegation_id: UUID
     updated_by: str
     updated_at: datetime
+
+
+class WaitingListSettings(BaseModel):
+    """Whether nominations over quota wait on the list when their focal point does not say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by_default: bool
+
+
+class WaitingEntry(BaseModel):
+    """A nomination waiting for a seat, with its place in its category's line."""
+
+    application_id: UUID
+    category: str
+    position: int = Field(description="1 = the next of its category to get a freed seat")
+    waitlisted_at: datetime

@@ -18,7 +18,7 @@ from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["e-mail"])
 
-Status = Literal["pending", "held", "sent", "failed", "digested"]
+Status = Literal["pending", "held", "batched", "sent", "failed", "digested", "combined"]
 
 
 class EmailRead(BaseModel):

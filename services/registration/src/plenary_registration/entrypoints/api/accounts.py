@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
 public_router = APIRouter(prefix="/v1/auth", tags=["accounts"])
 PUBLIC_PATHS = (
     "/v1/auth/invitations/accept",
+    "/v1/auth/invitations/confirm",
     "/v1/auth/sessions",
     "/v1/auth/password-resets",
     "/v1/auth/password-resets/complete",
@@ -60,6 +61,22 @@ class PasswordSet(BaseModel):
 
     token: str = Field(min_length=20, max_length=200)
     password: str = Field(min_length=1, max_length=200)
+
+
+class CodeGiven(BaseModel):
+    """A link secret and the code e-mailed to the invited address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=20, max_length=200)
+    code: str = Field(min_length=6, max_length=12, description="the six digits from the e-mail")
+
+
+class CodeSent(BaseModel):
+    """The password is kept; a code is on its way to the invited address."""
+
+    detail: str
+    email_hint: str = Field(description="the invited address, partly hidden")
 
 
 class ResetRequest(BaseModel):
@@ -152,6 +169,61 @@ async def renew_invitation_link(
     return Link(id=invitation_id, url=settings.links.url(accounts.INVITATION_PAGE, token))
 
 
+class InvitationRead(BaseModel):
+    """An invitation and its audit trail (never its link)."""
+
+    id: UUID
+    email: str
+    role: str
+    delegation_id: UUID | None
+    application_id: UUID | None
+    language: str
+    status: Literal["pending", "accepted", "expired", "revoked"]
+    expires_at: datetime
+    created_by: str = Field(description="who invited")
+    created_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+
+def _invitation(row, now: datetime) -> InvitationRead:
+    fields = {k: getattr(row, k) for k in InvitationRead.model_fields if k != "status"}
+    return InvitationRead(**fields, status=accounts.invitation_status(row, now))
+
+
+@router.get("/invitations", response_model=Page[InvitationRead])
+async def list_invitations(
+    rt: RuntimeDep,
+    _: OrganiserPrincipal,
+    page: PageDep,
+    email: str | None = Query(None, max_length=320),
+    status_: Literal["pending", "accepted", "expired", "revoked"] | None = Query(
+        None, alias="status"
+    ),
+) -> Page[InvitationRead]:
+    """Invitations, newest first: who invited whom, when, and what became of it."""
+    rows, total = await accounts.list_invitations(
+        rt.engine, email=email, status=status_, limit=page.limit, offset=page.offset
+    )
+    now = datetime.now(UTC)
+    items = [_invitation(r, now) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/invitations/{invitation_id}/revocation", response_model=InvitationRead)
+async def revoke_invitation(
+    invitation_id: UUID, uow: UnitOfWorkDep, principal: OrganiserPrincipal, rt: RuntimeDep
+) -> InvitationRead:
+    """Withdraw an invitation not yet accepted; its link stops working. Revoking again is a no-op."""
+    async with uow:
+        await accounts.revoke(uow, invitation_id=invitation_id, actor=principal.subject)
+    rows, _ = await accounts.list_invitations(
+        rt.engine, email=None, status=None, limit=1, offset=0, invitation_id=invitation_id
+    )
+    return _invitation(rows[0], datetime.now(UTC))
+
+
 @router.post("/accounts/{account_id}/password-reset-link", response_model=Link)
 async def password_reset_link(
     account_id: UUID, uow: UnitOfWorkDep, principal: OrganiserPrincipal, settings: SettingsDep
@@ -200,15 +272,42 @@ async def me(principal: CurrentPrincipal) -> Me:
 
 
 @public_router.post(
-    "/invitations/accept", status_code=status.HTTP_201_CREATED, response_model=Session
+    "/invitations/accept", status_code=status.HTTP_202_ACCEPTED, response_model=CodeSent
 )
-async def accept_invitation(body: PasswordSet, rt: RuntimeDep, settings: SettingsDep) -> Session:
-    """Set the password an invitation asks for, and be signed in."""
+async def accept_invitation(body: PasswordSet, rt: RuntimeDep, settings: SettingsDep) -> CodeSent:
+    """Choose the password an invitation asks for; a code is e-mailed to the invited address."""
     async with rt.unit_of_work() as uow:
-        await accounts.accept(uow, token=body.token, password=body.password)
+        hint = await accounts.accept(
+            uow,
+            token=body.token,
+            password=body.password,
+            links=settings.links,
+            code_minutes=settings.invitation_code_minutes,
+            throttle_seconds=settings.password_reset_throttle_seconds,
+            max_attempts=settings.invitation_code_attempts,
+        )
+    return CodeSent(
+        detail=f"We e-mailed a six-digit code to {hint}; enter it to finish. It works for "
+        f"{settings.invitation_code_minutes:g} minutes, so that only the invited person can "
+        "accept, even if the link was passed on.",
+        email_hint=hint,
+    )
+
+
+@public_router.post(
+    "/invitations/confirm", status_code=status.HTTP_201_CREATED, response_model=Session
+)
+async def confirm_invitation(body: CodeGiven, rt: RuntimeDep, settings: SettingsDep) -> Session:
+    """Give the e-mailed code: the account is made with the chosen password, and signed in."""
+    async with rt.unit_of_work() as uow:
+        account_id = await accounts.confirm(
+            uow, token=body.token, code=body.code, max_attempts=settings.invitation_code_attempts
+        )
     async with rt.engine.connect() as conn:
-        email = await accounts.email_of_invitation(conn, token=body.token)
-    return await sign_in(SignIn(email=email, password=body.password), rt, settings)
+        token = await accounts.session_of(
+            conn, account_id, private_key=settings.jwt_private_key, hours=settings.session_hours
+        )
+    return Session(access_token=token, expires_in=int(settings.session_hours * 3600))
 
 
 @public_router.post("/sessions", response_model=Session)

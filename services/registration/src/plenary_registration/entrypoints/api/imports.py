@@ -69,9 +69,11 @@ async def upload_nominations(
         text = (await request.body()).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid("the CSV must be UTF-8 text") from exc
-    ask_delegation, _ = _owners(rt, principal)
+    ask_delegation, ask_scheduling = _owners(rt, principal)
     async with uow:
         await handlers.ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
+        # the worker has no caller to ask scheduling with: the meeting is learnt of now
+        await handlers.known_meeting(uow, meeting_id, ask_scheduling)
         import_id = await start_import(
             uow,
             meeting_id=meeting_id,

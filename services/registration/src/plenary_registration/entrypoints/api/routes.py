@@ -12,6 +12,7 @@ from plenary_registration.adapters import repository
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import applications
 from plenary_registration.domain.model import State, ensure_editable, mask
+from plenary_registration.entrypoints.api.badges import may_see
 from plenary_registration.entrypoints.api.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -130,8 +131,8 @@ async def list_applications(
 async def get_application(
     application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, cipher: CipherDep
 ) -> ApplicationRead:
-    """One application with its current state."""
-    row = await _visible(rt, application_id, principal)
+    """One application with its current state (its participant may read it too)."""
+    row = await _visible(rt, application_id, principal, own=True)
     return _read(row, cipher)
 
 
@@ -297,9 +298,14 @@ async def record_vetting(
     return await get_application(application_id, rt, principal, cipher)
 
 
-async def _visible(rt: ServiceRuntime, application_id: UUID, principal: Principal):
+async def _visible(
+    rt: ServiceRuntime, application_id: UUID, principal: Principal, *, own: bool = False
+):
+    """The application, if the caller acts for its delegation (or, where `own`, is its person)."""
     async with rt.engine.connect() as conn:
         row = await repository.get_application(conn, application_id)
-    if row is None or not principal.may_act_for(row.delegation_id):
+    if row is None or not (
+        principal.may_act_for(row.delegation_id) or (own and may_see(principal, row))
+    ):
         raise NotFound(f"application {application_id} does not exist")
     return row

@@ -69,6 +69,11 @@ class ApplicationCreate(_Details):
         description="letters and digits only; stored encrypted, never shown in full",
     )
     date_of_birth: date
+    waitlist: bool | None = Field(
+        None,
+        description="if the delegation's quota is full: wait on its waiting list for a seat "
+        "(true) or be rejected (false); left out, the delegation's default decides",
+    )
 
     @field_validator("date_of_birth")
     @classmethod

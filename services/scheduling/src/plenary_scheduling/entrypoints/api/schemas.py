@@ -213,6 +213,20 @@ class AttendanceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     application_ids: list[UUID] = Field(min_length=1, max_length=500)
+    waitlist: bool = Field(
+        False,
+        description="those over their delegation's seats for the session's format wait on the "
+        "session's list for a freed seat, instead of the whole request being refused",
+    )
+
+
+class SessionWaitingRead(BaseModel):
+    """A participant waiting for a seat of its delegation in a session."""
+
+    application_id: UUID
+    delegation_id: UUID
+    position: int = Field(description="1 = the next of its delegation to get a freed seat")
+    waiting_since: datetime
 
 
 class AttendanceRead(BaseModel):

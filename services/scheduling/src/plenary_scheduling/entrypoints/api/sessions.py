@@ -21,6 +21,7 @@ from plenary_scheduling.entrypoints.api.schemas import (
     SessionCreate,
     SessionRead,
     SessionUpdate,
+    SessionWaitingRead,
 )
 from plenary_scheduling.service_layer import handlers
 from plenary_shared.api import Page, PageDep, PageParams
@@ -265,6 +266,40 @@ async def assign_attendance(
     return await list_attendance(session_id, rt, principal, _default_page())
 
 
+@router.get("/sessions/{session_id}/waiting-list", response_model=Page[SessionWaitingRead])
+async def list_session_waiting(
+    session_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    delegation_id: UUID | None = None,
+) -> Page[SessionWaitingRead]:
+    """Who waits for a freed seat of their delegation, in order (a focal point: its own only)."""
+    async with rt.engine.connect() as conn:
+        rows, total = await repository.list_waiting(
+            conn,
+            session_id,
+            delegation_id=await _listed_delegation(conn, principal, session_id, delegation_id),
+            limit=page.limit,
+            offset=page.offset,
+        )
+    items = [SessionWaitingRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+async def _listed_delegation(
+    conn: AsyncConnection, principal: Principal, session_id: UUID, asked: UUID | None = None
+) -> UUID | None:
+    """Whose people in a session a caller may list: organisers any (None: all), a focal point
+    its own delegation's; anyone else finds no such session."""
+    await _session(conn, principal, session_id)
+    if principal.is_organiser:
+        return asked
+    if principal.role is not Role.FOCAL_POINT:
+        raise NotFound(f"session {session_id} does not exist")
+    return principal.delegation_id
+
+
 def _default_page() -> PageParams:
     return PageParams(limit=500, offset=0)
 
@@ -275,13 +310,10 @@ async def list_attendance(
 ) -> Page[AttendanceRead]:
     """A session's participants (a focal point sees its own delegation's only)."""
     async with rt.engine.connect() as conn:
-        await _session(conn, principal, session_id)
-        if not principal.is_organiser and principal.role is not Role.FOCAL_POINT:
-            raise NotFound(f"session {session_id} does not exist")
         rows, total = await repository.list_attendance(
             conn,
             session_id,
-            delegation_id=None if principal.is_organiser else principal.delegation_id,
+            delegation_id=await _listed_delegation(conn, principal, session_id),
             limit=page.limit,
             offset=page.offset,
         )

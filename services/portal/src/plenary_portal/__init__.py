@@ -1,0 +1,1 @@
+"""The Plenary portal: web pages for focal points, participants and organiser staff."""

@@ -1,0 +1,1 @@
+"""The portal's pages: sign-in, focal point, participant and organiser staff."""

@@ -1,0 +1,172 @@
+"""Waiting lists for session seats: who waits when a delegation's seats are taken, and promotion."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from plenary_scheduling.adapters import repository
+from plenary_scheduling.adapters.tables import attendance, session_waiting
+from plenary_scheduling.domain.model import SessionStatus, seats_left
+from plenary_scheduling.service_layer.conflicts import Proposal, check
+from plenary_scheduling.service_layer.facts import attendance_facts
+from plenary_shared.db import UnitOfWork
+from plenary_shared.events.scheduling import AttendanceAssigned, AttendanceWaitlisted
+
+log = structlog.get_logger(__name__)
+# a promotion changes neither room nor time, so the room's changeover never applies
+NO_MOVE = timedelta(0)
+
+
+async def split_by_seats(conn, session, new: list[uuid.UUID], known: dict) -> tuple[list, list]:
+    """Who fits in their delegation's seats for the session's format (in the order asked), and
+    who does not; the caller holds the session's lock."""
+    used = await repository.delegation_use(conn, session.id)
+    ids = {known[a].delegation_id for a in new if a in known}
+    delegations = await repository.delegations_by_id(conn, ids)
+    fits, waits = [], []
+    for application_id in new:
+        person = known.get(application_id)
+        delegation = delegations.get(person.delegation_id) if person else None
+        if delegation is None:
+            fits.append(application_id)  # the conflict check says what is wrong with it
+            continue
+        taken = used.get(delegation.id, 0)
+        left = seats_left(
+            seats=delegation.session_seats, session_format=session.format, taken=taken
+        )
+        if left is None or left > 0:
+            fits.append(application_id)
+            used[delegation.id] = taken + 1
+        else:
+            waits.append(application_id)
+    return fits, waits
+
+
+async def enqueue(
+    uow: UnitOfWork, session, waits: list[uuid.UUID], known: dict, actor: str
+) -> None:
+    """Put participants on the session's list of their delegation, once each, and say where."""
+    for application_id in waits:
+        delegation_id = known[application_id].delegation_id
+        added = await uow.conn.execute(
+            pg_insert(session_waiting)
+            .values(
+                session_id=session.id,
+                application_id=application_id,
+                meeting_id=session.meeting_id,
+                delegation_id=delegation_id,
+                requested_by=actor,
+            )
+            .on_conflict_do_nothing()
+        )
+        if not added.rowcount:
+            continue
+        position = await repository.waiting_position(uow.conn, session.id, application_id)
+        await uow.emit(
+            AttendanceWaitlisted(
+                **attendance_facts(
+                    session, application_id=application_id, delegation_id=delegation_id
+                ),
+                position=position,
+            ),
+            subject=str(session.id),
+        )
+
+
+async def promote(
+    uow: UnitOfWork, session_id: uuid.UUID, delegation_ids: Iterable[uuid.UUID]
+) -> int:
+    """Give freed seats of a session to its waiting lists, first come first served; how many.
+
+    The session row is locked first, as an assignment does, so two seats freed at once go to two
+    different people. Someone who now clashes with another session stays waiting; the next may
+    fit.
+    """
+    session = await repository.get_session(uow.conn, session_id, lock=True)
+    if session is None or session.status != SessionStatus.SCHEDULED:
+        return 0
+    heads = (await repository.heads_of(uow.conn, [session_id]))[session_id]
+    promoted = 0
+    for delegation_id in sorted(set(delegation_ids)):
+        for waiting in await repository.waiting_line(uow.conn, session_id, delegation_id):
+            proposal = Proposal(
+                meeting_id=session.meeting_id,
+                session_id=session_id,
+                format=session.format,
+                room_id=session.room_id,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                new_participants=[waiting.application_id],
+                heads=heads,
+                room_changed=False,
+                time_changed=False,
+            )
+            clashes = (await check(uow.conn, proposal, changeover=NO_MOVE, lock=True)).found
+            if any(c.kind == "seats" for c in clashes):
+                break
+            if clashes:
+                continue
+            await uow.conn.execute(
+                delete(session_waiting).where(
+                    session_waiting.c.session_id == session_id,
+                    session_waiting.c.application_id == waiting.application_id,
+                )
+            )
+            await uow.conn.execute(
+                attendance.insert().values(
+                    session_id=session_id,
+                    application_id=waiting.application_id,
+                    meeting_id=session.meeting_id,
+                    delegation_id=delegation_id,
+                    assigned_by="system:waiting-list",
+                )
+            )
+            await uow.emit(
+                AttendanceAssigned(
+                    **attendance_facts(
+                        session, application_id=waiting.application_id, delegation_id=delegation_id
+                    ),
+                    promoted=True,
+                ),
+                subject=str(session_id),
+            )
+            promoted += 1
+    if promoted:
+        log.info(
+            "promoted from a session's waiting list", session_id=str(session_id), count=promoted
+        )
+    return promoted
+
+
+async def promote_after_removals(uow: UnitOfWork, removed: list) -> None:
+    """After attendance rows were deleted: each session's freed seats to its waiting lists."""
+    freed: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for row in removed:
+        freed.setdefault(row.session_id, set()).add(row.delegation_id)
+    for session_id in sorted(freed):
+        await promote(uow, session_id, freed[session_id])
+
+
+async def seated(uow: UnitOfWork, session_id: uuid.UUID, application_ids: list[uuid.UUID]) -> None:
+    """Those just given a seat by an assignment wait for one no longer."""
+    w = session_waiting
+    await uow.conn.execute(
+        delete(w).where(w.c.session_id == session_id, w.c.application_id.in_(application_ids))
+    )
+
+
+async def leave_all(uow: UnitOfWork, *, application_id=None, delegation_id=None) -> None:
+    """Take a person (or a whole delegation) off every session's waiting list."""
+    w = session_waiting
+    where = (
+        w.c.application_id == application_id
+        if application_id
+        else w.c.delegation_id == delegation_id
+    )
+    await uow.conn.execute(delete(w).where(where))

@@ -1,0 +1,164 @@
+"""Batched change notices: a burst of schedule edits gives each attendee one message, in their
+language; a cancellation goes at once; webhooks still get every event."""
+
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from scheduling_world import Timetable
+
+from plenary_devstack.testing import wait_for
+
+QUIET = 3  # NOTIFICATION_CHANGE_QUIET_SECONDS of the test platform
+
+
+def _schedule_mail(mailbox, address: str, count: int = 1, timeout: float = 60) -> list:
+    """The messages about the schedule someone has received (not their invitation or badge)."""
+
+    def about_sessions():
+        found = [
+            m
+            for m in mailbox.to(address)
+            if m.message["subject"]
+            and any(w in m.subject for w in ("schedule", "расписании", "Cancelled"))
+        ]
+        return found if len(found) >= count else None
+
+    return wait_for(
+        about_sessions, timeout=timeout, what=f"{count} schedule e-mail(s) to {address}"
+    )
+
+
+def _log(api, recipient: str, **params) -> list[dict]:
+    answer = api.call(
+        "notification", "GET", "/v1/emails", params={"recipient": recipient, **params}
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
+
+
+def _world(api, *, sessions: int):
+    """A meeting with `sessions` half-hour sessions on its first day, hourly from 07:00, and two
+    attendees: Anna (English) in all of them, Boris (Russian) in every other one."""
+    tt = Timetable(api)
+    hall = tt.room("Hall of Columns", capacity=100)
+    delegation = tt.delegation()
+    tag = uuid.uuid4().hex[:6]
+    anna = f"anna-{tag}@example.org"
+    boris = f"boris-{tag}@example.org"
+    anna_id = tt.accredited(delegation["id"], email=anna, language="en")
+    boris_id = tt.accredited(delegation["id"], email=boris, language="ru")
+    made = []
+    for i in range(sessions):
+        hour = f"{7 + i:02d}"
+        session = tt.scheduled(
+            hall,
+            f"2025-11-17T{hour}:00:00",
+            f"2025-11-17T{hour}:30:00",
+            title=f"Session {i + 1:02d}",
+            titles={"ru": f"Заседание {i + 1:02d}"},
+        )
+        people = (anna_id, boris_id) if i % 2 == 0 else (anna_id,)
+        assert tt.assign(session["id"], *people).status_code in (200, 201)
+        made.append(session)
+    return tt, made, anna, boris
+
+
+def _move_to_the_second_day(api, session) -> None:
+    hour = session["starts_at"][11:13]
+    moved = api.call(
+        "scheduling",
+        "PATCH",
+        f"/v1/sessions/{session['id']}",
+        json={"starts_at": f"2025-11-18T{hour}:00:00", "ends_at": f"2025-11-18T{hour}:30:00"},
+    )
+    assert moved.status_code == 200, moved.text
+
+
+def test_twelve_moves_give_each_attendee_one_message_with_all_their_changes(api, mailbox, webhook):
+    _, sessions, anna, boris = _world(api, sessions=12)
+    for session in sessions:
+        _move_to_the_second_day(api, session)
+
+    [anna_message] = _schedule_mail(mailbox, anna)
+    [boris_message] = _schedule_mail(mailbox, boris)
+    assert anna_message.subject == "12 changes to your schedule"
+    anna_text = anna_message.body("plain")
+    assert all(f'"Session {i:02d}"' in anna_text for i in range(1, 13))
+    assert anna_text.count("November 18, 2025") == 12
+    assert boris_message.subject == "6 изменений в вашем расписании"
+    boris_text = boris_message.body("plain")
+    assert all(f"«Заседание {i:02d}»" in boris_text for i in range(1, 13, 2))
+    assert not any(f"Заседание {i:02d}" in boris_text for i in range(2, 13, 2))
+
+    # nothing more follows, and webhook subscribers got every move on its own
+    time.sleep(QUIET + 1)
+    assert len(_schedule_mail(mailbox, anna)) == 1 and len(_schedule_mail(mailbox, boris)) == 1
+    moves = {e["subject"] for e in webhook.events(event_type="scheduling.session.moved")} & {
+        s["id"] for s in sessions
+    }
+    assert len(moves) == 12
+
+
+def test_a_cancellation_goes_at_once_while_a_move_waits_for_the_burst_to_end(api, mailbox):
+    _, sessions, anna, _ = _world(api, sessions=2)
+    _move_to_the_second_day(api, sessions[0])
+    cancelled = api.call(
+        "scheduling",
+        "POST",
+        f"/v1/sessions/{sessions[1]['id']}/cancellation",
+        json={"reason": "The heads meet instead"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    first, second = _schedule_mail(mailbox, anna, count=2)
+    assert first.subject == "Cancelled: Session 02"
+    assert second.subject == "1 change to your schedule" and "Session 01" in second.body("plain")
+    # the cancellation was sent before the move's message was even put together
+    [cancellation] = [e for e in _log(api, anna, kind="session_changed") if e["status"] == "sent"]
+    [combined] = _log(api, anna, kind="schedule_changes")
+    assert _at(cancellation["sent_at"]) < _at(combined["created_at"])
+
+
+def test_publishing_a_version_sends_the_waiting_changes_without_waiting(api, mailbox):
+    tt, sessions, anna, _ = _world(api, sessions=2)
+    for session in sessions:
+        _move_to_the_second_day(api, session)
+    wait_for(lambda: len(_log(api, anna, status="batched")) == 2, what="the changes to wait")
+    published = tt.post(f"/v1/meetings/{tt.id}/versions", {"note": "final"})
+    assert published.status_code == 201, published.text
+    [message] = _schedule_mail(mailbox, anna)
+    assert message.subject == "2 changes to your schedule"
+    [combined] = _log(api, anna, kind="schedule_changes")
+    changes = _log(api, anna, kind="session_changed")
+    last_change = max(_at(c["created_at"]) for c in changes)
+    # combined by the publication, before the quiet period would have run out
+    assert _at(combined["created_at"]) < last_change + timedelta(seconds=QUIET)
+
+
+def _at(moment: str) -> datetime:
+    return datetime.fromisoformat(moment)
+
+
+async def test_a_move_delivered_twice_is_listed_once_and_a_crash_while_waiting_loses_nothing(
+    api, mailbox, kafka, producer, platform
+):
+    _, sessions, anna, _ = _world(api, sessions=2)
+    for session in sessions:
+        _move_to_the_second_day(api, session)
+    wait_for(lambda: len(_log(api, anna, status="batched")) == 2, what="the changes to wait")
+    # notification dies while the changes wait, and comes back
+    platform.stop_service("notification", kill=True)
+    [(record, _)] = await kafka.events(
+        "scheduling.events", event_type="scheduling.session.moved", subject=sessions[0]["id"]
+    )
+    again = await producer.send_and_wait(
+        record.topic, record.value, key=record.key, headers=list(record.headers)
+    )
+    platform.start_service("notification")
+    platform.wait_ready(("notification",))
+    await kafka.wait_consumed("notification", record.topic, again.partition, again.offset)
+    [message] = _schedule_mail(mailbox, anna)
+    assert message.subject == "2 changes to your schedule"
+    assert message.body("plain").count('"Session 01"') == 1
+    time.sleep(QUIET + 1)
+    assert len(_schedule_mail(mailbox, anna)) == 1
