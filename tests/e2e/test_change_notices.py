@@ -7,7 +7,11 @@ from datetime import datetime, timedelta
 
 from scheduling_world import Timetable
 
-from plenary_devstack.testing import wait_for
+from plenary_devstack.testing import person, wait_for
+from plenary_shared.envelope import CloudEvent
+from plenary_shared.events import EventPayload
+from plenary_shared.events.registration import AccreditationGranted
+from plenary_shared.events.scheduling import AttendanceAssigned, SessionMoved
 
 QUIET = 3  # NOTIFICATION_CHANGE_QUIET_SECONDS of the test platform
 
@@ -162,3 +166,72 @@ async def test_a_move_delivered_twice_is_listed_once_and_a_crash_while_waiting_l
     assert message.body("plain").count('"Session 01"') == 1
     time.sleep(QUIET + 1)
     assert len(_schedule_mail(mailbox, anna)) == 1
+
+
+async def _publish(producer, payload: EventPayload, *, subject: str, source: str):
+    event = CloudEvent(
+        source=source,
+        type=payload.event_type,
+        subject=subject,
+        data=payload.model_dump(mode="json"),
+    )
+    key, value, headers = event.to_kafka()
+    return event, await producer.send_and_wait(payload.topic, value, key=key, headers=headers)
+
+
+async def test_a_change_waits_for_an_attendee_whose_accreditation_has_not_arrived(
+    api, mailbox, kafka, producer
+):
+    """The accreditation and the session travel on different topics, so notification can hear of
+    a move before it knows how to write to an attendee: the move waits for them, never skips them."""
+    meeting, someone = api.create_meeting(), person()
+    session_id, application_id, delegation_id = (str(uuid.uuid4()) for _ in range(3))
+    session = {
+        "session_id": session_id,
+        "meeting_id": meeting["id"],
+        "title": "Working lunch",
+        "starts_at": "2025-11-18T10:00:00Z",
+        "ends_at": "2025-11-18T11:00:00Z",
+        "timezone": "Europe/Moscow",
+        "room": "Annex",
+    }
+    await _publish(
+        producer,
+        AttendanceAssigned(application_id=application_id, delegation_id=delegation_id, **session),
+        subject=session_id,
+        source="/plenary/scheduling",
+    )
+    moved, sent = await _publish(
+        producer,
+        SessionMoved(
+            format="plenary",
+            previous_starts_at="2025-11-17T10:00:00Z",
+            previous_ends_at="2025-11-17T11:00:00Z",
+            **session,
+        ),
+        subject=session_id,
+        source="/plenary/scheduling",
+    )
+    await kafka.wait_consumed("notification", sent.topic, sent.partition, sent.offset)
+    parked = api.call("notification", "GET", "/v1/ops/parked-events").json()["items"]
+    assert [p["event_id"] for p in parked if p["key"] == session_id] == [moved.id]
+
+    await _publish(
+        producer,
+        AccreditationGranted(
+            application_id=application_id,
+            meeting_id=meeting["id"],
+            delegation_id=delegation_id,
+            category="delegate",
+            given_name=someone["given_name"],
+            family_name=someone["family_name"],
+            email=someone["email"],
+        ),
+        subject=application_id,
+        source="/plenary/registration",
+    )
+    [message] = _schedule_mail(mailbox, someone["email"])
+    assert message.subject == "1 change to your schedule"
+    assert "Working lunch" in message.body("plain")
+    parked = api.call("notification", "GET", "/v1/ops/parked-events").json()["items"]
+    assert session_id not in {p["key"] for p in parked}

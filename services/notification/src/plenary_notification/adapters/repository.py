@@ -303,11 +303,12 @@ async def last_stream_position(conn: AsyncConnection) -> int:
 
 
 async def attendees_of(conn: AsyncConnection, session_id: UUID | str) -> list[Row]:
-    """Who attends a session, with how to write to them."""
+    """Who attends a session, with how to write to them (None while their accreditation is
+    still on its way to notification)."""
     a, p = attendance, participants
     query = (
-        select(p.c.application_id, p.c.email, p.c.language)
-        .join(a, a.c.application_id == p.c.application_id)
+        select(a.c.application_id, p.c.email, p.c.language)
+        .outerjoin(p, a.c.application_id == p.c.application_id)
         .where(a.c.session_id == UUID(str(session_id)))
         .order_by(p.c.email)
     )

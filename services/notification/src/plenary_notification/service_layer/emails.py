@@ -72,6 +72,10 @@ async def on_event(
         found += seat_email(outcome, event.data, person=Recipient(person.email, person.language))
     if event.type in SESSION_CHANGES:
         attendees = await repository.attendees_of(uow.conn, event.data["session_id"])
+        if unknown := sum(a.email is None for a in attendees):
+            # the accreditation travels on another topic and may come later: wait for it rather
+            # than leave someone out of the message
+            raise NotYetKnown(f"{unknown} attendee(s) of the session are not known yet")
         found += session_emails(
             event.type,
             event.data,
