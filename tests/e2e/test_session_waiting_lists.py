@@ -42,6 +42,21 @@ async def test_seats_freed_by_unassignment_revocation_and_more_seats_go_to_the_f
     tt = Timetable(api)
     delegation = tt.delegation(session_seats={"restricted": 1})
     other = tt.delegation(session_seats={"restricted": 1})
+    focal_point = f"fp-{uuid.uuid4().hex[:8]}@example.org"
+    assigned = api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{delegation['id']}/focal-points",
+        json={"email": focal_point, "name": "Focal Point", "language": "ru"},
+    )
+    assert assigned.status_code == 201, assigned.text
+    # the focal point and the seats travel on different topics: let notification know it first
+    await kafka.wait_handled(
+        "notification",
+        "delegation.events",
+        event_type="delegation.focal_point.assigned",
+        match=lambda e: e["data"]["email"] == focal_point,
+    )
     a, b, c, d = (tt.accredited(delegation["id"]) for _ in range(4))
     guest = tt.accredited(other["id"])
     session = tt.scheduled(
@@ -87,16 +102,36 @@ async def test_seats_freed_by_unassignment_revocation_and_more_seats_go_to_the_f
     assert _line(tt, sid) == []
     assert sorted(await _promoted(kafka, sid)) == sorted([b, c, d])
     # the participant heard of both: its place in line, then the seat
-    email = api.call("registration", "GET", f"/v1/applications/{c}").json()["email"]
+    person = api.call("registration", "GET", f"/v1/applications/{c}").json()
     title = session["title"]
     wait_for(
         lambda: (
             {f"Waiting list: {title}", f"A seat for you: {title}"}
-            <= {m.subject for m in mailbox.to(email)}
+            <= {m.subject for m in mailbox.to(person["email"])}
         ),
         timeout=120,
         what="the waiting participant's two e-mails",
     )
+    # and so did the delegation's focal point, in its language
+    name = f"{person['given_name']} {person['family_name']}"
+    about_c = wait_for(
+        lambda: (
+            found
+            if len(
+                found := [
+                    m.body("plain")
+                    for m in mailbox.to(focal_point)
+                    if m.subject == f"«{tt.meeting['title']}»: место на заседании для {name}"
+                ]
+            )
+            == 2
+            else None
+        ),
+        timeout=120,
+        what="the focal point's two e-mails about c",
+    )
+    assert any(f"{name} в листе ожидания" in text and "номер 2" in text for text in about_c)
+    assert any(f"перешло к {name} из листа ожидания" in text for text in about_c)
 
 
 async def test_two_seats_freed_at_once_go_to_exactly_two(api, kafka):

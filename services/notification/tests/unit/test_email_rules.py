@@ -1,12 +1,13 @@
 """Who is written to about which event."""
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from plenary_notification.domain.emails import (
     Recipient,
     badge_email,
     emails_for,
     seat_email,
+    seat_notices,
     seat_outcome,
 )
 
@@ -117,3 +118,33 @@ def test_a_session_seat_tells_the_participant_of_waiting_and_of_promotion_only()
     assert seat_outcome("scheduling.attendance.assigned", promoted) == "promoted"
     assert seat_outcome("scheduling.attendance.assigned", seat | {"promoted": False}) is None
     assert seat_outcome("scheduling.attendance.removed", seat) is None
+
+
+def test_a_session_seat_tells_the_focal_points_who_waits_and_who_got_a_seat():
+    seat = {
+        "title": "Restricted",
+        "starts_at": "2025-11-17T09:00:00+00:00",
+        "timezone": "Europe/Moscow",
+        "delegation_id": PARTICIPANT["delegation_id"],
+        "position": 2,
+    }
+    found = seat_notices(
+        "waitlisted",
+        seat,
+        name="Li Wei",
+        meeting_title="SCO",
+        focal_points=FOCAL_POINTS,
+        portal_url="https://p",
+    )
+    assert [(e.kind, e.recipient, e.language) for e in found] == [
+        ("decision", "fp1@example.org", "ru"),
+        ("decision", "fp2@example.org", "en"),
+    ]
+    assert [e.held_for_digest for e in found] == [False, True]
+    assert {e.delegation_id for e in found} == {UUID(PARTICIPANT["delegation_id"])}
+    context = found[0].context
+    assert (context["decision"], context["name"], context["position"]) == (
+        "seat_waitlisted",
+        "Li Wei",
+        2,
+    )

@@ -184,6 +184,41 @@ def seat_email(outcome: str, data: dict, *, person: Recipient) -> list[Email]:
     return [Email("session_seat", person.email, person.language, context)]
 
 
+def seat_notices(
+    outcome: str,
+    data: dict,
+    *,
+    name: str,
+    meeting_title: str,
+    focal_points: list[Recipient],
+    portal_url: str,
+) -> list[Email]:
+    """The delegation's focal points told of one of their people waiting for, or given, a seat."""
+    context = {
+        "decision": f"seat_{outcome}",
+        "name": name,
+        "meeting": meeting_title,
+        "title": data["title"],
+        "starts_at": data["starts_at"],
+        "timezone": data.get("timezone") or "UTC",
+        "position": data.get("position"),
+        "category": None,
+        "reason": None,
+        "portal_url": portal_url,
+    }
+    return [
+        Email(
+            "decision",
+            f.email,
+            f.language,
+            context,
+            UUID(str(data["delegation_id"])),
+            held_for_digest=f.digest,
+        )
+        for f in focal_points
+    ]
+
+
 def badge_email(
     data: dict, *, person: Recipient, name: str, meeting_title: str, portal_url: str
 ) -> list[Email]:

@@ -26,6 +26,7 @@ from plenary_notification.domain.emails import (
     badge_email,
     emails_for,
     seat_email,
+    seat_notices,
     seat_outcome,
     session_emails,
 )
@@ -52,10 +53,7 @@ async def on_event(
         if meeting is None:
             raise NotYetKnown(f"meeting {event.data['meeting_id']} is not known yet")
         meeting_title = meeting.title
-        recipients = [
-            Recipient(r.email, r.language, digest=r.decisions == "daily_digest")
-            for r in await repository.focal_points_of(uow.conn, event.data["delegation_id"])
-        ]
+        recipients = await _focal_points(uow, event.data["delegation_id"])
     found = emails_for(
         event.type,
         event.data,
@@ -66,10 +64,7 @@ async def on_event(
     if event.type == BadgeIssued.event_type:
         found += await _badge_email(uow, event, portal_url=portal_url)
     if outcome := seat_outcome(event.type, event.data):
-        person = await repository.get_participant(uow.conn, event.data["application_id"])
-        if person is None:
-            raise NotYetKnown(f"participant {event.data['application_id']} is not known yet")
-        found += seat_email(outcome, event.data, person=Recipient(person.email, person.language))
+        found += await _seat_emails(uow, outcome, event.data, portal_url=portal_url)
     if event.type in SESSION_CHANGES:
         attendees = await repository.attendees_of(uow.conn, event.data["session_id"])
         if unknown := sum(a.email is None for a in attendees):
@@ -89,6 +84,35 @@ async def on_event(
         await send_change_batches(
             uow, quiet_before=None, meeting_id=event.data["meeting_id"], on_queued=on_queued
         )
+
+
+async def _focal_points(uow: UnitOfWork, delegation_id: str) -> list[Recipient]:
+    """A delegation's focal points, each with their choice of e-mail per decision or a digest."""
+    return [
+        Recipient(r.email, r.language, digest=r.decisions == "daily_digest")
+        for r in await repository.focal_points_of(uow.conn, delegation_id)
+    ]
+
+
+async def _seat_emails(
+    uow: UnitOfWork, outcome: str, data: dict, *, portal_url: str
+) -> list[Email]:
+    """The participant waiting for, or given, a session seat, and its focal points, told."""
+    person = await repository.get_participant(uow.conn, data["application_id"])
+    meeting = await repository.get_meeting(uow.conn, data["meeting_id"])
+    if person is None or meeting is None:
+        raise NotYetKnown(f"the participant or meeting of seat {data['session_id']} is unknown")
+    focal_points = await _focal_points(uow, data["delegation_id"])
+    return seat_email(
+        outcome, data, person=Recipient(person.email, person.language)
+    ) + seat_notices(
+        outcome,
+        data,
+        name=f"{person.given_name} {person.family_name}",
+        meeting_title=meeting.title,
+        focal_points=focal_points,
+        portal_url=portal_url,
+    )
 
 
 async def _badge_email(uow: UnitOfWork, event: CloudEvent, *, portal_url: str) -> list[Email]:
