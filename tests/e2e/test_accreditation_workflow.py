@@ -312,3 +312,33 @@ def test_a_new_category_runs_the_quota_check_again(api):
         "nominated",
     ]
     assert "category changed from delegate to media" in history[3]["reason"]
+
+
+def test_counts_by_state_are_per_delegation_and_a_focal_point_gets_only_its_own(api):
+    meeting = api.create_meeting()
+    ours = api.register_delegation(meeting["id"], quota=1)
+    theirs = api.register_delegation(meeting["id"], quota=5)
+    _nominated(api, meeting, ours)
+    over = api.nominate(meeting["id"], ours["id"]).json()
+    assert api.wait_state(over["id"])["state"] == "rejected"
+    _nominated(api, meeting, theirs)
+    path = f"/v1/meetings/{meeting['id']}/statistics"
+
+    def counts(**kw):
+        answer = api.call("registration", "GET", path, **kw)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    assert counts()["by_state"] == {"nominated": 2, "rejected": 1}
+    mine = counts(params={"delegation_id": ours["id"]})
+    assert (mine["delegation_id"], mine["by_state"]) == (
+        ours["id"],
+        {"nominated": 1, "rejected": 1},
+    )
+    focal_point = api.token_for("focal_point", delegation_id=ours["id"], subject="fp-counts")
+    # asking for another delegation's counts still gives its own
+    asked = counts(params={"delegation_id": theirs["id"]}, token=focal_point)
+    assert asked["by_delegation"] == {ours["id"]: 2} and asked["total"] == 2
+    participant = api.token_for("participant", subject=str(uuid.uuid4()))
+    refused = api.call("registration", "GET", path, token=participant)
+    assert refused.status_code == 403 and "focal points" in refused.json()["detail"]

@@ -7,6 +7,7 @@ import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 from scheduling_world import Timetable
 
 from plenary_devstack.testing import wait_for
@@ -75,6 +76,28 @@ async def test_seats_freed_by_unassignment_revocation_and_more_seats_go_to_the_f
     assert seen["items"] == []  # a focal point sees only its own delegation's line
     _wait(tt, b, session_id=sid)  # asking again keeps the place
     assert _line(tt, sid) == [(b, 1), (c, 2)]
+    # the focal point sees its people's places across sessions, by API and on its portal page
+    own = api.token_for("focal_point", delegation_id=delegation["id"], subject="fp-own-sw")
+    across = api.call(
+        "scheduling",
+        "GET",
+        f"/v1/delegations/{delegation['id']}/session-waiting-list",
+        token=own,
+    ).json()["items"]
+    assert [(w["application_id"], w["position"], w["title"]) for w in across] == [
+        (b, 1, session["title"]),
+        (c, 2, session["title"]),
+    ]
+    assert across[0]["starts_at"] == "2025-11-17T12:00:00+03:00"  # the venue's time
+    with httpx.Client(
+        base_url=api.platform.url("portal"), cookies={"plenary_session": own}, timeout=20
+    ) as portal:
+        page = portal.get("/delegation")
+    assert page.status_code == 200, page.text
+    section = page.text.split('id="session-waiting"')[1].split("</section>")[0]
+    for application_id, place in ((b, 1), (c, 2)):
+        row = section.split(f'data-application="{application_id}"')[1].split("</tr>")[0]
+        assert f"<td>{place}</td>" in row and session["title"] in row
 
     # unassigning frees the seat for the first in line
     removed = api.call("scheduling", "DELETE", f"/v1/sessions/{sid}/attendance/{a}")

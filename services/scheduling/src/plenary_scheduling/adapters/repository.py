@@ -528,27 +528,43 @@ async def waiting_position(conn: AsyncConnection, session_id: UUID, application_
 
 async def list_waiting(
     conn: AsyncConnection,
-    session_id: UUID,
     *,
-    delegation_id: UUID | None,
+    session_id: UUID | None = None,
+    delegation_id: UUID | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Row], int]:
-    """A session's waiting lists in order, each entry with its place in its delegation's line."""
+    """Waiting lists in order (of a session, a delegation, or both), each entry with its place in
+    its delegation's line for its session, and the session and person it is about."""
     w = session_waiting
     position = (
         func.row_number()
-        .over(partition_by=w.c.delegation_id, order_by=(w.c.waiting_since, w.c.application_id))
+        .over(
+            partition_by=(w.c.session_id, w.c.delegation_id),
+            order_by=(w.c.waiting_since, w.c.application_id),
+        )
         .label("position")
     )
-    ranked = select(w, position).where(w.c.session_id == session_id).subquery()
-    where = [] if delegation_id is None else [ranked.c.delegation_id == delegation_id]
-    total = await conn.scalar(select(func.count()).select_from(ranked).where(*where))
+    where = [w.c.session_id == session_id] if session_id else []
+    where += [w.c.delegation_id == delegation_id] if delegation_id else []
+    ranked = select(w, position).where(*where).subquery()
+    total = await conn.scalar(select(func.count()).select_from(ranked))
     rows = (
         await conn.execute(
-            select(ranked)
-            .where(*where)
-            .order_by(ranked.c.waiting_since, ranked.c.application_id)
+            select(
+                ranked,
+                sessions.c.title,
+                sessions.c.starts_at,
+                venues.c.timezone,
+                participants.c.given_name,
+                participants.c.family_name,
+            )
+            .select_from(
+                ranked.join(SESSION_FROM, sessions.c.id == ranked.c.session_id).join(
+                    participants, participants.c.application_id == ranked.c.application_id
+                )
+            )
+            .order_by(sessions.c.starts_at, ranked.c.waiting_since, ranked.c.application_id)
             .limit(limit)
             .offset(offset)
         )

@@ -58,46 +58,32 @@ async def _delegation(seen: Viewer) -> dict:
 
 @router.get("/delegation")
 async def delegation_page(seen: FocalPoint, state: str | None = None, offset: int = 0) -> Response:
-    """Quota use as bars, nominations by state, and the list of people (live)."""
+    """Quota use as bars, nominations by state, the waiting lists and the people (live)."""
     try:
         delegation = await _delegation(seen)
-        meeting_id = delegation["meeting_id"]
+        meeting_id, delegation_id = delegation["meeting_id"], delegation["id"]
         path = f"/v1/meetings/{meeting_id}/applications"
         token, size = seen.token, seen.request.app.state.settings.page_size
-        counts_and_list = await asyncio.gather(
-            *(
-                seen.backend.call(
-                    "registration", "GET", path, token=token, params={"state": s, "limit": 1}
-                )
-                for s in STATES
-            ),
-            seen.backend.call(
+
+        def get(service: str, url: str, **params):
+            return seen.backend.call(service, "GET", url, token=token, params=params or None)
+
+        statistics, people, meeting, waiting, waitlisted, seats = await asyncio.gather(
+            get("registration", f"/v1/meetings/{meeting_id}/statistics"),
+            get(
                 "registration",
-                "GET",
                 path,
-                token=token,
-                params={"limit": size, "offset": max(offset, 0)}
-                | ({"state": state} if state in STATES else {}),
+                limit=size,
+                offset=max(offset, 0),
+                **({"state": state} if state in STATES else {}),
             ),
-            seen.backend.call("scheduling", "GET", f"/v1/meetings/{meeting_id}", token=token),
-            seen.backend.call(
-                "delegation",
-                "GET",
-                f"/v1/delegations/{delegation['id']}/waiting-list",
-                token=token,
-                params={"limit": 100},
-            ),
-            seen.backend.call(
-                "registration",
-                "GET",
-                path,
-                token=token,
-                params={"state": "waitlisted", "limit": 100},
-            ),
+            get("scheduling", f"/v1/meetings/{meeting_id}"),
+            get("delegation", f"/v1/delegations/{delegation_id}/waiting-list", limit=100),
+            get("registration", path, state="waitlisted", limit=100),
+            get("scheduling", f"/v1/delegations/{delegation_id}/session-waiting-list", limit=100),
         )
     except ServiceError as error:
         return problem_page(seen, error)
-    *counts, people, meeting, waiting, waitlisted = counts_and_list
     names = {p["id"]: f"{p['given_name']} {p['family_name']}" for p in waitlisted["items"]}
     return render(
         seen,
@@ -105,10 +91,11 @@ async def delegation_page(seen: FocalPoint, state: str | None = None, offset: in
         delegation=delegation,
         meeting=meeting,
         bars=quota_bars(delegation),
-        counts=dict(zip(STATES, (c["total"] for c in counts), strict=True)),
+        counts={s: statistics["by_state"].get(s, 0) for s in STATES},
         people=people,
         waiting=waiting,
         names=names,
+        seats=seats,
         state=state if state in STATES else None,
         withdrawable=WITHDRAWABLE,
         live=True,

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from plenary_registration.adapters.tables import applications, delegations
 from plenary_registration.domain.model import State
 from plenary_registration.service_layer.retention import purge_meeting
-from plenary_shared.auth import OrganiserPrincipal
+from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["reports"])
@@ -24,6 +25,8 @@ class Statistics(BaseModel):
     """Anonymised counts of a meeting's applications; they survive the document purge."""
 
     meeting_id: UUID
+    delegation_id: UUID | None = None
+    """Set when the counts are of one delegation."""
     total: int
     by_state: dict[str, int]
     by_category: dict[str, int]
@@ -88,9 +91,22 @@ async def export_participants(
 
 
 @router.get("/meetings/{meeting_id}/statistics", response_model=Statistics)
-async def statistics(meeting_id: UUID, rt: RuntimeDep, _: OrganiserPrincipal) -> Statistics:
-    """How many applications by state, category, nationality and delegation (no personal data)."""
+async def statistics(
+    meeting_id: UUID,
+    rt: RuntimeDep,
+    principal: CurrentPrincipal,
+    delegation_id: Annotated[UUID | None, Query()] = None,
+) -> Statistics:
+    """How many applications by state, category, nationality and delegation (no personal data);
+    a focal point gets its own delegation's, whatever it asks."""
+    if not principal.is_organiser:
+        if principal.role is not Role.FOCAL_POINT:
+            raise HTTPException(403, "only organiser staff and focal points may see counts")
+        delegation_id = principal.delegation_id
     a = applications
+    where = [a.c.meeting_id == meeting_id]
+    if delegation_id is not None:
+        where.append(a.c.delegation_id == delegation_id)
     counts = {}
     async with rt.engine.connect() as conn:
         for name, column in (
@@ -99,11 +115,14 @@ async def statistics(meeting_id: UUID, rt: RuntimeDep, _: OrganiserPrincipal) ->
             ("by_nationality", a.c.nationality),
             ("by_delegation", a.c.delegation_id),
         ):
-            rows = await conn.execute(
-                select(column, func.count()).where(a.c.meeting_id == meeting_id).group_by(column)
-            )
+            rows = await conn.execute(select(column, func.count()).where(*where).group_by(column))
             counts[name] = {str(key): n for key, n in rows.all()}
-    return Statistics(meeting_id=meeting_id, total=sum(counts["by_state"].values()), **counts)
+    return Statistics(
+        meeting_id=meeting_id,
+        delegation_id=delegation_id,
+        total=sum(counts["by_state"].values()),
+        **counts,
+    )
 
 
 @router.post("/meetings/{meeting_id}/document-purge", response_model=PurgeResult)

@@ -223,10 +223,24 @@ class AttendanceCreate(BaseModel):
 class SessionWaitingRead(BaseModel):
     """A participant waiting for a seat of its delegation in a session."""
 
+    session_id: UUID
+    title: str
+    starts_at: datetime = Field(description="the session's start, venue-local time with offset")
+    timezone: str
     application_id: UUID
+    given_name: str
+    family_name: str
     delegation_id: UUID
     position: int = Field(description="1 = the next of its delegation to get a freed seat")
     waiting_since: datetime
+
+    @classmethod
+    def from_row(cls, row) -> SessionWaitingRead:
+        """An entry of a ranked line, its session's start in the venue's zone."""
+        read = cls.model_validate(row, from_attributes=True)
+        return read.model_copy(
+            update={"starts_at": row.starts_at.astimezone(ZoneInfo(row.timezone))}
+        )
 
 
 class AttendanceRead(BaseModel):

@@ -278,12 +278,12 @@ async def list_session_waiting(
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_waiting(
             conn,
-            session_id,
+            session_id=session_id,
             delegation_id=await _listed_delegation(conn, principal, session_id, delegation_id),
             limit=page.limit,
             offset=page.offset,
         )
-    items = [SessionWaitingRead.model_validate(r, from_attributes=True) for r in rows]
+    items = [SessionWaitingRead.from_row(r) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -427,6 +427,24 @@ async def delegation_sessions(
         start, end = local_day(day, meeting.timezone) if day else (None, None)
         where = repository.session_filters(delegation_id=delegation_id, start=start, end=end)
         return await _page(conn, principal, page, where=where)
+
+
+@router.get(
+    "/delegations/{delegation_id}/session-waiting-list", response_model=Page[SessionWaitingRead]
+)
+async def delegation_session_waiting(
+    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, page: PageDep
+) -> Page[SessionWaitingRead]:
+    """Where a delegation's people wait for session seats, by session start, each with its place
+    (organisers, or its focal point)."""
+    if not principal.may_act_for(delegation_id):
+        raise NotFound(f"delegation {delegation_id} does not exist")
+    async with rt.engine.connect() as conn:
+        rows, total = await repository.list_waiting(
+            conn, delegation_id=delegation_id, limit=page.limit, offset=page.offset
+        )
+    items = [SessionWaitingRead.from_row(r) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/participants/{application_id}/sessions", response_model=Page[SessionRead])
