@@ -183,9 +183,11 @@ def test_every_decision_is_told_in_its_own_e_mail_and_in_the_digest(decision, la
     assert "Li Wei" in one.subject
 
 
-def test_names_are_escaped_in_html_but_not_in_text():
-    context = {**CONTEXTS["decision"], "name": "<b>O'Neil</b>", "language": "en"}
-    rendered = render("decision", language="en", context=context)
+@pytest.mark.parametrize("kind", ["decision", "digest"])
+def test_names_are_escaped_in_html_but_not_in_text(kind):
+    item = {**CONTEXTS["decision"], "name": "<b>O'Neil</b>"}
+    context = (item if kind == "decision" else {"items": [item]}) | {"language": "en"}
+    rendered = render(kind, language="en", context=context)
     assert "<b>O'Neil</b>" in rendered.text
     assert "&lt;b&gt;O&#39;Neil&lt;/b&gt;" in rendered.html and "<b>O" not in rendered.html
 
