@@ -6,6 +6,7 @@ from plenary_notification.domain.emails import (
     Recipient,
     badge_email,
     emails_for,
+    net_changes,
     seat_email,
     seat_notices,
     seat_outcome,
@@ -148,3 +149,44 @@ def test_a_session_seat_tells_the_focal_points_who_waits_and_who_got_a_seat():
         "Li Wei",
         2,
     )
+
+
+def _change(session: str, change: str, at: str, where: str, **before) -> dict:
+    return {
+        "session_id": session,
+        "change": change,
+        "title": f"Session {session}",
+        "starts_at": f"2026-03-29T{at}:00+03:00",
+        "timezone": "Europe/Moscow",
+        "room": where,
+        "previous_starts_at": before.get("starts") and f"2026-03-29T{before['starts']}:00+03:00",
+        "previous_room": before.get("room"),
+    }
+
+
+def test_a_session_changed_several_times_in_a_burst_is_told_once_from_first_to_last():
+    items = [
+        _change("a", "moved", "11:00", "Hall", starts="10:00"),
+        _change("b", "reroomed", "09:00", "Annex", room="Hall"),
+        _change("a", "moved", "12:00", "Hall", starts="11:00"),
+        _change("c", "moved", "15:00", "Hall", starts="14:00"),
+        _change("c", "moved", "14:00", "Hall", starts="15:00"),
+        _change("a", "reroomed", "12:00", "Annex", room="Hall"),
+    ]
+    folded = net_changes(items)
+    assert [(i["session_id"], i["change"]) for i in folded] == [
+        ("a", "moved_reroomed"),
+        ("b", "reroomed"),
+        ("c", "unchanged"),
+    ]
+    a = folded[0]
+    assert (a["previous_starts_at"], a["starts_at"]) == (
+        "2026-03-29T10:00:00+03:00",
+        "2026-03-29T12:00:00+03:00",
+    )
+    assert (a["previous_room"], a["room"]) == ("Hall", "Annex")
+    assert folded[1] == items[1]  # a session changed once is told as it was
+    moved_twice = net_changes([items[0], items[2]])
+    assert [(i["change"], i["previous_starts_at"][11:16]) for i in moved_twice] == [
+        ("moved", "10:00")
+    ]

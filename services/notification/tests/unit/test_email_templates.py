@@ -97,6 +97,26 @@ CONTEXTS = {
                 "room": "Annex",
                 "previous_room": "Hall of Columns",
             },
+            {
+                "change": "moved_reroomed",
+                "title": "Bilateral",
+                "starts_at": "2026-03-29T17:00:00+03:00",
+                "ends_at": "2026-03-29T17:30:00+03:00",
+                "previous_starts_at": "2026-03-29T16:00:00+03:00",
+                "timezone": "Europe/Moscow",
+                "room": "Annex",
+                "previous_room": "Room 3",
+            },
+            {
+                "change": "unchanged",
+                "title": "Press conference",
+                "starts_at": "2026-03-29T18:00:00+03:00",
+                "ends_at": "2026-03-29T18:30:00+03:00",
+                "previous_starts_at": "2026-03-29T18:00:00+03:00",
+                "timezone": "Europe/Moscow",
+                "room": "Press centre",
+                "previous_room": "Press centre",
+            },
         ]
     },
     "digest": {
@@ -220,3 +240,14 @@ def test_a_session_change_is_told_in_the_venues_time(change):
     text = render("session_changed", language="en", context=context).text
     assert "March 29, 2026 12:00 (Moscow Standard Time)" in text
     assert {"moved": "10:00", "reroomed": "Hall B", "cancelled": "weather"}[change] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_kind_of_change_in_a_burst_is_told_with_its_times_and_rooms(language):
+    context = {**CONTEXTS["schedule_changes"], "language": language}
+    rendered = render("schedule_changes", language=language, context=context)
+    lines = [line for line in rendered.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == 4 and "4" in rendered.subject
+    moved_reroomed, unchanged = lines[2], lines[3]
+    assert all(w in moved_reroomed for w in ("Bilateral", "16:00", "Room 3", "17:00", "Annex"))
+    assert all(w in unchanged for w in ("Press conference", "18:00", "Press centre"))

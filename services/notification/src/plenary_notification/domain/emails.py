@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from plenary_shared.events.registration import (
@@ -155,6 +156,30 @@ def session_emails(event_type: str, data: dict, *, attendees: list[Recipient]) -
         )
         for a in attendees
     ]
+
+
+def net_changes(items: list[dict]) -> list[dict]:
+    """A burst's changes with those of one session folded into one: where it was before the
+    first and where it is after the last (a session moved twice is listed once)."""
+    by_session: dict[str, list[dict]] = {}
+    for item in items:
+        by_session.setdefault(str(item.get("session_id")), []).append(item)
+    return [group[0] if len(group) == 1 else _folded(group) for group in by_session.values()]
+
+
+def _folded(group: list[dict]) -> dict:
+    first, last = group[0], group[-1]
+    before = first["previous_starts_at"] if first["change"] == "moved" else first["starts_at"]
+    before_room = first["previous_room"] if first["change"] == "reroomed" else first["room"]
+    moved = datetime.fromisoformat(before) != datetime.fromisoformat(last["starts_at"])
+    reroomed = before_room != last["room"]
+    change = {
+        (True, True): "moved_reroomed",
+        (True, False): "moved",
+        (False, True): "reroomed",
+        (False, False): "unchanged",
+    }[moved, reroomed]
+    return last | {"change": change, "previous_starts_at": before, "previous_room": before_room}
 
 
 SEAT_EVENTS = {

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from plenary_notification.adapters import mailer, repository, templates
 from plenary_notification.adapters.tables import emails
 from plenary_notification.config import Settings
+from plenary_notification.domain.emails import net_changes
 from plenary_notification.domain.model import next_delay
 from plenary_notification.service_layer import emails as emails_cases
 from plenary_shared.runtime import ServiceRuntime
@@ -92,6 +93,9 @@ def content_of(row, settings: Settings, bodies: dict[str, bytes]) -> bytes:
             context["code"] = unseal(settings.link_seal_key, sealed)
         context.setdefault("portal_url", settings.portal_url)
         context["language"] = templates.language_of(row.language)
+        if row.kind == "schedule_changes":
+            # the log keeps every change; the person reads where each session ended up
+            context["items"] = net_changes(context["items"])
         rendered = templates.render(row.kind, language=row.language, context=context)
         bodies[key] = mailer.body(rendered, sender=settings.mail_from)
     return bodies[key]
