@@ -102,7 +102,7 @@ async def statistics(
     if not principal.is_organiser:
         if principal.role is not Role.FOCAL_POINT:
             raise HTTPException(403, "only organiser staff and focal points may see counts")
-        delegation_id = principal.delegation_id
+        delegation_id = principal.delegation_id or UUID(int=0)  # a token without one sees none
     a = applications
     where = [a.c.meeting_id == meeting_id]
     if delegation_id is not None:
