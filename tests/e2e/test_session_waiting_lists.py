@@ -137,24 +137,15 @@ async def test_seats_freed_by_unassignment_revocation_and_more_seats_go_to_the_f
     )
     # and so did the delegation's focal point, in its language
     name = f"{person['given_name']} {person['family_name']}"
-    about_c = wait_for(
-        lambda: (
-            found
-            if len(
-                found := [
-                    m.body("plain")
-                    for m in mailbox.to(focal_point)
-                    if m.subject == f"«{tt.meeting['title']}»: место на заседании для {name}"
-                ]
-            )
-            == 2
-            else None
-        ),
-        timeout=120,
-        what="the focal point's two e-mails about c",
-    )
-    assert any(f"{name} в листе ожидания" in text and "номер 2" in text for text in about_c)
-    assert any(f"перешло к {name} из листа ожидания" in text for text in about_c)
+    subject = f"«{tt.meeting['title']}»: место на заседании для {name}"
+
+    def about_c():
+        found = [m.body("plain") for m in mailbox.to(focal_point) if m.subject == subject]
+        return found if len(found) == 2 else None
+
+    told = wait_for(about_c, timeout=120, what="the focal point's two e-mails about c")
+    assert any(f"{name} в листе ожидания" in text and "номер 2" in text for text in told)
+    assert any(f"перешло к {name} из листа ожидания" in text for text in told)
 
 
 async def test_two_seats_freed_at_once_go_to_exactly_two(api, kafka):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from plenary_devstack import bench_notification, bench_portal, bench_scheduling, infra
+from plenary_devstack import bench_notification, bench_portal, bench_scheduling, bench_world, infra
 from plenary_devstack.receiver import WebhookReceiver
 from plenary_devstack.stack import Platform
 
@@ -29,17 +29,7 @@ def nomination_latency(platform: Platform, *, count: int) -> dict[str, list[floa
             json={"url": receiver.url, "event_types": ["registration.application.*"]},
         ).json()
         receiver.secret = sub["secret"]
-        meeting = http.post(
-            f"{platform.url('scheduling')}/v1/meetings",
-            json={
-                "title": "Benchmark meeting",
-                "city": "Moscow",
-                "venue": "National Centre RUSSIA",
-                "timezone": "Europe/Moscow",
-                "starts_on": "2025-11-17",
-                "ends_on": "2025-11-18",
-            },
-        ).json()
+        meeting = bench_world.meeting(http, platform, "Benchmark meeting")
         delegation = http.post(
             f"{platform.url('delegation')}/v1/meetings/{meeting['id']}/delegations",
             json={"name": "Bench", "kind": "member", "quota": count + 10},

@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from plenary_devstack import bench_world
 from plenary_devstack.invitations import accept_invitation
 from plenary_devstack.receiver import WebhookReceiver
 from plenary_devstack.stack import Platform
@@ -98,7 +99,7 @@ def session_change_fanout(platform: Platform, *, attendees: int = 5000) -> dict[
             f"{platform.url('notification')}/v1/subscriptions",
             json={"url": receiver.url, "event_types": ["scheduling.session.moved"]},
         ).json()["secret"]
-        meeting = _meeting(http, platform, "Fan-out benchmark")
+        meeting = bench_world.meeting(http, platform, "Fan-out benchmark")
         venue = http.post(
             f"{scheduling}/v1/meetings/{meeting['id']}/venues",
             json={"name": "Expo", "city": "Moscow", "address": "1", "timezone": "Europe/Moscow"},
@@ -163,21 +164,6 @@ def session_change_fanout(platform: Platform, *, attendees: int = 5000) -> dict[
     }
 
 
-def _meeting(http: httpx.Client, platform: Platform, title: str) -> dict:
-    """A two-day meeting in Moscow for one benchmark."""
-    return http.post(
-        f"{platform.url('scheduling')}/v1/meetings",
-        json={
-            "title": title,
-            "city": "Moscow",
-            "venue": "National Centre RUSSIA",
-            "timezone": "Europe/Moscow",
-            "starts_on": "2026-06-01",
-            "ends_on": "2026-06-02",
-        },
-    ).json()
-
-
 def _until(call, *ok: int) -> httpx.Response:
     """Retry a call briefly until the service has learnt what it needs (events are asynchronous)."""
     deadline = time.monotonic() + 60
@@ -202,7 +188,7 @@ def import_backlog(platform: Platform, *, lines: int = 1000) -> dict[str, float]
             f"{platform.url('notification')}/v1/subscriptions",
             json={"url": receiver.url, "event_types": ["registration.*", "delegation.*"]},
         ).json()["secret"]
-        meeting = _meeting(http, platform, "Backlog benchmark")
+        meeting = bench_world.meeting(http, platform, "Backlog benchmark")
         delegation = _until(
             lambda: http.post(
                 f"{platform.url('delegation')}/v1/meetings/{meeting['id']}/delegations",

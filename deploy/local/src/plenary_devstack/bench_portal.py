@@ -8,6 +8,7 @@ import time
 import httpx
 from playwright.async_api import async_playwright
 
+from plenary_devstack import bench_world
 from plenary_devstack.browser import launch
 from plenary_devstack.invitations import accept_invitation
 from plenary_devstack.stack import Platform
@@ -20,17 +21,7 @@ def _setup(platform: Platform, *, people: int) -> tuple[str, list[str]]:
     assert platform.keys is not None
     auth = {"Authorization": f"Bearer {platform.keys.token('organiser', subject='bench')}"}
     with httpx.Client(headers=auth, timeout=30) as http:
-        meeting = http.post(
-            f"{platform.url('scheduling')}/v1/meetings",
-            json={
-                "title": "Portal benchmark",
-                "city": "Moscow",
-                "venue": "National Centre",
-                "timezone": "Europe/Moscow",
-                "starts_on": "2025-11-17",
-                "ends_on": "2025-11-18",
-            },
-        ).json()
+        meeting = bench_world.meeting(http, platform, "Portal benchmark")
         delegation = http.post(
             f"{platform.url('delegation')}/v1/meetings/{meeting['id']}/delegations",
             json={"name": "Bench delegation", "kind": "member", "quota": people + 10},

@@ -163,7 +163,7 @@ def net_changes(items: list[dict]) -> list[dict]:
     first and where it is after the last (a session moved twice is listed once)."""
     by_session: dict[str, list[dict]] = {}
     for item in items:
-        by_session.setdefault(str(item.get("session_id")), []).append(item)
+        by_session.setdefault(item["session_id"], []).append(item)
     return [group[0] if len(group) == 1 else _folded(group) for group in by_session.values()]
 
 

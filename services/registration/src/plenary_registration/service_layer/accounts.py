@@ -95,8 +95,8 @@ async def _announce(uow: UnitOfWork, invitation, *, token: str, links: Links) ->
     )
 
 
-async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, links: Links) -> str:
-    """A fresh link for an invitation not yet accepted, e-mailed again; the old link stops working."""
+async def _locked_invitation(uow: UnitOfWork, invitation_id: uuid.UUID):
+    """An invitation, locked for the change at hand; NotFound if there is none."""
     row = (
         await uow.conn.execute(
             select(invitations).where(invitations.c.id == invitation_id).with_for_update()
@@ -104,6 +104,12 @@ async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, li
     ).one_or_none()
     if row is None:
         raise NotFound(f"invitation {invitation_id} does not exist")
+    return row
+
+
+async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, links: Links) -> str:
+    """A fresh link for an invitation not yet accepted, e-mailed again; the old link stops working."""
+    row = await _locked_invitation(uow, invitation_id)
     if row.accepted_at is not None:
         raise Conflict("this invitation was accepted; the person can sign in or reset the password")
     token, token_hash = new_secret()
@@ -130,13 +136,7 @@ async def renew_link(uow: UnitOfWork, *, invitation_id: uuid.UUID, days: int, li
 
 async def revoke(uow: UnitOfWork, *, invitation_id: uuid.UUID, actor: str) -> None:
     """Withdraw an invitation not yet accepted: its link stops working (a new link re-opens it)."""
-    row = (
-        await uow.conn.execute(
-            select(invitations).where(invitations.c.id == invitation_id).with_for_update()
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"invitation {invitation_id} does not exist")
+    row = await _locked_invitation(uow, invitation_id)
     if row.accepted_at is not None:
         raise Conflict(
             "this invitation was already accepted, so there is an account; it cannot be revoked"

@@ -6,6 +6,7 @@ would refuse.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -38,6 +39,24 @@ class Proposal:
     heads: list[UUID] = field(default_factory=list)
     room_changed: bool = True
     time_changed: bool = True
+
+    @classmethod
+    def joining(
+        cls, session, *, participants: Sequence[UUID] = (), heads: Sequence[UUID]
+    ) -> Proposal:
+        """A session where and when it is, with participants or heads added to it."""
+        return cls(
+            meeting_id=session.meeting_id,
+            session_id=session.id,
+            format=session.format,
+            room_id=session.room_id,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            new_participants=list(participants),
+            heads=list(heads),
+            room_changed=False,
+            time_changed=False,
+        )
 
 
 async def check(

@@ -356,18 +356,7 @@ async def assign_attendance(
         await uow.commit()
         return []
     heads = (await repository.heads_of(uow.conn, [session_id]))[session_id]
-    proposal = Proposal(
-        meeting_id=session.meeting_id,
-        session_id=session_id,
-        format=session.format,
-        room_id=session.room_id,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        new_participants=new,
-        heads=heads,
-        room_changed=False,
-        time_changed=False,
-    )
+    proposal = Proposal.joining(session, participants=new, heads=heads)
     (await check(uow.conn, proposal, changeover=changeover, lock=True)).raise_if_any()
     await uow.conn.execute(
         attendance.insert(),
@@ -457,17 +446,7 @@ async def add_heads(
     if not new:
         await uow.commit()
         return
-    proposal = Proposal(
-        meeting_id=session.meeting_id,
-        session_id=session_id,
-        format=session.format,
-        room_id=session.room_id,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        heads=[*current, *new],
-        room_changed=False,
-        time_changed=False,
-    )
+    proposal = Proposal.joining(session, heads=[*current, *new])
     (await check(uow.conn, proposal, changeover=changeover, lock=True)).raise_if_any()
     await uow.conn.execute(
         pg_insert(session_heads)

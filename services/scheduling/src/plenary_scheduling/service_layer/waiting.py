@@ -95,18 +95,7 @@ async def promote(
     promoted = 0
     for delegation_id in sorted(set(delegation_ids)):
         for waiting in await repository.waiting_line(uow.conn, session_id, delegation_id):
-            proposal = Proposal(
-                meeting_id=session.meeting_id,
-                session_id=session_id,
-                format=session.format,
-                room_id=session.room_id,
-                starts_at=session.starts_at,
-                ends_at=session.ends_at,
-                new_participants=[waiting.application_id],
-                heads=heads,
-                room_changed=False,
-                time_changed=False,
-            )
+            proposal = Proposal.joining(session, participants=[waiting.application_id], heads=heads)
             clashes = (await check(uow.conn, proposal, changeover=NO_MOVE, lock=True)).found
             if any(c.kind == "seats" for c in clashes):
                 break
