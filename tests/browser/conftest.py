@@ -43,6 +43,8 @@ class Browsing:
     def __init__(self, browser: Browser, portal: str, shots: Path) -> None:
         self.browser, self.portal, self.shots = browser, portal, shots
         self.contexts: list[BrowserContext] = []
+        # what the Content-Security-Policy blocked: a blocked script fails silently otherwise
+        self.csp_violations: list[str] = []
 
     async def window(self, *, phone: bool = False, language: str = "en-GB") -> Page:
         """A fresh window (own cookies), desktop-sized or phone-sized."""
@@ -57,7 +59,13 @@ class Browsing:
         )
         context.set_default_timeout(20_000)
         self.contexts.append(context)
-        return await context.new_page()
+        page = await context.new_page()
+        page.on("console", self._watch_console)
+        return page
+
+    def _watch_console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     async def sign_in(self, page: Page, email: str, password: str = PASSWORD) -> None:
         """Sign in through the form."""
@@ -82,3 +90,4 @@ async def browsing(browser, portal, screenshots) -> AsyncIterator[Browsing]:
     session = Browsing(browser, portal, screenshots)
     yield session
     await session.close()
+    assert session.csp_violations == [], "the Content-Security-Policy blocked part of a page"

@@ -136,6 +136,12 @@ async def test_schedule_grid_checkin_deliveries_and_overview_for_organiser_staff
     await expect(grid.locator(".slot", has_text="Opening plenary")).to_contain_text(
         "10:00\u201311:00"
     )
+    # placed by room and time although the CSP allows no inline style (the page's script does it)
+    for title, column in (("Press briefing", "2"), ("Opening plenary", "3")):
+        await expect(grid.locator(".slot", has_text=title)).to_have_css("grid-column-start", column)
+    await expect(grid.locator(".slot", has_text="Opening plenary")).to_have_css(
+        "grid-row-start", "2"
+    )
     await browsing.shot(staff, "08-organiser-schedule-grid")
 
     # checking a move of the press briefing into the occupied hall shows the clash, saves nothing
@@ -158,6 +164,9 @@ async def test_schedule_grid_checkin_deliveries_and_overview_for_organiser_staff
     await expect(staff.locator(".notice")).to_contain_text("The session is moved")
     await expect(grid.locator(".slot", has_text="Press briefing")).to_contain_text(
         "12:00\u201312:45"
+    )
+    await expect(grid.locator(".slot", has_text="Press briefing")).to_have_css(
+        "grid-column-start", "3"
     )
     assert (
         _call(api, "scheduling", "GET", f"/v1/sessions/{press['id']}")["room_id"]

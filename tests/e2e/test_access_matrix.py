@@ -1,13 +1,23 @@
 """A focal point reaches only its own delegation: every route of every service, tried with another's ids."""
 
+import asyncio
 import csv
+import importlib
 import io
+import os
 import re
+import uuid
+from unittest import mock
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from plenary_devstack.testing import person, wait_for
+from plenary_shared.auth import Principal, Role
+from plenary_shared.authz import Scope, route_action, unguarded_routes, v1_routes
+from plenary_shared.errors import Forbidden
 
 SERVICES = ("scheduling", "delegation", "registration", "notification")
 # endless answers (server-sent events): read for a while, then judged like any other answer
@@ -289,3 +299,177 @@ def test_every_route_refuses_another_delegations_ids(api, two_delegations):
                     assert response.status_code in (403, 404, 409, 422), where
     assert tried > 50
     assert _snapshot(api, ids) == before
+
+
+# --- the generated matrix: every route of every app's own route table, for every role ----------
+
+ROLES = {
+    # name: (role, claims); MINE / THEIRS are filled in from the fixture
+    "organiser": ("organiser", {}),
+    "accreditation desk": ("accreditation_desk", {}),
+    "focal point": ("focal_point", {"delegation_id": "MINE"}),
+    "focal point without delegation_id": ("focal_point", {}),
+    "participant with their delegation_id": ("participant", {"delegation_id": "THEIRS"}),
+    "participant": ("participant", {}),
+}
+# counted only, not hashed: these change by themselves as the messaging machinery works
+BUSY_TABLES = {"inbox", "dead_letters", "parked", "alembic_version"}
+
+
+def _apps(platform):
+    """Each service's app as its composition root builds it (no lifespan: nothing starts)."""
+
+    async def build():  # aiokafka makes its producer only inside a running loop
+        apps = {}
+        for service in SERVICES:
+            main = importlib.import_module(f"plenary_{service}.main")
+            env = {k: v for k, v in platform.service_env(service).items() if k.isupper()}
+            with mock.patch.dict(os.environ, env):
+                apps[service] = main.create_app()
+        return apps
+
+    return asyncio.run(build())
+
+
+async def _fingerprints(platform) -> dict[str, tuple]:
+    """Every table of every service's schema: row count and a hash of its rows."""
+    seen = {}
+    for service in SERVICES:
+        engine = create_async_engine(platform.service_urls[service])
+        try:
+            async with engine.connect() as conn:
+                tables = (
+                    await conn.scalars(
+                        sa.text(
+                            "SELECT table_name FROM information_schema.tables"
+                            " WHERE table_schema = :s AND table_type = 'BASE TABLE'"
+                        ),
+                        {"s": service},
+                    )
+                ).all()
+                for table in tables:
+                    name = f'"{service}"."{table}"'
+                    digest = (
+                        "''"
+                        if table in BUSY_TABLES
+                        else "coalesce(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')"
+                    )
+                    row = (
+                        await conn.execute(sa.text(f"SELECT count(*), md5({digest}) FROM {name} t"))
+                    ).one()
+                    seen[f"{service}.{table}"] = tuple(row)
+        finally:
+            await engine.dispose()
+    return seen
+
+
+def _quiet_fingerprints(platform) -> dict[str, tuple]:
+    """The fingerprints once the platform has stopped changing by itself (events all handled)."""
+    last = asyncio.run(_fingerprints(platform))
+
+    def settled():
+        nonlocal last
+        now = asyncio.run(_fingerprints(platform))
+        same, last = now == last, now
+        return same
+
+    wait_for(settled, what="the platform to settle", interval=1.0)
+    return last
+
+
+def _expected(policy, action, principal) -> Scope | None:
+    """The scope the policy grants, or None for a refusal."""
+    try:
+        return policy.grant(principal, action).scope
+    except Forbidden:
+        return None
+
+
+def test_the_generated_matrix_matches_every_services_declared_policy(api, two_delegations):
+    ids, mine, _badge = two_delegations
+    apps = _apps(api.platform)
+    for service, app in apps.items():
+        assert unguarded_routes(app, app.state.policy) == [], service
+    claims = {"MINE": mine["id"], "THEIRS": ids["delegation_id"]}
+    people = {}
+    for name, (role, wanted) in ROLES.items():
+        delegation = claims[wanted["delegation_id"]] if "delegation_id" in wanted else None
+        subject = str(uuid.uuid4()) if role == "participant" else f"matrix-{role}"
+        token = api.token_for(role, delegation_id=delegation, subject=subject)
+        people[name] = (
+            token,
+            Principal(subject=subject, role=Role(role), delegation_id=delegation, token=token),
+        )
+    secrets = {ids[k] for k in OWNED}
+    before = _quiet_fingerprints(api.platform)
+    staff_calls, tried, refusals = [], 0, 0
+    for service, app in apps.items():
+        policy = app.state.policy
+        for method, path, route in v1_routes(app):
+            action = route_action(route)
+            if action is None:
+                continue  # declared public: reached without a token, tried elsewhere
+            params = re.findall(r"{(\w+)}", path)
+            assert set(params) <= set(ids), f"add an id for {params} of {path} to this test"
+            concrete = path.format(**ids)
+            body = BODIES.get(
+                (method.lower(), path), {} if method in ("POST", "PUT", "PATCH") else None
+            )
+            for name, (token, principal) in people.items():
+                scope = _expected(policy, action, principal)
+                if scope is Scope.ALL:
+                    staff_calls.append((service, method, path, concrete, body, name, token))
+                    continue
+                if path in STREAMS and scope is not None:
+                    response = _streamed(api, service, concrete, token=token)
+                else:
+                    response = api.call(service, method, concrete, token=token, json=body)
+                tried += 1
+                where = (
+                    service,
+                    method,
+                    path,
+                    name,
+                    action,
+                    response.status_code,
+                    response.text[:200],
+                )
+                if scope is None:
+                    refusals += 1
+                    assert response.status_code == 403, where
+                elif any(p in OWNED for p in params):
+                    assert response.status_code in (403, 404), where
+                elif response.status_code < 300:
+                    assert method == "GET", where
+                    # a token's own claims may be echoed back to it (GET /v1/auth/me)
+                    hidden = secrets - {str(principal.delegation_id)}
+                    assert not any(s in response.text for s in hidden), where
+                else:
+                    assert response.status_code in (403, 404, 409, 422), where
+    after = _quiet_fingerprints(api.platform)
+    changed = {
+        k: (before.get(k), after.get(k))
+        for k in before.keys() | after.keys()
+        if before.get(k) != after.get(k)
+    }
+    assert changed == {}, changed
+    for service, method, path, concrete, body, name, token in staff_calls:
+        if path in STREAMS:
+            response = _streamed(api, service, concrete, token=token)
+        else:
+            response = api.call(service, method, concrete, token=token, json=body)
+        tried += 1
+        assert response.status_code not in (401, 403), (
+            service,
+            method,
+            path,
+            name,
+            response.text[:200],
+        )
+        assert response.status_code < 500, (service, method, path, name, response.text[:200])
+    routes = sum(1 for app in apps.values() for *_, r in v1_routes(app) if route_action(r))
+    summary = (
+        f"{routes} routes x {len(ROLES)} roles = {tried} requests, {refusals} refused by policy"
+    )
+    (api.platform.root / "access-matrix.txt").write_text(summary + "\n")
+    assert tried == routes * len(ROLES)

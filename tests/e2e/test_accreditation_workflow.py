@@ -339,8 +339,10 @@ def test_counts_by_state_are_per_delegation_and_a_focal_point_gets_only_its_own(
     # asking for another delegation's counts still gives its own
     asked = counts(params={"delegation_id": theirs["id"]}, token=focal_point)
     assert asked["by_delegation"] == {ours["id"]: 2} and asked["total"] == 2
+    # a focal point token without its delegation is refused, not given empty counts
     unbound = api.token_for("focal_point", subject="fp-of-no-delegation")
-    assert counts(token=unbound)["total"] == 0
+    refused = api.call("registration", "GET", path, token=unbound)
+    assert refused.status_code == 403 and "delegation_id" in refused.json()["detail"]
     participant = api.token_for("participant", subject=str(uuid.uuid4()))
     refused = api.call("registration", "GET", path, token=participant)
-    assert refused.status_code == 403 and "focal points" in refused.json()["detail"]
+    assert refused.status_code == 403 and "focal_point" in refused.json()["detail"]

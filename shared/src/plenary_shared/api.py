@@ -6,7 +6,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
@@ -14,8 +14,9 @@ from sqlalchemy import func, select, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plenary_shared import asyncapi
-from plenary_shared.auth import require_organiser
+from plenary_shared.authz import Policy
 from plenary_shared.errors import PROBLEM_JSON, NotFound
+from plenary_shared.inputs import MAX_BIGINT, MAX_LIMIT, MAX_OFFSET
 
 T = TypeVar("T")
 
@@ -85,10 +86,12 @@ class PageParams(BaseModel):
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = 50,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Items to skip; filter the list to go further")
+    ] = 0,
 ) -> PageParams:
-    """Pagination query parameters."""
+    """Pagination query parameters, bounded so no list reads past what a database can skip."""
     return PageParams(limit=limit, offset=offset)
 
 
@@ -172,10 +175,10 @@ class ParkedRead(BaseModel):
     parked_at: Any
 
 
-def operations_router(get_runtime: Callable[[Request], Any]) -> APIRouter:
-    """Dead letters and parked events of this service: list and replay (organiser only)."""
+def operations_router(get_runtime: Callable[[Request], Any], policy: Policy) -> APIRouter:
+    """Dead letters and parked events of this service: list and replay (its policy's `operations`)."""
     router = APIRouter(
-        prefix="/v1/ops", tags=["operations"], dependencies=[Depends(require_organiser)]
+        prefix="/v1/ops", tags=["operations"], dependencies=[policy.allows("operations")]
     )
 
     @router.get("/dead-letters", response_model=Page[DeadLetterRead])
@@ -193,7 +196,9 @@ def operations_router(get_runtime: Callable[[Request], Any]) -> APIRouter:
         return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
 
     @router.post("/dead-letters/{dead_letter_id}/replay")
-    async def replay_dead_letter(request: Request, dead_letter_id: int) -> dict[str, str]:
+    async def replay_dead_letter(
+        request: Request, dead_letter_id: Annotated[int, Path(ge=1, le=MAX_BIGINT)]
+    ) -> dict[str, str]:
         rt = get_runtime(request)
         try:
             outcome = await rt.consumer.replay_dead_letter(dead_letter_id)

@@ -32,23 +32,13 @@ class Principal(BaseModel):
     subject: str
     role: Role
     delegation_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
     token: str
 
     @property
     def is_organiser(self) -> bool:
-        """Organiser staff (the accreditation desk included) see and change everything."""
+        """Organiser staff (the accreditation desk included); what each may do is in the policies."""
         return self.role in (Role.ORGANISER, Role.ACCREDITATION_DESK)
-
-    @property
-    def sees_documents(self) -> bool:
-        """Only the accreditation desk sees personal document data unmasked."""
-        return self.role is Role.ACCREDITATION_DESK
-
-    def may_act_for(self, delegation_id: uuid.UUID) -> bool:
-        """Organisers act for every delegation; a focal point only for its own."""
-        return self.is_organiser or (
-            self.role is Role.FOCAL_POINT and self.delegation_id == delegation_id
-        )
 
 
 class TokenVerifier:
@@ -78,12 +68,15 @@ class TokenVerifier:
                 subject=claims["sub"],
                 role=Role(claims["role"]),
                 delegation_id=claims.get("delegation_id"),
+                session_id=claims.get("sid"),
                 token=token,
             )
         except jwt.ExpiredSignatureError as exc:
             raise _unauthorized("the token has expired; sign in again") from exc
         except (jwt.InvalidTokenError, ValueError) as exc:
-            raise _unauthorized(f"the token is not valid: {exc}") from exc
+            raise _unauthorized(
+                "the token is not valid (bad signature, audience, issuer or claims); sign in again"
+            ) from exc
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -95,7 +88,7 @@ def _unauthorized(detail: str) -> HTTPException:
 _bearer = HTTPBearer(auto_error=False, description="A Plenary JWT (`make token`)")
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -103,20 +96,15 @@ def current_principal(
     if credentials is None:
         raise _unauthorized("this route needs a bearer token: Authorization: Bearer <token>")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.verify(credentials.credentials)
-
-
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def require_organiser(principal: CurrentPrincipal) -> Principal:
-    """Only organiser staff."""
-    if not principal.is_organiser:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only organiser staff may do this")
+    principal = verifier.verify(credentials.credentials)
+    ended = getattr(request.app.state, "ended_sessions", None)
+    sid = principal.session_id
+    if sid is not None and ended is not None and await ended.contains(sid):
+        raise _unauthorized("this session was signed out; sign in again")
     return principal
 
 
-OrganiserPrincipal = Annotated[Principal, Depends(require_organiser)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def generate_key_pair() -> tuple[str, str]:
@@ -139,6 +127,7 @@ def mint_token(
     role: Role | str,
     subject: str,
     delegation_id: uuid.UUID | str | None = None,
+    session_id: uuid.UUID | str | None = None,
     ttl: timedelta = timedelta(hours=12),
     audience: str = "plenary",
     issuer: str = "plenary",
@@ -155,5 +144,7 @@ def mint_token(
     }
     if delegation_id is not None:
         claims["delegation_id"] = str(delegation_id)
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
     return jwt.encode(claims, key, algorithm=ALGORITHM)

@@ -83,12 +83,19 @@ def _validation_problem(exc: RequestValidationError) -> JSONResponse:
             "Malformed JSON",
             f"The request body is not valid JSON ({reason}); send a JSON object.",
         )
-    fields = [
-        {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-        for e in errors
-    ]
+    fields = [{"field": _field(tuple(e.get("loc", ()))), "message": _message(e)} for e in errors]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     return problem(422, "Invalid request", f"Please correct: {summary}", errors=fields)
+
+
+def _message(error: dict) -> str:
+    """Pydantic's message, in words about text where the value is text."""
+    ctx = error.get("ctx") or {}
+    if error.get("type") in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        least = error["type"] == "too_short"
+        n = ctx.get("min_length" if least else "max_length")
+        return f"String should have at {'least' if least else 'most'} {n} character{'s' * (n != 1)}"
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
 def install_error_handlers(app: FastAPI) -> None:

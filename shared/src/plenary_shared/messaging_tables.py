@@ -1,4 +1,5 @@
-"""Outbox, inbox, parked events, dead letters and idempotency keys: the same in every service schema."""
+"""Outbox, inbox, parked events, dead letters, idempotency keys and ended sessions: the same in
+every service schema."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class MessagingTables:
     parked: Table
     dead_letters: Table
     idempotency: Table
+    ended_sessions: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -103,6 +105,15 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=now),
         PrimaryKeyConstraint("principal", "key"),
     )
+    # sessions signed out before their tokens expire (a row may go once the token has expired)
+    ended_sessions = Table(
+        "ended_sessions",
+        metadata,
+        Column("session_id", Uuid, primary_key=True),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+        Column("ended_at", DateTime(timezone=True), nullable=False, server_default=now),
+        Index("ix_ended_sessions_expires_at", "expires_at"),
+    )
     return MessagingTables(
         schema=str(metadata.schema),
         outbox=outbox,
@@ -110,4 +121,5 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         parked=parked,
         dead_letters=dead_letters,
         idempotency=idempotency,
+        ended_sessions=ended_sessions,
     )

@@ -153,3 +153,32 @@ def create_idempotency_keys_v1(*, schema: str) -> None:
 def drop_idempotency_keys_v1(*, schema: str) -> None:
     """Undo `create_idempotency_keys_v1`."""
     op.drop_table("idempotency_keys", schema=schema)
+
+
+def create_ended_sessions_v1(*, schema: str) -> None:
+    """The sessions signed out before their tokens expire, which the service then refuses."""
+    op.create_table(
+        "ended_sessions",
+        sa.Column("session_id", sa.Uuid(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "ended_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("session_id", name=op.f("pk_ended_sessions")),
+        schema=schema,
+    )
+    op.create_index(
+        "ix_ended_sessions_expires_at",
+        "ended_sessions",
+        ["expires_at"],
+        unique=False,
+        schema=schema,
+    )
+
+
+def drop_ended_sessions_v1(*, schema: str) -> None:
+    """Undo `create_ended_sessions_v1`."""
+    op.drop_table("ended_sessions", schema=schema)

@@ -15,13 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from plenary_shared import idempotency, topics
 from plenary_shared.api import BodyLimitMiddleware, database_ready, health_router, operations_router
 from plenary_shared.auth import CurrentPrincipal, TokenVerifier, current_principal
+from plenary_shared.authz import Policy, guard
 from plenary_shared.consumer import ConsumerConfig, EventConsumer, Handler
 from plenary_shared.db import UnitOfWork, make_engine
+from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import install_error_handlers
+from plenary_shared.events.registration import SessionEnded
 from plenary_shared.kafka import ensure_topics, make_consumer, make_producer
 from plenary_shared.logging import configure_logging
 from plenary_shared.messaging_tables import MessagingTables
 from plenary_shared.outbox import OutboxRelay
+from plenary_shared.problem_docs import document_problems
+from plenary_shared.sessions import EndedSessions, on_session_ended
 from plenary_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -50,6 +55,7 @@ class ServiceRuntime:
         self.engine: AsyncEngine = make_engine(settings.database_url, schema=tables.schema)
         self.producer = make_producer(settings.kafka_bootstrap_servers)
         self.http = httpx.AsyncClient(timeout=settings.http_timeout_seconds)
+        handlers, express = _with_ended_sessions(tables, handlers, consumes, express)
         self.relay = OutboxRelay(
             engine=self.engine,
             database_url=settings.database_url,
@@ -143,6 +149,27 @@ class ServiceRuntime:
                 await asyncio.sleep(1.0)
 
 
+def _with_ended_sessions(
+    tables: MessagingTables,
+    handlers: dict[str, Handler],
+    consumes: Sequence[str],
+    express: Sequence[str],
+) -> tuple[dict[str, Handler], Sequence[str]]:
+    """Every service keeps the ended sessions, read on the express lane (a person waits on it)."""
+    record = on_session_ended(tables.ended_sessions)
+    own = handlers.get(SessionEnded.event_type)
+
+    async def handle(uow: UnitOfWork, event: CloudEvent) -> None:
+        await record(uow, event)
+        if own is not None:
+            await own(uow, event)
+
+    handlers = {**handlers, SessionEnded.event_type: handle}
+    if SessionEnded.topic not in (*consumes, *express):
+        express = (*express, SessionEnded.topic)
+    return handlers, express
+
+
 def get_runtime(request: Request) -> ServiceRuntime:
     """The service runtime of the app serving this request."""
     return request.app.state.runtime
@@ -175,6 +202,7 @@ def build_app(
     description: str,
     runtime: ServiceRuntime,
     routers: Sequence[APIRouter],
+    policy: Policy,
     public_routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
     """The service's FastAPI app: every /v1 router requires a bearer token, except those named public."""
@@ -197,6 +225,7 @@ def build_app(
         audience=settings.jwt_audience,
         issuer=settings.jwt_issuer,
     )
+    app.state.ended_sessions = EndedSessions(runtime.engine, runtime.tables.ended_sessions)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
@@ -218,7 +247,10 @@ def build_app(
     secured = [Depends(current_principal)]
     for router in routers:
         app.include_router(router, dependencies=secured)
-    app.include_router(operations_router(get_runtime), dependencies=secured)
+    app.include_router(operations_router(get_runtime, policy), dependencies=secured)
     for router in public_routers:
         app.include_router(router)
+    app.state.policy = policy
+    guard(app, policy)
+    document_problems(app)
     return app

@@ -1,4 +1,4 @@
-"""`plenary`: run the platform, print tokens, provision a database, make keys."""
+"""`plenary`: run the platform, print tokens and policies, provision a database, make keys."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--delegation", help="the delegation id of a focal point")
     token.add_argument("--subject", help="who the token is for")
     sub.add_parser("provision", help="create schemas and roles and migrate (admin DATABASE_URL)")
+    sub.add_parser("policy", help="print who may do what in every service, as a Markdown table")
     keys = sub.add_parser("keys", help="create the signing and data keys in a folder")
     keys.add_argument("--out", type=Path, default=RUN_DIR / "keys")
     args = parser.parse_args(argv)
@@ -44,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
                 args.role, subject=args.subject, delegation_id=args.delegation
             )
         )
+        return 0
+    if args.command == "policy":
+        from plenary_devstack.policies import markdown
+
+        print(markdown())
         return 0
     if args.command == "provision":
         from sqlalchemy.engine import make_url

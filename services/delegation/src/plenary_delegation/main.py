@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from plenary_delegation.adapters.tables import messaging
 from plenary_delegation.config import Settings
 from plenary_delegation.entrypoints import consumers
+from plenary_delegation.entrypoints.api.policy import POLICY
 from plenary_delegation.entrypoints.api.routes import router
 from plenary_shared.runtime import ServiceRuntime, build_app
 
@@ -24,4 +25,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Delegations per meeting, heads, focal points and quotas.",
         runtime=runtime,
         routers=[router],
+        policy=POLICY,
     )

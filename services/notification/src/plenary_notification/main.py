@@ -9,6 +9,7 @@ from plenary_notification.config import Settings
 from plenary_notification.entrypoints import consumers
 from plenary_notification.entrypoints.api import emails
 from plenary_notification.entrypoints.api import stream as stream_routes
+from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.entrypoints.api.routes import router
 from plenary_notification.service_layer import stream
 from plenary_notification.service_layer.delivery import deliver_forever
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Subscriptions and their deliveries by webhook, e-mail and live stream.",
         runtime=runtime,
         routers=[router, emails.router, stream_routes.router],
+        policy=POLICY,
     )

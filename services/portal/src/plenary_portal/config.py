@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     jwt_public_key_file: Path | None = None
     jwt_audience: str = "plenary"
     jwt_issuer: str = "plenary"
+    # signs the forms' CSRF tokens: the same on every replica (unset: a random one per process)
+    csrf_key: str = ""
+    csrf_key_file: Path | None = None
     # behind TLS in production: session cookies are then sent over HTTPS only
     secure_cookies: bool = False
     http_timeout_seconds: float = 15.0
@@ -31,6 +34,8 @@ class Settings(BaseSettings):
     def _load_key_file(self) -> "Settings":
         if not self.jwt_public_key and self.jwt_public_key_file:
             self.jwt_public_key = self.jwt_public_key_file.read_text()
+        if not self.csrf_key and self.csrf_key_file:
+            self.csrf_key = self.csrf_key_file.read_text().strip()
         return self
 
     def url(self, service: str) -> str:

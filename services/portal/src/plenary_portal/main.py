@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from plenary_portal.adapters.backend import Backend
 from plenary_portal.config import Settings
-from plenary_portal.entrypoints.web import auth, focal_point, live, organiser, participant
-from plenary_portal.entrypoints.web.pages import SignInNeeded, render, sign_in_redirect, viewer
+from plenary_portal.entrypoints.web import auth, focal_point, live, organiser, participant, security
+from plenary_portal.entrypoints.web.pages import (
+    SignInNeeded,
+    csrf_protect,
+    render,
+    sign_in_redirect,
+    viewer,
+)
 from plenary_shared.api import BodyLimitMiddleware, health_router
 from plenary_shared.auth import TokenVerifier
 from plenary_shared.logging import configure_logging
 
 STATIC = Path(__file__).resolve().parent / "static"
 SERVICES = ("scheduling", "delegation", "registration", "notification")
-UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,6 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audience=settings.jwt_audience,
         issuer=settings.jwt_issuer,
     )
+    app.state.csrf = security.CsrfTokens(
+        settings.csrf_key.encode() if settings.csrf_key else secrets.token_bytes(32)
+    )
+    app.state.signed_out = security.SignedOut()
 
     async def services_up() -> bool:
         backend: Backend = app.state.backend
@@ -55,29 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health_router({"services": services_up}, events=False))
     for module in (auth, focal_point, participant, organiser, live):
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[Depends(csrf_protect)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 65_536)
-    _same_origin_writes(app)
+    security.install(app)
     _error_pages(app)
     return app
-
-
-def _same_origin_writes(app: FastAPI) -> None:
-    """Refuse a form posted from another site (cross-site request forgery)."""
-
-    @app.middleware("http")
-    async def check_origin(request: Request, call_next) -> Response:
-        if request.method in UNSAFE:
-            origin = request.headers.get("origin") or request.headers.get("referer") or ""
-            host = request.headers.get("host", "")
-            if origin and origin.split("://", 1)[-1].split("/", 1)[0] != host:
-                return PlainTextResponse("Forms are accepted from this site only.", status_code=403)
-        response = await call_next(request)
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
 
 
 def _error_pages(app: FastAPI) -> None:
@@ -86,6 +79,10 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, exc: SignInNeeded) -> Response:
         return sign_in_redirect(request, expired=exc.expired)
+
+    @app.exception_handler(security.StaleForm)
+    async def _stale_form(request: Request, exc: security.StaleForm) -> Response:
+        return render(viewer(request), "problem.html", 403, error=None, stale_form=True)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:

@@ -87,6 +87,8 @@ def _page(language: str, template: str, **context) -> str:
                 "new_key": lambda: "k",
                 "path": "/login",
                 "query": "",
+                "csp_nonce": "nonce",
+                "csrf_token": "token",
                 **context,
             }
         )
@@ -122,3 +124,19 @@ def test_russian_counts_take_the_right_form():
     assert "Отклонена 21 заявка." in page
     page = _page("ru", "notice.html", notice={"code": "refused", "done": 11})
     assert "Отклонено 11 заявок." in page
+
+
+WAITS = {
+    "en": ("Too many attempts. Try again in 2 minutes.", "Try again in 1 second."),
+    "ru": ("Слишком много попыток. Повторите через 2 минуты.", "Повторите через 1 секунду."),
+    "zh": ("尝试次数过多。请在 2 分钟后重试。", "请在 1 秒后重试。"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("template", ["login.html", "forgot.html"])
+def test_a_throttled_sign_in_or_reset_says_the_wait_in_words(language, template):
+    minutes, second = WAITS[language]
+    context = {"next": "", "expired": False, "email": ""}
+    assert minutes in _page(language, template, errors={"form": "@too_many:61"}, **context)
+    assert second in _page(language, template, errors={"form": "@too_many:1"}, **context)

@@ -1,11 +1,14 @@
 """Registration settings (env prefix REGISTRATION_)."""
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from plenary_registration.adapters.links import Links
+from plenary_registration.domain.throttle import Rule
 from plenary_shared.settings import ServiceSettings
 
 
@@ -32,12 +35,33 @@ class Settings(ServiceSettings):
     link_seal_key: str = ""
     link_seal_key_file: Path | None = None
     password_reset_throttle_seconds: float = 60.0
+    # brute force: after N strikes (wrong passwords; reset requests) per e-mail address or per
+    # client address, a lock of throttle_lock_seconds, doubling per further strike up to the
+    # cap; strikes are forgotten after throttle_window_seconds without one
+    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_client: int = 20
+    password_resets_per_account: int = 5
+    password_resets_per_client: int = 20
+    throttle_lock_seconds: float = 30.0
+    throttle_max_lock_seconds: float = 900.0
+    throttle_window_seconds: float = 900.0
+    # proxies whose X-Forwarded-For names the client (the portal signs people in on their
+    # behalf); a request from one that names no one else is counted per account only
+    trusted_proxies: str = "127.0.0.0/8,::1"
     import_lease_seconds: float = 60.0
     document_retention_days: int = 30
     retention_sweep_seconds: float = 3600.0
     # visa support letters: the organiser's letterhead (one line per line) and who signs
     letterhead: str = "Secretariat of the Host Country\nOrganising Committee"
     letter_signatory: str = "Head of the Accreditation Service"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for network in value.split(","):
+            if network.strip():
+                ipaddress.ip_network(network.strip(), strict=False)  # ValueError names it
+        return value
 
     @model_validator(mode="after")
     def _load_key_files(self) -> "Settings":
@@ -50,6 +74,15 @@ class Settings(ServiceSettings):
         if not self.badge_key and self.badge_key_file:
             self.badge_key = self.badge_key_file.read_text()
         return self
+
+    def throttle_rule(self, free: int) -> Rule:
+        """The throttle rule allowing `free` strikes before the first lock."""
+        return Rule(
+            free=free,
+            base=timedelta(seconds=self.throttle_lock_seconds),
+            cap=timedelta(seconds=self.throttle_max_lock_seconds),
+            window=timedelta(seconds=self.throttle_window_seconds),
+        )
 
     @property
     def links(self) -> "Links":

@@ -8,7 +8,15 @@ from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import messaging
 from plenary_registration.config import Settings
 from plenary_registration.entrypoints import consumers
-from plenary_registration.entrypoints.api import accounts, badges, imports, letters, reports
+from plenary_registration.entrypoints.api import (
+    accounts,
+    badges,
+    imports,
+    letters,
+    reports,
+    sessions,
+)
+from plenary_registration.entrypoints.api.policy import POLICY
 from plenary_registration.entrypoints.api.routes import router
 from plenary_registration.service_layer.imports import import_forever
 from plenary_registration.service_layer.retention import sweep_forever
@@ -38,7 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             imports.router,
             reports.router,
             accounts.router,
+            sessions.router,
             letters.router,
         ],
+        policy=POLICY,
         public_routers=[accounts.public_router],
     )

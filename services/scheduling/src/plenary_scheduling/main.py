@@ -6,6 +6,7 @@ from plenary_scheduling.adapters.tables import messaging
 from plenary_scheduling.config import Settings
 from plenary_scheduling.entrypoints import consumers
 from plenary_scheduling.entrypoints.api import calendars, planning, routes, sessions
+from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_shared.runtime import ServiceRuntime, build_app
 
 
@@ -27,5 +28,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         runtime=runtime,
         routers=[routes.router, sessions.router, planning.router, calendars.router],
+        policy=POLICY,
         public_routers=[calendars.public_router],
     )

@@ -132,6 +132,22 @@ class BadgeIssued(EventPayload):
     replaces: UUID | None = None
 
 
+class BadgeVoided(EventPayload):
+    """A badge stopped counting: its holder's accreditation was revoked or withdrawn."""
+
+    event_type: ClassVar[str] = "registration.badge.voided"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    badge_id: UUID
+    application_id: UUID
+    meeting_id: UUID
+    delegation_id: UUID
+    badge_number: str
+    reason: str
+    """Why: `revoked` or `withdrawn`."""
+    voided_at: datetime
+
+
 class ParticipantCheckedIn(EventPayload):
     """A badge was scanned and admitted at a checkpoint."""
 
@@ -192,6 +208,28 @@ class PasswordResetRequested(EventPayload):
     """The link, sealed for the notification service's key: nobody else can open it."""
 
 
+class SignInThrottled(EventPayload):
+    """Too many failed sign-ins or reset requests: a key is locked for a while (an audit record).
+
+    Never the password or the address tried: only a hash of the e-mail or network address, and
+    the account's id when the e-mail address has one.
+    """
+
+    event_type: ClassVar[str] = "registration.sign_in.throttled"
+    topic: ClassVar[str] = topics.ACCOUNTS
+
+    action: str
+    """`sign_in` or `password_reset`."""
+    scope: str
+    """`account` (one e-mail address) or `client` (one network address)."""
+    key_hash: str
+    """SHA-256 of the normalised e-mail address or of the client's network address."""
+    account_id: UUID | None = None
+    strikes: int
+    locked_until: datetime
+    lock_seconds: int
+
+
 class AccountCreated(EventPayload):
     """An invitee set a password: the portal account exists."""
 
@@ -211,3 +249,16 @@ class ApplicationRecategorised(_Participant):
     topic: ClassVar[str] = topics.REGISTRATION
 
     previous_category: str
+
+
+class SessionEnded(EventPayload):
+    """Someone signed out: every service refuses the session's token from now on."""
+
+    event_type: ClassVar[str] = "registration.session.ended"
+    topic: ClassVar[str] = topics.ACCOUNTS
+
+    sid: UUID
+    """The session id: the `sid` claim of its token (not a meeting's session)."""
+    account_id: UUID
+    expires_at: datetime
+    """When the token would have expired: the id need not be kept after this."""

@@ -58,14 +58,20 @@ async def list_subscriptions(
     conn: AsyncConnection,
     *,
     owner: str,
+    owner_role: str,
+    within,
     channel: str | None,
     status: str | None,
     limit: int,
     offset: int,
 ) -> tuple[list[Row], int]:
-    """One owner's subscriptions, newest first, by channel or status."""
+    """One owner's subscriptions within a scope, newest first, by channel or status."""
     s = subscriptions
-    where = [s.c.owner == owner]
+    where = [s.c.owner == owner, s.c.owner_role == owner_role]
+    if within.delegation_id is not None:
+        where.append(s.c.delegation_id == within.delegation_id)
+    if within.application_id is not None:
+        where.append(s.c.application_id == within.application_id)
     if channel:
         where.append(s.c.channel == channel)
     if status:

@@ -15,7 +15,9 @@ from plenary_notification.domain.emails import Email
 from plenary_notification.domain.model import Scope, concerns, next_delay
 from plenary_notification.entrypoints.api.schemas import SubscriptionCreate, SubscriptionUpdate
 from plenary_notification.service_layer import emails
-from plenary_shared.auth import Principal, Role
+from plenary_shared.auth import Principal
+from plenary_shared.authz import Grant
+from plenary_shared.authz import Scope as Reach
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -30,20 +32,23 @@ from plenary_shared.events.notification import (
 PING = "notification.ping"
 
 
-def scope_of(principal: Principal, *, delegation_id: uuid.UUID | None) -> Scope:
-    """What a caller's subscription may see: organisers all, others only their own."""
-    if principal.is_organiser:
-        return Scope(delegation_id=delegation_id)
-    if principal.role is Role.FOCAL_POINT and principal.delegation_id is not None:
+def scope_of(grant: Grant, *, delegation_id: uuid.UUID | None = None) -> Scope:
+    """What the caller may see, so what its subscriptions receive: by its grant, never by a claim."""
+    principal = grant.principal
+    if grant.scope is Reach.OWN_DELEGATION and principal.delegation_id is not None:
         if delegation_id not in (None, principal.delegation_id):
             raise Forbidden("a focal point subscribes only to its own delegation's events")
         return Scope(delegation_id=principal.delegation_id)
-    if principal.role is Role.PARTICIPANT:
+    if grant.scope is Reach.OWN_APPLICATION:
+        if delegation_id is not None:
+            raise Forbidden("a participant subscribes only to its own events, not a delegation's")
         try:
             return Scope(application_id=uuid.UUID(principal.subject))
         except ValueError as exc:
             raise Forbidden("this participant token names no application") from exc
-    raise Forbidden("this role cannot subscribe to notifications")
+    if grant.scope in (Reach.ALL, Reach.OWN) and principal.is_organiser:
+        return Scope(delegation_id=delegation_id)
+    raise Forbidden("this token cannot subscribe to notifications")
 
 
 async def check_destination(url, policy: egress.EgressPolicy) -> None:
@@ -94,10 +99,16 @@ async def create_subscription(
     return subscription_id
 
 
-async def owned(conn, subscription_id: uuid.UUID, principal: Principal, *, lock: bool = False):
-    """A subscription of the caller's, or 404 (others' subscriptions do not exist for them)."""
+async def owned(conn, subscription_id: uuid.UUID, grant: Grant, *, lock: bool = False):
+    """A subscription the caller made, within what it may see now; others' do not exist for it."""
     row = await repository.get_subscription(conn, subscription_id, for_update=lock)
-    if row is None or row.owner != principal.subject:
+    principal = grant.principal
+    if row is None or (row.owner, row.owner_role) != (principal.subject, principal.role.value):
+        raise NotFound(f"subscription {subscription_id} does not exist")
+    within = scope_of(grant)
+    if within.delegation_id is not None and row.delegation_id != within.delegation_id:
+        raise NotFound(f"subscription {subscription_id} does not exist")
+    if within.application_id is not None and row.application_id != within.application_id:
         raise NotFound(f"subscription {subscription_id} does not exist")
     return row
 
@@ -107,10 +118,10 @@ async def update_subscription(
     *,
     subscription_id: uuid.UUID,
     command: SubscriptionUpdate,
-    principal: Principal,
+    grant: Grant,
 ) -> None:
     """Change what a subscription receives, or where."""
-    row = await owned(uow.conn, subscription_id, principal, lock=True)
+    row = await owned(uow.conn, subscription_id, grant, lock=True)
     values = command.model_dump(exclude_unset=True)
     if "url" in values:
         if row.channel != "webhook":
@@ -118,7 +129,7 @@ async def update_subscription(
         values["url"] = str(values["url"])
     if "delegation_id" in values:
         values["delegation_id"] = scope_of(
-            principal, delegation_id=values["delegation_id"]
+            grant, delegation_id=values["delegation_id"]
         ).delegation_id
     await uow.conn.execute(
         update(subscriptions)
@@ -129,11 +140,9 @@ async def update_subscription(
     await uow.commit()
 
 
-async def pause(
-    uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal, reason: str
-) -> None:
+async def pause(uow: UnitOfWork, *, subscription_id: uuid.UUID, grant: Grant, reason: str) -> None:
     """Stop delivering; events meanwhile wait and are delivered on resume."""
-    row = await owned(uow.conn, subscription_id, principal, lock=True)
+    row = await owned(uow.conn, subscription_id, grant, lock=True)
     if row.status == "paused":
         return
     await _set_status(uow, row, status="paused", reason=reason)
@@ -144,9 +153,9 @@ async def pause(
     await uow.commit()
 
 
-async def resume(uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal) -> None:
+async def resume(uow: UnitOfWork, *, subscription_id: uuid.UUID, grant: Grant) -> None:
     """Deliver again, starting with what waited."""
-    row = await owned(uow.conn, subscription_id, principal, lock=True)
+    row = await owned(uow.conn, subscription_id, grant, lock=True)
     if row.status == "active":
         return
     await _set_status(uow, row, status="active", reason=None)
@@ -173,10 +182,10 @@ async def _set_status(uow: UnitOfWork, row, *, status: str, reason: str | None) 
 
 
 async def rotate_secret(
-    uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal, grace: timedelta
+    uow: UnitOfWork, *, subscription_id: uuid.UUID, grant: Grant, grace: timedelta
 ) -> datetime:
     """A new signing secret; the old one keeps signing too until the grace period ends."""
-    row = await owned(uow.conn, subscription_id, principal, lock=True)
+    row = await owned(uow.conn, subscription_id, grant, lock=True)
     if row.channel != "webhook":
         raise Conflict(f"a {row.channel} subscription has no signing secret")
     until = datetime.now(UTC) + grace
@@ -199,10 +208,10 @@ async def rotate_secret(
 
 
 async def ping(
-    uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal, on_queued
+    uow: UnitOfWork, *, subscription_id: uuid.UUID, grant: Grant, on_queued
 ) -> uuid.UUID:
     """Queue a test delivery (`notification.ping`) to the subscription alone."""
-    row = await owned(uow.conn, subscription_id, principal, lock=True)
+    row = await owned(uow.conn, subscription_id, grant, lock=True)
     if row.channel == "stream":
         raise Conflict(
             "a stream subscription is read with GET /v1/stream; there is nothing to ping"
@@ -240,11 +249,9 @@ async def ping(
     return delivery_id
 
 
-async def delete_subscription(
-    uow: UnitOfWork, *, subscription_id: uuid.UUID, principal: Principal
-) -> None:
+async def delete_subscription(uow: UnitOfWork, *, subscription_id: uuid.UUID, grant: Grant) -> None:
     """Stop a subscription for good; pending deliveries are cancelled."""
-    row = await owned(uow.conn, subscription_id, principal, lock=True)
+    row = await owned(uow.conn, subscription_id, grant, lock=True)
     await uow.conn.execute(
         deliveries.update()
         .where(deliveries.c.subscription_id == row.id, deliveries.c.status == "pending")
@@ -259,11 +266,11 @@ async def redeliver(
     *,
     subscription_id: uuid.UUID,
     delivery_id: uuid.UUID,
-    principal: Principal,
+    grant: Grant,
     on_queued,
 ) -> None:
     """Send a failed (or delivered) event again, with a fresh set of attempts."""
-    await owned(uow.conn, subscription_id, principal)
+    await owned(uow.conn, subscription_id, grant)
     row = await repository.get_delivery(uow.conn, delivery_id)
     if row is None or row.subscription_id != subscription_id:
         raise NotFound(f"delivery {delivery_id} does not exist")

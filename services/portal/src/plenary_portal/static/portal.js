@@ -3,6 +3,7 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  placeGrid(document);
   focusNotice();
   linkToken();
   upperCase();
@@ -12,6 +13,21 @@ document.addEventListener("DOMContentLoaded", () => {
   importProgress();
   camera();
 });
+
+// The timetable's cells are placed from their data attributes: the page's Content-Security-Policy
+// allows no inline styles, and styles set from a script (CSSOM) are not inline styles.
+function placeGrid(root) {
+  for (const grid of root.querySelectorAll(".schedule[data-rooms]")) {
+    grid.style.setProperty("--rooms", grid.dataset.rooms);
+    grid.style.setProperty("--rows", grid.dataset.rows);
+  }
+  for (const cell of root.querySelectorAll(".schedule [data-column], .schedule [data-row]")) {
+    if (cell.dataset.column) cell.style.gridColumn = cell.dataset.column;
+    if (cell.dataset.row) {
+      cell.style.gridRow = cell.dataset.span ? `${cell.dataset.row} / span ${cell.dataset.span}` : cell.dataset.row;
+    }
+  }
+}
 
 function focusNotice() {
   const target = document.querySelector("[data-focus]");
@@ -89,7 +105,10 @@ async function refreshRegions(ids) {
     const busy = region.contains(document.activeElement) && document.activeElement.matches("input, textarea, select");
     const open = region.querySelector("details[open]");
     const replacement = fresh.getElementById(region.id);
-    if (replacement && !busy && !open) region.replaceWith(replacement);
+    if (replacement && !busy && !open) {
+      region.replaceWith(replacement);
+      placeGrid(replacement);
+    }
   }
   return true;
 }

@@ -96,6 +96,7 @@ badges = Table(
     Column("replaces", Uuid),
     Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("voided_at", DateTime(timezone=True)),
+    Column("void_reason", String(40)),  # replaced, revoked or withdrawn
     Index("ix_badges_application", "application_id"),
 )
 
@@ -197,6 +198,19 @@ password_resets = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# strikes against sign-ins and reset requests, per e-mail or network address (hashed)
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("action", String(20), primary_key=True),
+    Column("scope", String(10), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("strikes", Integer, nullable=False, server_default="0"),
+    Column("last_strike_at", DateTime(timezone=True)),
+    Column("locked_until", DateTime(timezone=True)),
+    Index("ix_sign_in_throttle_last_strike_at", "last_strike_at"),
+)
+
 application_history = Table(
     "application_history",
     metadata,
@@ -207,4 +221,15 @@ application_history = Table(
     Column("actor", String(200), nullable=False),
     Column("reason", Text),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# one per sign-in: signing out ends it, and every service then refuses its token (`sid` claim)
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, nullable=False, index=True),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
 )

@@ -67,5 +67,6 @@ def validate(line: Line) -> ApplicationCreate | str:
         return ApplicationCreate.model_validate(line.fields)
     except ValidationError as exc:
         return "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
         )

@@ -25,7 +25,9 @@ from plenary_registration.domain.accounts import (
     new_code,
     new_secret,
 )
-from plenary_shared.auth import Role, mint_token
+from plenary_registration.domain.throttle import Action
+from plenary_registration.service_layer import sessions, throttle
+from plenary_shared.auth import Role
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import Conflict, Gone, Invalid, NotFound
@@ -351,15 +353,38 @@ async def _new_reset(
 
 
 async def request_reset(
-    uow: UnitOfWork, *, email: str, links: Links, hours: float, throttle_seconds: float
+    uow: UnitOfWork,
+    *,
+    email: str,
+    client: str | None,
+    limits: throttle.Limits,
+    links: Links,
+    hours: float,
+    throttle_seconds: float,
 ) -> None:
-    """E-mail a reset link to an account holder who forgot the password; silent for strangers."""
+    """E-mail a reset link to an account holder who forgot the password; silent for strangers.
+
+    Every request counts against the e-mail address and the client, whether or not the address
+    has an account, so a lock (Throttled) tells nothing either.
+    """
+    keys = throttle.keys_of(email, client)
+    now = datetime.now(UTC)
+    await throttle.ensure_open(uow.conn, action=Action.PASSWORD_RESET, keys=keys, now=now)
     account = (
         await uow.conn.execute(
             select(accounts).where(accounts.c.email == email.lower()).with_for_update()
         )
     ).one_or_none()
+    await throttle.count_strike(
+        uow,
+        action=Action.PASSWORD_RESET,
+        keys=keys,
+        limits=limits,
+        account_id=account.id if account else None,
+        now=now,
+    )
     if account is None:
+        await uow.commit()
         return  # the same answer either way, so nobody learns which addresses have accounts
     now = datetime.now(UTC)
     recent = await uow.conn.scalar(
@@ -370,6 +395,7 @@ async def request_reset(
         )
     )
     if recent is not None:
+        await uow.commit()
         return  # a link went out a moment ago; repeated clicks do not flood the mailbox
     token, expires_at = await _new_reset(
         uow, account_id=account.id, actor="self-service", hours=hours
@@ -421,31 +447,49 @@ async def reset_password(uow: UnitOfWork, *, token: str, password: str) -> None:
     await uow.commit()
 
 
-async def sign_in(conn, *, email: str, password: str, private_key: str, hours: float) -> str | None:
-    """A session token for the right e-mail and password; None otherwise (same time either way)."""
+async def sign_in(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    client: str | None,
+    limits: throttle.Limits,
+    private_key: str,
+    hours: float,
+) -> str | None:
+    """A session token for the right e-mail and password; None otherwise (same time either way).
+
+    Wrong passwords count against the e-mail address and the client; while either is locked,
+    every attempt is refused with the wait (Throttled), the right password too.
+    """
+    keys = throttle.keys_of(email, client)
+    await throttle.ensure_open(uow.conn, action=Action.SIGN_IN, keys=keys, now=datetime.now(UTC))
     row = (
-        await conn.execute(select(accounts).where(accounts.c.email == email.lower()))
+        await uow.conn.execute(select(accounts).where(accounts.c.email == email.lower()))
     ).one_or_none()
     if not passwords.verify(row.password_hash if row else None, password) or row is None:
+        lock = await throttle.count_strike(
+            uow,
+            action=Action.SIGN_IN,
+            keys=keys,
+            limits=limits,
+            account_id=row.id if row else None,
+            now=datetime.now(UTC),
+        )
+        await uow.commit()
+        if lock:
+            raise throttle.Throttled(lock)
         return None
-    return _session(row, private_key=private_key, hours=hours)
+    await throttle.clear_account(uow, action=Action.SIGN_IN, keys=keys, now=datetime.now(UTC))
+    token = await sessions.start(uow.conn, row, private_key=private_key, hours=hours)
+    await uow.commit()
+    return token
 
 
 async def session_of(conn, account_id: uuid.UUID, *, private_key: str, hours: float) -> str:
     """A session token for an account just made."""
     row = (await conn.execute(select(accounts).where(accounts.c.id == account_id))).one()
-    return _session(row, private_key=private_key, hours=hours)
-
-
-def _session(row, *, private_key: str, hours: float) -> str:
-    subject = str(row.application_id) if row.role == Role.PARTICIPANT.value else row.email
-    return mint_token(
-        private_key_pem=private_key,
-        role=row.role,
-        subject=subject,
-        delegation_id=row.delegation_id,
-        ttl=timedelta(hours=hours),
-    )
+    return await sessions.start(conn, row, private_key=private_key, hours=hours)
 
 
 async def on_focal_point_assigned(

@@ -39,6 +39,7 @@ from plenary_shared.errors import Conflict, NotFound
 from plenary_shared.events.registration import (
     AccreditationGranted,
     BadgeIssued,
+    BadgeVoided,
     ParticipantCheckedIn,
 )
 
@@ -58,7 +59,15 @@ class BadgeStatus(StrEnum):
     """Whether a badge still counts."""
 
     ACTIVE = "active"
-    VOID = "void"  # replaced by a re-issued badge
+    VOID = "void"  # replaced by a re-issued badge, or its holder's accreditation ended
+
+
+class VoidReason(StrEnum):
+    """Why a badge is void."""
+
+    REPLACED = "replaced"  # a re-issued badge took its place
+    REVOKED = "revoked"  # the accreditation was revoked
+    WITHDRAWN = "withdrawn"  # the application (or its whole delegation) was withdrawn
 
 
 class Reason(StrEnum):
@@ -209,11 +218,48 @@ async def reissue_badge(uow: UnitOfWork, *, application_id: uuid.UUID, prefix: s
         await uow.conn.execute(
             update(badges)
             .where(badges.c.id == old.id)
-            .values(status=BadgeStatus.VOID.value, voided_at=datetime.now(UTC))
+            .values(
+                status=BadgeStatus.VOID.value,
+                voided_at=datetime.now(UTC),
+                void_reason=VoidReason.REPLACED.value,
+            )
         )
     badge = await _issue(uow, row, prefix=prefix, replaces=old.id if old else None)
     await uow.commit()
     return badge
+
+
+async def void_badges(uow: UnitOfWork, *, application_id: uuid.UUID, reason: VoidReason) -> int:
+    """Void an application's active badges with the holder's accreditation, and say so; how many.
+
+    Runs in the transaction that revokes or withdraws, so the badge never outlives it; a second
+    call finds nothing active and does nothing.
+    """
+    voided = (
+        await uow.conn.execute(
+            update(badges)
+            .where(
+                badges.c.application_id == application_id,
+                badges.c.status == BadgeStatus.ACTIVE.value,
+            )
+            .values(status=BadgeStatus.VOID.value, voided_at=func.now(), void_reason=reason.value)
+            .returning(badges)
+        )
+    ).all()
+    for badge in voided:
+        await uow.emit(
+            BadgeVoided(
+                badge_id=badge.id,
+                application_id=badge.application_id,
+                meeting_id=badge.meeting_id,
+                delegation_id=badge.delegation_id,
+                badge_number=badge.badge_number,
+                reason=reason.value,
+                voided_at=badge.voided_at,
+            ),
+            subject=str(badge.application_id),
+        )
+    return len(voided)
 
 
 async def _issue(uow: UnitOfWork, row: Row, *, prefix: str, replaces: uuid.UUID | None) -> Row:

@@ -30,7 +30,8 @@ from plenary_registration.entrypoints.api.schemas import (
     DecisionCreate,
     VettingCreate,
 )
-from plenary_shared.auth import Principal
+from plenary_registration.service_layer.badges import VoidReason, void_badges
+from plenary_shared.authz import Grant
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -77,7 +78,7 @@ async def submit_application(
     *,
     meeting_id: uuid.UUID,
     command: ApplicationCreate,
-    principal: Principal,
+    grant: Grant,
     cipher: DocumentCipher,
     ask_delegation: Lookup,
     ask_scheduling: Lookup,
@@ -87,7 +88,7 @@ async def submit_application(
         uow,
         meeting_id=meeting_id,
         command=command,
-        principal=principal,
+        grant=grant,
         cipher=cipher,
         ask_delegation=ask_delegation,
         ask_scheduling=ask_scheduling,
@@ -101,13 +102,14 @@ async def record_submission(
     *,
     meeting_id: uuid.UUID,
     command: ApplicationCreate,
-    principal: Principal,
+    grant: Grant,
     cipher: DocumentCipher,
     ask_delegation: Lookup,
     ask_scheduling: Lookup,
 ) -> uuid.UUID:
     """The nomination's rows and event, without committing (bulk imports commit in batches)."""
-    delegation_id = _nominating_delegation(command, principal)
+    delegation_id = _nominating_delegation(command, grant)
+    actor = grant.principal.subject
     await ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
     meeting = await known_meeting(uow, meeting_id, ask_scheduling)
     application_id = uuid.uuid4()
@@ -126,7 +128,7 @@ async def record_submission(
                     vetting=initial_vetting(
                         meeting_requires_vetting=meeting.requires_vetting
                     ).value,
-                    submitted_by=principal.subject,
+                    submitted_by=actor,
                     **person,
                     **command.model_dump(include=set(DETAILS)),
                 )
@@ -136,7 +138,7 @@ async def record_submission(
             f"{command.email} already has an application for this meeting; "
             "edit or withdraw that one instead"
         ) from exc
-    await _record(uow, application_id, None, State.SUBMITTED, principal.subject, None)
+    await _record(uow, application_id, None, State.SUBMITTED, actor, None)
     await uow.emit(
         ApplicationSubmitted(
             application_id=application_id,
@@ -154,16 +156,17 @@ def _encrypt_date(cipher: DocumentCipher, value: date | None) -> bytes | None:
     return None if value is None else cipher.encrypt(value.isoformat())
 
 
-def _nominating_delegation(command: ApplicationCreate, principal: Principal) -> uuid.UUID:
-    if principal.is_organiser:
+def _nominating_delegation(command: ApplicationCreate, grant: Grant) -> uuid.UUID:
+    if grant.everything:
         if command.delegation_id is None:
             raise Invalid("delegation_id is required when organiser staff nominate")
         return command.delegation_id
-    if principal.delegation_id is None:
+    own = grant.only_delegation
+    if own is None or not grant.reaches(own):
         raise Forbidden("only focal points and organiser staff may nominate participants")
-    if command.delegation_id not in (None, principal.delegation_id):
+    if command.delegation_id not in (None, own):
         raise Forbidden("a focal point may nominate only for its own delegation")
-    return principal.delegation_id
+    return own
 
 
 async def ensure_delegation_in_meeting(
@@ -212,11 +215,12 @@ async def update_application(
     *,
     application_id: uuid.UUID,
     command: ApplicationUpdate,
-    principal: Principal,
+    grant: Grant,
     cipher: DocumentCipher,
 ) -> None:
     """Correct details before the accreditation decision; validation runs again on what is sent."""
-    row = await _visible_for_update(uow, application_id, principal)
+    row = await _visible_for_update(uow, application_id, grant)
+    actor = grant.principal.subject
     ensure_editable(State(row.state))
     changes = command.model_dump(exclude_unset=True)
     category = changes.pop("category", None)
@@ -246,12 +250,10 @@ async def update_application(
         raise Conflict(f"{command.email} already has an application for this meeting") from exc
     fields = ", ".join(sorted(k.removesuffix("_enc") for k in changes if k != "state"))
     state = State(row.state)
-    await _record(
-        uow, application_id, state, state, principal.subject, f"details updated: {fields}"
-    )
+    await _record(uow, application_id, state, state, actor, f"details updated: {fields}")
     if recategorised:
         reason = f"category changed from {row.category} to {category}: the quota is checked again"
-        await _record(uow, application_id, state, State.SUBMITTED, principal.subject, reason)
+        await _record(uow, application_id, state, State.SUBMITTED, actor, reason)
         updated = await repository.get_application(uow.conn, application_id)
         await uow.emit(
             ApplicationRecategorised(**_participant(updated), previous_category=row.category),
@@ -261,11 +263,11 @@ async def update_application(
 
 
 async def withdraw(
-    uow: UnitOfWork, *, application_id: uuid.UUID, reason: str, principal: Principal
+    uow: UnitOfWork, *, application_id: uuid.UUID, reason: str, grant: Grant
 ) -> None:
     """The focal point (or organiser) withdraws an application at any stage before it is final."""
-    row = await _visible_for_update(uow, application_id, principal)
-    await _withdraw(uow, row, reason=reason, actor=principal.subject)
+    row = await _visible_for_update(uow, application_id, grant)
+    await _withdraw(uow, row, reason=reason, actor=grant.principal.subject)
     await uow.commit()
 
 
@@ -276,13 +278,15 @@ async def _withdraw(uow: UnitOfWork, row, *, reason: str, actor: str) -> None:
         ApplicationWithdrawn(**_participant(row), previous_state=previous.value, reason=reason),
         subject=str(row.id),
     )
+    await void_badges(uow, application_id=row.id, reason=VoidReason.WITHDRAWN)
 
 
 async def revoke(uow: UnitOfWork, *, application_id: uuid.UUID, reason: str, actor: str) -> None:
-    """The organiser revokes an accreditation; its badge stops admitting."""
+    """The organiser revokes an accreditation; its badge is void and stops admitting."""
     row = await _for_update(uow, application_id)
     await _move(uow, row, transition(State(row.state), State.REVOKED), actor, reason)
     await uow.emit(AccreditationRevoked(**_participant(row), reason=reason), subject=str(row.id))
+    await void_badges(uow, application_id=row.id, reason=VoidReason.REVOKED)
     await uow.commit()
 
 
@@ -421,9 +425,9 @@ async def _for_update(uow: UnitOfWork, application_id: uuid.UUID):
     return row
 
 
-async def _visible_for_update(uow: UnitOfWork, application_id: uuid.UUID, principal: Principal):
+async def _visible_for_update(uow: UnitOfWork, application_id: uuid.UUID, grant: Grant):
     row = await repository.get_application(uow.conn, application_id, for_update=True)
-    if row is None or not principal.may_act_for(row.delegation_id):
+    if row is None or not grant.reaches(row.delegation_id):
         raise NotFound(f"application {application_id} does not exist")
     return row
 

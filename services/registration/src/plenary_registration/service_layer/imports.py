@@ -15,6 +15,7 @@ from plenary_registration.adapters.tables import import_errors, imports
 from plenary_registration.domain import csv_rows
 from plenary_registration.service_layer import handlers
 from plenary_shared.auth import Principal, Role
+from plenary_shared.authz import Grant, Scope
 from plenary_shared.db import UnitOfWork
 from plenary_shared.errors import DomainError
 from plenary_shared.runtime import ServiceRuntime
@@ -90,11 +91,13 @@ async def run_next_import(rt: ServiceRuntime) -> bool:
 async def _work_through(rt: ServiceRuntime, job) -> None:
     cipher: DocumentCipher = rt.state["cipher"]
     lines = csv_rows.read(cipher.decrypt(job.content_enc))
+    # the uploader was allowed this delegation's nominations; its lines stay within it
     principal = Principal(
         subject=job.submitted_by, role=Role.FOCAL_POINT, delegation_id=job.delegation_id, token=""
     )
+    grant = Grant(principal=principal, action="imports.create", scope=Scope.OWN_DELEGATION)
     for start in range(job.processed, len(lines), BATCH):
-        if not await _batch(rt, job, start, lines[start : start + BATCH], principal, cipher):
+        if not await _batch(rt, job, start, lines[start : start + BATCH], grant, cipher):
             return  # another worker took over this import
     async with rt.engine.begin() as conn:
         await conn.execute(
@@ -107,7 +110,7 @@ async def _work_through(rt: ServiceRuntime, job) -> None:
     log.info("import done", import_id=str(job.id), lines=len(lines))
 
 
-async def _batch(rt: ServiceRuntime, job, start: int, batch: list, principal, cipher) -> bool:
+async def _batch(rt: ServiceRuntime, job, start: int, batch: list, grant, cipher) -> bool:
     """Nominate a batch of lines, recording why each bad one was not; progress moves with them."""
     async with rt.unit_of_work() as uow:
         errors, nominated = [], 0
@@ -122,7 +125,7 @@ async def _batch(rt: ServiceRuntime, job, start: int, batch: list, principal, ci
                         uow,
                         meeting_id=job.meeting_id,
                         command=command,
-                        principal=principal,
+                        grant=grant,
                         cipher=cipher,
                         ask_delegation=_unknown,
                         ask_scheduling=_unknown,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import structlog
 from sqlalchemy import select, update
 
 from plenary_registration.adapters.tables import applications, imports, meetings
 from plenary_registration.domain.retention import ensure_ended, is_due
+from plenary_registration.service_layer import throttle
 from plenary_shared.db import UnitOfWork
 from plenary_shared.errors import NotFound
 from plenary_shared.runtime import ServiceRuntime
@@ -55,7 +56,7 @@ async def purge_meeting(uow: UnitOfWork, *, meeting_id: uuid.UUID, today: date, 
 
 
 async def sweep_forever(rt: ServiceRuntime) -> None:
-    """Purge, at every sweep, the meetings whose retention period has run out."""
+    """Purge, at every sweep, the meetings whose retention period has run out (and old strikes)."""
     days = rt.settings.document_retention_days  # type: ignore[attr-defined]
     while True:
         today = datetime.now(UTC).date()
@@ -71,4 +72,7 @@ async def sweep_forever(rt: ServiceRuntime) -> None:
             if is_due(row.ends_on, retention_days=days, today=today):
                 async with rt.unit_of_work() as uow:
                     await purge_meeting(uow, meeting_id=row.id, today=today, early=False)
+        async with rt.unit_of_work() as uow:
+            window = timedelta(seconds=rt.settings.throttle_window_seconds)  # type: ignore[attr-defined]
+            await throttle.forget_quiet(uow, window=window, now=datetime.now(UTC))
         await asyncio.sleep(rt.settings.retention_sweep_seconds)  # type: ignore[attr-defined]

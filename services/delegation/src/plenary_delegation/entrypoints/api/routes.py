@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
@@ -19,6 +16,7 @@ from plenary_delegation.domain.model import (
     local_day,
     search_fold,
 )
+from plenary_delegation.entrypoints.api.policy import POLICY
 from plenary_delegation.entrypoints.api.schemas import (
     AccommodationPut,
     AccommodationRead,
@@ -39,8 +37,10 @@ from plenary_delegation.entrypoints.api.schemas import (
 )
 from plenary_delegation.service_layer import handlers
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal, Role
+from plenary_shared.authz import Grant
+from plenary_shared.csv_export import csv_response
 from plenary_shared.errors import NotFound
+from plenary_shared.inputs import Day, Line
 from plenary_shared.owners import fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
 from plenary_shared.vocabulary import Category
@@ -51,10 +51,20 @@ Sort = Literal["name", "protocol", "created_at"]
 SortLanguage = Literal["en", "ru"]
 
 
-def _ensure_may_act_for(principal: Principal, delegation_id: UUID) -> None:
-    """Organisers act for every delegation, a focal point for its own; others see nothing."""
-    if not principal.may_act_for(delegation_id):
+def _ensure_reaches(grant: Grant, delegation_id: UUID) -> None:
+    """A delegation outside the grant's scope answers as if it did not exist."""
+    if not grant.reaches(delegation_id):
         raise NotFound(f"delegation {delegation_id} does not exist")
+
+
+async def _delegation(rt: ServiceRuntime, delegation_id: UUID) -> DelegationRead:
+    """One delegation with its quotas and their use (the caller's scope already checked)."""
+    async with rt.engine.connect() as conn:
+        row = await repository.get_delegation(conn, delegation_id)
+        if row is None:
+            raise NotFound(f"delegation {delegation_id} does not exist")
+        counters = await repository.category_counters(conn, [delegation_id])
+    return DelegationRead.from_row(row, counters[delegation_id])
 
 
 @router.post(
@@ -67,10 +77,11 @@ async def register_delegation(
     body: DelegationCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("delegations.create")],
     response: Response,
 ) -> DelegationRead:
     """Register a delegation with its quotas (publishes `delegation.delegation.registered`)."""
+    principal = grant.principal
 
     async def ask_scheduling(mid: UUID) -> dict | None:
         url = f"{rt.settings.scheduling_url}/v1/meetings/{mid}"
@@ -78,7 +89,7 @@ async def register_delegation(
 
     if earlier := await uow.earlier_result():
         response.headers["Location"] = f"/v1/delegations/{earlier}"
-        return await get_delegation(UUID(earlier), rt, principal)
+        return await _delegation(rt, UUID(earlier))
     async with uow:
         delegation_id = await handlers.register_delegation(
             uow,
@@ -88,26 +99,23 @@ async def register_delegation(
             ask_scheduling=ask_scheduling,
         )
     response.headers["Location"] = f"/v1/delegations/{delegation_id}"
-    return await get_delegation(delegation_id, rt, principal)
+    return await _delegation(rt, delegation_id)
 
 
 async def _visible_delegations(
     rt: ServiceRuntime,
     meeting_id: UUID,
-    principal: Principal,
+    grant: Grant,
     *,
     kind: DelegationKind | None = None,
     status_: DelegationStatus | None = None,
 ) -> list:
-    """A meeting's delegations the caller may see; a focal point sees its own only."""
-    only = None if principal.is_organiser else principal.delegation_id
-    if principal.role is Role.PARTICIPANT:
-        only = UUID(int=0)
+    """A meeting's delegations within the grant: every one, or the focal point's own."""
     async with rt.engine.connect() as conn:
         return await repository.list_delegations(
             conn,
             meeting_id,
-            only=only,
+            only=grant.only_delegation,
             kind=kind.value if kind else None,
             status=status_.value if status_ else None,
         )
@@ -128,11 +136,11 @@ def _sorted(rows: list, *, sort: Sort, lang: SortLanguage) -> list:
 async def list_delegations(
     meeting_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("delegations.list")],
     page: PageDep,
     kind: DelegationKind | None = None,
     status_: DelegationStatus | None = Query(None, alias="status"),
-    q: str | None = Query(None, min_length=1, max_length=100, description="search in names"),
+    q: Line | None = Query(None, min_length=1, max_length=100, description="search in names"),
     sort: Sort = Query(
         "name",
         description="name; protocol: alphabetical by the name in `lang`; created_at",
@@ -140,7 +148,7 @@ async def list_delegations(
     lang: SortLanguage = Query("en", description="the language of protocol order"),
 ) -> Page[DelegationRead]:
     """A meeting's delegations, filtered and sorted; a focal point sees its own only."""
-    rows = await _visible_delegations(rt, meeting_id, principal, kind=kind, status_=status_)
+    rows = await _visible_delegations(rt, meeting_id, grant, kind=kind, status_=status_)
     if q:
         needle = search_fold(q)
         rows = [
@@ -154,83 +162,70 @@ async def list_delegations(
     return Page(items=items, total=len(rows), limit=page.limit, offset=page.offset)
 
 
-def _cell(value: object) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is quoted with '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @router.get(
     "/meetings/{meeting_id}/delegations.csv",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "one row per delegation"}},
 )
 async def export_delegations(
-    meeting_id: UUID, rt: RuntimeDep, principal: OrganiserPrincipal
+    meeting_id: UUID, rt: RuntimeDep, grant: Annotated[Grant, POLICY.allows("delegations.export")]
 ) -> Response:
     """A meeting's delegations as CSV: kind, head, quota and use in total and per category."""
-    rows = _sorted(await _visible_delegations(rt, meeting_id, principal), sort="name", lang="en")
+    rows = _sorted(await _visible_delegations(rt, meeting_id, grant), sort="name", lang="en")
     async with rt.engine.connect() as conn:
         counters = await repository.category_counters(conn, [r.id for r in rows])
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     categories = [c.value for c in Category]
-    writer.writerow(
-        [
-            "id",
-            "name",
-            "name_en",
-            "name_ru",
-            "country_code",
-            "kind",
-            "status",
-            "head_name",
-            "head_title",
-            "head_rank",
-            "quota",
-            "used",
-            *(f"{c}_{what}" for c in categories for what in ("used", "quota")),
-            "session_seats",
-        ]
-    )
+    header = [
+        "id",
+        "name",
+        "name_en",
+        "name_ru",
+        "country_code",
+        "kind",
+        "status",
+        "head_name",
+        "head_title",
+        "head_rank",
+        "quota",
+        "used",
+        *(f"{c}_{what}" for c in categories for what in ("used", "quota")),
+        "session_seats",
+    ]
+    lines = []
     for row in rows:
         by_category = {c.category: c for c in counters[row.id]}
         per_category = []
         for c in categories:
             counter = by_category.get(c)
             per_category += [counter.used if counter else 0, counter.quota if counter else None]
-        writer.writerow(
+        lines.append(
             [
                 row.id,
-                _cell(row.name),
-                _cell(row.names.get("en")),
-                _cell(row.names.get("ru")),
+                row.name,
+                row.names.get("en"),
+                row.names.get("ru"),
                 row.country_code,
                 row.kind,
                 row.status,
-                _cell(row.head_name),
-                _cell(row.head_title),
+                row.head_name,
+                row.head_title,
                 row.head_rank,
                 row.quota,
                 row.quota_used,
-                *("" if v is None else v for v in per_category),
+                *per_category,
                 "; ".join(f"{k}={v}" for k, v in sorted(row.session_seats.items())),
             ]
         )
-    return Response(
-        content=out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="delegations-{meeting_id}.csv"'},
-    )
+    return csv_response(header, lines, filename=f"delegations-{meeting_id}.csv")
 
 
 @router.get("/meetings/{meeting_id}/arrivals", response_model=Page[ArrivalRead])
 async def list_arrivals(
     meeting_id: UUID,
     rt: RuntimeDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("arrivals.list")],
     page: PageDep,
-    day: date = Query(description="the venue-local day, e.g. 2025-11-16"),
+    day: Day = Query(description="the venue-local day, e.g. 2025-11-16"),
 ) -> Page[ArrivalRead]:
     """Arrivals of every active delegation on one venue-local day, in time order."""
     async with rt.engine.connect() as conn:
@@ -243,22 +238,21 @@ async def list_arrivals(
             items = [ArrivalRead.from_row(r) for r in rows]
             return Page(items=items, total=total, limit=page.limit, offset=page.offset)
     url = f"{rt.settings.scheduling_url}/v1/meetings/{meeting_id}"
-    if await fetch_if_exists(rt.http, url=url, token=principal.token, owner="scheduling") is None:
+    token = grant.principal.token
+    if await fetch_if_exists(rt.http, url=url, token=token, owner="scheduling") is None:
         raise NotFound(f"meeting {meeting_id} does not exist")
     return Page(items=[], total=0, limit=page.limit, offset=page.offset)
 
 
 @router.get("/delegations/{delegation_id}", response_model=DelegationRead)
 async def get_delegation(
-    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+    delegation_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("delegations.read")],
 ) -> DelegationRead:
     """One delegation with its quotas and their use (organisers, or its own focal point)."""
-    async with rt.engine.connect() as conn:
-        row = await repository.get_delegation(conn, delegation_id)
-        if row is None or not principal.may_act_for(delegation_id):
-            raise NotFound(f"delegation {delegation_id} does not exist")
-        counters = await repository.category_counters(conn, [delegation_id])
-    return DelegationRead.from_row(row, counters[delegation_id])
+    _ensure_reaches(grant, delegation_id)
+    return await _delegation(rt, delegation_id)
 
 
 @router.patch("/delegations/{delegation_id}", response_model=DelegationRead)
@@ -267,13 +261,14 @@ async def update_delegation(
     body: DelegationUpdate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("delegations.update")],
 ) -> DelegationRead:
     """Change a delegation's names and head of delegation; only the fields sent change."""
+    _ensure_reaches(grant, delegation_id)
     if not await uow.earlier_result():
         async with uow:
             await handlers.update_delegation(uow, delegation_id=delegation_id, command=body)
-    return await get_delegation(delegation_id, rt, principal)
+    return await _delegation(rt, delegation_id)
 
 
 @router.patch("/delegations/{delegation_id}/quotas", response_model=DelegationRead)
@@ -282,25 +277,26 @@ async def change_quotas(
     body: QuotasUpdate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("quotas.change")],
 ) -> DelegationRead:
     """Change quotas, never below what is used (publishes `delegation.quotas.changed`)."""
+    _ensure_reaches(grant, delegation_id)
     if not await uow.earlier_result():
         async with uow:
             await handlers.change_quotas(uow, delegation_id=delegation_id, command=body)
-    return await get_delegation(delegation_id, rt, principal)
+    return await _delegation(rt, delegation_id)
 
 
 @router.get("/delegations/{delegation_id}/waiting-list", response_model=Page[WaitingEntry])
 async def list_waiting(
     delegation_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("waiting_list.read")],
     page: PageDep,
     category: Category | None = None,
 ) -> Page[WaitingEntry]:
     """Nominations waiting for a seat, first come first; each with its place in its category."""
-    _ensure_may_act_for(principal, delegation_id)
+    _ensure_reaches(grant, delegation_id)
     async with rt.engine.connect() as conn:
         if await repository.get_delegation(conn, delegation_id) is None:
             raise NotFound(f"delegation {delegation_id} does not exist")
@@ -321,15 +317,15 @@ async def set_waiting_list_default(
     body: WaitingListSettings,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("waiting_list.configure")],
 ) -> DelegationRead:
     """Whether nominations over quota wait on the list by default (organisers, its focal point)."""
-    _ensure_may_act_for(principal, delegation_id)
+    _ensure_reaches(grant, delegation_id)
     async with uow:
         await handlers.set_waiting_list_default(
             uow, delegation_id=delegation_id, by_default=body.by_default
         )
-    return await get_delegation(delegation_id, rt, principal)
+    return await _delegation(rt, delegation_id)
 
 
 @router.post("/delegations/{delegation_id}/withdrawal", response_model=DelegationRead)
@@ -338,15 +334,16 @@ async def withdraw_delegation(
     body: WithdrawalCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("delegations.withdraw")],
 ) -> DelegationRead:
     """Withdraw a delegation from its meeting (publishes `delegation.delegation.withdrawn`)."""
+    _ensure_reaches(grant, delegation_id)
     if not await uow.earlier_result():
         async with uow:
             await handlers.withdraw_delegation(
-                uow, delegation_id=delegation_id, reason=body.reason, actor=principal.subject
+                uow, delegation_id=delegation_id, reason=body.reason, actor=grant.principal.subject
             )
-    return await get_delegation(delegation_id, rt, principal)
+    return await _delegation(rt, delegation_id)
 
 
 @router.post(
@@ -359,16 +356,17 @@ async def assign_focal_point(
     body: FocalPointCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("focal_points.assign")],
     response: Response,
 ) -> FocalPointRead:
     """Make a person a focal point (publishes `delegation.focal_point.assigned`)."""
+    _ensure_reaches(grant, delegation_id)
     if earlier := await uow.earlier_result():
         focal_point_id = UUID(earlier)
     else:
         async with uow:
             focal_point_id = await handlers.assign_focal_point(
-                uow, delegation_id=delegation_id, command=body, actor=principal.subject
+                uow, delegation_id=delegation_id, command=body, actor=grant.principal.subject
             )
     response.headers["Location"] = f"/v1/delegations/{delegation_id}/focal-points/{focal_point_id}"
     async with rt.engine.connect() as conn:
@@ -378,10 +376,13 @@ async def assign_focal_point(
 
 @router.get("/delegations/{delegation_id}/focal-points", response_model=Page[FocalPointRead])
 async def list_focal_points(
-    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, page: PageDep
+    delegation_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("focal_points.list")],
+    page: PageDep,
 ) -> Page[FocalPointRead]:
     """A delegation's current focal points (organisers, or its own focal point)."""
-    _ensure_may_act_for(principal, delegation_id)
+    _ensure_reaches(grant, delegation_id)
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_focal_points(
             conn, delegation_id, limit=page.limit, offset=page.offset
@@ -398,16 +399,17 @@ async def revoke_focal_point(
     delegation_id: UUID,
     focal_point_id: UUID,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("focal_points.revoke")],
 ) -> Response:
     """End a focal point's assignment (publishes `delegation.focal_point.revoked`)."""
+    _ensure_reaches(grant, delegation_id)
     if not await uow.earlier_result():
         async with uow:
             await handlers.revoke_focal_point(
                 uow,
                 delegation_id=delegation_id,
                 focal_point_id=focal_point_id,
-                actor=principal.subject,
+                actor=grant.principal.subject,
             )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -422,17 +424,17 @@ async def record_movement(
     body: MovementCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("movements.record")],
     response: Response,
 ) -> MovementRead:
     """Record an arrival or departure (organisers, or the delegation's focal point)."""
-    _ensure_may_act_for(principal, delegation_id)
+    _ensure_reaches(grant, delegation_id)
     if earlier := await uow.earlier_result():
         movement_id = UUID(earlier)
     else:
         async with uow:
             movement_id = await handlers.record_movement(
-                uow, delegation_id=delegation_id, command=body, actor=principal.subject
+                uow, delegation_id=delegation_id, command=body, actor=grant.principal.subject
             )
     response.headers["Location"] = f"/v1/delegations/{delegation_id}/movements/{movement_id}"
     async with rt.engine.connect() as conn:
@@ -444,12 +446,12 @@ async def record_movement(
 async def list_movements(
     delegation_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("movements.list")],
     page: PageDep,
     direction: Direction | None = None,
 ) -> Page[MovementRead]:
     """A delegation's arrivals and departures in time order, in venue-local time."""
-    _ensure_may_act_for(principal, delegation_id)
+    _ensure_reaches(grant, delegation_id)
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_movements(
             conn,
@@ -468,24 +470,31 @@ async def set_accommodation(
     body: AccommodationPut,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("accommodation.set")],
 ) -> AccommodationRead:
     """Set the delegation's hotel and room block (organisers, or its focal point)."""
-    _ensure_may_act_for(principal, delegation_id)
+    _ensure_reaches(grant, delegation_id)
     if not await uow.earlier_result():
         async with uow:
             await handlers.set_accommodation(
-                uow, delegation_id=delegation_id, command=body, actor=principal.subject
+                uow, delegation_id=delegation_id, command=body, actor=grant.principal.subject
             )
-    return await get_accommodation(delegation_id, rt, principal)
+    return await _accommodation(rt, delegation_id)
 
 
 @router.get("/delegations/{delegation_id}/accommodation", response_model=AccommodationRead)
 async def get_accommodation(
-    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+    delegation_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("accommodation.read")],
 ) -> AccommodationRead:
     """The delegation's hotel and room block."""
-    _ensure_may_act_for(principal, delegation_id)
+    _ensure_reaches(grant, delegation_id)
+    return await _accommodation(rt, delegation_id)
+
+
+async def _accommodation(rt: ServiceRuntime, delegation_id: UUID) -> AccommodationRead:
+    """The recorded hotel and room block, or 404."""
     async with rt.engine.connect() as conn:
         row = await repository.get_accommodation(conn, delegation_id)
     if row is None:
@@ -502,23 +511,31 @@ async def set_liaison(
     body: LiaisonPut,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("liaison.assign")],
 ) -> LiaisonRead:
     """Assign the organiser's liaison officer to the delegation."""
+    _ensure_reaches(grant, delegation_id)
     if not await uow.earlier_result():
         async with uow:
             await handlers.set_liaison(
-                uow, delegation_id=delegation_id, command=body, actor=principal.subject
+                uow, delegation_id=delegation_id, command=body, actor=grant.principal.subject
             )
-    return await get_liaison(delegation_id, rt, principal)
+    return await _liaison(rt, delegation_id)
 
 
 @router.get("/delegations/{delegation_id}/liaison", response_model=LiaisonRead)
 async def get_liaison(
-    delegation_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+    delegation_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("liaison.read")],
 ) -> LiaisonRead:
     """The delegation's liaison officer (organisers, or its focal point)."""
-    _ensure_may_act_for(principal, delegation_id)
+    _ensure_reaches(grant, delegation_id)
+    return await _liaison(rt, delegation_id)
+
+
+async def _liaison(rt: ServiceRuntime, delegation_id: UUID) -> LiaisonRead:
+    """The assigned liaison officer, or 404."""
     async with rt.engine.connect() as conn:
         row = await repository.get_liaison(conn, delegation_id)
     if row is None:

@@ -16,6 +16,7 @@ from plenary_delegation.domain.model import (
     HeadRank,
     TravelMode,
 )
+from plenary_shared.inputs import Day, Line, Moment, Text
 from plenary_shared.vocabulary import Category, SessionFormat
 
 Language = Literal["en", "ru", "zh"]
@@ -30,8 +31,8 @@ class DelegationNames(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    en: str | None = Field(None, min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
-    ru: str | None = Field(None, min_length=1, max_length=200, examples=["Республика Казахстан"])
+    en: Line | None = Field(None, min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
+    ru: Line | None = Field(None, min_length=1, max_length=200, examples=["Республика Казахстан"])
 
 
 class DelegationCreate(BaseModel):
@@ -40,14 +41,14 @@ class DelegationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: UUID | None = Field(None, description="optional client-chosen id, for safe retries")
-    name: str = Field(min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
+    name: Line = Field(min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
     names: DelegationNames | None = None
     country_code: str | None = Field(
         None, pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code, for states"
     )
     kind: DelegationKind
-    head_name: str | None = Field(None, max_length=200)
-    head_title: str | None = Field(None, max_length=200)
+    head_name: Line | None = Field(None, max_length=200)
+    head_title: Line | None = Field(None, max_length=200)
     head_rank: HeadRank | None = None
     quota: int = Field(ge=0, le=100_000, description="how many participants it may accredit")
     category_quotas: dict[Category, Limit] = Field(
@@ -72,12 +73,12 @@ class DelegationUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Line | None = Field(None, min_length=1, max_length=200)
     names: DelegationNames | None = Field(
         None, description="merged per language; a language set to null is removed"
     )
-    head_name: str | None = Field(None, max_length=200)
-    head_title: str | None = Field(None, max_length=200)
+    head_name: Line | None = Field(None, max_length=200)
+    head_title: Line | None = Field(None, max_length=200)
     head_rank: HeadRank | None = None
 
     @model_validator(mode="after")
@@ -114,7 +115,7 @@ class WithdrawalCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reason: str = Field(
+    reason: Text = Field(
         min_length=1, max_length=500, examples=["the head of delegation cannot travel"]
     )
 
@@ -158,7 +159,7 @@ class FocalPointCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: EmailStr
-    name: str = Field(min_length=1, max_length=200, examples=["Aliya Seitkali"])
+    name: Line = Field(min_length=1, max_length=200, examples=["Aliya Seitkali"])
     language: Language = Field("en", description="the language this person is written to in")
 
 
@@ -181,18 +182,18 @@ class MovementCreate(BaseModel):
 
     direction: Direction
     mode: TravelMode
-    carrier: str | None = Field(None, max_length=100, examples=["Aeroflot"])
-    number: str | None = Field(
+    carrier: Line | None = Field(None, max_length=100, examples=["Aeroflot"])
+    number: Line | None = Field(
         None,
         min_length=1,
         max_length=20,
         description="flight or train number",
         examples=["SU 1234"],
     )
-    place: str = Field(
+    place: Line = Field(
         min_length=1, max_length=200, description="airport or station", examples=["SVO"]
     )
-    scheduled_at: datetime = Field(examples=["2025-11-16T14:35:00"])
+    scheduled_at: Moment = Field(examples=["2025-11-16T14:35:00"])
     persons: int = Field(ge=1, le=10_000, description="how many people travel")
 
 
@@ -234,10 +235,10 @@ class AccommodationPut(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    hotel: str = Field(min_length=1, max_length=200, examples=["Radisson Collection Moscow"])
+    hotel: Line = Field(min_length=1, max_length=200, examples=["Radisson Collection Moscow"])
     rooms: int = Field(ge=1, le=10_000)
-    check_in: date
-    check_out: date
+    check_in: Day
+    check_out: Day
 
 
 class AccommodationRead(AccommodationPut):
@@ -245,6 +246,9 @@ class AccommodationRead(AccommodationPut):
 
     model_config = ConfigDict(extra="ignore")
 
+    hotel: str  # type: ignore[assignment]  # as stored
+    check_in: date  # type: ignore[assignment]
+    check_out: date  # type: ignore[assignment]
     delegation_id: UUID
     updated_by: str
     updated_at: datetime
@@ -255,7 +259,7 @@ class LiaisonPut(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     phone: Phone
     email: EmailStr
 
@@ -265,6 +269,7 @@ class LiaisonRead(LiaisonPut):
 
     model_config = ConfigDict(extra="ignore")
 
+    name: str  # type: ignore[assignment]  # as stored
     delegation_id: UUID
     updated_by: str
     updated_at: datetime

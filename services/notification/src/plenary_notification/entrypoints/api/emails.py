@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from plenary_notification.adapters import repository
+from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.service_layer import emails
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
+from plenary_shared.authz import Grant
 from plenary_shared.errors import Forbidden
+from plenary_shared.inputs import Line
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["e-mail"])
@@ -60,11 +62,11 @@ class DigestsQueued(BaseModel):
 @router.get("/emails", response_model=Page[EmailRead])
 async def list_emails(
     rt: RuntimeDep,
-    _: OrganiserPrincipal,
+    _: Annotated[Grant, POLICY.allows("emails.list")],
     page: PageDep,
-    recipient: str | None = Query(None, max_length=320),
+    recipient: Line | None = Query(None, max_length=320),
     status: Status | None = None,
-    kind: str | None = Query(None, max_length=60),
+    kind: Line | None = Query(None, max_length=60),
 ) -> Page[EmailRead]:
     """The e-mail log, newest first: by recipient, status or kind (invitation, decision, ...)."""
     async with rt.engine.connect() as conn:
@@ -81,9 +83,11 @@ async def list_emails(
 
 
 @router.get("/email-preferences/me", response_model=PreferenceRead)
-async def my_preference(rt: RuntimeDep, principal: CurrentPrincipal) -> PreferenceRead:
+async def my_preference(
+    rt: RuntimeDep, grant: Annotated[Grant, POLICY.allows("email_preferences.read")]
+) -> PreferenceRead:
     """The caller's choice: an e-mail per decision, or a daily digest."""
-    email = _focal_point_email(principal)
+    email = _focal_point_email(grant)
     async with rt.engine.connect() as conn:
         chosen = await emails.preference_of(conn, email=email)
     return PreferenceRead(email=email, decisions=chosen)
@@ -91,10 +95,12 @@ async def my_preference(rt: RuntimeDep, principal: CurrentPrincipal) -> Preferen
 
 @router.put("/email-preferences/me", response_model=PreferenceRead)
 async def set_my_preference(
-    body: PreferenceUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+    body: PreferenceUpdate,
+    uow: UnitOfWorkDep,
+    grant: Annotated[Grant, POLICY.allows("email_preferences.update")],
 ) -> PreferenceRead:
     """Choose an e-mail per nomination decision, or one daily digest of them."""
-    email = _focal_point_email(principal)
+    email = _focal_point_email(grant)
     if not await uow.earlier_result():
         async with uow:
             await emails.set_preference(uow, email=email, decisions=body.decisions)
@@ -102,7 +108,9 @@ async def set_my_preference(
 
 
 @router.post("/digests", response_model=DigestsQueued)
-async def send_digests_now(rt: RuntimeDep, _: OrganiserPrincipal) -> DigestsQueued:
+async def send_digests_now(
+    rt: RuntimeDep, _: Annotated[Grant, POLICY.allows("digests.send")]
+) -> DigestsQueued:
     """Send every held digest now instead of at the daily hour (for instance before a deadline)."""
     async with rt.unit_of_work() as uow:
         queued = await emails.send_digests(
@@ -111,7 +119,7 @@ async def send_digests_now(rt: RuntimeDep, _: OrganiserPrincipal) -> DigestsQueu
     return DigestsQueued(queued=queued)
 
 
-def _focal_point_email(principal) -> str:
-    if principal.role is not Role.FOCAL_POINT or "@" not in principal.subject:
+def _focal_point_email(grant: Grant) -> str:
+    if "@" not in grant.principal.subject:
         raise Forbidden("e-mail preferences belong to focal points signed in to the portal")
-    return principal.subject
+    return grant.principal.subject

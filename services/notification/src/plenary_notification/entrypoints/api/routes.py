@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import timedelta
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
 from plenary_notification.adapters import repository
 from plenary_notification.config import Settings
+from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.entrypoints.api.schemas import (
     AttemptRead,
     DeliveryRead,
@@ -23,11 +24,17 @@ from plenary_notification.entrypoints.api.schemas import (
 )
 from plenary_notification.service_layer import handlers
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal
+from plenary_shared.authz import Grant
 from plenary_shared.errors import NotFound
+from plenary_shared.inputs import Line, Moment
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["subscriptions"])
+
+MayCreate = Annotated[Grant, POLICY.allows("subscriptions.create")]
+MayRead = Annotated[Grant, POLICY.allows("subscriptions.read")]
+MayUpdate = Annotated[Grant, POLICY.allows("subscriptions.update")]
+MayDelete = Annotated[Grant, POLICY.allows("subscriptions.delete")]
 
 
 @router.post(
@@ -37,38 +44,41 @@ async def create_subscription(
     body: SubscriptionCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: MayCreate,
     response: Response,
 ) -> SubscriptionCreated:
     """Subscribe by webhook, e-mail or live stream; a webhook's signing secret is shown once here."""
     if earlier := await uow.earlier_result():
         subscription_id = UUID(earlier)
     else:
-        scope = handlers.scope_of(principal, delegation_id=body.delegation_id)
+        scope = handlers.scope_of(grant, delegation_id=body.delegation_id)
         settings: Settings = rt.settings  # type: ignore[assignment]
         await handlers.check_destination(body.url, settings.egress_policy)
         async with uow:
             subscription_id = await handlers.create_subscription(
-                uow, command=body, principal=principal, scope=scope
+                uow, command=body, principal=grant.principal, scope=scope
             )
     response.headers["Location"] = f"/v1/subscriptions/{subscription_id}"
-    row = await _own(rt, subscription_id, principal)
+    row = await _own(rt, subscription_id, grant)
     return SubscriptionCreated.model_validate(row, from_attributes=True)
 
 
 @router.get("/subscriptions", response_model=Page[SubscriptionRead])
 async def list_subscriptions(
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: MayRead,
     page: PageDep,
     channel: Literal["webhook", "email", "stream"] | None = None,
     status: Literal["active", "paused", "disabled"] | None = None,
 ) -> Page[SubscriptionRead]:
     """The caller's subscriptions, newest first."""
+    within = handlers.scope_of(grant)
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_subscriptions(
             conn,
-            owner=principal.subject,
+            owner=grant.principal.subject,
+            owner_role=grant.principal.role.value,
+            within=within,
             channel=channel,
             status=status,
             limit=page.limit,
@@ -80,10 +90,10 @@ async def list_subscriptions(
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
 async def get_subscription(
-    subscription_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+    subscription_id: UUID, rt: RuntimeDep, grant: MayRead
 ) -> SubscriptionRead:
     """One of the caller's subscriptions."""
-    row = await _own(rt, subscription_id, principal)
+    row = await _own(rt, subscription_id, grant)
     return SubscriptionRead.model_validate(row, from_attributes=True)
 
 
@@ -93,7 +103,7 @@ async def update_subscription(
     body: SubscriptionUpdate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: MayUpdate,
 ) -> SubscriptionRead:
     """Change the event types, filters or destination of a subscription."""
     if body.url is not None:
@@ -102,9 +112,9 @@ async def update_subscription(
     if not await uow.earlier_result():
         async with uow:
             await handlers.update_subscription(
-                uow, subscription_id=subscription_id, command=body, principal=principal
+                uow, subscription_id=subscription_id, command=body, grant=grant
             )
-    return await get_subscription(subscription_id, rt, principal)
+    return await get_subscription(subscription_id, rt, grant)
 
 
 @router.post("/subscriptions/{subscription_id}/pause", response_model=SubscriptionRead)
@@ -112,25 +122,23 @@ async def pause_subscription(
     subscription_id: UUID,
     body: PauseRequest,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: MayUpdate,
 ) -> SubscriptionRead:
     """Stop delivering for now; events that arrive meanwhile are delivered on resume."""
     async with rt.unit_of_work() as uow:
-        await handlers.pause(
-            uow, subscription_id=subscription_id, principal=principal, reason=body.reason
-        )
-    return await get_subscription(subscription_id, rt, principal)
+        await handlers.pause(uow, subscription_id=subscription_id, grant=grant, reason=body.reason)
+    return await get_subscription(subscription_id, rt, grant)
 
 
 @router.post("/subscriptions/{subscription_id}/resume", response_model=SubscriptionRead)
 async def resume_subscription(
-    subscription_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+    subscription_id: UUID, rt: RuntimeDep, grant: MayUpdate
 ) -> SubscriptionRead:
     """Deliver again (also after an automatic disable), starting with what waited."""
     async with rt.unit_of_work() as uow:
-        await handlers.resume(uow, subscription_id=subscription_id, principal=principal)
+        await handlers.resume(uow, subscription_id=subscription_id, grant=grant)
     rt.state["delivery_wake"].set()
-    return await get_subscription(subscription_id, rt, principal)
+    return await get_subscription(subscription_id, rt, grant)
 
 
 @router.post(
@@ -139,7 +147,7 @@ async def resume_subscription(
     response_model=PingQueued,
 )
 async def ping_subscription(
-    subscription_id: UUID, rt: RuntimeDep, uow: UnitOfWorkDep, principal: CurrentPrincipal
+    subscription_id: UUID, rt: RuntimeDep, uow: UnitOfWorkDep, grant: MayUpdate
 ) -> PingQueued:
     """Send a test event (`notification.ping`) to this subscription alone."""
     if earlier := await uow.earlier_result():
@@ -147,7 +155,7 @@ async def ping_subscription(
     wake = rt.state["delivery_wake"].set
     async with uow:
         delivery_id = await handlers.ping(
-            uow, subscription_id=subscription_id, principal=principal, on_queued=wake
+            uow, subscription_id=subscription_id, grant=grant, on_queued=wake
         )
     rt.state["mail_wake"].set()
     return PingQueued(delivery_id=delivery_id)
@@ -155,7 +163,7 @@ async def ping_subscription(
 
 @router.post("/subscriptions/{subscription_id}/secret", response_model=SecretRotation)
 async def rotate_secret(
-    subscription_id: UUID, rt: RuntimeDep, uow: UnitOfWorkDep, principal: CurrentPrincipal
+    subscription_id: UUID, rt: RuntimeDep, uow: UnitOfWorkDep, grant: MayUpdate
 ) -> SecretRotation:
     """A new signing secret; both are sent until the old one's grace period ends."""
     settings: Settings = rt.settings  # type: ignore[assignment]
@@ -164,36 +172,32 @@ async def rotate_secret(
             await handlers.rotate_secret(
                 uow,
                 subscription_id=subscription_id,
-                principal=principal,
+                grant=grant,
                 grace=timedelta(hours=settings.webhook_secret_grace_hours),
             )
-    row = await _own(rt, subscription_id, principal)
+    row = await _own(rt, subscription_id, grant)
     return SecretRotation(secret=row.secret, previous_valid_until=row.previous_secret_expires_at)
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(
-    subscription_id: UUID, uow: UnitOfWorkDep, principal: CurrentPrincipal
-) -> None:
+async def delete_subscription(subscription_id: UUID, uow: UnitOfWorkDep, grant: MayDelete) -> None:
     """Remove a subscription; its pending deliveries are cancelled."""
     async with uow:
-        await handlers.delete_subscription(
-            uow, subscription_id=subscription_id, principal=principal
-        )
+        await handlers.delete_subscription(uow, subscription_id=subscription_id, grant=grant)
 
 
 @router.get("/subscriptions/{subscription_id}/deliveries", response_model=Page[DeliveryRead])
 async def list_deliveries(
     subscription_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: MayRead,
     page: PageDep,
     status: Literal["pending", "delivered", "failed", "cancelled"] | None = None,
-    event_type: str | None = Query(None, max_length=200, description="e.g. registration.*"),
-    since: datetime | None = Query(None, description="created at or after this time"),
+    event_type: Line | None = Query(None, max_length=200, description="e.g. registration.*"),
+    since: Moment | None = Query(None, description="created at or after this time"),
 ) -> Page[DeliveryRead]:
     """The delivery log of a subscription, newest first: by status, event type or time."""
-    await _own(rt, subscription_id, principal)
+    await _own(rt, subscription_id, grant)
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_deliveries(
             conn,
@@ -213,10 +217,10 @@ async def list_deliveries(
     response_model=list[AttemptRead],
 )
 async def list_attempts(
-    subscription_id: UUID, delivery_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+    subscription_id: UUID, delivery_id: UUID, rt: RuntimeDep, grant: MayRead
 ) -> list[AttemptRead]:
     """Every attempt of a delivery: time, status code, latency, error."""
-    await _own(rt, subscription_id, principal)
+    await _own(rt, subscription_id, grant)
     async with rt.engine.connect() as conn:
         delivery = await repository.get_delivery(conn, delivery_id)
         if delivery is None or delivery.subscription_id != subscription_id:
@@ -235,7 +239,7 @@ async def redeliver(
     delivery_id: UUID,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: MayUpdate,
 ) -> DeliveryRead:
     """Try a failed delivery again, with a fresh set of attempts."""
     if not await uow.earlier_result():
@@ -244,7 +248,7 @@ async def redeliver(
                 uow,
                 subscription_id=subscription_id,
                 delivery_id=delivery_id,
-                principal=principal,
+                grant=grant,
                 on_queued=rt.state["delivery_wake"].set,
             )
     async with rt.engine.connect() as conn:
@@ -252,6 +256,6 @@ async def redeliver(
     return DeliveryRead.model_validate(row, from_attributes=True)
 
 
-async def _own(rt, subscription_id: UUID, principal):
+async def _own(rt, subscription_id: UUID, grant: Grant):
     async with rt.engine.connect() as conn:
-        return await handlers.owned(conn, subscription_id, principal)
+        return await handlers.owned(conn, subscription_id, grant)

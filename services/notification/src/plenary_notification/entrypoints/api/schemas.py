@@ -16,12 +16,19 @@ from pydantic import (
     model_validator,
 )
 
+from plenary_shared.inputs import Text
+
 Channel = Literal["webhook", "email", "stream"]
 Language = Literal["en", "ru", "zh"]
 
 
 def _check_patterns(value: list[str]) -> list[str]:
     for pattern in value:
+        if not pattern.isprintable():
+            raise ValueError(
+                "an event type pattern holds a control or invisible character; patterns are "
+                "like registration.* or registration.accreditation.granted"
+            )
         if not pattern or len(pattern) > 200 or any(c.isspace() for c in pattern):
             raise ValueError(
                 f"'{pattern[:200]}' is not an event type pattern (e.g. registration.* or "
@@ -46,7 +53,7 @@ class SubscriptionCreate(BaseModel):
     delegation_id: UUID | None = Field(
         None, description="only events of this delegation (a focal point's are always its own)"
     )
-    description: str | None = Field(None, max_length=500)
+    description: Text | None = Field(None, max_length=500)
     contact_email: EmailStr | None = Field(
         None, description="who is told if the receiver fails so long that it is disabled"
     )
@@ -76,7 +83,7 @@ class SubscriptionUpdate(BaseModel):
     meeting_id: UUID | None = None
     delegation_id: UUID | None = None
     language: Language | None = None
-    description: str | None = Field(None, max_length=500)
+    description: Text | None = Field(None, max_length=500)
     contact_email: EmailStr | None = None
 
     @field_validator("event_types")
@@ -125,7 +132,7 @@ class PauseRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field("paused by its owner", min_length=1, max_length=500)
+    reason: Text = Field("paused by its owner", min_length=1, max_length=500)
 
 
 class DeliveryRead(BaseModel):

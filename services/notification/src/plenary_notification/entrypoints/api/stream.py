@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterable
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from plenary_notification.config import Settings
+from plenary_notification.domain.model import Scope
+from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.service_layer import handlers, stream
-from plenary_shared.auth import CurrentPrincipal
+from plenary_shared.authz import Grant
 from plenary_shared.errors import Invalid, NotFound
+from plenary_shared.inputs import MAX_BIGINT
 from plenary_shared.runtime import RuntimeDep
 
 router = APIRouter(prefix="/v1", tags=["stream"])
+
+MayRead = Annotated[Grant, POLICY.allows("stream.read")]
 
 
 async def start_after(
     rt: RuntimeDep,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
-    after: int | None = Query(None, ge=0, description="resume after this position"),
+    after: int | None = Query(None, ge=0, le=MAX_BIGINT, description="resume after this position"),
 ) -> int:
     """Where the stream starts: after Last-Event-ID, or after everything so far.
 
@@ -30,7 +35,7 @@ async def start_after(
     sees the response start is in its stream.
     """
     if last_event_id is not None:
-        if not last_event_id.isdigit():
+        if not last_event_id.isdigit() or int(last_event_id) > MAX_BIGINT:
             raise Invalid("Last-Event-ID must be the id of an event this stream sent")
         return int(last_event_id)
     if after is not None:
@@ -39,18 +44,38 @@ async def start_after(
         return await stream.start_position(conn)
 
 
+async def chosen_subscription(
+    rt: RuntimeDep,
+    grant: MayRead,
+    subscription_id: UUID | None = Query(
+        None, description="a stream subscription of the caller's: its event types and meeting"
+    ),
+):
+    """The caller's stream subscription named, settled (or 404) before the answer begins."""
+    if subscription_id is None:
+        return None
+    async with rt.engine.connect() as conn:
+        chosen = await handlers.owned(conn, subscription_id, grant)
+    if chosen.channel != "stream":
+        raise NotFound(f"stream subscription {subscription_id} does not exist")
+    return chosen
+
+
+async def scope_of(grant: MayRead) -> Scope | None:
+    """What the caller may see (None: everything), settled before the answer begins."""
+    return None if grant.everything else handlers.scope_of(grant)
+
+
 @router.get("/stream", response_class=EventSourceResponse)
 async def live_stream(
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    scope: Annotated[Scope | None, Depends(scope_of)],
     after: Annotated[int, Depends(start_after)],
+    chosen: Annotated[Any, Depends(chosen_subscription)],
     types: list[str] = Query(
         default=[], max_length=50, description="patterns, e.g. registration.*"
     ),
     meeting_id: UUID | None = None,
-    subscription_id: UUID | None = Query(
-        None, description="a stream subscription of the caller's: its event types and meeting"
-    ),
 ) -> AsyncIterable[ServerSentEvent]:
     """Events as they happen: organisers see all, a focal point its delegation, a participant itself.
 
@@ -58,13 +83,8 @@ async def live_stream(
     exactly what was missed. Without one, the stream starts with what happens next.
     """
     settings: Settings = rt.settings  # type: ignore[assignment]
-    if subscription_id is not None:
-        async with rt.engine.connect() as conn:
-            chosen = await handlers.owned(conn, subscription_id, principal)
-        if chosen.channel != "stream":
-            raise NotFound(f"stream subscription {subscription_id} does not exist")
+    if chosen is not None:
         types, meeting_id = [*types, *chosen.event_types], meeting_id or chosen.meeting_id
-    scope = None if principal.is_organiser else handlers.scope_of(principal, delegation_id=None)
     async for seq, event_type, envelope in stream.follow(
         rt,
         scope=scope,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -19,6 +20,7 @@ from plenary_portal.entrypoints.web.pages import (
 from plenary_shared.i18n import LANGUAGES
 
 router = APIRouter(tags=["sign-in"])
+log = structlog.get_logger(__name__)
 
 
 def _local(target: str | None) -> str | None:
@@ -71,10 +73,22 @@ async def login(request: Request, seen: AnyViewer) -> Response:
             "/v1/auth/sessions",
             token=None,
             json={"email": email, "password": password},
+            headers=_on_behalf_of(request),
         )
     except ServiceError as error:
         if error.unavailable:
             return problem_page(seen, error)
+        if seconds := _wait(error):
+            page = render(
+                seen,
+                "login.html",
+                429,
+                next=target or "",
+                expired=False,
+                email=email,
+                errors=_too_many(seconds),
+            )
+            return _retry_after(page, seconds)
         errors = {"form": "@wrong_password"} if error.status == 401 else _fields(error)
         return render(
             seen, "login.html", 422, next=target or "", expired=False, errors=errors, email=email
@@ -82,12 +96,60 @@ async def login(request: Request, seen: AnyViewer) -> Response:
     return _signed_in(seen, session, target)
 
 
+def _on_behalf_of(request: Request) -> dict[str, str]:
+    """The browser's address for registration, which throttles sign-ins per client address.
+
+    Registration believes X-Forwarded-For only from its trusted proxies (loopback by default;
+    REGISTRATION_TRUSTED_PROXIES), so the portal's address must be one of them. Behind a proxy of
+    its own, the portal sees the browser's address as uvicorn takes it from that proxy's
+    X-Forwarded-For (FORWARDED_ALLOW_IPS).
+    """
+    return {"X-Forwarded-For": request.client.host} if request.client else {}
+
+
+def _wait(error: ServiceError) -> int | None:
+    """For a 429: how many seconds registration says to wait."""
+    if error.status != 429:
+        return None
+    try:
+        return max(1, int(error.extra.get("retry_after", 60)))
+    except (TypeError, ValueError):
+        return 60
+
+
+def _too_many(seconds: int) -> dict[str, str]:
+    """The form error that says, in words, how long to wait."""
+    return {"form": f"@too_many:{seconds}"}
+
+
+def _retry_after(response: Response, seconds: int) -> Response:
+    """The page, with Retry-After for anything that reads headers."""
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @router.post("/logout")
-async def logout() -> Response:
-    """Forget the session in this browser."""
+async def logout(seen: AnyViewer) -> Response:
+    """End the session (every service then refuses its token) and forget it in this browser."""
+    if seen.principal is not None:
+        await _end_session(seen)
     response = go("/login", notice="signed_out")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+async def _end_session(seen: Viewer) -> None:
+    """Ask registration to end the session; refused here at once, whatever it answers."""
+    principal = seen.principal
+    try:
+        await seen.backend.call(
+            "registration", "DELETE", "/v1/auth/sessions/current", token=principal.token
+        )
+    except ServiceError as error:
+        # 401: already ended or expired; 422: a token from no sign-in (development tokens)
+        log.warning("the session could not be ended", status=error.status, detail=error.detail)
+    if principal.session_id is not None:
+        seen.request.app.state.signed_out.add(principal.session_id)
 
 
 @router.get("/language/{language}")
@@ -170,11 +232,19 @@ async def forgot(request: Request, seen: AnyViewer) -> Response:
     email = str(form.get("email", "")).strip()
     try:
         await seen.backend.call(
-            "registration", "POST", "/v1/auth/password-resets", token=None, json={"email": email}
+            "registration",
+            "POST",
+            "/v1/auth/password-resets",
+            token=None,
+            json={"email": email},
+            headers=_on_behalf_of(request),
         )
     except ServiceError as error:
         if error.unavailable:
             return problem_page(seen, error)
+        if seconds := _wait(error):
+            page = render(seen, "forgot.html", 429, errors=_too_many(seconds), email=email)
+            return _retry_after(page, seconds)
         return render(seen, "forgot.html", 422, errors=_fields(error), email=email)
     return go("/login", notice="reset_sent")
 

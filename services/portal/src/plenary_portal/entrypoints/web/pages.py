@@ -15,6 +15,15 @@ from starlette.exceptions import HTTPException
 
 from plenary_portal.adapters.backend import Backend, ServiceError
 from plenary_portal.adapters.templates import environment
+from plenary_portal.entrypoints.web.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    UNSAFE,
+    CsrfTokens,
+    StaleForm,
+    csrf_token,
+    session_of,
+)
 from plenary_shared.auth import Principal, Role, TokenVerifier
 from plenary_shared.i18n import LANGUAGES
 
@@ -79,6 +88,8 @@ def viewer(request: Request) -> Viewer:
             principal = verifier.verify(token)
         except HTTPException:
             principal = None
+        if principal is not None and principal.session_id in request.app.state.signed_out:
+            principal = None
     return Viewer(principal=principal, language=language_wanted(request), request=request)
 
 
@@ -93,6 +104,21 @@ def signed_in(*roles: Role):
         return seen
 
     return check
+
+
+async def csrf_protect(request: Request) -> None:
+    """A dependency of every page route: a form post must carry the token it was rendered with."""
+    if request.method not in UNSAFE:
+        return
+    token = (await request.form()).get(CSRF_FIELD)
+    seed = request.cookies.get(CSRF_COOKIE, "")
+    principal = viewer(request).principal
+    tokens: CsrfTokens = request.app.state.csrf
+    if isinstance(token, str) and tokens.valid(token, seed, session_of(principal)):
+        return
+    if principal is None and SESSION_COOKIE in request.cookies:
+        raise SignInNeeded(expired=True)  # the page's session has ended since: sign in again
+    raise StaleForm()
 
 
 AnyViewer = Annotated[Viewer, Depends(viewer)]
@@ -123,6 +149,8 @@ def render(seen: Viewer, template: str, status_code: int = 200, **context: Any) 
             path=request.url.path,
             http_status=status_code,
             query=request.url.query,
+            csp_nonce=getattr(request.state, "csp_nonce", ""),
+            csrf_token=csrf_token(request, seen.principal),
             **context,
         )
     )

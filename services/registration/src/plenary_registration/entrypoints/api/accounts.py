@@ -7,25 +7,24 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from plenary_registration.config import Settings
-from plenary_registration.service_layer import accounts
+from plenary_registration.domain.throttle import client_address
+from plenary_registration.entrypoints.api.policy import POLICY
+from plenary_registration.service_layer import accounts, throttle
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
-from plenary_shared.errors import Conflict, DomainError, Invalid
+from plenary_shared.auth import Role
+from plenary_shared.authz import Grant
+from plenary_shared.errors import PROBLEM_JSON, Conflict, DomainError, Invalid, problem
+from plenary_shared.inputs import Line
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
-# reachable without a token: listed in PUBLIC_PATHS, which the access tests check
+# reachable without a token: the policy's public routes, which the access tests check
 public_router = APIRouter(prefix="/v1/auth", tags=["accounts"])
-PUBLIC_PATHS = (
-    "/v1/auth/invitations/accept",
-    "/v1/auth/invitations/confirm",
-    "/v1/auth/sessions",
-    "/v1/auth/password-resets",
-    "/v1/auth/password-resets/complete",
-)
+PUBLIC_PATHS = tuple(sorted(route.split(" ", 1)[1] for route in POLICY.public))
 
 
 class Unauthorized(DomainError):
@@ -128,7 +127,10 @@ SettingsDep = Annotated[Settings, Depends(settings_of)]
 
 @router.post("/invitations", status_code=status.HTTP_201_CREATED, response_model=Link)
 async def invite(
-    body: InvitationCreate, uow: UnitOfWorkDep, principal: OrganiserPrincipal, settings: SettingsDep
+    body: InvitationCreate,
+    uow: UnitOfWorkDep,
+    grant: Annotated[Grant, POLICY.allows("invitations.create")],
+    settings: SettingsDep,
 ) -> Link:
     """Invite someone to the portal: the link is e-mailed, and answered here once."""
     role = Role(body.role)
@@ -149,7 +151,7 @@ async def invite(
             delegation_id=body.delegation_id,
             application_id=body.application_id,
             language=body.language,
-            actor=principal.subject,
+            actor=grant.principal.subject,
             days=settings.invitation_days,
             links=settings.links,
         )
@@ -159,7 +161,10 @@ async def invite(
 
 @router.post("/invitations/{invitation_id}/link", response_model=Link)
 async def renew_invitation_link(
-    invitation_id: UUID, uow: UnitOfWorkDep, _: OrganiserPrincipal, settings: SettingsDep
+    invitation_id: UUID,
+    uow: UnitOfWorkDep,
+    _: Annotated[Grant, POLICY.allows("invitations.renew")],
+    settings: SettingsDep,
 ) -> Link:
     """A new link for an invitation not yet accepted, e-mailed again; the previous one stops working."""
     async with uow:
@@ -195,9 +200,9 @@ def _invitation(row, now: datetime) -> InvitationRead:
 @router.get("/invitations", response_model=Page[InvitationRead])
 async def list_invitations(
     rt: RuntimeDep,
-    _: OrganiserPrincipal,
+    _: Annotated[Grant, POLICY.allows("invitations.list")],
     page: PageDep,
-    email: str | None = Query(None, max_length=320),
+    email: Line | None = Query(None, max_length=320),
     status_: Literal["pending", "accepted", "expired", "revoked"] | None = Query(
         None, alias="status"
     ),
@@ -213,11 +218,14 @@ async def list_invitations(
 
 @router.post("/invitations/{invitation_id}/revocation", response_model=InvitationRead)
 async def revoke_invitation(
-    invitation_id: UUID, uow: UnitOfWorkDep, principal: OrganiserPrincipal, rt: RuntimeDep
+    invitation_id: UUID,
+    uow: UnitOfWorkDep,
+    grant: Annotated[Grant, POLICY.allows("invitations.revoke")],
+    rt: RuntimeDep,
 ) -> InvitationRead:
     """Withdraw an invitation not yet accepted; its link stops working. Revoking again is a no-op."""
     async with uow:
-        await accounts.revoke(uow, invitation_id=invitation_id, actor=principal.subject)
+        await accounts.revoke(uow, invitation_id=invitation_id, actor=grant.principal.subject)
     rows, _ = await accounts.list_invitations(
         rt.engine, email=None, status=None, limit=1, offset=0, invitation_id=invitation_id
     )
@@ -226,12 +234,18 @@ async def revoke_invitation(
 
 @router.post("/accounts/{account_id}/password-reset-link", response_model=Link)
 async def password_reset_link(
-    account_id: UUID, uow: UnitOfWorkDep, principal: OrganiserPrincipal, settings: SettingsDep
+    account_id: UUID,
+    uow: UnitOfWorkDep,
+    grant: Annotated[Grant, POLICY.allows("accounts.reset_link")],
+    settings: SettingsDep,
 ) -> Link:
     """A one-time password reset link for an account (helpdesk); earlier ones stop working."""
     async with uow:
         token = await accounts.reset_link(
-            uow, account_id=account_id, actor=principal.subject, hours=settings.password_reset_hours
+            uow,
+            account_id=account_id,
+            actor=grant.principal.subject,
+            hours=settings.password_reset_hours,
         )
     return Link(id=account_id, url=settings.links.url(accounts.RESET_PAGE, token))
 
@@ -251,9 +265,9 @@ class AccountRead(BaseModel):
 @router.get("/accounts", response_model=Page[AccountRead])
 async def list_accounts(
     rt: RuntimeDep,
-    _: OrganiserPrincipal,
+    _: Annotated[Grant, POLICY.allows("accounts.list")],
     page: PageDep,
-    email: str | None = Query(None, max_length=320),
+    email: Line | None = Query(None, max_length=320),
 ) -> Page[AccountRead]:
     """Portal accounts by e-mail address (helpdesk)."""
     rows, total = await accounts.list_accounts(
@@ -264,8 +278,9 @@ async def list_accounts(
 
 
 @router.get("/auth/me", response_model=Me)
-async def me(principal: CurrentPrincipal) -> Me:
+async def me(grant: Annotated[Grant, POLICY.allows("auth.me")]) -> Me:
     """The caller, as its token describes it."""
+    principal = grant.principal
     return Me(
         subject=principal.subject, role=principal.role.value, delegation_id=principal.delegation_id
     )
@@ -303,44 +318,100 @@ async def confirm_invitation(body: CodeGiven, rt: RuntimeDep, settings: Settings
         account_id = await accounts.confirm(
             uow, token=body.token, code=body.code, max_attempts=settings.invitation_code_attempts
         )
-    async with rt.engine.connect() as conn:
+    async with rt.engine.begin() as conn:
         token = await accounts.session_of(
             conn, account_id, private_key=settings.jwt_private_key, hours=settings.session_hours
         )
     return Session(access_token=token, expires_in=int(settings.session_hours * 3600))
 
 
-@public_router.post("/sessions", response_model=Session)
-async def sign_in(body: SignIn, rt: RuntimeDep, settings: SettingsDep) -> Session:
-    """Sign in with e-mail and password for a bearer token."""
-    async with rt.engine.connect() as conn:
-        token = await accounts.sign_in(
-            conn,
-            email=body.email,
-            password=body.password,
-            private_key=settings.jwt_private_key,
-            hours=settings.session_hours,
-        )
+def client_of(request: Request, settings: Settings) -> str | None:
+    """The caller's network address; behind a trusted proxy (the portal), the one it forwards."""
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        settings.trusted_proxies.split(","),
+    )
+
+
+def _limits(settings: Settings, *, per_account: int, per_client: int) -> throttle.Limits:
+    return throttle.Limits(
+        account=settings.throttle_rule(per_account), client=settings.throttle_rule(per_client)
+    )
+
+
+def _too_many(exc: throttle.Throttled) -> JSONResponse:
+    """A 429 problem document saying how long to wait, in words and in Retry-After."""
+    response = problem(exc.status, exc.title, exc.detail, **exc.extra)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+TOO_MANY = {
+    429: {
+        "description": "too many attempts: wait the `Retry-After` seconds, also said in `detail`",
+        "content": {PROBLEM_JSON: {}},
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
+}
+
+
+@public_router.post("/sessions", response_model=Session, responses=TOO_MANY)
+async def sign_in(
+    body: SignIn, request: Request, rt: RuntimeDep, settings: SettingsDep
+) -> Session | JSONResponse:
+    """Sign in with e-mail and password for a bearer token; repeated failures lock for a while."""
+    limits = _limits(
+        settings,
+        per_account=settings.sign_in_failures_per_account,
+        per_client=settings.sign_in_failures_per_client,
+    )
+    try:
+        async with rt.unit_of_work() as uow:
+            token = await accounts.sign_in(
+                uow,
+                email=body.email,
+                password=body.password,
+                client=client_of(request, settings),
+                limits=limits,
+                private_key=settings.jwt_private_key,
+                hours=settings.session_hours,
+            )
+    except throttle.Throttled as exc:
+        return _too_many(exc)
     if token is None:
         raise Unauthorized("the e-mail address or the password is wrong")
     return Session(access_token=token, expires_in=int(settings.session_hours * 3600))
 
 
 @public_router.post(
-    "/password-resets", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted
+    "/password-resets",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses=TOO_MANY,
 )
 async def request_password_reset(
-    body: ResetRequest, rt: RuntimeDep, settings: SettingsDep
-) -> Accepted:
+    body: ResetRequest, request: Request, rt: RuntimeDep, settings: SettingsDep
+) -> Accepted | JSONResponse:
     """Forgot the password: a reset link is e-mailed if the address has an account."""
-    async with rt.unit_of_work() as uow:
-        await accounts.request_reset(
-            uow,
-            email=body.email,
-            links=settings.links,
-            hours=settings.password_reset_hours,
-            throttle_seconds=settings.password_reset_throttle_seconds,
-        )
+    limits = _limits(
+        settings,
+        per_account=settings.password_resets_per_account,
+        per_client=settings.password_resets_per_client,
+    )
+    try:
+        async with rt.unit_of_work() as uow:
+            await accounts.request_reset(
+                uow,
+                email=body.email,
+                client=client_of(request, settings),
+                limits=limits,
+                links=settings.links,
+                hours=settings.password_reset_hours,
+                throttle_seconds=settings.password_reset_throttle_seconds,
+            )
+    except throttle.Throttled as exc:
+        return _too_many(exc)
     return Accepted(
         detail="If this address has a portal account, a reset link is on its way to it; "
         f"it works once, for {settings.password_reset_hours:g} hours."

@@ -17,10 +17,12 @@ from plenary_registration.adapters.badges import (
     BadgeVerifier,
     render_badge_pdf,
 )
+from plenary_registration.entrypoints.api.policy import POLICY, sees
 from plenary_registration.service_layer import badges
 from plenary_registration.service_layer.badges import Reason, Zone
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal, Role
+from plenary_shared.authz import Grant
 from plenary_shared.errors import Conflict, DomainError, NotFound
+from plenary_shared.inputs import Line
 from plenary_shared.owners import fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
 
@@ -45,10 +47,16 @@ class BadgeRead(BaseModel):
     category: str
     colour: str
     zones: list[str]
-    status: str = Field(description="active, or void once re-issued")
+    status: str = Field(
+        description="active, or void once re-issued or once its holder's accreditation was "
+        "revoked or withdrawn"
+    )
     replaces: UUID | None
     issued_at: datetime
     voided_at: datetime | None
+    void_reason: str | None = Field(
+        None, description="why a void badge is void: replaced, revoked or withdrawn"
+    )
     qr_token: str = Field(
         description="the signed token printed as the QR code; scanners send it to "
         "POST /v1/checkins as `code` and can verify it offline with GET /v1/badges/public-key"
@@ -62,7 +70,7 @@ class CheckinCreate(BaseModel):
 
     code: str = Field(min_length=1, max_length=2000, description="the scanned QR code text")
     zone: Zone
-    checkpoint: str = Field(min_length=1, max_length=100, examples=["Gate A"])
+    checkpoint: Line = Field(min_length=1, max_length=100, examples=["Gate A"])
 
 
 class CheckinRead(BaseModel):
@@ -119,27 +127,23 @@ def _read(badge, signer: BadgeSigner) -> BadgeRead:
     )
 
 
-def may_see(principal: Principal, application) -> bool:
-    """Organiser staff, the delegation's focal point, or the participant the application is."""
-    return principal.may_act_for(application.delegation_id) or (
-        principal.role is Role.PARTICIPANT and principal.subject == str(application.id)
-    )
-
-
-async def _visible(rt: ServiceRuntime, application_id: UUID, principal: Principal):
+async def _visible(rt: ServiceRuntime, application_id: UUID, grant: Grant):
     async with rt.engine.connect() as conn:
         row = await badges.application_row(conn, application_id)
-    if row is None or not may_see(principal, row):
+    if row is None or not sees(grant, row):
         raise NotFound(f"application {application_id} does not exist")
     return row
 
 
 @router.get("/applications/{application_id}/badge", response_model=BadgeRead)
 async def get_badge(
-    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, signer: SignerDep
+    application_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("badges.read")],
+    signer: SignerDep,
 ) -> BadgeRead:
     """The application's badge (the active one, else the latest) with its QR token."""
-    await _visible(rt, application_id, principal)
+    await _visible(rt, application_id, grant)
     async with rt.engine.connect() as conn:
         badge = await badges.latest_badge(conn, application_id)
     if badge is None:
@@ -156,10 +160,13 @@ async def get_badge(
     responses={200: {"content": {"application/pdf": {}}, "description": "an A6 badge"}},
 )
 async def get_badge_pdf(
-    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, signer: SignerDep
+    application_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("badges.read")],
+    signer: SignerDep,
 ) -> Response:
     """The printable A6 badge of an accredited participant."""
-    row = await _visible(rt, application_id, principal)
+    row = await _visible(rt, application_id, grant)
     async with rt.engine.connect() as conn:
         badge = await badges.active_badge(conn, application_id)
         delegation = await badges.delegation_name(conn, row.delegation_id)
@@ -176,7 +183,7 @@ async def get_badge_pdf(
         meeting = await fetch_if_exists(
             rt.http,
             url=f"{rt.settings.scheduling_url}/v1/meetings/{row.meeting_id}",
-            token=principal.token,
+            token=grant.principal.token,
             owner="scheduling",
         )
         if meeting is not None:
@@ -215,7 +222,7 @@ async def get_badge_pdf(
 async def reissue_badge(
     application_id: UUID,
     rt: RuntimeDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("badges.reissue")],
     signer: SignerDep,
     uow: UnitOfWorkDep,
     response: Response,
@@ -223,7 +230,7 @@ async def reissue_badge(
     """A lost badge: the old one is void from now on, a new number and token are issued."""
     response.headers["Location"] = f"/v1/applications/{application_id}/badge"
     if await uow.earlier_result():
-        return await get_badge(application_id, rt, principal, signer)
+        return await get_badge(application_id, rt, grant, signer)
     async with uow:
         badge = await badges.reissue_badge(
             uow, application_id=application_id, prefix=rt.settings.badge_number_prefix
@@ -236,7 +243,7 @@ async def check_in(
     body: CheckinCreate,
     request: Request,
     rt: RuntimeDep,
-    principal: OrganiserPrincipal,
+    _: Annotated[Grant, POLICY.allows("checkins.create")],
     verifier: VerifierDep,
 ) -> CheckinRead:
     """Checkpoint staff scan a badge: admitted or denied with a reason, on the current state.
@@ -261,6 +268,8 @@ async def check_in(
     response_class=PlainTextResponse,
     responses={200: {"content": {"application/x-pem-file": {}}}},
 )
-async def badge_public_key(signer: SignerDep) -> PlainTextResponse:
+async def badge_public_key(
+    _: Annotated[Grant, POLICY.allows("badges.public_key")], signer: SignerDep
+) -> PlainTextResponse:
     """The Ed25519 public key (PEM) with which scanners verify badge tokens offline."""
     return PlainTextResponse(signer.public_key_pem, media_type="application/x-pem-file")

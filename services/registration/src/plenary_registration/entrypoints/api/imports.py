@@ -11,11 +11,12 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from plenary_registration.adapters.tables import import_errors, imports
+from plenary_registration.entrypoints.api.policy import POLICY
 from plenary_registration.entrypoints.api.routes import CipherDep, _owners
 from plenary_registration.service_layer import handlers
 from plenary_registration.service_layer.imports import start_import
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, Principal
+from plenary_shared.authz import Grant
 from plenary_shared.errors import Forbidden, Invalid, NotFound
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
@@ -56,7 +57,7 @@ async def upload_nominations(
     request: Request,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("imports.create")],
     cipher: CipherDep,
     response: Response,
     delegation_id: Annotated[
@@ -64,12 +65,12 @@ async def upload_nominations(
     ] = None,
 ) -> ImportRead:
     """Nominate a delegation's people from a CSV (header line first); follow progress at Location."""
-    delegation_id = _delegation_for(principal, delegation_id)
+    delegation_id = _delegation_for(grant, delegation_id)
     try:
         text = (await request.body()).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid("the CSV must be UTF-8 text") from exc
-    ask_delegation, ask_scheduling = _owners(rt, principal)
+    ask_delegation, ask_scheduling = _owners(rt, grant.principal)
     async with uow:
         await handlers.ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
         # the worker has no caller to ask scheduling with: the meeting is learnt of now
@@ -79,20 +80,22 @@ async def upload_nominations(
             meeting_id=meeting_id,
             delegation_id=delegation_id,
             text=text,
-            actor=principal.subject,
+            actor=grant.principal.subject,
             cipher=cipher,
         )
     rt.state["import_wake"].set()
     response.headers["Location"] = f"/v1/imports/{import_id}"
-    return await get_import(import_id, rt, principal)
+    return await get_import(import_id, rt, grant)
 
 
 @router.get("/imports/{import_id}", response_model=ImportRead)
-async def get_import(import_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal) -> ImportRead:
+async def get_import(
+    import_id: UUID, rt: RuntimeDep, grant: Annotated[Grant, POLICY.allows("imports.read")]
+) -> ImportRead:
     """Progress of an import: lines processed, nominated and failed."""
     async with rt.engine.connect() as conn:
         row = (await conn.execute(select(imports).where(imports.c.id == import_id))).one_or_none()
-    if row is None or not principal.may_act_for(row.delegation_id):
+    if row is None or not grant.reaches(row.delegation_id):
         raise NotFound(f"import {import_id} does not exist")
     fields = {k: getattr(row, k) for k in ImportRead.model_fields if hasattr(row, k)}
     return ImportRead(**fields, percent=100 * row.processed // max(row.total, 1))
@@ -100,10 +103,13 @@ async def get_import(import_id: UUID, rt: RuntimeDep, principal: CurrentPrincipa
 
 @router.get("/imports/{import_id}/errors", response_model=Page[ImportErrorRead])
 async def list_import_errors(
-    import_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, page: PageDep
+    import_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("imports.read")],
+    page: PageDep,
 ) -> Page[ImportErrorRead]:
     """The lines that were not nominated, in file order, with the reason for each."""
-    await get_import(import_id, rt, principal)
+    await get_import(import_id, rt, grant)
     e = import_errors
     async with rt.engine.connect() as conn:
         total = await conn.scalar(
@@ -122,13 +128,14 @@ async def list_import_errors(
     return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
 
 
-def _delegation_for(principal: Principal, delegation_id: UUID | None) -> UUID:
-    if principal.is_organiser:
+def _delegation_for(grant: Grant, delegation_id: UUID | None) -> UUID:
+    if grant.everything:
         if delegation_id is None:
             raise Invalid("delegation_id is required when organiser staff upload nominations")
         return delegation_id
-    if principal.delegation_id is None:
+    own = grant.only_delegation
+    if own is None or not grant.reaches(own):
         raise Forbidden("only focal points and organiser staff may upload nominations")
-    if delegation_id not in (None, principal.delegation_id):
+    if delegation_id not in (None, own):
         raise Forbidden("a focal point may upload nominations only for its own delegation")
-    return principal.delegation_id
+    return own

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Annotated
 from uuid import UUID
 
 import structlog
@@ -18,9 +19,11 @@ from plenary_registration.adapters.letters import (
 )
 from plenary_registration.adapters.tables import application_history, delegations
 from plenary_registration.domain.model import State
+from plenary_registration.entrypoints.api.policy import POLICY
 from plenary_registration.entrypoints.api.routes import CipherDep
-from plenary_shared.auth import CurrentPrincipal, Principal
-from plenary_shared.errors import Conflict, Forbidden, Gone, NotFound
+from plenary_shared.auth import Principal
+from plenary_shared.authz import Grant
+from plenary_shared.errors import Conflict, Gone, NotFound
 from plenary_shared.owners import OwnerUnavailable, fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime
 
@@ -60,7 +63,10 @@ async def _ask(rt: ServiceRuntime, principal: Principal, url: str, owner: str) -
     },
 )
 async def get_visa_letter(
-    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, cipher: CipherDep
+    application_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("applications.documents")],
+    cipher: CipherDep,
 ) -> Response:
     """A visa support letter for a consular section, on the organiser's letterhead.
 
@@ -68,14 +74,10 @@ async def get_visa_letter(
     its expiry and the date of birth, so only the accreditation desk may download it; each
     download is recorded in the application's history with the letter's reference number.
     """
-    if not principal.sees_documents:
-        raise Forbidden(
-            "only the accreditation desk may download a visa support letter: it states the "
-            "participant's passport number and date of birth"
-        )
+    principal = grant.principal
     async with rt.engine.connect() as conn:
         row = await repository.get_application(conn, application_id)
-        if row is None or not principal.may_act_for(row.delegation_id):
+        if row is None or not grant.reaches(row.delegation_id):
             raise NotFound(f"application {application_id} does not exist")
         meeting = await repository.get_meeting(conn, row.meeting_id)
         delegation = await conn.scalar(

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from plenary_registration.adapters.tables import applications, delegations
 from plenary_registration.domain.model import State
+from plenary_registration.entrypoints.api.policy import POLICY
 from plenary_registration.service_layer.retention import purge_meeting
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Role
+from plenary_shared.authz import Grant
+from plenary_shared.csv_export import csv_response
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["reports"])
@@ -45,7 +45,7 @@ class PurgeResult(BaseModel):
 async def export_participants(
     meeting_id: UUID,
     rt: RuntimeDep,
-    _: OrganiserPrincipal,
+    _: Annotated[Grant, POLICY.allows("reports.participants")],
     state: State = State.ACCREDITED,
 ) -> Response:
     """The meeting's participants in one state (accredited by default), as CSV; no document data."""
@@ -75,34 +75,22 @@ async def export_participants(
                 .order_by(d.c.name, a.c.family_name, a.c.given_name)
             )
         ).all()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        values = {**row._mapping, "application_id": row.id}
-        writer.writerow(["" if values.get(c) is None else values[c] for c in columns])
-    return Response(
-        content=out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="participants-{state.value}-{meeting_id}.csv"'
-        },
-    )
+    values = ({**row._mapping, "application_id": row.id} for row in rows)
+    lines = [[v.get(c) for c in columns] for v in values]
+    return csv_response(columns, lines, filename=f"participants-{state.value}-{meeting_id}.csv")
 
 
 @router.get("/meetings/{meeting_id}/statistics", response_model=Statistics)
 async def statistics(
     meeting_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("reports.statistics")],
     delegation_id: Annotated[UUID | None, Query()] = None,
 ) -> Statistics:
     """How many applications by state, category, nationality and delegation (no personal data);
     a focal point gets its own delegation's, whatever it asks."""
-    if not principal.is_organiser:
-        if principal.role is not Role.FOCAL_POINT:
-            raise HTTPException(403, "only organiser staff and focal points may see counts")
-        delegation_id = principal.delegation_id or UUID(int=0)  # a token without one sees none
+    if not grant.everything:
+        delegation_id = grant.only_delegation
     a = applications
     where = [a.c.meeting_id == meeting_id]
     if delegation_id is not None:
@@ -127,7 +115,9 @@ async def statistics(
 
 @router.post("/meetings/{meeting_id}/document-purge", response_model=PurgeResult)
 async def purge_documents(
-    meeting_id: UUID, uow: UnitOfWorkDep, _: OrganiserPrincipal
+    meeting_id: UUID,
+    uow: UnitOfWorkDep,
+    _: Annotated[Grant, POLICY.allows("applications.purge")],
 ) -> PurgeResult:
     """Erase the meeting's passport data, dates of birth and photos now (any day after it ended).
 

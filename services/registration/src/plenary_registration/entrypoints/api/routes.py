@@ -12,7 +12,7 @@ from plenary_registration.adapters import repository
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import applications
 from plenary_registration.domain.model import State, ensure_editable, mask
-from plenary_registration.entrypoints.api.badges import may_see
+from plenary_registration.entrypoints.api.policy import POLICY, sees
 from plenary_registration.entrypoints.api.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -25,8 +25,9 @@ from plenary_registration.entrypoints.api.schemas import (
 )
 from plenary_registration.service_layer import handlers
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal
-from plenary_shared.errors import Forbidden, Gone, Invalid, NotFound
+from plenary_shared.auth import Principal
+from plenary_shared.authz import Grant
+from plenary_shared.errors import Gone, Invalid, NotFound
 from plenary_shared.owners import fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
 
@@ -77,7 +78,7 @@ async def submit_application(
     meeting_id: UUID,
     body: ApplicationCreate,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("applications.create")],
     cipher: CipherDep,
     response: Response,
     uow: UnitOfWorkDep,
@@ -85,35 +86,35 @@ async def submit_application(
     """Nominate a participant; the delegation's quota check follows asynchronously."""
     if earlier := await uow.earlier_result():
         response.headers["Location"] = f"/v1/applications/{earlier}"
-        return await get_application(UUID(earlier), rt, principal, cipher)
-    ask_delegation, ask_scheduling = _owners(rt, principal)
+        return await get_application(UUID(earlier), rt, grant, cipher)
+    ask_delegation, ask_scheduling = _owners(rt, grant.principal)
     async with uow:
         application_id = await handlers.submit_application(
             uow,
             meeting_id=meeting_id,
             command=body,
-            principal=principal,
+            grant=grant,
             cipher=cipher,
             ask_delegation=ask_delegation,
             ask_scheduling=ask_scheduling,
         )
     response.headers["Location"] = f"/v1/applications/{application_id}"
-    return await get_application(application_id, rt, principal, cipher)
+    return await get_application(application_id, rt, grant, cipher)
 
 
 @router.get("/meetings/{meeting_id}/applications", response_model=Page[ApplicationRead])
 async def list_applications(
     meeting_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("applications.list")],
     cipher: CipherDep,
     page: PageDep,
     state: State | None = None,
     delegation_id: Annotated[UUID | None, Query()] = None,
 ) -> Page[ApplicationRead]:
     """A meeting's applications, newest first; a focal point sees its own delegation's only."""
-    if not principal.is_organiser:
-        delegation_id = principal.delegation_id or UUID(int=0)
+    if not grant.everything:
+        delegation_id = grant.only_delegation
     async with rt.engine.connect() as conn:
         rows, total = await repository.list_applications(
             conn,
@@ -129,10 +130,13 @@ async def list_applications(
 
 @router.get("/applications/{application_id}", response_model=ApplicationRead)
 async def get_application(
-    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, cipher: CipherDep
+    application_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("applications.read")],
+    cipher: CipherDep,
 ) -> ApplicationRead:
     """One application with its current state (its participant may read it too)."""
-    row = await _visible(rt, application_id, principal, own=True)
+    row = await _visible(rt, application_id, grant)
     return _read(row, cipher)
 
 
@@ -141,26 +145,27 @@ async def update_application(
     application_id: UUID,
     body: ApplicationUpdate,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("applications.update")],
     cipher: CipherDep,
     uow: UnitOfWorkDep,
 ) -> ApplicationRead:
     """Correct details before the accreditation decision (fields not sent stay as they are)."""
     async with uow:
         await handlers.update_application(
-            uow, application_id=application_id, command=body, principal=principal, cipher=cipher
+            uow, application_id=application_id, command=body, grant=grant, cipher=cipher
         )
-    return await get_application(application_id, rt, principal, cipher)
+    return await get_application(application_id, rt, grant, cipher)
 
 
 @router.get("/applications/{application_id}/documents", response_model=DocumentsRead)
 async def get_documents(
-    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal, cipher: CipherDep
+    application_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("applications.documents")],
+    cipher: CipherDep,
 ) -> DocumentsRead:
     """Passport number, expiry and date of birth in full: the accreditation desk only."""
-    if not principal.sees_documents:
-        raise Forbidden("only the accreditation desk sees personal document data")
-    row = await _visible(rt, application_id, principal)
+    row = await _visible(rt, application_id, grant)
     if row.documents_purged_at is not None:
         raise Gone(
             f"the document data was purged on {row.documents_purged_at:%Y-%m-%d} after the meeting"
@@ -184,11 +189,11 @@ async def upload_photo(
     application_id: UUID,
     request: Request,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("applications.update")],
     content_type: Annotated[str, Header()] = "",
 ) -> None:
     """A passport-style photo, JPEG or PNG up to 1 MB; replaces any earlier one."""
-    row = await _visible(rt, application_id, principal)
+    row = await _visible(rt, application_id, grant)
     ensure_editable(State(row.state))
     data = await request.body()
     kind = next((t for magic, t in PHOTO_TYPES.items() if data.startswith(magic)), None)
@@ -207,9 +212,13 @@ async def upload_photo(
 
 
 @router.get("/applications/{application_id}/photo", response_class=Response)
-async def get_photo(application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal) -> Response:
+async def get_photo(
+    application_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("applications.photo")],
+) -> Response:
     """The photo as uploaded."""
-    row = await _visible(rt, application_id, principal)
+    row = await _visible(rt, application_id, grant)
     if row.photo is None:
         raise NotFound("this application has no photo yet")
     return Response(content=row.photo, media_type=row.photo_type)
@@ -217,10 +226,12 @@ async def get_photo(application_id: UUID, rt: RuntimeDep, principal: CurrentPrin
 
 @router.get("/applications/{application_id}/history", response_model=list[HistoryRead])
 async def get_history(
-    application_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
+    application_id: UUID,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("applications.history")],
 ) -> list[HistoryRead]:
     """The audit trail: every state change with who, when and why."""
-    await _visible(rt, application_id, principal)
+    await _visible(rt, application_id, grant)
     async with rt.engine.connect() as conn:
         rows = await repository.history(conn, application_id)
     return [HistoryRead.model_validate(r, from_attributes=True) for r in rows]
@@ -231,7 +242,7 @@ async def decide(
     application_id: UUID,
     body: DecisionCreate,
     rt: RuntimeDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("applications.decide")],
     cipher: CipherDep,
     uow: UnitOfWorkDep,
 ) -> ApplicationRead:
@@ -239,16 +250,16 @@ async def decide(
     if not await uow.earlier_result():
         async with uow:
             await handlers.decide(
-                uow, application_id=application_id, command=body, actor=principal.subject
+                uow, application_id=application_id, command=body, actor=grant.principal.subject
             )
-    return await get_application(application_id, rt, principal, cipher)
+    return await get_application(application_id, rt, grant, cipher)
 
 
 @router.post("/applications/{application_id}/withdrawal", response_model=ApplicationRead)
 async def withdraw(
     application_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("applications.withdraw")],
     cipher: CipherDep,
     uow: UnitOfWorkDep,
     body: Annotated[ReasonCreate, Body()],
@@ -257,9 +268,9 @@ async def withdraw(
     if not await uow.earlier_result():
         async with uow:
             await handlers.withdraw(
-                uow, application_id=application_id, reason=body.reason, principal=principal
+                uow, application_id=application_id, reason=body.reason, grant=grant
             )
-    return await get_application(application_id, rt, principal, cipher)
+    return await get_application(application_id, rt, grant, cipher)
 
 
 @router.post("/applications/{application_id}/revocation", response_model=ApplicationRead)
@@ -267,7 +278,7 @@ async def revoke(
     application_id: UUID,
     body: ReasonCreate,
     rt: RuntimeDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("applications.revoke")],
     cipher: CipherDep,
     uow: UnitOfWorkDep,
 ) -> ApplicationRead:
@@ -275,9 +286,12 @@ async def revoke(
     if not await uow.earlier_result():
         async with uow:
             await handlers.revoke(
-                uow, application_id=application_id, reason=body.reason, actor=principal.subject
+                uow,
+                application_id=application_id,
+                reason=body.reason,
+                actor=grant.principal.subject,
             )
-    return await get_application(application_id, rt, principal, cipher)
+    return await get_application(application_id, rt, grant, cipher)
 
 
 @router.post("/applications/{application_id}/vetting", response_model=ApplicationRead)
@@ -285,7 +299,7 @@ async def record_vetting(
     application_id: UUID,
     body: VettingCreate,
     rt: RuntimeDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("applications.vet")],
     cipher: CipherDep,
     uow: UnitOfWorkDep,
 ) -> ApplicationRead:
@@ -293,19 +307,15 @@ async def record_vetting(
     if not await uow.earlier_result():
         async with uow:
             await handlers.record_vetting(
-                uow, application_id=application_id, command=body, actor=principal.subject
+                uow, application_id=application_id, command=body, actor=grant.principal.subject
             )
-    return await get_application(application_id, rt, principal, cipher)
+    return await get_application(application_id, rt, grant, cipher)
 
 
-async def _visible(
-    rt: ServiceRuntime, application_id: UUID, principal: Principal, *, own: bool = False
-):
-    """The application, if the caller acts for its delegation (or, where `own`, is its person)."""
+async def _visible(rt: ServiceRuntime, application_id: UUID, grant: Grant):
+    """The application, if the grant reaches it (anything else is as if it did not exist)."""
     async with rt.engine.connect() as conn:
         row = await repository.get_application(conn, application_id)
-    if row is None or not (
-        principal.may_act_for(row.delegation_id) or (own and may_see(principal, row))
-    ):
+    if row is None or not sees(grant, row):
         raise NotFound(f"application {application_id} does not exist")
     return row

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from plenary_registration.domain.model import State, Verdict, Vetting, VettingOutcome
+from plenary_shared.inputs import Line, Text
 from plenary_shared.vocabulary import Category
 
 Language = Literal["en", "ru", "zh"]
@@ -32,15 +33,15 @@ class _Details(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    given_name_native: str | None = Field(None, max_length=200, description="e.g. Айгерим")
-    family_name_native: str | None = Field(None, max_length=200)
-    position: str | None = Field(None, max_length=200, description="title or position")
+    given_name_native: Line | None = Field(None, max_length=200, description="e.g. Айгерим")
+    family_name_native: Line | None = Field(None, max_length=200)
+    position: Line | None = Field(None, max_length=200, description="title or position")
     phone: str | None = Field(
         None, pattern=r"^\+[0-9 ]{6,20}$", description="international, e.g. +7 701 1234567"
     )
     passport_expiry: date | None = None
-    dietary: str | None = Field(None, max_length=500)
-    accessibility: str | None = Field(None, max_length=500)
+    dietary: Text | None = Field(None, max_length=500)
+    accessibility: Text | None = Field(None, max_length=500)
     language: Language = Field("en", description="the language this person is written to in")
 
     @field_validator("passport_expiry")
@@ -57,8 +58,8 @@ class ApplicationCreate(_Details):
     delegation_id: UUID | None = Field(
         None, description="the nominating delegation; a focal point's own is taken from its token"
     )
-    given_name: str = Field(min_length=1, max_length=200)
-    family_name: str = Field(min_length=1, max_length=200)
+    given_name: Line = Field(min_length=1, max_length=200)
+    family_name: Line = Field(min_length=1, max_length=200)
     email: EmailStr
     category: Category
     nationality: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3, e.g. KAZ")
@@ -84,8 +85,8 @@ class ApplicationCreate(_Details):
 class ApplicationUpdate(_Details):
     """Corrections before the accreditation decision; only the fields sent change."""
 
-    given_name: str | None = Field(None, min_length=1, max_length=200)
-    family_name: str | None = Field(None, min_length=1, max_length=200)
+    given_name: Line | None = Field(None, min_length=1, max_length=200)
+    family_name: Line | None = Field(None, min_length=1, max_length=200)
     email: EmailStr | None = None
     nationality: str | None = Field(None, pattern=r"^[A-Z]{3}$")
     passport_number: str | None = Field(None, min_length=5, max_length=20, pattern=r"^[A-Z0-9]+$")
@@ -141,7 +142,7 @@ class ReasonCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: Text = Field(min_length=3, max_length=1000)
 
 
 class VettingCreate(BaseModel):
@@ -150,7 +151,7 @@ class VettingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: VettingOutcome
-    note: str | None = Field(None, max_length=1000, description="required when flagging")
+    note: Text | None = Field(None, max_length=1000, description="required when flagging")
 
 
 class DecisionCreate(BaseModel):
@@ -159,7 +160,7 @@ class DecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Verdict
-    reason: str | None = Field(None, max_length=1000, description="required when refusing")
+    reason: Text | None = Field(None, max_length=1000, description="required when refusing")
 
 
 class HistoryRead(BaseModel):

@@ -3,14 +3,16 @@ unguessable token (calendar apps send no bearer token, so these routes are publi
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
 from plenary_scheduling.adapters import calendars, repository
+from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_scheduling.entrypoints.api.schemas import CalendarLinkRead
 from plenary_scheduling.entrypoints.api.sessions import _participant_visible
-from plenary_shared.auth import CurrentPrincipal
+from plenary_shared.authz import Grant
 from plenary_shared.errors import NotFound
 from plenary_shared.runtime import RuntimeDep
 
@@ -58,11 +60,14 @@ async def personal_calendar(token: str, rt: RuntimeDep) -> Response:
 
 @router.get("/participants/{application_id}/calendar-link", response_model=CalendarLinkRead)
 async def calendar_link(
-    application_id: UUID, request: Request, rt: RuntimeDep, principal: CurrentPrincipal
+    application_id: UUID,
+    request: Request,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("calendars.link")],
 ) -> CalendarLinkRead:
     """The link of a participant's personal feed (organisers, its focal point, or itself)."""
     async with rt.engine.connect() as conn:
-        person = await _participant_visible(conn, principal, application_id)
+        person = await _participant_visible(conn, grant, application_id)
     base = rt.settings.public_url or str(request.base_url).rstrip("/")
     return CalendarLinkRead(
         application_id=application_id,

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from plenary_scheduling.adapters import repository
 from plenary_scheduling.adapters.tables import bilateral_requests
 from plenary_scheduling.domain.model import BilateralStatus
+from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_scheduling.entrypoints.api.schemas import (
     BilateralAcceptance,
     BilateralCounterProposal,
@@ -26,18 +27,20 @@ from plenary_scheduling.entrypoints.api.schemas import (
 )
 from plenary_scheduling.service_layer import bilaterals, versions
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal, Principal
+from plenary_shared.authz import Grant
 from plenary_shared.errors import NotFound
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["versions and bilaterals"])
 
+Versions = Annotated[Grant, POLICY.allows("versions.read")]
+Bilaterals = Annotated[Grant, POLICY.allows("bilaterals.read")]
+Answer = Annotated[Grant, POLICY.allows("bilaterals.answer")]
 
-def _public(entries: list[dict], principal: Principal) -> list[dict]:
-    """Organisers see every session of a version; others the public ones."""
-    return (
-        entries if principal.is_organiser else [e for e in entries if e["visibility"] == "public"]
-    )
+
+def _public(entries: list[dict], grant: Grant) -> list[dict]:
+    """Staff see every session of a version; others the public ones."""
+    return entries if grant.everything else [e for e in entries if e["visibility"] == "public"]
 
 
 @router.post(
@@ -50,7 +53,7 @@ async def publish_version(
     body: VersionCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("versions.publish")],
     response: Response,
 ) -> VersionRead:
     """Freeze the timetable as the next version (publishes `scheduling.schedule.published`)."""
@@ -59,15 +62,15 @@ async def publish_version(
     else:
         async with uow:
             number = await versions.publish(
-                uow, meeting_id=meeting_id, note=body.note, actor=principal.subject
+                uow, meeting_id=meeting_id, note=body.note, actor=grant.principal.subject
             )
     response.headers["Location"] = f"/v1/meetings/{meeting_id}/versions/{number}"
-    return await get_version(meeting_id, number, rt, principal)
+    return await get_version(meeting_id, number, rt, grant)
 
 
 @router.get("/meetings/{meeting_id}/versions", response_model=Page[VersionRead])
 async def list_versions(
-    meeting_id: UUID, rt: RuntimeDep, _: CurrentPrincipal, page: PageDep
+    meeting_id: UUID, rt: RuntimeDep, _: Versions, page: PageDep
 ) -> Page[VersionRead]:
     """A meeting's published versions, newest first."""
     async with rt.engine.connect() as conn:
@@ -84,7 +87,7 @@ async def get_version(
     meeting_id: UUID,
     number: Annotated[int, Path(ge=1, le=1_000_000)],
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Versions,
 ) -> VersionRead:
     """One published version with its frozen sessions (times in UTC)."""
     async with rt.engine.connect() as conn:
@@ -97,7 +100,7 @@ async def get_version(
         note=row.note,
         published_by=row.published_by,
         published_at=row.published_at,
-        sessions=_public(row.snapshot, principal),
+        sessions=_public(row.snapshot, grant),
     )
 
 
@@ -105,7 +108,7 @@ async def get_version(
 async def changelog(
     meeting_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Versions,
     from_: int = Query(alias="from", ge=1, le=1_000_000, description="the earlier version"),
     to: int | None = Query(
         None, ge=1, le=1_000_000, description="the later version; omit for the current timetable"
@@ -127,7 +130,7 @@ async def changelog(
     items = []
     for c in changes:
         new, old = c["session"], c["previous"] or {}
-        if not principal.is_organiser and new["visibility"] != "public":
+        if not grant.everything and new["visibility"] != "public":
             continue
         items.append(
             ChangeRead(
@@ -161,7 +164,7 @@ async def request_bilateral(
     body: BilateralCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: Annotated[Grant, POLICY.allows("bilaterals.request")],
     response: Response,
 ) -> BilateralRead:
     """Ask another delegation for a bilateral meeting with preferred slots (`bilateral.requested`)."""
@@ -173,18 +176,18 @@ async def request_bilateral(
                 uow,
                 meeting_id=meeting_id,
                 command=body,
-                actor=principal.subject,
-                may_act_for=principal.may_act_for,
+                actor=grant.principal.subject,
+                may_act_for=grant.reaches,
             )
     response.headers["Location"] = f"/v1/bilateral-requests/{request_id}"
-    return await get_bilateral(request_id, rt, principal)
+    return await get_bilateral(request_id, rt, grant)
 
 
 @router.get("/meetings/{meeting_id}/bilateral-requests", response_model=Page[BilateralRead])
 async def list_bilaterals(
     meeting_id: UUID,
     rt: RuntimeDep,
-    principal: CurrentPrincipal,
+    grant: Bilaterals,
     page: PageDep,
     delegation_id: UUID | None = Query(None, description="requests this delegation is party to"),
     status_: BilateralStatus | None = Query(None, alias="status"),
@@ -196,12 +199,10 @@ async def list_bilaterals(
         if meeting is None:
             raise NotFound(f"meeting {meeting_id} does not exist")
         query = select(b).where(b.c.meeting_id == meeting_id)
-        if not principal.is_organiser:
-            if delegation_id is not None and not principal.may_act_for(delegation_id):
+        if not grant.everything:
+            if delegation_id is not None and not grant.reaches(delegation_id):
                 raise NotFound(f"delegation {delegation_id} does not exist")
-            delegation_id = principal.delegation_id
-            if delegation_id is None:
-                return Page(items=[], total=0, limit=page.limit, offset=page.offset)
+            delegation_id = grant.only_delegation
         if delegation_id is not None:
             query = query.where(
                 or_(b.c.requester_id == delegation_id, b.c.counterpart_id == delegation_id)
@@ -216,14 +217,12 @@ async def list_bilaterals(
 
 
 @router.get("/bilateral-requests/{request_id}", response_model=BilateralRead)
-async def get_bilateral(
-    request_id: UUID, rt: RuntimeDep, principal: CurrentPrincipal
-) -> BilateralRead:
+async def get_bilateral(request_id: UUID, rt: RuntimeDep, grant: Bilaterals) -> BilateralRead:
     """One bilateral request (organisers, or either delegation's focal point)."""
     async with rt.engine.connect() as conn:
         row = await repository.get_bilateral(conn, request_id)
         if row is None or not (
-            principal.may_act_for(row.requester_id) or principal.may_act_for(row.counterpart_id)
+            grant.reaches(row.requester_id) or grant.reaches(row.counterpart_id)
         ):
             raise NotFound(f"bilateral request {request_id} does not exist")
         meeting = await repository.get_meeting(conn, row.meeting_id)
@@ -236,7 +235,7 @@ async def accept_bilateral(
     body: BilateralAcceptance,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: Answer,
 ) -> BilateralRead:
     """Accept: a bilateral session with both heads in a free bilateral room (`bilateral.accepted`)."""
     if not await uow.earlier_result():
@@ -245,10 +244,10 @@ async def accept_bilateral(
                 uow,
                 request_id=request_id,
                 slot=body.slot,
-                may_act_for=principal.may_act_for,
+                may_act_for=grant.reaches,
                 changeover=rt.settings.changeover,
             )
-    return await get_bilateral(request_id, rt, principal)
+    return await get_bilateral(request_id, rt, grant)
 
 
 @router.post("/bilateral-requests/{request_id}/decline", response_model=BilateralRead)
@@ -257,15 +256,15 @@ async def decline_bilateral(
     body: BilateralDecline,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: Answer,
 ) -> BilateralRead:
     """Decline a request (publishes `scheduling.bilateral.declined`)."""
     if not await uow.earlier_result():
         async with uow:
             await bilaterals.decline_bilateral(
-                uow, request_id=request_id, reason=body.reason, may_act_for=principal.may_act_for
+                uow, request_id=request_id, reason=body.reason, may_act_for=grant.reaches
             )
-    return await get_bilateral(request_id, rt, principal)
+    return await get_bilateral(request_id, rt, grant)
 
 
 @router.post("/bilateral-requests/{request_id}/counter-proposal", response_model=BilateralRead)
@@ -274,12 +273,12 @@ async def counter_propose(
     body: BilateralCounterProposal,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
+    grant: Answer,
 ) -> BilateralRead:
     """Propose other slots; the other delegation answers next (publishes `counter_proposed`)."""
     if not await uow.earlier_result():
         async with uow:
             await bilaterals.counter_propose(
-                uow, request_id=request_id, command=body, may_act_for=principal.may_act_for
+                uow, request_id=request_id, command=body, may_act_for=grant.reaches
             )
-    return await get_bilateral(request_id, rt, principal)
+    return await get_bilateral(request_id, rt, grant)

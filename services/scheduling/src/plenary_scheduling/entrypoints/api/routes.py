@@ -5,11 +5,13 @@ Sessions, versions, bilaterals and calendars have their own modules beside this 
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
 from plenary_scheduling.adapters import repository
+from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_scheduling.entrypoints.api.schemas import (
     MeetingCreate,
     MeetingRead,
@@ -21,11 +23,14 @@ from plenary_scheduling.entrypoints.api.schemas import (
 )
 from plenary_scheduling.service_layer import handlers
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import CurrentPrincipal, OrganiserPrincipal
+from plenary_shared.authz import Grant
 from plenary_shared.errors import NotFound
+from plenary_shared.inputs import Line
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["meetings"])
+
+Reader = Annotated[Grant, POLICY.allows("meetings.read")]
 
 
 @router.post("/meetings", status_code=status.HTTP_201_CREATED, response_model=MeetingRead)
@@ -33,7 +38,7 @@ async def create_meeting(
     body: MeetingCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("meetings.create")],
     response: Response,
 ) -> MeetingRead:
     """Create a meeting (publishes `scheduling.meeting.created`)."""
@@ -41,17 +46,19 @@ async def create_meeting(
         meeting_id = UUID(earlier)
     else:
         async with uow:
-            meeting_id = await handlers.create_meeting(uow, command=body, actor=principal.subject)
+            meeting_id = await handlers.create_meeting(
+                uow, command=body, actor=grant.principal.subject
+            )
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
-    return await get_meeting(meeting_id, rt, principal)
+    return await get_meeting(meeting_id, rt, grant)
 
 
 @router.get("/meetings", response_model=Page[MeetingRead])
 async def list_meetings(
     rt: RuntimeDep,
-    _: CurrentPrincipal,
+    _: Reader,
     page: PageDep,
-    q: str | None = Query(None, max_length=100, description="search in titles"),
+    q: Line | None = Query(None, max_length=100, description="search in titles"),
 ) -> Page[MeetingRead]:
     """Meetings of the programme, by start date."""
     async with rt.engine.connect() as conn:
@@ -63,7 +70,7 @@ async def list_meetings(
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingRead)
-async def get_meeting(meeting_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> MeetingRead:
+async def get_meeting(meeting_id: UUID, rt: RuntimeDep, _: Reader) -> MeetingRead:
     """One meeting."""
     async with rt.engine.connect() as conn:
         row = await repository.get_meeting(conn, meeting_id)
@@ -80,7 +87,7 @@ async def create_venue(
     body: VenueCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("venues.create")],
     response: Response,
 ) -> VenueRead:
     """Add a venue to a meeting (publishes `scheduling.venue.created`)."""
@@ -90,12 +97,12 @@ async def create_venue(
         async with uow:
             venue_id = await handlers.create_venue(uow, meeting_id=meeting_id, command=body)
     response.headers["Location"] = f"/v1/venues/{venue_id}"
-    return await get_venue(venue_id, rt, principal)
+    return await get_venue(venue_id, rt, grant)
 
 
 @router.get("/meetings/{meeting_id}/venues", response_model=Page[VenueRead])
 async def list_venues(
-    meeting_id: UUID, rt: RuntimeDep, _: CurrentPrincipal, page: PageDep
+    meeting_id: UUID, rt: RuntimeDep, _: Reader, page: PageDep
 ) -> Page[VenueRead]:
     """A meeting's venues by name."""
     async with rt.engine.connect() as conn:
@@ -109,7 +116,7 @@ async def list_venues(
 
 
 @router.get("/venues/{venue_id}", response_model=VenueRead)
-async def get_venue(venue_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> VenueRead:
+async def get_venue(venue_id: UUID, rt: RuntimeDep, _: Reader) -> VenueRead:
     """One venue."""
     async with rt.engine.connect() as conn:
         row = await repository.get_venue(conn, venue_id)
@@ -126,7 +133,7 @@ async def create_room(
     body: RoomCreate,
     rt: RuntimeDep,
     uow: UnitOfWorkDep,
-    principal: OrganiserPrincipal,
+    grant: Annotated[Grant, POLICY.allows("rooms.create")],
     response: Response,
 ) -> RoomRead:
     """Add a room to a venue (publishes `scheduling.room.created`)."""
@@ -136,14 +143,14 @@ async def create_room(
         async with uow:
             room_id = await handlers.create_room(uow, venue_id=venue_id, command=body)
     response.headers["Location"] = f"/v1/rooms/{room_id}"
-    return await get_room(room_id, rt, principal)
+    return await get_room(room_id, rt, grant)
 
 
 @router.get("/meetings/{meeting_id}/rooms", response_model=Page[RoomRead])
 async def list_rooms(
     meeting_id: UUID,
     rt: RuntimeDep,
-    _: CurrentPrincipal,
+    _: Reader,
     page: PageDep,
     venue_id: UUID | None = None,
     bilateral: bool | None = Query(None, description="only rooms set aside for bilaterals"),
@@ -169,7 +176,7 @@ async def list_rooms(
 
 
 @router.get("/rooms/{room_id}", response_model=RoomRead)
-async def get_room(room_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> RoomRead:
+async def get_room(room_id: UUID, rt: RuntimeDep, _: Reader) -> RoomRead:
     """One room."""
     async with rt.engine.connect() as conn:
         row = await repository.get_room(conn, room_id)
@@ -182,10 +189,10 @@ async def get_room(room_id: UUID, rt: RuntimeDep, _: CurrentPrincipal) -> RoomRe
 async def list_participants(
     meeting_id: UUID,
     rt: RuntimeDep,
-    _: OrganiserPrincipal,
+    _: Annotated[Grant, POLICY.allows("participants.list")],
     page: PageDep,
     delegation_id: UUID | None = None,
-    q: str | None = Query(None, min_length=1, max_length=100, description="search in names"),
+    q: Line | None = Query(None, min_length=1, max_length=100, description="search in names"),
 ) -> Page[ParticipantRead]:
     """Accredited participants of a meeting, as learnt from registration's events."""
     async with rt.engine.connect() as conn:

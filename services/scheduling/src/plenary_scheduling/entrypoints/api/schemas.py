@@ -7,13 +7,21 @@ from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from plenary_scheduling.domain.model import Visibility
+from plenary_shared.inputs import MAX_MEETING_DAYS, Day, Line, Moment, Text, within_days
 from plenary_shared.vocabulary import SessionFormat
 
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Title = Annotated[Line, StringConstraints(min_length=1, max_length=300)]
 
 
 def _known_zone(value: str) -> str:
@@ -27,17 +35,25 @@ class MeetingCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=300)
-    city: str = Field(min_length=1, max_length=120)
-    venue: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=300)
+    city: Line = Field(min_length=1, max_length=120)
+    venue: Line = Field(min_length=1, max_length=200)
     timezone: str = Field(description="IANA time zone of the venue, e.g. Europe/Moscow")
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day = Field(description=f"at most {MAX_MEETING_DAYS} days after starts_on")
     requires_vetting: bool = Field(
         False, description="nominees must be cleared by the host's security service"
     )
 
     _zone = field_validator("timezone")(_known_zone)
+
+    @field_validator("ends_on")
+    @classmethod
+    def _not_too_long(cls, value: date, info: ValidationInfo) -> date:
+        starts_on = info.data.get("starts_on")
+        if starts_on is not None:
+            within_days(starts_on, value, max_days=MAX_MEETING_DAYS, what="a meeting")
+        return value
 
 
 class MeetingRead(BaseModel):
@@ -59,9 +75,9 @@ class VenueCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    city: str = Field(min_length=1, max_length=120)
-    address: str = Field("", max_length=400)
+    name: Line = Field(min_length=1, max_length=200)
+    city: Line = Field(min_length=1, max_length=120)
+    address: Line = Field("", max_length=400)
     timezone: str = Field(description="IANA time zone, e.g. Europe/Moscow")
 
     _zone = field_validator("timezone")(_known_zone)
@@ -84,9 +100,9 @@ class RoomCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     capacity: int = Field(ge=1, le=100_000, description="people the room holds")
-    access_zone: str | None = Field(
+    access_zone: Line | None = Field(
         None, max_length=40, description="badge zone needed to enter, e.g. 'A'"
     )
     languages: list[Language] = Field(
@@ -121,8 +137,8 @@ class SessionCreate(BaseModel):
     )
     format: SessionFormat
     room_id: UUID
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     visibility: Visibility = Visibility.PUBLIC
     head_delegation_ids: list[UUID] = Field(
         default_factory=list, max_length=300, description="delegations whose heads attend"
@@ -137,8 +153,8 @@ class SessionUpdate(BaseModel):
     title: Title | None = None
     titles: dict[Language, Title] | None = None
     room_id: UUID | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     visibility: Visibility | None = None
 
 
@@ -147,7 +163,7 @@ class SessionCancel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class SessionRead(BaseModel):
@@ -270,8 +286,8 @@ class ConflictCheckCreate(BaseModel):
     session_id: UUID | None = Field(None, description="the session to change; omit for a new one")
     format: SessionFormat | None = None
     room_id: UUID | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     application_ids: list[UUID] = Field(default_factory=list, max_length=5000)
     head_delegation_ids: list[UUID] = Field(default_factory=list, max_length=300)
 
@@ -299,7 +315,7 @@ class VersionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field("", max_length=500)
+    note: Text = Field("", max_length=500)
 
 
 class VersionRead(BaseModel):
@@ -342,8 +358,8 @@ class SlotCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
 
 
 class BilateralCreate(BaseModel):
@@ -354,8 +370,8 @@ class BilateralCreate(BaseModel):
     requester_delegation_id: UUID
     counterpart_delegation_id: UUID
     slots: list[SlotCreate] = Field(min_length=1, max_length=10)
-    agenda: str = Field("", max_length=300)
-    note: str = Field("", max_length=1000)
+    agenda: Line = Field("", max_length=300)
+    note: Text = Field("", max_length=1000)
 
 
 class BilateralAcceptance(BaseModel):
@@ -371,7 +387,7 @@ class BilateralDecline(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class BilateralCounterProposal(BaseModel):
@@ -380,7 +396,7 @@ class BilateralCounterProposal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slots: list[SlotCreate] = Field(min_length=1, max_length=10)
-    note: str = Field("", max_length=1000)
+    note: Text = Field("", max_length=1000)
 
 
 class SlotRead(BaseModel):

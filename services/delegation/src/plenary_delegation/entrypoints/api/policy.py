@@ -1,0 +1,33 @@
+"""Who may do what in the delegation service (README, "Tokens and roles")."""
+
+from plenary_shared.auth import Role
+from plenary_shared.authz import Policy, Scope, staff
+
+# a focal point for its own delegation; participants reach nothing here, whatever their token says
+FOCAL_POINT = (Role.FOCAL_POINT, Scope.OWN_DELEGATION)
+
+POLICY = Policy(
+    service="delegation",
+    rules={
+        "delegations.create": staff(),
+        "delegations.list": staff(FOCAL_POINT),
+        "delegations.read": staff(FOCAL_POINT),
+        "delegations.update": staff(),
+        "delegations.withdraw": staff(),
+        "delegations.export": staff(),
+        "quotas.change": staff(),
+        "waiting_list.read": staff(FOCAL_POINT),
+        "waiting_list.configure": staff(FOCAL_POINT),
+        "focal_points.assign": staff(),
+        "focal_points.list": staff(FOCAL_POINT),
+        "focal_points.revoke": staff(),
+        "movements.record": staff(FOCAL_POINT),
+        "movements.list": staff(FOCAL_POINT),
+        "arrivals.list": staff(),
+        "accommodation.set": staff(FOCAL_POINT),
+        "accommodation.read": staff(FOCAL_POINT),
+        "liaison.assign": staff(),
+        "liaison.read": staff(FOCAL_POINT),
+        "operations": staff(),
+    },
+)

@@ -1,0 +1,115 @@
+"""The delegation service's policy guards every route, and the route table answers by it."""
+
+import re
+import uuid
+
+import httpx
+import pytest
+
+from plenary_delegation.config import Settings
+from plenary_delegation.entrypoints.api.policy import POLICY
+from plenary_delegation.main import create_app
+from plenary_shared.auth import Principal, Role, generate_key_pair, mint_token
+from plenary_shared.authz import Scope, route_action, unguarded_routes, v1_routes
+from plenary_shared.errors import Forbidden
+
+MINE = uuid.uuid4()
+# what a focal point may do for its own delegation; everything else is organiser staff's
+FOCAL_POINT_ACTIONS = {
+    "delegations.list",
+    "delegations.read",
+    "waiting_list.read",
+    "waiting_list.configure",
+    "focal_points.list",
+    "movements.record",
+    "movements.list",
+    "accommodation.set",
+    "accommodation.read",
+    "liaison.read",
+}
+KEYS = generate_key_pair()
+
+
+@pytest.fixture(scope="module")
+async def app():
+    # nothing listens on these: a request that got past the policy would fail, not answer 403
+    settings = Settings(
+        database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none",
+        kafka_bootstrap_servers="127.0.0.1:9",
+        jwt_public_key=KEYS[1],
+        log_json=False,
+    )
+    return create_app(settings)
+
+
+def token(role: Role, *, delegation_id: uuid.UUID | None = None) -> str:
+    return mint_token(
+        private_key_pem=KEYS[0], role=role, subject=str(uuid.uuid4()), delegation_id=delegation_id
+    )
+
+
+def routes(app, *, actions=None):
+    """(method, concrete path, action) of the app's /v1 routes, optionally only some actions."""
+    for method, path, route in v1_routes(app):
+        action = route_action(route)
+        if actions is None or action in actions:
+            yield method, re.sub(r"{\w+}", str(MINE), path), action
+
+
+async def answers(app, bearer: str, *, actions=None) -> dict[str, int]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    seen = {}
+    async with httpx.AsyncClient(transport=transport, base_url="http://delegation") as http:
+        for method, path, action in routes(app, actions=actions):
+            body = {} if method in ("POST", "PUT", "PATCH") else None
+            response = await http.request(
+                method, path, json=body, headers={"Authorization": f"Bearer {bearer}"}
+            )
+            seen[f"{method} {path} ({action})"] = response.status_code
+    return seen
+
+
+async def test_every_route_declares_an_action_of_the_policy(app):
+    assert unguarded_routes(app, POLICY) == []
+    assert POLICY.public == frozenset()
+    used = {route_action(route) for _, _, route in v1_routes(app)}
+    assert used == set(POLICY.rules)
+
+
+def test_participants_reach_nothing_and_focal_points_only_their_delegation():
+    for action, roles in POLICY.rules.items():
+        assert Role.PARTICIPANT not in roles, action
+        assert roles[Role.ORGANISER] is Scope.ALL and roles[Role.ACCREDITATION_DESK] is Scope.ALL
+        if action in FOCAL_POINT_ACTIONS:
+            assert roles[Role.FOCAL_POINT] is Scope.OWN_DELEGATION, action
+        else:
+            assert Role.FOCAL_POINT not in roles, action
+
+
+def test_a_focal_point_grant_is_confined_to_its_delegation():
+    focal = Principal(subject="fp", role=Role.FOCAL_POINT, delegation_id=MINE, token="t")
+    grant = POLICY.grant(focal, "delegations.list")
+    assert grant.only_delegation == MINE
+    assert grant.reaches(MINE) and not grant.reaches(uuid.uuid4())
+    with pytest.raises(Forbidden, match="no delegation_id claim"):
+        POLICY.grant(focal.model_copy(update={"delegation_id": None}), "delegations.list")
+    with pytest.raises(Forbidden, match="may not quotas: change"):
+        POLICY.grant(focal, "quotas.change")
+
+
+async def test_a_participant_with_a_delegation_claim_is_refused_every_route(app):
+    seen = await answers(app, token(Role.PARTICIPANT, delegation_id=MINE))
+    assert len(seen) > 15
+    assert {route: status for route, status in seen.items() if status != 403} == {}
+
+
+async def test_a_focal_point_without_a_delegation_claim_is_refused_every_route(app):
+    seen = await answers(app, token(Role.FOCAL_POINT))
+    assert {route: status for route, status in seen.items() if status != 403} == {}
+
+
+async def test_a_focal_point_is_refused_the_organisers_actions(app):
+    staff_only = set(POLICY.rules) - FOCAL_POINT_ACTIONS
+    seen = await answers(app, token(Role.FOCAL_POINT, delegation_id=MINE), actions=staff_only)
+    assert len(seen) >= 8
+    assert {route: status for route, status in seen.items() if status != 403} == {}
