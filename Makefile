@@ -47,4 +47,4 @@ lock: $(STAMP) ## re-resolve requirements.lock from requirements.in
 	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 --no-header --quiet -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .run .pytest_cache
+	rm -rf $(VENV) .run .pytest_cache .hypothesis

@@ -28,6 +28,8 @@ CHECKS = [
 MAX_EXAMPLES = 5
 # failed sign-ins throttle this (documentation) address, not the 127.0.0.1 other tests sign in from
 FUZZER_ADDRESS = "203.0.113.7"
+# generated webhook targets could resolve on the internet: they all go to a closed local port
+WEBHOOK_URL = "http://127.0.0.2:9/generated"
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +86,8 @@ schema = schemathesis.pytest.from_fixture("service_schema").exclude(path="/v1/st
 @pytest.mark.timeout(600)
 def test_every_operation_answers_as_documented(case, tally: Counter[str]) -> None:
     """No generated request gets a 5xx or an answer its operation does not document."""
+    if isinstance(case.body, dict) and "url" in case.body:
+        case.body["url"] = WEBHOOK_URL
     response = case.call()
     tally["requests"] += 1
     tally["5xx"] += response.status_code >= 500

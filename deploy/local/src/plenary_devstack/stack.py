@@ -170,21 +170,38 @@ class Platform:
             process.kill()
             process.wait()
 
-    def wait_ready(self, services: tuple[str, ...] = SERVICES, timeout: float = 90) -> None:
-        """Wait until each service answers /readyz with 200."""
-        deadline = time.monotonic() + timeout
+    def wait_ready(
+        self, services: tuple[str, ...] = SERVICES, timeout: float = 90, limit: float = 900
+    ) -> None:
+        """Wait until each service answers /readyz with 200, as long as it shows progress.
+
+        Progress is new lines in its log or a change in what /readyz says; a service that shows
+        none for `timeout` seconds (or is not ready after `limit`) fails with what it waited for.
+        """
+        started = time.monotonic()
         for service in services:
+            log_file = self.logs / f"{service}.log"
+            last_seen, last_progress, waiting_for = None, time.monotonic(), "no answer yet"
             while True:
                 process = self.processes[service]
                 if process.poll() is not None:
-                    raise RuntimeError(f"{service} exited; see {self.logs / (service + '.log')}")
+                    raise RuntimeError(f"{service} exited; see {log_file}")
                 try:
-                    if httpx.get(self.url(service) + "/readyz", timeout=2).status_code == 200:
+                    answer = httpx.get(self.url(service) + "/readyz", timeout=2)
+                    if answer.status_code == 200:
                         break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{service} not ready in {timeout}s; see its log")
+                    waiting_for = f"/readyz said {answer.text[:200]}"
+                except httpx.HTTPError as exc:
+                    waiting_for = f"/readyz did not answer ({type(exc).__name__})"
+                seen = (log_file.stat().st_size if log_file.exists() else 0, waiting_for)
+                now = time.monotonic()
+                if seen != last_seen:
+                    last_seen, last_progress = seen, now
+                if now - last_progress > timeout or now - started > limit:
+                    raise RuntimeError(
+                        f"{service} not ready: no progress for {now - last_progress:.0f}s"
+                        f" ({now - started:.0f}s in all); {waiting_for}; see {log_file}"
+                    )
                 time.sleep(0.2)
 
     def stop(self) -> None:

@@ -348,12 +348,14 @@ async def active_badge(conn: AsyncConnection, application_id: uuid.UUID) -> Row 
 
 
 async def latest_badge(conn: AsyncConnection, application_id: uuid.UUID) -> Row | None:
-    """The active badge of an application, else its most recent one."""
+    """The active badge of an application, else its most recent one (never one replaced)."""
     active_first = case((badges.c.status == BadgeStatus.ACTIVE.value, 0), else_=1)
+    # issued_at is whole seconds: a badge re-issued in the second of its predecessor ties with it
+    replaced_last = case((badges.c.void_reason == VoidReason.REPLACED.value, 1), else_=0)
     query = (
         select(badges)
         .where(badges.c.application_id == application_id)
-        .order_by(active_first, badges.c.issued_at.desc())
+        .order_by(active_first, replaced_last, badges.c.issued_at.desc())
         .limit(1)
     )
     return (await conn.execute(query)).first()

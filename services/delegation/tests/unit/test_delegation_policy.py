@@ -1,16 +1,14 @@
 """The delegation service's policy guards every route, and the route table answers by it."""
 
-import re
 import uuid
 
-import httpx
 import pytest
 
 from plenary_delegation.config import Settings
 from plenary_delegation.entrypoints.api.policy import POLICY
 from plenary_delegation.main import create_app
 from plenary_shared.auth import Principal, Role, generate_key_pair, mint_token
-from plenary_shared.authz import Scope, route_action, unguarded_routes, v1_routes
+from plenary_shared.authz import Scope, answers, route_action, unguarded_routes, v1_routes
 from plenary_shared.errors import Forbidden
 
 MINE = uuid.uuid4()
@@ -42,31 +40,15 @@ async def app():
     return create_app(settings)
 
 
+async def probe(app, bearer: str, *, actions=None) -> dict[str, int]:
+    """Every route's status for a token, by the shared in-process probe."""
+    return await answers(app, bearer, actions=actions, fill=str(MINE))
+
+
 def token(role: Role, *, delegation_id: uuid.UUID | None = None) -> str:
     return mint_token(
         private_key_pem=KEYS[0], role=role, subject=str(uuid.uuid4()), delegation_id=delegation_id
     )
-
-
-def routes(app, *, actions=None):
-    """(method, concrete path, action) of the app's /v1 routes, optionally only some actions."""
-    for method, path, route in v1_routes(app):
-        action = route_action(route)
-        if actions is None or action in actions:
-            yield method, re.sub(r"{\w+}", str(MINE), path), action
-
-
-async def answers(app, bearer: str, *, actions=None) -> dict[str, int]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    seen = {}
-    async with httpx.AsyncClient(transport=transport, base_url="http://delegation") as http:
-        for method, path, action in routes(app, actions=actions):
-            body = {} if method in ("POST", "PUT", "PATCH") else None
-            response = await http.request(
-                method, path, json=body, headers={"Authorization": f"Bearer {bearer}"}
-            )
-            seen[f"{method} {path} ({action})"] = response.status_code
-    return seen
 
 
 async def test_every_route_declares_an_action_of_the_policy(app):
@@ -98,18 +80,18 @@ def test_a_focal_point_grant_is_confined_to_its_delegation():
 
 
 async def test_a_participant_with_a_delegation_claim_is_refused_every_route(app):
-    seen = await answers(app, token(Role.PARTICIPANT, delegation_id=MINE))
+    seen = await probe(app, token(Role.PARTICIPANT, delegation_id=MINE))
     assert len(seen) > 15
     assert {route: status for route, status in seen.items() if status != 403} == {}
 
 
 async def test_a_focal_point_without_a_delegation_claim_is_refused_every_route(app):
-    seen = await answers(app, token(Role.FOCAL_POINT))
+    seen = await probe(app, token(Role.FOCAL_POINT))
     assert {route: status for route, status in seen.items() if status != 403} == {}
 
 
 async def test_a_focal_point_is_refused_the_organisers_actions(app):
     staff_only = set(POLICY.rules) - FOCAL_POINT_ACTIONS
-    seen = await answers(app, token(Role.FOCAL_POINT, delegation_id=MINE), actions=staff_only)
+    seen = await probe(app, token(Role.FOCAL_POINT, delegation_id=MINE), actions=staff_only)
     assert len(seen) >= 8
     assert {route: status for route, status in seen.items() if status != 403} == {}

@@ -1,10 +1,8 @@
 """Notification's policy guards every route; subscriptions and the stream see only the grant's scope."""
 
-import re
 import uuid
 from types import SimpleNamespace
 
-import httpx
 import pytest
 
 from plenary_notification.config import Settings
@@ -13,7 +11,7 @@ from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.main import create_app
 from plenary_notification.service_layer import handlers
 from plenary_shared.auth import Principal, Role, generate_key_pair, mint_token
-from plenary_shared.authz import Scope, route_action, unguarded_routes, v1_routes
+from plenary_shared.authz import Scope, answers, route_action, unguarded_routes, v1_routes
 from plenary_shared.errors import Forbidden, NotFound
 
 MINE = uuid.uuid4()
@@ -42,6 +40,11 @@ def who(role: Role, *, delegation_id: uuid.UUID | None = None, subject: str = "s
     return Principal(subject=subject, role=role, delegation_id=delegation_id, token="t")
 
 
+async def probe(app, bearer: str, *, actions=None) -> dict[str, int]:
+    """Every route's status for a token, by the shared in-process probe."""
+    return await answers(app, bearer, actions=actions, fill=str(MINE))
+
+
 def token(role: Role, *, delegation_id: uuid.UUID | None = None, subject: str | None = None):
     return mint_token(
         private_key_pem=KEYS[0],
@@ -49,24 +52,6 @@ def token(role: Role, *, delegation_id: uuid.UUID | None = None, subject: str | 
         subject=subject or str(uuid.uuid4()),
         delegation_id=delegation_id,
     )
-
-
-async def answers(app, bearer: str, *, actions=None) -> dict[str, int]:
-    """The status of every /v1 route (or those of some actions) called with a token."""
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    seen = {}
-    async with httpx.AsyncClient(transport=transport, base_url="http://notification") as http:
-        for method, path, route in v1_routes(app):
-            action = route_action(route)
-            if actions is not None and action not in actions:
-                continue
-            concrete = re.sub(r"{\w+}", str(MINE), path)
-            body = {} if method in ("POST", "PUT", "PATCH") else None
-            response = await http.request(
-                method, concrete, json=body, headers={"Authorization": f"Bearer {bearer}"}
-            )
-            seen[f"{method} {path} ({action})"] = response.status_code
-    return seen
 
 
 def test_every_route_declares_an_action_of_the_policy(app):
@@ -85,22 +70,20 @@ def test_subscriptions_are_their_owners_and_staff_reach_no_one_elses():
 
 
 async def test_a_focal_point_without_a_delegation_claim_is_refused_every_route(app):
-    seen = await answers(app, token(Role.FOCAL_POINT, subject="fp@example.org"))
+    seen = await probe(app, token(Role.FOCAL_POINT, subject="fp@example.org"))
     assert len(seen) > 15
     assert {route: status for route, status in seen.items() if status != 403} == {}
 
 
 async def test_a_participant_token_naming_no_application_is_refused_every_route(app):
-    seen = await answers(app, token(Role.PARTICIPANT, delegation_id=MINE, subject="p@x.org"))
+    seen = await probe(app, token(Role.PARTICIPANT, delegation_id=MINE, subject="p@x.org"))
     assert {route: status for route, status in seen.items() if status != 403} == {}
 
 
 async def test_a_participant_with_a_delegation_claim_is_refused_the_staff_and_focal_actions(app):
     staff_only = {"emails.list", "digests.send", "operations"}
     focal = {"email_preferences.read", "email_preferences.update"}
-    seen = await answers(
-        app, token(Role.PARTICIPANT, delegation_id=MINE), actions=staff_only | focal
-    )
+    seen = await probe(app, token(Role.PARTICIPANT, delegation_id=MINE), actions=staff_only | focal)
     assert len(seen) >= 6
     assert {route: status for route, status in seen.items() if status != 403} == {}
 
