@@ -110,9 +110,15 @@ class Page(BaseModel, Generic[T]):
 Check = Callable[[], Awaitable[bool]]
 
 
-def health_router(checks: dict[str, Check], *, events: bool = True) -> APIRouter:
-    """/healthz, /readyz (every check passes), /metrics, and /asyncapi.json where `events`."""
+def health_router(
+    checks: dict[str, Check], *, events: bool = True, reports: dict[str, Check] | None = None
+) -> APIRouter:
+    """/healthz, /readyz (every check passes), /metrics, and /asyncapi.json where `events`.
+
+    `reports` are shown in /readyz among the checks but never make it 503 (status "degraded").
+    """
     router = APIRouter(tags=["health"])
+    reports = reports or {}
 
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -121,17 +127,18 @@ def health_router(checks: dict[str, Check], *, events: bool = True) -> APIRouter
     @router.get("/readyz")
     async def readyz() -> Any:
         results = {}
-        for name, check in checks.items():
+        for name, check in {**checks, **reports}.items():
             try:
                 results[name] = await check()
             except Exception:
                 results[name] = False
-        ready = all(results.values())
+        ready = all(results[name] for name in checks)
+        whole = all(results.values())
         from fastapi.responses import JSONResponse
 
+        status = "not ready" if not ready else "ready" if whole else "degraded"
         return JSONResponse(
-            {"status": "ready" if ready else "not ready", "checks": results},
-            status_code=200 if ready else 503,
+            {"status": status, "checks": results}, status_code=200 if ready else 503
         )
 
     if events:

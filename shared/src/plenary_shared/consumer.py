@@ -6,25 +6,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, exists, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plenary_shared import metrics, topics
-from plenary_shared.db import UnitOfWork
+from plenary_shared.db import UnitOfWork, notify_channel
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.messaging_tables import MessagingTables
+from plenary_shared.outage import is_outage
+from plenary_shared.outbox import raw_record_envelope
 
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
+T = TypeVar("T")
+
+
+# the outbox event type of a record bound for a dead-letter topic
+DEAD_LETTER_TYPE = "plenary.dead-letter"
 
 
 class NotYetKnown(Exception):
@@ -43,14 +51,8 @@ class ConsumerConfig:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Whether a failure comes from the infrastructure (connection lost, timeout), not the event."""
-    if isinstance(exc, OSError | TimeoutError | ConnectionError):
-        return True
-    if isinstance(exc, DBAPIError):
-        # an InterfaceError on a live connection is a bug (too many parameters, say): retrying
-        # it for ever would hold the partition, so only a lost connection counts as an outage
-        return exc.connection_invalidated or isinstance(exc, OperationalError)
-    return False
+    """Whether a failure comes from the infrastructure (database or broker away), not the event."""
+    return is_outage(exc)
 
 
 class EventConsumer:
@@ -140,19 +142,21 @@ class EventConsumer:
     async def process(self, record: ConsumerRecord) -> None:
         """Handle one record: once, parked, or dead-lettered.
 
-        Raises only when the dead-letter topic or the database stays unreachable while parking or
-        dead-lettering; the offset is then not committed and the record comes again.
+        While the database is unreachable it holds the record and waits; only an error of the
+        event itself counts as an attempt.
         """
         try:
             event = CloudEvent.from_kafka(record.value)
         except ValueError as exc:
-            await self._dead_letter(record, None, f"not a CloudEvent: {exc}", attempts=1)
+            error = f"not a CloudEvent: {exc}"
+            await self._through_outage(lambda: self._dead_letter(record, None, error, attempts=1))
             return
         handler = self._handlers.get(event.type)
         if handler is None:
             return
-        if await self._has_parked(event.subject):
-            await self._park(event, record.topic, "an earlier event of this subject is parked")
+        if await self._through_outage(lambda: self._has_parked(event.subject)):
+            reason = "an earlier event of this subject is parked"
+            await self._through_outage(lambda: self._park(event, record.topic, reason))
             return
         error, attempt, outages = "", 0, 0
         while attempt < self._config.max_attempts:
@@ -163,7 +167,7 @@ class EventConsumer:
                     self._park_wake.set()
                 return
             except NotYetKnown as exc:
-                await self._park(event, record.topic, str(exc))
+                await self._through_outage(lambda e=exc: self._park(event, record.topic, str(e)))
                 return
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
@@ -189,7 +193,31 @@ class EventConsumer:
                 )
                 if attempt < self._config.max_attempts:
                     await asyncio.sleep(delay)
-        await self._dead_letter(record, event, error, attempts=attempt)
+        await self._through_outage(
+            lambda: self._dead_letter(record, event, error, attempts=attempt)
+        )
+
+    async def _through_outage(self, step: Callable[[], Awaitable[T]]) -> T:
+        """Run a step, waiting out an unreachable database or broker however long it lasts."""
+        outages = 0
+        while True:
+            try:
+                return await step()
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                outages += 1
+                log.warning(
+                    "waiting for the database",
+                    consumer=self.name,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+                await asyncio.sleep(
+                    min(
+                        self._config.outage_backoff_max_seconds,
+                        self._config.backoff_seconds * 2 ** min(outages, 10),
+                    )
+                )
 
     async def _handle(
         self, handler: Handler, event: CloudEvent, *, parked_id: int | None = None
@@ -259,8 +287,9 @@ class EventConsumer:
             self._park_wake.clear()
             try:
                 await self.retry_parked()
-            except Exception:
-                log.exception("parked retry round failed", consumer=self.name)
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.exception("parked retry round failed", consumer=self.name)
 
     async def retry_parked(self) -> int:
         """Retry parked events in order per subject; returns how many were applied."""
@@ -289,6 +318,8 @@ class EventConsumer:
                     row, str(exc), expired=datetime.now(UTC) - row.parked_at > max_age
                 )
             except Exception as exc:
+                if is_transient(exc):
+                    raise  # the database is away: try the round again later, count nothing
                 stuck.add(row.key)
                 await self._still_parked(row, f"{type(exc).__name__}: {exc}", expired=True)
         return applied
@@ -325,24 +356,17 @@ class EventConsumer:
     async def _dead_letter(
         self, record: ConsumerRecord, event: CloudEvent | None, error: str, *, attempts: int
     ) -> None:
-        """Publish to the dead-letter topic with the error, and keep a row to list and replay."""
-        metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="dead_lettered").inc()
-        log.error(
-            "event dead-lettered",
-            consumer=self.name,
-            topic=record.topic,
-            offset=record.offset,
-            event_type=event.type if event else None,
-            error=error,
-        )
+        """Keep a row to list and replay, and the dead-letter record in the outbox, together.
+
+        Both are written in one transaction, so neither exists without the other; the relay
+        publishes the record to the dead-letter topic.
+        """
         headers = [
             ("dlq-error", error.encode()[:4000]),
             ("dlq-consumer", self.name.encode()),
             ("dlq-origin", f"{record.topic}/{record.partition}/{record.offset}".encode()),
         ]
-        await self._producer.send_and_wait(
-            self.dead_letter_topic, value=record.value, key=record.key, headers=headers
-        )
+        key = record.key.decode(errors="replace") if record.key else None
         async with self._engine.begin() as conn:
             await conn.execute(
                 insert(self._tables.dead_letters).values(
@@ -352,12 +376,33 @@ class EventConsumer:
                     topic=record.topic,
                     partition=record.partition,
                     offset=record.offset,
-                    key=record.key.decode(errors="replace") if record.key else None,
+                    key=key,
                     value=record.value.decode(errors="replace"),
                     error=error[:4000],
                     attempts=attempts,
                 )
             )
+            await conn.execute(
+                insert(self._tables.outbox).values(
+                    event_id=uuid.uuid4(),
+                    topic=self.dead_letter_topic,
+                    key=(key or "")[:200],
+                    event_type=DEAD_LETTER_TYPE,
+                    envelope=raw_record_envelope(record.key, record.value, headers),
+                )
+            )
+            await conn.execute(
+                text("SELECT pg_notify(:c, '')"), {"c": notify_channel(self._tables.schema)}
+            )
+        metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="dead_lettered").inc()
+        log.error(
+            "event dead-lettered",
+            consumer=self.name,
+            topic=record.topic,
+            offset=record.offset,
+            event_type=event.type if event else None,
+            error=error,
+        )
 
     async def replay_dead_letter(self, dead_letter_id: int) -> str:
         """Run a dead letter through its handler again; returns the outcome."""

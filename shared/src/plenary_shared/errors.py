@@ -8,7 +8,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plenary_shared.outage import RETRY_AFTER_SECONDS, is_outage
 
 log = structlog.get_logger(__name__)
 
@@ -68,6 +71,19 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def unavailable(seconds: int = RETRY_AFTER_SECONDS) -> JSONResponse:
+    """503 with Retry-After: the database is not there for now, and nothing was saved."""
+    response = problem(
+        503,
+        "Service unavailable",
+        f"The database is not reachable right now; nothing was saved. "
+        f"Try again in {seconds} seconds.",
+        retry_after=seconds,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def _field(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body",)]
     return ".".join(parts) or "body"
@@ -116,8 +132,20 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers[name] = value
         return response
 
+    async def _outage(request: Request, exc: Exception) -> JSONResponse:
+        if not is_outage(exc):
+            raise exc  # a bug: on to the 500 below, with its traceback in the log
+        log.warning("database unreachable", path=request.url.path, error_type=type(exc).__name__)
+        return unavailable()
+
+    # handled here, an outage is answered without a traceback per request in the log
+    for kind in (DBAPIError, OSError, TimeoutError):
+        app.add_exception_handler(kind, _outage)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_outage(exc):
+            return await _outage(request, exc)
         log.error("unhandled error", path=request.url.path, error_type=type(exc).__name__)
         return problem(
             500, "Internal error", "Something went wrong on our side; nothing was saved."

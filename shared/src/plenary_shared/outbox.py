@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 import structlog
@@ -42,6 +44,8 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         after_publish: Callable[[], Awaitable[None]] | None = None,
+        check_seconds: float = 10.0,
+        reconnect_max_seconds: float = 5.0,
     ) -> None:
         self._engine = engine
         self._dsn = asyncpg_dsn(database_url)
@@ -51,15 +55,21 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._after_publish = after_publish
+        self._check_seconds = check_seconds
+        self._reconnect_max_seconds = reconnect_max_seconds
         self._wake = asyncio.Event()
+        self.application_name = f"plenary-relay-{tables.schema}"
         self.running = False
+        self.listening = False
 
     async def run(self) -> None:
         """Relay until cancelled, woken by NOTIFY and by polling when notifications are missed."""
-        listener = await self._listen()
+        listening = asyncio.create_task(self._keep_listening())
         self.running = True
         try:
             while True:
+                if listening.done():
+                    listening.result()  # an unexpected crash restarts the relay (its supervisor)
                 self._wake.clear()
                 try:
                     published = await self.relay_once()
@@ -72,17 +82,68 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
         finally:
             self.running = False
-            if listener is not None:
-                await listener.close()
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
 
-    async def _listen(self) -> asyncpg.Connection | None:
+    async def _keep_listening(self) -> None:
+        """Hold the LISTEN connection; after any loss of it, reconnect with backoff."""
+        delay = 0.1
+        while True:
+            lost = asyncio.Event()
+            conn = await self._listen(lost, quiet=delay > 0.1)
+            if conn is None:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._reconnect_max_seconds)
+                continue
+            delay = 0.1
+            try:
+                self._set_listening(True)
+                self._wake.set()  # a NOTIFY sent while nobody listened is lost: relay once now
+                await self._until_lost(conn, lost)
+                log.warning("outbox LISTEN connection lost; reconnecting", channel=self._channel)
+            finally:
+                self._set_listening(False)
+                conn.terminate()
+
+    async def _listen(self, lost: asyncio.Event, *, quiet: bool) -> asyncpg.Connection | None:
+        """A connection listening on the schema's channel, or None while Postgres is not there."""
+        conn = None
         try:
-            conn = await asyncpg.connect(self._dsn)
+            conn = await asyncpg.connect(
+                self._dsn,
+                timeout=self._check_seconds,
+                server_settings={"application_name": self.application_name},
+            )
+            conn.add_termination_listener(lambda _: lost.set())
             await conn.add_listener(self._channel, lambda *_: self._wake.set())
             return conn
-        except (OSError, asyncpg.PostgresError):
-            log.warning("outbox LISTEN unavailable, polling only", channel=self._channel)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if not quiet:
+                log.warning(
+                    "outbox LISTEN unavailable, polling until it is back",
+                    channel=self._channel,
+                    error=type(exc).__name__,
+                )
+            if conn is not None:
+                conn.terminate()
             return None
+
+    async def _until_lost(self, conn: asyncpg.Connection, lost: asyncio.Event) -> None:
+        """Return once the connection is closed, or stops answering (a half-open socket)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lost.wait(), timeout=self._check_seconds)
+            if lost.is_set() or conn.is_closed():
+                return
+            try:
+                await conn.fetchval("SELECT 1", timeout=self._check_seconds)
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                return
+
+    def _set_listening(self, listening: bool) -> None:
+        self.listening = listening
+        metrics.RELAY_LISTENING.labels(service=self._outbox.schema).set(int(listening))
 
     async def relay_once(self) -> int:
         """Publish one batch; the rows stay locked until they are marked sent in the same transaction."""
@@ -111,7 +172,7 @@ class OutboxRelay:
             rows = [r for r in locked if r.id in publishable]
             futures = []
             for row in rows:
-                key, value, headers = CloudEvent.model_validate(row.envelope).to_kafka()
+                key, value, headers = kafka_record(row.envelope)
                 futures.append(
                     await self._producer.send(row.topic, value=value, key=key, headers=headers)
                 )
@@ -129,6 +190,29 @@ class OutboxRelay:
         o = self._outbox
         async with self._engine.connect() as conn:
             return await conn.scalar(select(func.count()).where(o.c.sent_at.is_(None))) or 0
+
+
+def raw_record_envelope(
+    key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]
+) -> dict[str, Any]:
+    """An outbox envelope for a record published as it is (a dead letter), not as an event."""
+    return {
+        "raw_record": {
+            "key": base64.b64encode(key).decode() if key is not None else None,
+            "value": base64.b64encode(value).decode(),
+            "headers": [[name, base64.b64encode(v).decode()] for name, v in headers],
+        }
+    }
+
+
+def kafka_record(envelope: dict[str, Any]) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+    """The Kafka key, value and headers of an outbox row."""
+    raw = envelope.get("raw_record")
+    if raw is None:
+        return CloudEvent.model_validate(envelope).to_kafka()
+    key = base64.b64decode(raw["key"]) if raw["key"] is not None else None
+    headers = [(name, base64.b64decode(v)) for name, v in raw["headers"]]
+    return key, base64.b64decode(raw["value"]), headers
 
 
 def _in_key_order(*, locked_ids: set[int], unsent: list) -> set[int]:

@@ -235,13 +235,18 @@ def build_app(
     async def consumer_running() -> bool:
         return runtime.consumer.running
 
+    async def relay_listening() -> bool:
+        return runtime.relay.listening
+
     app.include_router(
         health_router(
             {
                 "database": lambda: database_ready(runtime.engine),
                 "relay": relay_running,
                 "consumer": consumer_running,
-            }
+            },
+            # a relay that only polls still delivers, only slower: reported, never 503
+            reports={"relay_listening": relay_listening},
         )
     )
     secured = [Depends(current_principal)]

@@ -37,3 +37,18 @@ def test_an_answer_that_is_not_a_problem_document_still_says_something():
     )
     error = _problem(response)
     assert error.unavailable and error.detail == "Bad Gateway" and error.fields == {}
+
+
+def test_a_service_whose_database_is_away_says_how_long_to_wait():
+    response = httpx.Response(
+        503,
+        json={
+            "status": 503,
+            "detail": "The database is not reachable right now; nothing was saved.",
+        },
+        headers={"Retry-After": "5"},
+        request=httpx.Request("POST", "http://svc/v1/x"),
+    )
+    error = _problem(response)
+    assert error.unavailable and error.retry_after == 5
+    assert _problem(_answer(500, {"detail": "boom"})).retry_after is None

@@ -1,8 +1,9 @@
 """Sign-in redirects stay on this site, and the language follows the choice or the browser."""
 
 import pytest
+from plenary_portal.adapters.backend import ServiceError
 from plenary_portal.entrypoints.web.auth import _local
-from plenary_portal.entrypoints.web.pages import language_wanted
+from plenary_portal.entrypoints.web.pages import Viewer, language_wanted, problem_page
 from starlette.requests import Request
 
 
@@ -39,3 +40,15 @@ def _request(headers: dict[str, str]) -> Request:
 )
 def test_the_language_is_the_chosen_one_else_the_browsers_first_supported(headers, language):
     assert language_wanted(_request(headers)) == language
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Try again in 5 seconds."), ("ru", "Повторите через 5 секунд."), ("zh", "5 秒后重试")],
+)
+def test_a_service_answering_503_with_a_wait_becomes_a_503_page_saying_it(language, words):
+    request = _request({"Accept-Language": language, "Host": "portal"})
+    seen = Viewer(principal=None, language=language, request=request)
+    page = problem_page(seen, ServiceError(503, "unreachable", retry_after=5))
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert words in page.body.decode()

@@ -5,6 +5,7 @@ import re
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from plenary_portal.adapters.backend import ServiceError
 from plenary_portal.adapters.templates import LOCALES, TEMPLATES, environment
 
 from plenary_shared.i18n import LANGUAGES
@@ -140,3 +141,18 @@ def test_a_throttled_sign_in_or_reset_says_the_wait_in_words(language, template)
     context = {"next": "", "expired": False, "email": ""}
     assert minutes in _page(language, template, errors={"form": "@too_many:61"}, **context)
     assert second in _page(language, template, errors={"form": "@too_many:1"}, **context)
+
+
+DATABASE_AWAY = {
+    "en": "The database is not reachable right now; nothing was saved. Try again in 5 seconds.",
+    "ru": "База данных сейчас недоступна; ничего не сохранено. Повторите через 5 секунд.",
+    "zh": "数据库暂时无法访问，未保存任何内容。请在 5 秒后重试。",  # noqa: RUF001
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_service_whose_database_is_away_is_explained_with_the_wait(language):
+    error = ServiceError(503, "unreachable", retry_after=5)
+    assert DATABASE_AWAY[language] in _page(language, "problem.html", http_status=503, error=error)
+    unreachable = _page(language, "problem.html", http_status=503, error=ServiceError(503, "x"))
+    assert DATABASE_AWAY[language] not in unreachable

@@ -23,6 +23,8 @@ class ServiceError(Exception):
     detail: str
     fields: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # with a 503: the seconds the service asked to wait (its database is away for now)
+    retry_after: int | None = None
 
     @property
     def unavailable(self) -> bool:
@@ -50,7 +52,16 @@ def _problem(response: httpx.Response) -> ServiceError:
         if isinstance(e, dict)
     }
     extra = {k: v for k, v in body.items() if k not in ("type", "title", "status", "detail")}
-    return ServiceError(response.status_code, detail, fields, extra)
+    wait = _seconds(response.headers.get("retry-after")) if response.status_code == 503 else None
+    return ServiceError(response.status_code, detail, fields, extra, retry_after=wait)
+
+
+def _seconds(retry_after: str | None) -> int | None:
+    """A Retry-After given in seconds, kept within an hour; None when absent or a date."""
+    try:
+        return min(max(int(retry_after or ""), 1), 3600)
+    except ValueError:
+        return None
 
 
 class Backend:

@@ -198,7 +198,10 @@ def problem_page(seen: Viewer, error: ServiceError) -> Response:
     if error.status == 401:
         return sign_in_redirect(seen.request, expired=True)
     status = 503 if error.unavailable else error.status
-    return render(seen, "problem.html", status_code=status, error=error)
+    page = render(seen, "problem.html", status_code=status, error=error)
+    if error.retry_after is not None:
+        page.headers["Retry-After"] = str(error.retry_after)
+    return page
 
 
 def key_of(form) -> str | None:
