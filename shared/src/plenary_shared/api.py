@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+import structlog
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import func, select, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plenary_shared import asyncapi
 from plenary_shared.authz import Policy
+from plenary_shared.consumer import DEAD_LETTER_TYPE
 from plenary_shared.errors import PROBLEM_JSON, NotFound
 from plenary_shared.inputs import MAX_BIGINT, MAX_LIMIT, MAX_OFFSET
+from plenary_shared.outbox import republish_since, since_problem
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 
 class BodyLimitMiddleware:
@@ -182,6 +188,28 @@ class ParkedRead(BaseModel):
     parked_at: Any
 
 
+class RepublishRequest(BaseModel):
+    """Where a republish starts: an ISO-8601 moment with its offset."""
+
+    since: AwareDatetime
+
+
+class RepublishAnswer(BaseModel):
+    """How many outbox rows wait to be published again."""
+
+    queued: int
+
+
+def checked_since(since: datetime, *, retention_hours: float) -> datetime:
+    """The moment itself, or a 422 naming `since` when it is in the future or past the retention."""
+    problem = since_problem(since, retention_hours=retention_hours)
+    if problem is not None:
+        raise RequestValidationError(
+            [{"loc": ("body", "since"), "msg": problem, "type": "value_error", "input": None}]
+        )
+    return since
+
+
 def operations_router(get_runtime: Callable[[Request], Any], policy: Policy) -> APIRouter:
     """Dead letters and parked events of this service: list and replay (its policy's `operations`)."""
     router = APIRouter(
@@ -235,6 +263,15 @@ def operations_router(get_runtime: Callable[[Request], Any], policy: Policy) -> 
             for r in rows
         ]
         return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
+
+    @router.post("/outbox/republish", status_code=202, response_model=RepublishAnswer)
+    async def republish(request: Request, body: RepublishRequest) -> RepublishAnswer:
+        """Publish every event committed since a moment again; consumers absorb the duplicates."""
+        rt = get_runtime(request)
+        since = checked_since(body.since, retention_hours=rt.settings.outbox_retention_hours)
+        queued = await republish_since(rt.engine, rt.tables, since, skip_types=(DEAD_LETTER_TYPE,))
+        log.warning("outbox republish queued", since=since.isoformat(), rows=queued)
+        return RepublishAnswer(queued=queued)
 
     return router
 

@@ -6,13 +6,13 @@ import asyncio
 import base64
 import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -190,6 +190,88 @@ class OutboxRelay:
         o = self._outbox
         async with self._engine.connect() as conn:
             return await conn.scalar(select(func.count()).where(o.c.sent_at.is_(None))) or 0
+
+
+def retention_horizon(retention_hours: float, *, now: datetime | None = None) -> datetime:
+    """The oldest moment whose outbox rows are still kept (and so can be re-published)."""
+    return (now or datetime.now(UTC)) - timedelta(hours=retention_hours)
+
+
+def since_problem(
+    since: datetime, *, retention_hours: float, now: datetime | None = None
+) -> str | None:
+    """Why a republish cannot start at `since`, or None when it can."""
+    now = now or datetime.now(UTC)
+    if since > now:
+        return "must not be in the future"
+    horizon = retention_horizon(retention_hours, now=now)
+    if since < horizon:
+        return f"must not be before {horizon.isoformat(timespec='seconds')} (the outbox retention)"
+    return None
+
+
+async def republish_since(
+    engine: AsyncEngine, tables: MessagingTables, since: datetime, *, skip_types: tuple[str, ...]
+) -> int:
+    """Mark every sent row created since a moment unsent again, in one statement; how many."""
+    o = tables.outbox
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(o)
+            .where(
+                o.c.created_at >= since,
+                o.c.sent_at.is_not(None),
+                o.c.event_type.not_in(skip_types),
+            )
+            .values(sent_at=None)
+        )
+        await conn.execute(select(func.pg_notify(notify_channel(tables.schema), "")))
+    return result.rowcount
+
+
+async def prune_sent(
+    engine: AsyncEngine, tables: MessagingTables, *, before: datetime, batch_size: int = 1000
+) -> int:
+    """Delete sent rows created before a moment, in batches of bounded size; how many."""
+    o = tables.outbox
+    total = 0
+    while True:
+        batch = (
+            select(o.c.id)
+            .where(o.c.sent_at.is_not(None), o.c.created_at < before)
+            .order_by(o.c.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        async with engine.begin() as conn:
+            deleted = (
+                await conn.execute(delete(o).where(o.c.id.in_(batch.scalar_subquery())))
+            ).rowcount
+        total += deleted
+        if deleted < batch_size:
+            return total
+        await asyncio.sleep(0)  # let others in between batches
+
+
+async def prune_forever(
+    engine: AsyncEngine,
+    tables: MessagingTables,
+    *,
+    retention_hours: float,
+    every_seconds: float,
+    batch_size: int,
+) -> None:
+    """Prune sent rows past the retention now and then; an outage only skips a round."""
+    while True:
+        try:
+            pruned = await prune_sent(
+                engine, tables, before=retention_horizon(retention_hours), batch_size=batch_size
+            )
+            if pruned:
+                log.info("outbox pruned", schema=tables.schema, rows=pruned)
+        except Exception as exc:
+            log.warning("outbox pruning failed", schema=tables.schema, error=type(exc).__name__)
+        await asyncio.sleep(every_seconds)
 
 
 def raw_record_envelope(

@@ -24,7 +24,7 @@ from plenary_shared.events.registration import SessionEnded
 from plenary_shared.kafka import ensure_topics, make_consumer, make_producer
 from plenary_shared.logging import configure_logging
 from plenary_shared.messaging_tables import MessagingTables
-from plenary_shared.outbox import OutboxRelay
+from plenary_shared.outbox import OutboxRelay, prune_forever
 from plenary_shared.problem_docs import document_problems
 from plenary_shared.sessions import EndedSessions, on_session_ended
 from plenary_shared.settings import ServiceSettings
@@ -119,6 +119,7 @@ class ServiceRuntime:
         self._tasks = [
             asyncio.create_task(self._supervise("relay", self.relay.run)),
             asyncio.create_task(self._supervise("consumer", self.consumer.run)),
+            asyncio.create_task(self._supervise("outbox-pruning", self._prune_outbox)),
             *(
                 asyncio.create_task(
                     self._supervise(getattr(t, "__name__", "task"), lambda t=t: t(self))
@@ -126,6 +127,16 @@ class ServiceRuntime:
                 for t in self._background
             ),
         ]
+
+    async def _prune_outbox(self) -> None:
+        """Delete sent outbox rows older than the retention."""
+        await prune_forever(
+            self.engine,
+            self.tables,
+            retention_hours=self.settings.outbox_retention_hours,
+            every_seconds=self.settings.outbox_prune_seconds,
+            batch_size=self.settings.outbox_prune_batch,
+        )
 
     async def stop(self) -> None:
         """Stop background work, then close connections."""

@@ -28,6 +28,10 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 1_048_576
     relay_poll_seconds: float = 1.0
     relay_batch_size: int = 200
+    # sent outbox rows are kept this long, so a republish can start anywhere within it
+    outbox_retention_hours: float = 168.0
+    outbox_prune_seconds: float = 3600.0
+    outbox_prune_batch: int = 1000
     consumer_max_attempts: int = 5
     consumer_backoff_seconds: float = 0.2
     park_retry_seconds: float = 1.0

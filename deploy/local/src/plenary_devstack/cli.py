@@ -29,6 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     token.add_argument("--delegation", help="the delegation id of a focal point")
     token.add_argument("--subject", help="who the token is for")
+    republish = sub.add_parser(
+        "republish",
+        help="publish every outbox event since a moment again (after a broker lost data)",
+    )
+    republish.add_argument(
+        "--since", required=True, help="ISO-8601 moment with offset, e.g. 2026-12-01T10:00:00Z"
+    )
+    republish.add_argument(
+        "--service", action="append", help="only this service (repeatable); default: all four"
+    )
     sub.add_parser("provision", help="create schemas and roles and migrate (admin DATABASE_URL)")
     sub.add_parser("policy", help="print who may do what in every service, as a Markdown table")
     keys = sub.add_parser("keys", help="create the signing and data keys in a folder")
@@ -46,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
+    if args.command == "republish":
+        return _republish(args.since, args.service)
     if args.command == "policy":
         from plenary_devstack.policies import markdown
 
@@ -65,6 +77,46 @@ def main(argv: list[str] | None = None) -> int:
         print(f"keys in {args.out}")
         return 0
     return 2
+
+
+def _republish(since: str, only: list[str] | None) -> int:
+    """Ask each service to re-publish its outbox since a moment; print how many rows each queued."""
+    import httpx
+
+    from plenary_devstack.provision import SERVICES
+    from plenary_devstack.stack import DEFAULT_PORTS
+
+    unknown = sorted(set(only or ()) - set(SERVICES))
+    if unknown:
+        print(f"unknown service(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    token = ensure_keys(RUN_DIR / "keys").token("organiser", subject="plenary-republish")
+    failed = False
+    for service in only or SERVICES:
+        base = os.environ.get(
+            f"{service.upper()}_URL", f"http://127.0.0.1:{DEFAULT_PORTS[service]}"
+        )
+        try:
+            response = httpx.post(
+                f"{base}/v1/ops/outbox/republish",
+                json={"since": since},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            )
+        except httpx.HTTPError as exc:
+            print(f"{service:<13} unreachable at {base} ({type(exc).__name__})", file=sys.stderr)
+            failed = True
+            continue
+        if response.status_code != 202:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            print(f"{service:<13} refused ({response.status_code}): {detail}", file=sys.stderr)
+            failed = True
+            continue
+        print(f"{service:<13} {response.json()['queued']} rows queued")
+    return 1 if failed else 0
 
 
 def _run(*, fresh: bool, demo: bool) -> int:
