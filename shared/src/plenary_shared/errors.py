@@ -66,22 +66,23 @@ class Forbidden(DomainError):
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    """An RFC 9457 problem response."""
+    """An RFC 9457 problem response; a `retry_after` (seconds) is also sent as Retry-After."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    response = JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    if "retry_after" in extra:
+        response.headers["Retry-After"] = str(extra["retry_after"])
+    return response
 
 
 def unavailable(seconds: int = RETRY_AFTER_SECONDS) -> JSONResponse:
     """503 with Retry-After: the database is not there for now, and nothing was saved."""
-    response = problem(
+    return problem(
         503,
         "Service unavailable",
         f"The database is not reachable right now; nothing was saved. "
         f"Try again in {seconds} seconds.",
         retry_after=seconds,
     )
-    response.headers["Retry-After"] = str(seconds)
-    return response
 
 
 def _field(loc: tuple) -> str:

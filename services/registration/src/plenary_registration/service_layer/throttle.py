@@ -51,7 +51,6 @@ class Throttled(DomainError):
         super().__init__(
             f"Too many attempts. Try again in {in_words(seconds)}.", retry_after=seconds
         )
-        self.retry_after = seconds
 
 
 def keys_of(email: str, client: str | None) -> dict[Scope, str]:

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from plenary_registration.config import Settings
@@ -17,7 +16,7 @@ from plenary_registration.service_layer import accounts, throttle
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import Role
 from plenary_shared.authz import Grant
-from plenary_shared.errors import PROBLEM_JSON, Conflict, DomainError, Invalid, problem
+from plenary_shared.errors import PROBLEM_JSON, Conflict, DomainError, Invalid
 from plenary_shared.inputs import Line
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
@@ -340,13 +339,6 @@ def _limits(settings: Settings, *, per_account: int, per_client: int) -> throttl
     )
 
 
-def _too_many(exc: throttle.Throttled) -> JSONResponse:
-    """A 429 problem document saying how long to wait, in words and in Retry-After."""
-    response = problem(exc.status, exc.title, exc.detail, **exc.extra)
-    response.headers["Retry-After"] = str(exc.retry_after)
-    return response
-
-
 TOO_MANY = {
     429: {
         "description": "too many attempts: wait the `Retry-After` seconds, also said in `detail`",
@@ -357,28 +349,23 @@ TOO_MANY = {
 
 
 @public_router.post("/sessions", response_model=Session, responses=TOO_MANY)
-async def sign_in(
-    body: SignIn, request: Request, rt: RuntimeDep, settings: SettingsDep
-) -> Session | JSONResponse:
+async def sign_in(body: SignIn, request: Request, rt: RuntimeDep, settings: SettingsDep) -> Session:
     """Sign in with e-mail and password for a bearer token; repeated failures lock for a while."""
     limits = _limits(
         settings,
         per_account=settings.sign_in_failures_per_account,
         per_client=settings.sign_in_failures_per_client,
     )
-    try:
-        async with rt.unit_of_work() as uow:
-            token = await accounts.sign_in(
-                uow,
-                email=body.email,
-                password=body.password,
-                client=client_of(request, settings),
-                limits=limits,
-                private_key=settings.jwt_private_key,
-                hours=settings.session_hours,
-            )
-    except throttle.Throttled as exc:
-        return _too_many(exc)
+    async with rt.unit_of_work() as uow:
+        token = await accounts.sign_in(
+            uow,
+            email=body.email,
+            password=body.password,
+            client=client_of(request, settings),
+            limits=limits,
+            private_key=settings.jwt_private_key,
+            hours=settings.session_hours,
+        )
     if token is None:
         raise Unauthorized("the e-mail address or the password is wrong")
     return Session(access_token=token, expires_in=int(settings.session_hours * 3600))
@@ -392,26 +379,23 @@ async def sign_in(
 )
 async def request_password_reset(
     body: ResetRequest, request: Request, rt: RuntimeDep, settings: SettingsDep
-) -> Accepted | JSONResponse:
+) -> Accepted:
     """Forgot the password: a reset link is e-mailed if the address has an account."""
     limits = _limits(
         settings,
         per_account=settings.password_resets_per_account,
         per_client=settings.password_resets_per_client,
     )
-    try:
-        async with rt.unit_of_work() as uow:
-            await accounts.request_reset(
-                uow,
-                email=body.email,
-                client=client_of(request, settings),
-                limits=limits,
-                links=settings.links,
-                hours=settings.password_reset_hours,
-                throttle_seconds=settings.password_reset_throttle_seconds,
-            )
-    except throttle.Throttled as exc:
-        return _too_many(exc)
+    async with rt.unit_of_work() as uow:
+        await accounts.request_reset(
+            uow,
+            email=body.email,
+            client=client_of(request, settings),
+            limits=limits,
+            links=settings.links,
+            hours=settings.password_reset_hours,
+            throttle_seconds=settings.password_reset_throttle_seconds,
+        )
     return Accepted(
         detail="If this address has a portal account, a reset link is on its way to it; "
         f"it works once, for {settings.password_reset_hours:g} hours."
