@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test bench lint token up lock clean
+.PHONY: run test bench chaos lint token up lock clean
 
 $(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml services/*/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ $(CHROMIUM):
 
 bench: $(STAMP) ## benchmarks (figures, never assertions)
 	$(BIN)/python -m plenary_devstack.bench
+
+chaos: $(STAMP) ## fault run: crashes, a Postgres restart, a frozen and a lost broker (exit 1 on loss)
+	$(BIN)/python -m plenary_devstack.chaos
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

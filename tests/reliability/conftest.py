@@ -65,7 +65,9 @@ class Scratch:
 
     def consumer_factory(self, group: str):
         """A consumer-group member on the scratch topic."""
-        return lambda: make_consumer(self.bootstrap, self.topic, group_id=group)
+        return lambda **options: make_consumer(
+            self.bootstrap, self.topic, group_id=group, **options
+        )
 
     def producer(self):
         """A producer to the broker."""

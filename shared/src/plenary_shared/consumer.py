@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from sqlalchemy import delete, exists, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -67,8 +68,8 @@ class EventConsumer:
         source: str,
         handlers: dict[str, Handler],
         producer: AIOKafkaProducer,
-        consumer_factory: Callable[[], AIOKafkaConsumer],
-        express_factory: Callable[[], AIOKafkaConsumer] | None = None,
+        consumer_factory: Callable[..., AIOKafkaConsumer],
+        express_factory: Callable[..., AIOKafkaConsumer] | None = None,
         config: ConsumerConfig = ConsumerConfig(),
     ) -> None:
         self.name = name
@@ -82,6 +83,8 @@ class EventConsumer:
         self._factories = [f for f in (consumer_factory, express_factory) if f is not None]
         self._config = config
         self._park_wake = asyncio.Event()
+        self._rejoins = 0
+        self._rewinds = 0
         self.running = False
 
     @property
@@ -102,16 +105,51 @@ class EventConsumer:
             parked_task.cancel()
             await asyncio.gather(parked_task, return_exceptions=True)
 
-    async def _consume(self, factory: Callable[[], AIOKafkaConsumer]) -> None:
-        consumer = factory()
-        await consumer.start()
-        try:
-            while True:
-                batches = await consumer.getmany(timeout_ms=500)
-                if batches:
-                    await self._process_partitions(consumer, batches)
-        finally:
-            await consumer.stop()
+    def rewind(self) -> None:
+        """Read every partition from its earliest record again (the broker lost the offsets).
+
+        Each lane starts a new group member that seeks to the beginning of what it is
+        assigned; the inbox absorbs what was handled before.
+        """
+        self._rewinds += 1
+        self._rejoins += 1
+
+    def rejoin(self) -> None:
+        """Start each lane's group member anew, from the committed offsets (partitions changed).
+
+        A new member is assigned every partition there is now; some brokers (Tansu) keep
+        giving a member that rejoins the assignment it had.
+        """
+        self._rejoins += 1
+
+    async def _consume(self, factory: Callable[..., AIOKafkaConsumer]) -> None:
+        """One lane: a group member at a time, replaced on a rejoin, a rewind or a failure."""
+        rejoins, rewinds, from_beginning = self._rejoins, self._rewinds, False
+        while True:
+            consumer = factory(from_beginning=True) if from_beginning else factory()
+            try:
+                await consumer.start()
+                while rejoins == self._rejoins:
+                    batches = await consumer.getmany(timeout_ms=500)
+                    if batches:
+                        await self._process_partitions(consumer, batches)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer lane failed; joining the group anew", consumer=self.name)
+                await asyncio.sleep(1.0)
+            finally:
+                # a member that is not stopped keeps its partitions on some brokers (Tansu)
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(consumer.stop())
+            from_beginning = rewinds != self._rewinds
+            if rejoins != self._rejoins:
+                log.warning(
+                    "consumer joins its group anew",
+                    consumer=self.name,
+                    from_beginning=from_beginning,
+                )
+            rejoins, rewinds = self._rejoins, self._rewinds
 
     async def _process_partitions(
         self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[ConsumerRecord]]
@@ -134,7 +172,12 @@ class EventConsumer:
             if outcome is None
         }
         if done:
-            await consumer.commit(done)
+            try:
+                await consumer.commit(done)
+            except (CommitFailedError, IllegalStateError) as exc:
+                # the group is rebalancing: the partitions' next member reads these records
+                # again from the last commit, and the inbox absorbs them
+                log.warning("offsets not committed", consumer=self.name, error=repr(exc))
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome

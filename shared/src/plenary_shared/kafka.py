@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 log = structlog.get_logger(__name__)
+
+# how often a consumer re-reads the cluster's topics, so a topic that comes back or gains
+# partitions is followed within seconds (the client's default is five minutes)
+CONSUMER_METADATA_MAX_AGE_MS = 5000
 
 
 def make_producer(bootstrap: str) -> AIOKafkaProducer:
@@ -19,45 +24,99 @@ def make_producer(bootstrap: str) -> AIOKafkaProducer:
 
 
 def make_consumer(
-    bootstrap: str, *topics: str, group_id: str, fetch_max_wait_ms: int = 50
+    bootstrap: str,
+    *topics: str,
+    group_id: str,
+    fetch_max_wait_ms: int = 50,
+    from_beginning: bool = False,
 ) -> AIOKafkaConsumer:
     """A consumer-group member with auto-commit off: offsets are committed after the database.
 
-    A broker may hold a fetch for up to `fetch_max_wait_ms` before answering, which bounds
-    the latency of each hop; Tansu holds it for the whole wait.
+    It subscribes by an exact-name pattern, so its metadata requests cover the whole cluster
+    and never make a broker auto-create a missing topic with its own partition count. With
+    `from_beginning` it starts each partition first assigned to it at the earliest record,
+    whatever the group committed (after a broker lost its topics, the committed offsets may
+    belong to records that are gone). A broker may hold a fetch for up to `fetch_max_wait_ms`.
     """
-    return AIOKafkaConsumer(
-        *topics,
+    consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=200,
         fetch_max_wait_ms=fetch_max_wait_ms,
+        metadata_max_age_ms=CONSUMER_METADATA_MAX_AGE_MS,
     )
+    listener = _FromBeginning(consumer) if from_beginning else None
+    consumer.subscribe(pattern=exact_pattern(topics), listener=listener)
+    return consumer
+
+
+def exact_pattern(topics: tuple[str, ...] | list[str]) -> str:
+    """A regular expression matching exactly these topic names."""
+    return "^(" + "|".join(re.escape(t) for t in topics) + ")$"
+
+
+class _FromBeginning(ConsumerRebalanceListener):
+    """Seeks each partition to its earliest record the first time it is assigned here."""
+
+    def __init__(self, consumer: AIOKafkaConsumer) -> None:
+        self._consumer = consumer
+        self._started: set = set()
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        """Nothing to do: offsets are committed after each batch."""
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        """Rewind partitions this member has not read yet."""
+        fresh = [tp for tp in assigned if tp not in self._started]
+        if fresh:
+            await self._consumer.seek_to_beginning(*fresh)
+            self._started.update(fresh)
+
+
+async def topic_partitions(admin: AIOKafkaAdminClient) -> dict[str, int]:
+    """Every topic of the cluster and its partition count, without auto-creating any."""
+    described = await admin.describe_topics()  # no names: one request for every topic
+    return {t["topic"]: len(t["partitions"]) for t in described if t["error_code"] == 0}
+
+
+async def started_admin(bootstrap: str, *, attempts: int = 30) -> AIOKafkaAdminClient:
+    """An admin client connected to the cluster, waiting for it to accept connections."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    for attempt in range(attempts):
+        try:
+            await admin.start()
+            return admin
+        except KafkaConnectionError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
+async def create_topics(
+    admin: AIOKafkaAdminClient, names: list[str], *, partitions: int, replication_factor: int
+) -> None:
+    """Create topics with the configured partitions; one created meanwhile by another is fine."""
+    if names:
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics([NewTopic(t, partitions, replication_factor) for t in names])
+        log.info("topics created", topics=names, partitions=partitions)
 
 
 async def ensure_topics(
     bootstrap: str, topics: list[str], *, partitions: int, replication_factor: int
 ) -> None:
-    """Create the topics that do not exist yet; brokers here do not auto-create them."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    for attempt in range(30):
-        try:
-            await admin.start()
-            break
-        except KafkaConnectionError:
-            if attempt == 29:
-                raise
-            await asyncio.sleep(0.5)
+    """Create the topics that do not exist yet (for tools and tests; services keep theirs)."""
+    admin = await started_admin(bootstrap)
     try:
-        existing = set(await admin.list_topics())
-        missing = [t for t in topics if t not in existing]
-        if not missing:
-            return
-        new = [NewTopic(t, partitions, replication_factor) for t in missing]
-        with contextlib.suppress(TopicAlreadyExistsError):
-            await admin.create_topics(new)
-        log.info("topics created", topics=missing)
+        existing = await topic_partitions(admin)
+        await create_topics(
+            admin,
+            [t for t in topics if t not in existing],
+            partitions=partitions,
+            replication_factor=replication_factor,
+        )
     finally:
         await admin.close()

@@ -58,6 +58,8 @@ class OutboxRelay:
         self._check_seconds = check_seconds
         self._reconnect_max_seconds = reconnect_max_seconds
         self._wake = asyncio.Event()
+        self._released = asyncio.Event()
+        self._released.set()
         self.application_name = f"plenary-relay-{tables.schema}"
         self.running = False
         self.listening = False
@@ -71,6 +73,7 @@ class OutboxRelay:
                 if listening.done():
                     listening.result()  # an unexpected crash restarts the relay (its supervisor)
                 self._wake.clear()
+                await self._released.wait()
                 try:
                     published = await self.relay_once()
                 except Exception:
@@ -85,6 +88,15 @@ class OutboxRelay:
             listening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listening
+
+    def pause(self) -> None:
+        """Publish nothing from the next round on (while the broker's topics are remade)."""
+        self._released.clear()
+
+    def resume(self) -> None:
+        """Publish again."""
+        self._released.set()
+        self._wake.set()
 
     async def _keep_listening(self) -> None:
         """Hold the LISTEN connection; after any loss of it, reconnect with backoff."""

@@ -16,18 +16,19 @@ from plenary_shared import idempotency, topics
 from plenary_shared.api import BodyLimitMiddleware, database_ready, health_router, operations_router
 from plenary_shared.auth import CurrentPrincipal, TokenVerifier, current_principal
 from plenary_shared.authz import Policy, guard
-from plenary_shared.consumer import ConsumerConfig, EventConsumer, Handler
+from plenary_shared.consumer import DEAD_LETTER_TYPE, ConsumerConfig, EventConsumer, Handler
 from plenary_shared.db import UnitOfWork, make_engine
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import install_error_handlers
 from plenary_shared.events.registration import SessionEnded
-from plenary_shared.kafka import ensure_topics, make_consumer, make_producer
+from plenary_shared.kafka import make_consumer, make_producer
 from plenary_shared.logging import configure_logging
 from plenary_shared.messaging_tables import MessagingTables
-from plenary_shared.outbox import OutboxRelay, prune_forever
+from plenary_shared.outbox import OutboxRelay, prune_forever, republish_since, retention_horizon
 from plenary_shared.problem_docs import document_problems
 from plenary_shared.sessions import EndedSessions, on_session_ended
 from plenary_shared.settings import ServiceSettings
+from plenary_shared.topic_keeper import TopicKeeper
 
 log = structlog.get_logger(__name__)
 
@@ -71,18 +72,20 @@ class ServiceRuntime:
             source=self.source,
             handlers=handlers,
             producer=self.producer,
-            consumer_factory=lambda: make_consumer(
+            consumer_factory=lambda **options: make_consumer(
                 settings.kafka_bootstrap_servers,
                 *consumes,
                 group_id=name,
                 fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                **options,
             ),
             express_factory=(
-                lambda: make_consumer(
+                lambda **options: make_consumer(
                     settings.kafka_bootstrap_servers,
                     *express,
                     group_id=f"{name}.express",
                     fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                    **options,
                 )
             )
             if express
@@ -93,6 +96,16 @@ class ServiceRuntime:
                 park_retry_seconds=settings.park_retry_seconds,
                 park_max_age_seconds=settings.park_max_age_seconds,
             ),
+        )
+        self.topics = TopicKeeper(
+            service=name,
+            bootstrap=settings.kafka_bootstrap_servers,
+            topics=(*topics.EVENT_TOPICS, self.consumer.dead_letter_topic),
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor,
+            check_seconds=settings.topic_check_seconds,
+            recover=self._recover_from_broker_loss,
+            partitions_changed=self.consumer.rejoin,
         )
         self._background = background
         self._tasks: list[asyncio.Task] = []
@@ -108,15 +121,11 @@ class ServiceRuntime:
         )
 
     async def start(self) -> None:
-        """Create topics, connect, and start relay, consumer and background work."""
-        await ensure_topics(
-            self.settings.kafka_bootstrap_servers,
-            [*topics.EVENT_TOPICS, self.consumer.dead_letter_topic],
-            partitions=self.settings.topic_partitions,
-            replication_factor=self.settings.topic_replication_factor,
-        )
+        """Check the topics, connect, and start relay, consumer and background work."""
         await self.producer.start()
+        await self.topics.start()
         self._tasks = [
+            asyncio.create_task(self._supervise("topics", self.topics.run)),
             asyncio.create_task(self._supervise("relay", self.relay.run)),
             asyncio.create_task(self._supervise("consumer", self.consumer.run)),
             asyncio.create_task(self._supervise("outbox-pruning", self._prune_outbox)),
@@ -127,6 +136,43 @@ class ServiceRuntime:
                 for t in self._background
             ),
         ]
+
+    async def _recover_from_broker_loss(
+        self, repair: Callable[[], Awaitable[None]], starting: bool
+    ) -> None:
+        """Remake the topics, rewind the consumers and (where configured) republish the outbox.
+
+        The relay publishes nothing meanwhile. Before republishing, a running service waits a
+        grace period, so every service has rewound its consumers to the records to come.
+        """
+        self.relay.pause()
+        try:
+            await repair()
+            # the producer may still see a replaced topic's partitions, and a key sent to one
+            # that no longer exists is lost
+            await self.producer.client.force_metadata_update()
+            self.consumer.rewind()
+            if not self.settings.broker_loss_republish:
+                # at start this may be a new broker's first day; while running it is a loss
+                (log.warning if starting else log.error)(
+                    "if the broker lost this service's topics, events published before now may"
+                    " be lost: run `plenary republish --since <when the broker was last whole>`",
+                    service=self.name,
+                )
+                return
+            if not starting:
+                await asyncio.sleep(self.settings.broker_loss_grace_seconds)
+            since = retention_horizon(self.settings.outbox_retention_hours)
+            queued = await republish_since(
+                self.engine, self.tables, since, skip_types=(DEAD_LETTER_TYPE,)
+            )
+            (log.info if starting and not queued else log.warning)(
+                "outbox republished after the broker lost its topics",
+                service=self.name,
+                rows=queued,
+            )
+        finally:
+            self.relay.resume()
 
     async def _prune_outbox(self) -> None:
         """Delete sent outbox rows older than the retention."""
@@ -144,6 +190,7 @@ class ServiceRuntime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.producer.stop()
+        await self.topics.stop()
         await self.http.aclose()
         await self.engine.dispose()
 
@@ -249,15 +296,23 @@ def build_app(
     async def relay_listening() -> bool:
         return runtime.relay.listening
 
+    async def topics_as_configured() -> bool:
+        return runtime.topics.healthy
+
+    async def broker_reachable() -> bool:
+        return runtime.topics.reachable
+
     app.include_router(
         health_router(
             {
                 "database": lambda: database_ready(runtime.engine),
                 "relay": relay_running,
                 "consumer": consumer_running,
+                # a topic missing or with another partition count than configured
+                "topics": topics_as_configured,
             },
-            # a relay that only polls still delivers, only slower: reported, never 503
-            reports={"relay_listening": relay_listening},
+            # a relay that only polls still delivers, only slower; a broker away is waited out
+            reports={"relay_listening": relay_listening, "broker": broker_reachable},
         )
     )
     secured = [Depends(current_principal)]

@@ -16,6 +16,13 @@ class ServiceSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = 50
     topic_partitions: int = 3
     topic_replication_factor: int = 1
+    # how often the topics are checked (missing, another partition count, a broker that forgot)
+    topic_check_seconds: float = 5.0
+    # after the broker lost its topics: republish the kept outbox by itself (the embedded dev
+    # stack), or only say so and wait for `plenary republish` (the default)
+    broker_loss_republish: bool = False
+    # a recovery waits this long before republishing, so every service has rewound its consumers
+    broker_loss_grace_seconds: float = 3.0
     jwt_public_key: str = ""
     jwt_public_key_file: Path | None = None
     jwt_audience: str = "plenary"

@@ -139,6 +139,7 @@ def _run(*, fresh: bool, demo: bool) -> int:
             )
         _summary(platform, urls, organiser, accounts=demo)
         while all(p.poll() is None for p in platform.processes.values()):
+            _restart_a_dead_broker(platform)
             time.sleep(0.5)
         print("a service exited; see the logs in", platform.logs, file=sys.stderr)
         return 1
@@ -147,6 +148,19 @@ def _run(*, fresh: bool, demo: bool) -> int:
         return 0
     finally:
         platform.stop()
+
+
+def _restart_a_dead_broker(platform) -> None:
+    """The embedded broker died: start an empty one; the services remake topics and republish."""
+    broker = platform.broker
+    if broker is None or broker.process is None or broker.process.poll() is None:
+        return
+    print(
+        "· the broker stopped; starting a new one (the services recreate their topics and"
+        " republish their outbox)",
+        flush=True,
+    )
+    platform.replace_broker()
 
 
 def _summary(platform, urls: dict[str, str], organiser: str, *, accounts: bool) -> None:

