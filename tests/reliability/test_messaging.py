@@ -5,14 +5,15 @@ import contextlib
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from plenary_shared import metrics
 from plenary_shared.consumer import ConsumerConfig, EventConsumer, NotYetKnown
-from plenary_shared.outbox import OutboxRelay
+from plenary_shared.outbox import OutboxRelay, republish_since
 
 FAST = ConsumerConfig(
     max_attempts=3, backoff_seconds=0.01, park_retry_seconds=0.1, outage_backoff_max_seconds=0.05
@@ -319,3 +320,35 @@ async def test_a_database_outage_holds_the_partition_instead_of_dead_lettering(s
     d = scratch.tables.dead_letters
     async with scratch.engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(d)) == 0
+
+
+async def test_a_bulk_redelivery_is_recognised_in_one_query_per_fetch(scratch):
+    for seq in range(40):
+        await scratch.emit(key=f"k{seq}", seq=seq)
+    producer = scratch.producer()
+    await producer.start()
+    inbox_inserts = []
+
+    def count(_conn, _cursor, statement, *_):
+        if statement.lstrip().upper().startswith("INSERT INTO") and "inbox" in statement:
+            inbox_inserts.append(statement)
+
+    try:
+        handle, calls = recording_handler(scratch)
+        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": handle})
+        await relay_all(scratch, producer)
+        await run_until(consumer, lambda: seen(consumer, 40))
+        assert calls["n"] == 40
+
+        # every event published again at once, as a republish after a broker loss does
+        since = datetime.now(UTC) - timedelta(hours=1)
+        assert await republish_since(scratch.engine, scratch.tables, since, skip_types=()) == 40
+        assert await relay_all(scratch, producer) == 40
+        event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
+        await run_until(consumer, lambda: seen(consumer, 80))
+    finally:
+        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
+        await producer.stop()
+    assert consumer_metric(consumer, "duplicate") == 40
+    assert calls["n"] == 40
+    assert inbox_inserts == [], "known events skipped before any transaction of their own"

@@ -32,6 +32,9 @@ Handler = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
 T = TypeVar("T")
 
 
+# a fetch this big is checked against the inbox in one query before its records are handled
+BULK_FETCH = 20
+
 # the outbox event type of a record bound for a dead-letter topic
 DEAD_LETTER_TYPE = "plenary.dead-letter"
 
@@ -49,6 +52,15 @@ class ConsumerConfig:
     park_retry_seconds: float = 1.0
     park_max_age_seconds: float = 86_400.0
     outage_backoff_max_seconds: float = 10.0
+
+
+def _event_id(record: ConsumerRecord) -> str | None:
+    """The id of the event a record carries, or None for anything else."""
+    try:
+        event_id = json.loads(record.value).get("id")
+    except (ValueError, AttributeError, TypeError):
+        return None
+    return event_id if isinstance(event_id, str) else None
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -160,8 +172,13 @@ class EventConsumer:
         while one busy partition no longer queues every other behind it.
         """
 
+        handled = await self._through_outage(lambda: self._already_handled(batches))
+
         async def drain(records: list[ConsumerRecord]) -> None:
             for record in records:
+                if _event_id(record) in handled:
+                    metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="duplicate").inc()
+                    continue
                 await self.process(record)
 
         tps = list(batches)
@@ -181,6 +198,28 @@ class EventConsumer:
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
+
+    async def _already_handled(
+        self, batches: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> set[str]:
+        """The fetch's events this consumer has handled before, in one query.
+
+        A redelivery or a republish brings them back in bulk; skipping them here spares a
+        transaction each (the inbox insert would find them anyway).
+        """
+        if sum(len(records) for records in batches.values()) < BULK_FETCH:
+            return set()  # one event at a time, the usual case: not worth a query
+        ids = {i for records in batches.values() for r in records if (i := _event_id(r))}
+        if not ids:
+            return set()
+        inbox = self._tables.inbox
+        async with self._engine.connect() as conn:
+            found = await conn.scalars(
+                select(inbox.c.event_id).where(
+                    inbox.c.consumer == self.name, inbox.c.event_id.in_(ids)
+                )
+            )
+            return set(found)
 
     async def process(self, record: ConsumerRecord) -> None:
         """Handle one record: once, parked, or dead-lettered.
