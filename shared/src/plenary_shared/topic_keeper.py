@@ -16,6 +16,8 @@ from plenary_shared.outage import is_outage
 
 log = structlog.get_logger(__name__)
 
+LOOK_TIMEOUT_SECONDS = 5.0
+
 
 @dataclass(frozen=True)
 class TopicCheck:
@@ -99,7 +101,7 @@ class TopicKeeper:
         while True:
             await asyncio.sleep(self._check_seconds)
             try:
-                await asyncio.wait_for(self.check_once(), timeout=max(5.0, self._check_seconds))
+                await self.check_once()
             except Exception as exc:
                 if not (is_outage(exc) or isinstance(exc, TimeoutError)):
                     raise
@@ -149,7 +151,8 @@ class TopicKeeper:
 
     async def _look(self) -> TopicCheck:
         assert self._admin is not None
-        found = await topic_partitions(self._admin)
+        # a paused broker takes a request and never answers: give up on this look, not the loop
+        found = await asyncio.wait_for(topic_partitions(self._admin), LOOK_TIMEOUT_SECONDS)
         self._set_reachable(True)
         counts = {t: found[t] for t in self.topics if t in found}
         if any(self._counts.get(t, n) != n for t, n in counts.items()):
