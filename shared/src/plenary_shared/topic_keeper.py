@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient
@@ -122,7 +123,8 @@ class TopicKeeper:
                 missing=list(check.missing),
                 mismatched=check.mismatched,
             )
-            await self._recover(self.repair, starting)
+            # at start the broker may hold an operator's topics: those are never replaced
+            await self._recover(partial(self.repair, replace=not starting), starting)
             # marked only once recovered: a recovery cut short starts again at the next check
             await self._create([self.marker], partitions=1)
             check = await self._look()
@@ -132,12 +134,12 @@ class TopicKeeper:
         self._report(check)
         return check
 
-    async def repair(self) -> None:
-        """Make every topic as configured again; ones a broker auto-created are replaced."""
+    async def repair(self, *, replace: bool) -> None:
+        """Create what is missing; with `replace`, topics a broker auto-created are made anew."""
         assert self._admin is not None
         for _ in range(5):
             check = await self._look()
-            if check.mismatched:
+            if check.mismatched and replace:
                 # only here, in a recovery, is a topic replaced: what it held is republished
                 await self._admin.delete_topics(list(check.mismatched))
                 log.warning("topics replaced", mismatched=check.mismatched)
@@ -145,7 +147,7 @@ class TopicKeeper:
                 check = await self._look()
             await self._create(list(check.missing))
             check = await self._look()
-            if not check.missing and not check.mismatched:
+            if not check.missing and not (check.mismatched and replace):
                 return
         raise RuntimeError(f"topics could not be made as configured: {check}")
 
