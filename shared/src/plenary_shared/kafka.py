@@ -68,15 +68,11 @@ class _FromBeginning(ConsumerRebalanceListener):
         """Nothing to do: offsets are committed after each batch."""
 
     async def on_partitions_assigned(self, assigned) -> None:
-        """Rewind partitions this member has not read yet.
-
-        Offset 0 asks the broker nothing while the group is being joined (a record gone to
-        retention makes it out of range, and the earliest is read instead).
-        """
-        for tp in assigned:
-            if tp not in self._started:
-                self._consumer.seek(tp, 0)
-                self._started.add(tp)
+        """Rewind partitions this member has not read yet."""
+        fresh = [tp for tp in assigned if tp not in self._started]
+        if fresh:
+            await self._consumer.seek_to_beginning(*fresh)
+            self._started.update(fresh)
 
 
 async def topic_partitions(admin: AIOKafkaAdminClient) -> dict[str, int]:
