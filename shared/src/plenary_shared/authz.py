@@ -13,7 +13,7 @@ import httpx
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from plenary_shared.auth import Principal, Role, current_principal
+from plenary_shared.auth import Principal, Role, current_principal, generate_key_pair, mint_token
 from plenary_shared.errors import Forbidden
 
 ORGANISER_STAFF = (Role.ORGANISER, Role.ACCREDITATION_DESK)
@@ -195,3 +195,40 @@ async def answers(
             )
             seen[f"{method} {path} ({action})"] = response.status_code
     return seen
+
+
+class OfflineService:
+    """Keys, tokens and a probe for a service's app with nothing behind it (policy unit tests)."""
+
+    def __init__(self, *, fill: str) -> None:
+        self._private, self._public = generate_key_pair()
+        self.fill = fill
+
+    def app(self, create_app: Any, settings_class: Any, **settings: Any) -> FastAPI:
+        """The service's app; nothing listens where it would reach, so only the policy answers."""
+        return create_app(
+            settings_class(
+                database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none",
+                kafka_bootstrap_servers="127.0.0.1:9",
+                jwt_public_key=self._public,
+                log_json=False,
+                **settings,
+            )
+        )
+
+    def token(
+        self, role: Role, *, delegation_id: uuid.UUID | None = None, subject: str | None = None
+    ) -> str:
+        """A token the app accepts; a fresh subject unless one is given."""
+        return mint_token(
+            private_key_pem=self._private,
+            role=role,
+            subject=subject or str(uuid.uuid4()),
+            delegation_id=delegation_id,
+        )
+
+    async def probe(
+        self, app: FastAPI, bearer: str, *, actions: Iterable[str] | None = None
+    ) -> dict[str, int]:
+        """Every route's status for a token, path parameters filled with `fill`."""
+        return await answers(app, bearer, actions=actions, fill=self.fill)

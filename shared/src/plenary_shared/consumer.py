@@ -176,7 +176,7 @@ class EventConsumer:
 
         async def drain(records: list[ConsumerRecord]) -> None:
             for record in records:
-                if _event_id(record) in handled:
+                if handled and _event_id(record) in handled:
                     metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="duplicate").inc()
                     continue
                 await self.process(record)

@@ -10,12 +10,12 @@ from plenary_notification.domain.model import Scope as Seen
 from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.main import create_app
 from plenary_notification.service_layer import handlers
-from plenary_shared.auth import Principal, Role, generate_key_pair, mint_token
-from plenary_shared.authz import Scope, answers, route_action, unguarded_routes, v1_routes
+from plenary_shared.auth import Principal, Role
+from plenary_shared.authz import OfflineService, Scope, route_action, unguarded_routes, v1_routes
 from plenary_shared.errors import Forbidden, NotFound
 
 MINE = uuid.uuid4()
-KEYS = generate_key_pair()
+OFFLINE = OfflineService(fill=str(MINE))
 SUBSCRIPTIONS = (
     "subscriptions.create",
     "subscriptions.read",
@@ -26,32 +26,17 @@ SUBSCRIPTIONS = (
 
 @pytest.fixture(scope="module")
 async def app():
-    # nothing listens on these: a request that got past the policy would fail, not answer 403
-    settings = Settings(
-        database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none",
-        kafka_bootstrap_servers="127.0.0.1:9",
-        jwt_public_key=KEYS[1],
-        log_json=False,
-    )
-    return create_app(settings)
+    return OFFLINE.app(create_app, Settings)
 
 
 def who(role: Role, *, delegation_id: uuid.UUID | None = None, subject: str = "s") -> Principal:
     return Principal(subject=subject, role=role, delegation_id=delegation_id, token="t")
 
 
-async def probe(app, bearer: str, *, actions=None) -> dict[str, int]:
-    """Every route's status for a token, by the shared in-process probe."""
-    return await answers(app, bearer, actions=actions, fill=str(MINE))
+probe = OFFLINE.probe
 
 
-def token(role: Role, *, delegation_id: uuid.UUID | None = None, subject: str | None = None):
-    return mint_token(
-        private_key_pem=KEYS[0],
-        role=role,
-        subject=subject or str(uuid.uuid4()),
-        delegation_id=delegation_id,
-    )
+token = OFFLINE.token
 
 
 def test_every_route_declares_an_action_of_the_policy(app):

@@ -10,11 +10,11 @@ from plenary_registration.config import Settings
 from plenary_registration.entrypoints.api.accounts import PUBLIC_PATHS
 from plenary_registration.entrypoints.api.policy import POLICY, sees
 from plenary_registration.main import create_app
-from plenary_shared.auth import Principal, Role, generate_key_pair, mint_token
+from plenary_shared.auth import Principal, Role
 from plenary_shared.authz import (
     NO_DELEGATION,
+    OfflineService,
     Scope,
-    answers,
     route_action,
     unguarded_routes,
     v1_routes,
@@ -40,31 +40,18 @@ FOCAL_POINT_ACTIONS = {
 # a participant reads its own application and badge, and who it is; nothing of its delegation
 PARTICIPANT_ACTIONS = {"applications.read", "badges.read", "badges.public_key"}
 OWN_SESSION = {action for action in POLICY.rules if action.startswith("auth.")}
-KEYS = generate_key_pair()
+OFFLINE = OfflineService(fill=str(MINE))
 
 
 @pytest.fixture(scope="module")
 async def app():
-    # nothing listens on these: a request that got past the policy would fail, not answer 403
-    settings = Settings(
-        database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none",
-        kafka_bootstrap_servers="127.0.0.1:9",
-        jwt_public_key=KEYS[1],
-        data_key=Fernet.generate_key().decode(),
-        log_json=False,
-    )
-    return create_app(settings)
+    return OFFLINE.app(create_app, Settings, data_key=Fernet.generate_key().decode())
 
 
-async def probe(app, bearer: str, *, actions=None) -> dict[str, int]:
-    """Every route's status for a token, by the shared in-process probe."""
-    return await answers(app, bearer, actions=actions, fill=str(MINE))
+probe = OFFLINE.probe
 
 
-def token(role: Role, *, delegation_id: uuid.UUID | None = None) -> str:
-    return mint_token(
-        private_key_pem=KEYS[0], role=role, subject=str(uuid.uuid4()), delegation_id=delegation_id
-    )
+token = OFFLINE.token
 
 
 async def test_every_route_declares_an_action_of_the_policy(app):

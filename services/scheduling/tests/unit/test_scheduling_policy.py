@@ -1,6 +1,7 @@
 """The scheduling service's policy guards every route, and the route table answers by it."""
 
 import uuid
+from functools import partial
 
 import pytest
 from fastapi.routing import iter_route_contexts
@@ -9,8 +10,8 @@ from plenary_scheduling.config import Settings
 from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_scheduling.entrypoints.api.sessions import visibility_filters
 from plenary_scheduling.main import create_app
-from plenary_shared.auth import Principal, Role, generate_key_pair, mint_token
-from plenary_shared.authz import Scope, answers, route_action, unguarded_routes, v1_routes
+from plenary_shared.auth import Principal, Role
+from plenary_shared.authz import OfflineService, Scope, route_action, unguarded_routes, v1_routes
 from plenary_shared.errors import Forbidden
 
 MINE = uuid.uuid4()
@@ -34,30 +35,18 @@ FOCAL_POINT_ACTIONS = {
     "bilaterals.read",
     "bilaterals.answer",
 }
-KEYS = generate_key_pair()
+OFFLINE = OfflineService(fill=str(MINE))
 
 
 @pytest.fixture(scope="module")
 async def app():
-    # nothing listens on these: a request that got past the policy would fail, not answer 403
-    settings = Settings(
-        database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none",
-        kafka_bootstrap_servers="127.0.0.1:9",
-        jwt_public_key=KEYS[1],
-        log_json=False,
-    )
-    return create_app(settings)
+    return OFFLINE.app(create_app, Settings)
 
 
-async def probe(app, bearer: str, *, actions=None) -> dict[str, int]:
-    """Every route's status for a token, by the shared in-process probe."""
-    return await answers(app, bearer, actions=actions, fill=str(MINE))
+probe = OFFLINE.probe
 
 
-def token(role: Role, *, delegation_id: uuid.UUID | None = None, subject: str = str(ME)) -> str:
-    return mint_token(
-        private_key_pem=KEYS[0], role=role, subject=subject, delegation_id=delegation_id
-    )
+token = partial(OFFLINE.token, subject=str(ME))
 
 
 async def test_every_route_declares_an_action_of_the_policy(app):
