@@ -15,7 +15,7 @@ from plenary_devstack.testing import run_dir
 from plenary_shared import topics
 from plenary_shared.consumer import EventConsumer
 from plenary_shared.envelope import CloudEvent
-from plenary_shared.kafka import make_consumer, started_admin, topic_partitions
+from plenary_shared.kafka import Rewinder, make_consumer, started_admin, topic_partitions
 from plenary_shared.runtime import ServiceRuntime
 from plenary_shared.settings import ServiceSettings
 from plenary_shared.topic_keeper import TopicKeeper, marker_topic
@@ -262,3 +262,56 @@ def _event_of(*, seq: int) -> bytes:
     data = {"seq": seq, "key": f"k{seq}"}
     event = CloudEvent(source="/plenary/reltest", type=EVENT, subject=f"k{seq}", data=data)
     return event.to_kafka()[1]
+
+
+async def test_a_rewind_reads_the_held_partitions_again_once(scratch):
+    producer = scratch.producer()
+    await producer.start()
+    for seq in range(6):
+        await producer.send_and_wait(scratch.topic, value=b"%d" % seq, key=b"k%d" % seq)
+    rewinds = [0]
+    rewinder = Rewinder(lambda: rewinds[0])
+    group = f"{scratch.schema}-rewound"
+    consumer = rewinder.consumer = make_consumer(
+        scratch.bootstrap, scratch.topic, group_id=group, listener=rewinder
+    )
+    await consumer.start()
+    try:
+        assert await _read(consumer, 6) == list(range(6))
+        await rewinder.rewind()  # nothing asked yet
+        assert await _read(consumer, 0) == []
+
+        rewinds[0] += 1
+        held = consumer.assignment()
+        await rewinder.rewind()
+        assert await _read(consumer, 6) == list(range(6))
+        assert consumer.assignment() == held  # the same member, no rebalance
+        await consumer.commit()
+        await rewinder.rewind()  # this rewind is done
+        assert await _read(consumer, 0) == []
+    finally:
+        await consumer.stop()
+
+    # the lane's next member starts where the group committed: the rewind is not repeated
+    consumer = rewinder.consumer = make_consumer(
+        scratch.bootstrap, scratch.topic, group_id=group, listener=rewinder
+    )
+    await consumer.start()
+    try:
+        await producer.send_and_wait(scratch.topic, value=b"6", key=b"k6")
+        assert await _read(consumer, 1) == [6]
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def _read(consumer, count: int) -> list[int]:
+    """The values of the next `count` records (and of any more that came within a second)."""
+    values: list[int] = []
+    deadline = asyncio.get_running_loop().time() + 30
+    while len(values) < count and asyncio.get_running_loop().time() < deadline:
+        batches = await consumer.getmany(timeout_ms=500)
+        values += [int(r.value) for records in batches.values() for r in records]
+    batches = await consumer.getmany(timeout_ms=1000)
+    values += [int(r.value) for records in batches.values() for r in records]
+    return sorted(values)

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from plenary_shared import metrics, topics
 from plenary_shared.db import UnitOfWork, notify_channel
 from plenary_shared.envelope import CloudEvent
+from plenary_shared.kafka import Rewinder
 from plenary_shared.messaging_tables import MessagingTables
 from plenary_shared.outage import is_outage
 from plenary_shared.outbox import raw_record_envelope
@@ -120,11 +121,10 @@ class EventConsumer:
     def rewind(self) -> None:
         """Read every partition from its earliest record again (the broker lost the offsets).
 
-        Each lane starts a new group member that seeks to the beginning of what it is
-        assigned; the inbox absorbs what was handled before.
+        Each lane's member seeks what it holds, and whatever it is assigned later, back to the
+        beginning once; the inbox absorbs what was handled before.
         """
         self._rewinds += 1
-        self._rejoins += 1
 
     def rejoin(self) -> None:
         """Start each lane's group member anew, from the committed offsets (partitions changed).
@@ -135,16 +135,18 @@ class EventConsumer:
         self._rejoins += 1
 
     async def _consume(self, factory: Callable[..., AIOKafkaConsumer]) -> None:
-        """One lane: a group member at a time, replaced on a rejoin, a rewind or a failure."""
-        rejoins, rewinds, from_beginning = self._rejoins, self._rewinds, False
+        """One lane: a group member at a time, replaced on a rejoin or a failure."""
+        rewinder = Rewinder(lambda: self._rewinds)
+        rejoins = self._rejoins
         while True:
-            consumer = factory(from_beginning=True) if from_beginning else factory()
+            consumer = rewinder.consumer = factory(listener=rewinder)
             try:
                 await consumer.start()
                 while rejoins == self._rejoins:
                     batches = await consumer.getmany(timeout_ms=500)
                     if batches:
                         await self._process_partitions(consumer, batches)
+                    await rewinder.rewind()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -154,14 +156,9 @@ class EventConsumer:
                 # a member that is not stopped keeps its partitions on some brokers (Tansu)
                 with contextlib.suppress(Exception):
                     await asyncio.shield(consumer.stop())
-            from_beginning = rewinds != self._rewinds
             if rejoins != self._rejoins:
-                log.warning(
-                    "consumer joins its group anew",
-                    consumer=self.name,
-                    from_beginning=from_beginning,
-                )
-            rejoins, rewinds = self._rejoins, self._rewinds
+                log.warning("consumer joins its group anew", consumer=self.name)
+            rejoins = self._rejoins
 
     async def _process_partitions(
         self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[ConsumerRecord]]

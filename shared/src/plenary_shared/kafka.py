@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from collections.abc import Callable
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    TopicPartition,
+)
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+from aiokafka.errors import IllegalStateError, KafkaConnectionError, TopicAlreadyExistsError
 
 log = structlog.get_logger(__name__)
 
@@ -28,15 +34,13 @@ def make_consumer(
     *topics: str,
     group_id: str,
     fetch_max_wait_ms: int = 50,
-    from_beginning: bool = False,
+    listener: ConsumerRebalanceListener | None = None,
 ) -> AIOKafkaConsumer:
     """A consumer-group member with auto-commit off: offsets are committed after the database.
 
     It subscribes by an exact-name pattern, so its metadata requests cover the whole cluster
-    and never make a broker auto-create a missing topic with its own partition count. With
-    `from_beginning` it starts each partition first assigned to it at the earliest record,
-    whatever the group committed (after a broker lost its topics, the committed offsets may
-    belong to records that are gone). A broker may hold a fetch for up to `fetch_max_wait_ms`.
+    and never make a broker auto-create a missing topic with its own partition count. A broker
+    may hold a fetch for up to `fetch_max_wait_ms`.
     """
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
@@ -47,7 +51,6 @@ def make_consumer(
         fetch_max_wait_ms=fetch_max_wait_ms,
         metadata_max_age_ms=CONSUMER_METADATA_MAX_AGE_MS,
     )
-    listener = _FromBeginning(consumer) if from_beginning else None
     consumer.subscribe(pattern=exact_pattern(topics), listener=listener)
     return consumer
 
@@ -57,22 +60,43 @@ def exact_pattern(topics: tuple[str, ...] | list[str]) -> str:
     return "^(" + "|".join(re.escape(t) for t in topics) + ")$"
 
 
-class _FromBeginning(ConsumerRebalanceListener):
-    """Seeks each partition to its earliest record the first time it is assigned here."""
+class Rewinder(ConsumerRebalanceListener):
+    """Reads each partition from its earliest record again, once per rewind asked for.
 
-    def __init__(self, consumer: AIOKafkaConsumer) -> None:
-        self._consumer = consumer
-        self._started: set = set()
+    After a broker lost its topics the committed offsets may point past records that are
+    new. The member keeps its place in the group (a member that leaves and another that
+    joins cost a rebalance, and on some brokers a wait for the old one to time out): the
+    partitions it holds are sought back now, those assigned to it later when they come.
+    """
+
+    def __init__(self, asked: Callable[[], int]) -> None:
+        self._asked = asked
+        self._since = asked()
+        self._done: dict[TopicPartition, int] = {}
+        self.consumer: AIOKafkaConsumer | None = None
 
     async def on_partitions_revoked(self, revoked) -> None:
         """Nothing to do: offsets are committed after each batch."""
 
     async def on_partitions_assigned(self, assigned) -> None:
-        """Rewind partitions this member has not read yet."""
-        fresh = [tp for tp in assigned if tp not in self._started]
-        if fresh:
-            await self._consumer.seek_to_beginning(*fresh)
-            self._started.update(fresh)
+        """Rewind newly assigned partitions that have not been since the last rewind."""
+        await self.rewind(assigned)
+
+    async def rewind(self, partitions=None) -> None:
+        """Seek the partitions held (or those given) that are due back to their beginning."""
+        asked = self._asked()
+        if asked == self._since or self.consumer is None:
+            return
+        held = self.consumer.assignment() if partitions is None else partitions
+        due = [tp for tp in held if self._done.get(tp, self._since) < asked]
+        if not due:
+            return
+        try:
+            await self.consumer.seek_to_beginning(*due)
+        except IllegalStateError:
+            return  # a rebalance took them meanwhile; the next assignment rewinds them
+        self._done.update(dict.fromkeys(due, asked))
+        log.info("partitions rewound to their earliest record", partitions=len(due))
 
 
 async def topic_partitions(admin: AIOKafkaAdminClient) -> dict[str, int]:

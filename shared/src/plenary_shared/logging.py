@@ -24,7 +24,9 @@ def _redact(value: Any) -> Any:
     return value
 
 
-def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
+def configure_logging(
+    *, service: str, level: str = "INFO", json: bool = True, kafka_level: str = "WARNING"
+) -> None:
     """Route structlog and the standard library (uvicorn, aiokafka) through one renderer."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -57,5 +59,5 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("aiokafka").setLevel("WARNING")
+    logging.getLogger("aiokafka").setLevel(kafka_level)
     structlog.contextvars.bind_contextvars(service=service)

@@ -265,7 +265,12 @@ def build_app(
 ) -> FastAPI:
     """The service's FastAPI app: every /v1 router requires a bearer token, except those named public."""
     settings = runtime.settings
-    configure_logging(service=runtime.name, level=settings.log_level, json=settings.log_json)
+    configure_logging(
+        service=runtime.name,
+        level=settings.log_level,
+        json=settings.log_json,
+        kafka_level=settings.kafka_log_level,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

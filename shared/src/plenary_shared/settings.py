@@ -44,6 +44,8 @@ class ServiceSettings(BaseSettings):
     park_retry_seconds: float = 1.0
     park_max_age_seconds: float = 86_400.0
     log_level: str = "INFO"
+    # the Kafka client's own log lines (group joins, fetches); WARNING keeps them quiet
+    kafka_log_level: str = "WARNING"
     log_json: bool = True
 
     @model_validator(mode="after")
