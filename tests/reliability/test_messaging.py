@@ -322,7 +322,7 @@ async def test_a_database_outage_holds_the_partition_instead_of_dead_lettering(s
         assert await conn.scalar(select(func.count()).select_from(d)) == 0
 
 
-async def test_a_bulk_redelivery_is_recognised_in_one_query_per_fetch(scratch):
+async def test_a_bulk_redelivery_is_recognised_in_one_statement_per_fetch(scratch):
     for seq in range(40):
         await scratch.emit(key=f"k{seq}", seq=seq)
     producer = scratch.producer()
@@ -351,4 +351,5 @@ async def test_a_bulk_redelivery_is_recognised_in_one_query_per_fetch(scratch):
         await producer.stop()
     assert consumer_metric(consumer, "duplicate") == 40
     assert calls["n"] == 40
-    assert inbox_inserts == [], "known events skipped before any transaction of their own"
+    # one inbox statement per partition's fetch found them known, not one per event
+    assert 1 <= len(inbox_inserts) <= 6, inbox_inserts

@@ -91,7 +91,7 @@ class PageParams(BaseModel):
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = 50,
     offset: Annotated[
         int, Query(ge=0, le=MAX_OFFSET, description="Items to skip; filter the list to go further")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import TypeVar
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
-from sqlalchemy import delete, exists, insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,8 +34,8 @@ Handler = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
 T = TypeVar("T")
 
 
-# a fetch this big is checked against the inbox in one query before its records are handled
-BULK_FETCH = 20
+# the most events of one partition handled in one transaction
+BATCH_MAX = 100
 
 # the outbox event type of a record bound for a dead-letter topic
 DEAD_LETTER_TYPE = "plenary.dead-letter"
@@ -55,18 +56,27 @@ class ConsumerConfig:
     outage_backoff_max_seconds: float = 10.0
 
 
-def _event_id(record: ConsumerRecord) -> str | None:
-    """The id of the event a record carries, or None for anything else."""
-    try:
-        event_id = json.loads(record.value).get("id")
-    except (ValueError, AttributeError, TypeError):
-        return None
-    return event_id if isinstance(event_id, str) else None
-
-
 def is_transient(exc: BaseException) -> bool:
     """Whether a failure comes from the infrastructure (database or broker away), not the event."""
     return is_outage(exc)
+
+
+class _LaneListener(Rewinder):
+    """A lane's rebalance listener: learns what is parked, then rewinds what is due."""
+
+    def __init__(self, owner: EventConsumer) -> None:
+        super().__init__(lambda: owner.rewinds)
+        self._owner = owner
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        """Partitions parked elsewhere may come with the assignment."""
+        try:
+            await self._owner.learn_parked()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("parked subjects not read", consumer=self._owner.name, error=repr(exc))
+        await super().on_partitions_assigned(assigned)
 
 
 class EventConsumer:
@@ -98,6 +108,10 @@ class EventConsumer:
         self._park_wake = asyncio.Event()
         self._rejoins = 0
         self._rewinds = 0
+        # subjects with parked events, so a later event of theirs waits behind them; learnt
+        # from the database when partitions are assigned and after each retry round
+        self._parked_keys: set[str] = set()
+        self._recently_parked: dict[str, float] = {}
         self.running = False
 
     @property
@@ -118,6 +132,11 @@ class EventConsumer:
             parked_task.cancel()
             await asyncio.gather(parked_task, return_exceptions=True)
 
+    @property
+    def rewinds(self) -> int:
+        """How many rewinds were asked for."""
+        return self._rewinds
+
     def rewind(self) -> None:
         """Read every partition from its earliest record again (the broker lost the offsets).
 
@@ -136,7 +155,7 @@ class EventConsumer:
 
     async def _consume(self, factory: Callable[..., AIOKafkaConsumer]) -> None:
         """One lane: a group member at a time, replaced on a rejoin or a failure."""
-        rewinder = Rewinder(lambda: self._rewinds)
+        rewinder = _LaneListener(self)
         rejoins = self._rejoins
         while True:
             consumer = rewinder.consumer = factory(listener=rewinder)
@@ -168,18 +187,10 @@ class EventConsumer:
         A subject's events share a partition (the subject is the key), so their order holds,
         while one busy partition no longer queues every other behind it.
         """
-
-        handled = await self._through_outage(lambda: self._already_handled(batches))
-
-        async def drain(records: list[ConsumerRecord]) -> None:
-            for record in records:
-                if handled and _event_id(record) in handled:
-                    metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="duplicate").inc()
-                    continue
-                await self.process(record)
-
         tps = list(batches)
-        outcomes = await asyncio.gather(*(drain(batches[tp]) for tp in tps), return_exceptions=True)
+        outcomes = await asyncio.gather(
+            *(self._drain(batches[tp]) for tp in tps), return_exceptions=True
+        )
         done = {
             tp: batches[tp][-1].offset + 1
             for tp, outcome in zip(tps, outcomes, strict=True)
@@ -196,27 +207,76 @@ class EventConsumer:
             if isinstance(outcome, BaseException):
                 raise outcome
 
-    async def _already_handled(
-        self, batches: dict[TopicPartition, list[ConsumerRecord]]
-    ) -> set[str]:
-        """The fetch's events this consumer has handled before, in one query.
+    async def _drain(self, records: list[ConsumerRecord]) -> None:
+        """One partition's records in order: each run of ready events in one transaction."""
+        run: list[tuple[ConsumerRecord, CloudEvent]] = []
+        for record in records:
+            try:
+                event = CloudEvent.from_kafka(record.value)
+            except ValueError:
+                event = None
+            if event is None or event.subject in self._parked_keys:
+                await self._handle_run(run)
+                run = []
+                await self.process(record)  # dead-lettered or parked, in its turn
+            elif event.type in self._handlers:
+                run.append((record, event))
+                if len(run) == BATCH_MAX:
+                    await self._handle_run(run)
+                    run = []
+        await self._handle_run(run)
 
-        A redelivery or a republish brings them back in bulk; skipping them here spares a
-        transaction each (the inbox insert would find them anyway).
+    async def _handle_run(self, run: list[tuple[ConsumerRecord, CloudEvent]]) -> None:
+        """Events of one partition in one transaction; should any fail, one at a time.
+
+        One at a time, a failing event is retried, parked or dead-lettered on its own, and
+        the events around it are handled as if it were not there.
         """
-        if sum(len(records) for records in batches.values()) < BULK_FETCH:
-            return set()  # one event at a time, the usual case: not worth a query
-        ids = {i for records in batches.values() for r in records if (i := _event_id(r))}
-        if not ids:
-            return set()
+        if len(run) > 1:
+            try:
+                await self._handle_batch([event for _, event in run])
+                return
+            except Exception as exc:
+                log.info(
+                    "a batch failed; its events are handled one at a time",
+                    consumer=self.name,
+                    events=len(run),
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+        for record, _ in run:
+            await self.process(record)
+
+    async def _handle_batch(self, events: list[CloudEvent]) -> None:
+        """Inbox rows for all, then the effects of those not handled before; one commit."""
         inbox = self._tables.inbox
-        async with self._engine.connect() as conn:
-            found = await conn.scalars(
-                select(inbox.c.event_id).where(
-                    inbox.c.consumer == self.name, inbox.c.event_id.in_(ids)
+        async with self._unit_of_work_for(events[0]) as uow:
+            new = set(
+                await uow.conn.scalars(
+                    pg_insert(inbox)
+                    .values(
+                        [
+                            {"consumer": self.name, "event_id": e.id, "event_type": e.type}
+                            for e in events
+                        ]
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(inbox.c.event_id)
                 )
             )
-            return set(found)
+            handled = 0
+            for event in events:
+                if event.id not in new:
+                    continue
+                new.discard(event.id)  # the same event twice in one fetch: its second is old
+                uow.caused_by(event)
+                await self._handlers[event.type](uow, event)
+                handled += 1
+            await uow.commit()
+        consumed = metrics.EVENTS_CONSUMED
+        consumed.labels(consumer=self.name, outcome="handled").inc(handled)
+        consumed.labels(consumer=self.name, outcome="duplicate").inc(len(events) - handled)
+        if handled:
+            self._park_wake.set()
 
     async def process(self, record: ConsumerRecord) -> None:
         """Handle one record: once, parked, or dead-lettered.
@@ -233,7 +293,7 @@ class EventConsumer:
         handler = self._handlers.get(event.type)
         if handler is None:
             return
-        if await self._through_outage(lambda: self._has_parked(event.subject)):
+        if event.subject in self._parked_keys:
             reason = "an earlier event of this subject is parked"
             await self._through_outage(lambda: self._park(event, record.topic, reason))
             return
@@ -323,20 +383,26 @@ class EventConsumer:
 
     def _unit_of_work_for(self, event: CloudEvent) -> UnitOfWork:
         """The unit of work handling an event: its effects are caused by it, in its correlation."""
-        return UnitOfWork(
-            engine=self._engine,
-            tables=self._tables,
-            source=self._source,
-            correlation_id=event.correlationid or event.id,
-            causation_id=event.id,
-        )
+        uow = UnitOfWork(engine=self._engine, tables=self._tables, source=self._source)
+        uow.caused_by(event)
+        return uow
 
-    async def _has_parked(self, key: str) -> bool:
+    async def learn_parked(self) -> None:
+        """Read which subjects have parked events (partitions held elsewhere may have some)."""
         p = self._tables.parked
+        since = asyncio.get_running_loop().time()
         async with self._engine.connect() as conn:
-            return bool(
-                await conn.scalar(select(exists().where(p.c.consumer == self.name, p.c.key == key)))
+            keys = set(
+                await conn.scalars(select(p.c.key).where(p.c.consumer == self.name).distinct())
             )
+        self._settle_parked_keys(keys, since)
+
+    def _settle_parked_keys(self, stored: set[str], since: float) -> None:
+        """The parked subjects: those stored, and those parked since the store was read."""
+        recent = self._recently_parked
+        for key in [k for k, at in recent.items() if at < since - 60]:
+            del recent[key]
+        self._parked_keys = stored | {k for k, at in recent.items() if at >= since}
 
     async def _park(self, event: CloudEvent, topic: str, reason: str) -> None:
         log.info(
@@ -347,6 +413,15 @@ class EventConsumer:
             reason=reason,
         )
         metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="parked").inc()
+        # until its row is committed a reader of the store may miss it: it counts as recent
+        self._parked_keys.add(event.subject)
+        self._recently_parked[event.subject] = math.inf
+        try:
+            await self._insert_parked(event, topic, reason)
+        finally:
+            self._recently_parked[event.subject] = asyncio.get_running_loop().time()
+
+    async def _insert_parked(self, event: CloudEvent, topic: str, reason: str) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(
                 insert(self._tables.parked).values(
@@ -373,12 +448,16 @@ class EventConsumer:
     async def retry_parked(self) -> int:
         """Retry parked events in order per subject; returns how many were applied."""
         p = self._tables.parked
+        since = asyncio.get_running_loop().time()
         async with self._engine.connect() as conn:
             rows = (
                 await conn.execute(
                     select(p).where(p.c.consumer == self.name).order_by(p.c.id).limit(500)
                 )
             ).all()
+        if not rows:
+            self._settle_parked_keys(set(), since)
+            return 0
         applied = 0
         stuck: set[str] = set()
         max_age = timedelta(seconds=self._config.park_max_age_seconds)
@@ -401,6 +480,7 @@ class EventConsumer:
                     raise  # the database is away: try the round again later, count nothing
                 stuck.add(row.key)
                 await self._still_parked(row, f"{type(exc).__name__}: {exc}", expired=True)
+        await self.learn_parked()
         return applied
 
     async def _still_parked(self, row, reason: str, *, expired: bool) -> None:

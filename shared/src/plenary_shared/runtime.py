@@ -228,8 +228,13 @@ def _with_ended_sessions(
     return handlers, express
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+def runtime_of(request: Request) -> ServiceRuntime:
     """The service runtime of the app serving this request."""
+    return request.app.state.runtime
+
+
+async def get_runtime(request: Request) -> ServiceRuntime:
+    """The service runtime, as a dependency (async: no trip through the thread pool)."""
     return request.app.state.runtime
 
 
@@ -238,7 +243,7 @@ RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 async def request_unit_of_work(request: Request, principal: CurrentPrincipal) -> UnitOfWork:
     """A unit of work for one request: correlated by X-Correlation-ID, keyed by Idempotency-Key."""
-    uow = get_runtime(request).unit_of_work(correlation_id=request.headers.get("x-correlation-id"))
+    uow = runtime_of(request).unit_of_work(correlation_id=request.headers.get("x-correlation-id"))
     key = request.headers.get(idempotency.HEADER)
     if key is not None:
         uow.idempotency = idempotency.IdempotencyClaim.of(
@@ -323,7 +328,7 @@ def build_app(
     secured = [Depends(current_principal)]
     for router in routers:
         app.include_router(router, dependencies=secured)
-    app.include_router(operations_router(get_runtime, policy), dependencies=secured)
+    app.include_router(operations_router(runtime_of, policy), dependencies=secured)
     for router in public_routers:
         app.include_router(router)
     app.state.policy = policy

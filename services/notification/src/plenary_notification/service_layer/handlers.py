@@ -298,7 +298,9 @@ async def on_event(
     envelope["data"].pop("sealed_code", None)
     envelope["data"].pop("sealed_link", None)  # only notification can open it; others never see it
     rows, mails = [], []
-    for sub in await repository.receiving_subscriptions(uow.conn):
+    if "subscriptions" not in uow.memo:
+        uow.memo["subscriptions"] = await repository.receiving_subscriptions(uow.conn)
+    for sub in uow.memo["subscriptions"]:
         if not concerns(sub, event.type, event.data):
             continue
         if sub.channel == "webhook":

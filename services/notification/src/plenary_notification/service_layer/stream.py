@@ -62,7 +62,10 @@ async def on_event(uow: UnitOfWork, event: CloudEvent, *, listeners: Listeners) 
     data = event.data
     # positions must be handed out in commit order, or a reader could skip one still uncommitted:
     # writers (consumers of every replica) take turns until they commit
-    await uow.conn.execute(select(func.pg_advisory_xact_lock(STREAM_LOCK)))
+    if "stream_lock" not in uow.memo:
+        uow.memo["stream_lock"] = await uow.conn.execute(
+            select(func.pg_advisory_xact_lock(STREAM_LOCK))
+        )
     await uow.conn.execute(
         insert(stream_events)
         .values(

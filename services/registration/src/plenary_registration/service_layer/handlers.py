@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 import structlog
+from sqlalchemy import Row
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from plenary_registration.adapters import repository
@@ -82,9 +84,9 @@ async def submit_application(
     cipher: DocumentCipher,
     ask_delegation: Lookup,
     ask_scheduling: Lookup,
-) -> uuid.UUID:
+) -> Row:
     """Record a nomination and ask the delegation to check it against its quota."""
-    application_id = await record_submission(
+    application = await record_submission(
         uow,
         meeting_id=meeting_id,
         command=command,
@@ -94,7 +96,7 @@ async def submit_application(
         ask_scheduling=ask_scheduling,
     )
     await uow.commit()
-    return application_id
+    return application
 
 
 async def record_submission(
@@ -106,7 +108,7 @@ async def record_submission(
     cipher: DocumentCipher,
     ask_delegation: Lookup,
     ask_scheduling: Lookup,
-) -> uuid.UUID:
+) -> Row:
     """The nomination's rows and event, without committing (bulk imports commit in batches)."""
     delegation_id = _nominating_delegation(command, grant)
     actor = grant.principal.subject
@@ -114,30 +116,33 @@ async def record_submission(
     meeting = await known_meeting(uow, meeting_id, ask_scheduling)
     application_id = uuid.uuid4()
     person = command.model_dump(include=set(PERSON))
-    try:
-        async with uow.conn.begin_nested():
-            await uow.conn.execute(
-                applications.insert().values(
-                    id=application_id,
-                    meeting_id=meeting_id,
-                    delegation_id=delegation_id,
-                    passport_number_enc=cipher.encrypt(command.passport_number),
-                    date_of_birth_enc=cipher.encrypt(command.date_of_birth.isoformat()),
-                    passport_expiry_enc=_encrypt_date(cipher, command.passport_expiry),
-                    state=State.SUBMITTED.value,
-                    vetting=initial_vetting(
-                        meeting_requires_vetting=meeting.requires_vetting
-                    ).value,
-                    submitted_by=actor,
-                    **person,
-                    **command.model_dump(include=set(DETAILS)),
-                )
+    # the application as stored, for the answer (no second read after the commit); a
+    # conflict on (meeting, e-mail) inserts nothing
+    row = (
+        await uow.conn.execute(
+            pg_insert(applications)
+            .values(
+                id=application_id,
+                meeting_id=meeting_id,
+                delegation_id=delegation_id,
+                passport_number_enc=cipher.encrypt(command.passport_number),
+                date_of_birth_enc=cipher.encrypt(command.date_of_birth.isoformat()),
+                passport_expiry_enc=_encrypt_date(cipher, command.passport_expiry),
+                state=State.SUBMITTED.value,
+                vetting=initial_vetting(meeting_requires_vetting=meeting.requires_vetting).value,
+                submitted_by=actor,
+                **person,
+                **command.model_dump(include=set(DETAILS)),
             )
-    except IntegrityError as exc:
+            .on_conflict_do_nothing()
+            .returning(applications)
+        )
+    ).one_or_none()
+    if row is None:
         raise Conflict(
             f"{command.email} already has an application for this meeting; "
             "edit or withdraw that one instead"
-        ) from exc
+        )
     await _record(uow, application_id, None, State.SUBMITTED, actor, None)
     await uow.emit(
         ApplicationSubmitted(
@@ -149,7 +154,7 @@ async def record_submission(
         ),
         subject=str(application_id),
     )
-    return application_id
+    return row
 
 
 def _encrypt_date(cipher: DocumentCipher, value: date | None) -> bytes | None:

@@ -116,7 +116,7 @@ class Me(BaseModel):
     delegation_id: UUID | None
 
 
-def settings_of(request: Request) -> Settings:
+async def settings_of(request: Request) -> Settings:
     """The registration settings."""
     return request.app.state.runtime.settings
 

@@ -94,7 +94,7 @@ class CheckinRead(BaseModel):
     colour: str | None = None
 
 
-def get_signer(request: Request) -> BadgeSigner:
+async def get_signer(request: Request) -> BadgeSigner:
     """The badge signer, built once from REGISTRATION_BADGE_KEY(_FILE)."""
     rt: ServiceRuntime = request.app.state.runtime
     signer = rt.state.get("badge_signer")
@@ -111,7 +111,7 @@ def get_signer(request: Request) -> BadgeSigner:
     return signer
 
 
-def get_verifier(request: Request, signer: Annotated[BadgeSigner, Depends(get_signer)]):
+async def get_verifier(request: Request, signer: Annotated[BadgeSigner, Depends(get_signer)]):
     """The badge verifier (the signer's public key)."""
     return request.app.state.runtime.state["badge_verifier"]
 

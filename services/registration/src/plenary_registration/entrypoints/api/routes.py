@@ -37,7 +37,7 @@ PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 PHOTO_MAX_BYTES = 1_000_000  # under the 1 MiB request limit of every service
 
 
-def get_cipher(request: Request) -> DocumentCipher:
+async def get_cipher(request: Request) -> DocumentCipher:
     """The cipher of personal document data."""
     return request.app.state.runtime.state["cipher"]
 
@@ -89,7 +89,7 @@ async def submit_application(
         return await get_application(UUID(earlier), rt, grant, cipher)
     ask_delegation, ask_scheduling = _owners(rt, grant.principal)
     async with uow:
-        application_id = await handlers.submit_application(
+        application = await handlers.submit_application(
             uow,
             meeting_id=meeting_id,
             command=body,
@@ -98,8 +98,8 @@ async def submit_application(
             ask_delegation=ask_delegation,
             ask_scheduling=ask_scheduling,
         )
-    response.headers["Location"] = f"/v1/applications/{application_id}"
-    return await get_application(application_id, rt, grant, cipher)
+    response.headers["Location"] = f"/v1/applications/{application.id}"
+    return _read(application, cipher)
 
 
 @router.get("/meetings/{meeting_id}/applications", response_model=Page[ApplicationRead])

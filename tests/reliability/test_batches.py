@@ -1,0 +1,125 @@
+"""Events of one fetch handled in one transaction: a poison record, a crash mid-batch, mixed keys."""
+
+import asyncio
+import contextlib
+
+from sqlalchemy import event, func, select
+from test_messaging import consumer_metric, make_consumer, recording_handler, relay_all, run_until
+
+EVENT = "reltest.thing.happened"
+
+
+def inbox_statements(scratch):
+    """Collects the inbox INSERT statements sent while it is listening."""
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_):
+        if statement.lstrip().upper().startswith("INSERT INTO") and "inbox" in statement:
+            sent.append(statement)
+
+    return sent, count
+
+
+async def published(scratch, count: int, *, keys: int) -> None:
+    """`count` events, keys taking turns, all on the topic before anyone reads."""
+    for seq in range(count):
+        await scratch.emit(key=f"k{seq % keys}", seq=seq)
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        assert await relay_all(scratch, producer) == count
+    finally:
+        await producer.stop()
+
+
+async def effects(scratch) -> list[int]:
+    async with scratch.engine.connect() as conn:
+        return sorted((await conn.scalars(select(scratch.effects.c.seq))).all())
+
+
+async def test_a_poison_record_in_a_batch_is_dead_lettered_alone(scratch):
+    await published(scratch, 30, keys=6)
+    record, _ = recording_handler(scratch)
+
+    async def poisoned(uow, event):
+        await record(uow, event)
+        if event.data["seq"] == 13:
+            raise ValueError("seq 13 cannot be handled")
+
+    sent, count = inbox_statements(scratch)
+    event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        consumer = make_consumer(scratch, producer, {EVENT: poisoned})
+        await run_until(consumer, lambda: _dead_letters_at_least(scratch, 1))
+    finally:
+        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
+        await producer.stop()
+    assert await effects(scratch) == [s for s in range(30) if s != 13], "each other event once"
+    assert consumer_metric(consumer, "handled") == 29
+    assert consumer_metric(consumer, "dead_lettered") == 1
+    # the partitions without the poison were handled a batch at a time
+    assert len(sent) < 29, sent
+
+
+async def test_a_crash_mid_batch_leaves_nothing_and_the_next_member_does_it_all_once(scratch):
+    await published(scratch, 30, keys=5)
+    record, calls = recording_handler(scratch)
+
+    class Crash(BaseException):
+        """The process dies: nothing after this line runs."""
+
+    crashed: list[str] = []
+
+    async def crashes_once(uow, event):
+        await record(uow, event)
+        if calls["n"] == 5:
+            crashed.append(event.data["key"])
+            raise Crash
+
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        crashing = make_consumer(scratch, producer, {EVENT: crashes_once})
+        task = asyncio.create_task(crashing.run())
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(task, 30)
+        assert crashed, "died in the middle of a batch"
+        key = int(crashed[0].removeprefix("k"))
+        assert [s for s in await effects(scratch) if s % 5 == key] == [], "batch never committed"
+
+        survivor = make_consumer(scratch, producer, {EVENT: record})
+        await run_until(survivor, lambda: _effects_at_least(scratch, 30))
+        await asyncio.sleep(0.5)
+    finally:
+        await producer.stop()
+    assert await effects(scratch) == list(range(30))
+
+
+async def test_a_batch_of_mixed_keys_keeps_each_keys_order(scratch):
+    await published(scratch, 60, keys=4)
+    record, _ = recording_handler(scratch)
+    sent, count = inbox_statements(scratch)
+    event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        consumer = make_consumer(scratch, producer, {EVENT: record})
+        await run_until(consumer, lambda: _effects_at_least(scratch, 60))
+    finally:
+        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
+        await producer.stop()
+    for key in range(4):
+        assert await scratch.effect_seqs(f"k{key}") == list(range(key, 60, 4))
+    assert len(sent) < 60 / 4, "several keys in each transaction"
+
+
+async def _dead_letters_at_least(scratch, n: int) -> bool:
+    d = scratch.tables.dead_letters
+    async with scratch.engine.connect() as conn:
+        return await conn.scalar(select(func.count()).select_from(d)) >= n
+
+
+async def _effects_at_least(scratch, n: int) -> bool:
+    return await scratch.effect_count() >= n
