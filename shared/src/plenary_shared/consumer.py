@@ -36,6 +36,8 @@ T = TypeVar("T")
 
 # the most events of one partition handled in one transaction
 BATCH_MAX = 100
+# with nothing known to be parked, the parked store is read every this many retry rounds
+PARKED_SWEEP_ROUNDS = 30
 
 # the outbox event type of a record bound for a dead-letter topic
 DEAD_LETTER_TYPE = "plenary.dead-letter"
@@ -435,10 +437,19 @@ class EventConsumer:
             )
 
     async def _retry_parked_forever(self) -> None:
+        """A round whenever something was handled or a while passed, if anything is parked.
+
+        With nothing parked here, the store is still looked at every `PARKED_SWEEP_ROUNDS`
+        rounds (another replica may have parked what this one now holds).
+        """
+        rounds = 0
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._park_wake.wait(), self._config.park_retry_seconds)
             self._park_wake.clear()
+            rounds += 1
+            if not self._parked_keys and rounds % PARKED_SWEEP_ROUNDS:
+                continue
             try:
                 await self.retry_parked()
             except Exception as exc:
