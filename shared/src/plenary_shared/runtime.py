@@ -84,7 +84,7 @@ class ServiceRuntime:
                     settings.kafka_bootstrap_servers,
                     *express,
                     group_id=f"{name}.express",
-                    fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                    fetch_max_wait_ms=settings.kafka_express_fetch_max_wait_ms,
                     **options,
                 )
             )

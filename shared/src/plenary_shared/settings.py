@@ -14,6 +14,9 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plenary"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_fetch_max_wait_ms: int = 50
+    # the express lane (codes, invitations, sign-outs) carries a few events an hour: a person
+    # hardly notices a quarter of a second, the broker notices the polls it is spared
+    kafka_express_fetch_max_wait_ms: int = 250
     topic_partitions: int = 3
     topic_replication_factor: int = 1
     # how often the topics are checked (missing, another partition count, a broker that forgot)

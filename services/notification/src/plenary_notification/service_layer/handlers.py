@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from plenary_notification.adapters import egress, repository, webhooks
@@ -386,9 +386,17 @@ async def _track_health(uow, subscription_id, *, ok, now, disable_after, on_mail
     """Remember since when a receiver fails; disable it, and tell its owner, past the limit."""
     s = subscriptions
     if ok:
+        # a busy receiver's row is rewritten (and locked) at most once a second
         await uow.conn.execute(
             update(s)
-            .where(s.c.id == subscription_id)
+            .where(
+                s.c.id == subscription_id,
+                or_(
+                    s.c.failing_since.is_not(None),
+                    s.c.last_success_at.is_(None),
+                    s.c.last_success_at < now - timedelta(seconds=1),
+                ),
+            )
             .values(failing_since=None, last_success_at=now)
         )
         return
