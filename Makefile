@@ -30,8 +30,8 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES)
 
-bench: $(STAMP) ## benchmarks (figures, never assertions)
-	$(BIN)/python -m plenary_devstack.bench
+bench: $(STAMP) ## Plenary beside its references, one table (figures, never assertions); ONLY="latency fanout"
+	$(BIN)/python -m plenary_devstack.bench $(if $(ONLY),--only $(ONLY))
 
 chaos: $(STAMP) ## fault run: crashes, a Postgres restart, a frozen and a lost broker (exit 1 on loss)
 	$(BIN)/python -m plenary_devstack.chaos
