@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
@@ -61,6 +61,7 @@ class UnitOfWork:
         self._committed = False
         # what this transaction has read or taken once (events handled in a batch share it)
         self.memo: dict[str, object] = {}
+        self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
 
     @property
     def conn(self) -> AsyncConnection:
@@ -133,6 +134,8 @@ class UnitOfWork:
         With an Idempotency-Key, what the command created or changed (`remember_result`, else
         the subject of its first event) is remembered in the same transaction.
         """
+        for flush in self._before_commit.values():
+            await flush()
         result = self._result or (self.emitted[0].subject if self.emitted else None)
         if self.idempotency is not None and result is not None:
             await self.idempotency.record(self.conn, self.tables.idempotency, result)
@@ -143,6 +146,10 @@ class UnitOfWork:
         self._committed = True
         for callback in self._after_commit:
             callback()
+
+    def before_commit(self, name: str, flush: Callable[[], Awaitable[None]]) -> None:
+        """Run `flush` once, just before the commit (rows gathered for one statement)."""
+        self._before_commit.setdefault(name, flush)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run a callback once this unit of work has committed (never if it rolls back)."""

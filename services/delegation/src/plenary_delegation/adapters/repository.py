@@ -122,12 +122,12 @@ async def claim_seat(
 ) -> SeatClaim:
     """Take one seat of the total and of the category quota together, or neither.
 
-    Both counters are claimed with conditional UPDATEs in a savepoint of the caller's
-    transaction, the delegation row first so concurrent claims queue on it. When the category is
-    full the savepoint rolls the total claim back. A taken seat is recorded in `seats`.
+    Both counters are claimed with conditional UPDATEs in the caller's transaction, the
+    delegation row first so concurrent claims queue on it. When the category is full the total
+    claim is given back while the row is still locked by this transaction (no savepoint, two
+    round trips fewer per seat). A taken seat is recorded in `seats`.
     """
     d, c = delegations, category_quotas
-    savepoint = await conn.begin_nested()
     total = (
         await conn.execute(
             update(d)
@@ -141,7 +141,6 @@ async def claim_seat(
         )
     ).one_or_none()
     if total is None:
-        await savepoint.rollback()
         current = await get_delegation(conn, delegation_id)
         assert current is not None
         withdrawn = current.status == DelegationStatus.WITHDRAWN
@@ -159,7 +158,9 @@ async def claim_seat(
         )
     ).one_or_none()
     if counted is None:
-        await savepoint.rollback()
+        await conn.execute(
+            update(d).where(d.c.id == delegation_id).values(quota_used=d.c.quota_used - 1)
+        )
         full = (
             await conn.execute(
                 select(c.c.quota, c.c.used).where(
@@ -186,7 +187,6 @@ async def claim_seat(
     )
     if taken.first() is None:
         raise RuntimeError(f"application {application_id} already holds a seat")
-    await savepoint.commit()
     return SeatClaim(True, False, total.quota, total.quota_used)
 
 

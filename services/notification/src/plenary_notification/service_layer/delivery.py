@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -35,6 +36,8 @@ class Dispatcher:
         self.settings: Settings = rt.settings  # type: ignore[assignment]
         self.wake: asyncio.Event = rt.state["delivery_wake"]
         self.in_flight: Counter[UUID] = Counter()
+        # when this process last wrote a subscription's success (monotonic seconds)
+        self.success_told: dict[UUID, float] = {}
         self.tasks: set[asyncio.Task] = set()
 
     async def run(self) -> None:
@@ -94,12 +97,15 @@ class Dispatcher:
             body=json.dumps(delivery.envelope, separators=(",", ":")),
             timeout=settings.webhook_timeout_seconds,
         )
+        now = time.monotonic()
+        told = self.success_told.get(subscription.id, -1.0) > now - 1.0
         try:
             async with self.rt.unit_of_work() as uow:
                 outcome = await handlers.record_attempt(
                     uow,
                     delivery=delivery,
                     attempt=attempt,
+                    success_recorded_lately=told,
                     max_attempts=settings.webhook_max_attempts,
                     backoff=settings.webhook_backoff_seconds,
                     backoff_cap=settings.webhook_backoff_max_seconds,
@@ -109,6 +115,10 @@ class Dispatcher:
         except Exception:
             log.exception("recording a webhook attempt failed", delivery_id=str(delivery.id))
             return
+        if attempt.error is not None:
+            self.success_told.pop(subscription.id, None)
+        elif not told:
+            self.success_told[subscription.id] = now
         log.info(
             "webhook attempt",
             delivery_id=str(delivery.id),

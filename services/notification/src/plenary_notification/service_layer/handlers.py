@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 
 from plenary_notification.adapters import egress, repository, webhooks
@@ -333,8 +333,13 @@ async def record_attempt(
     backoff_cap: float,
     disable_after: timedelta,
     on_mail_queued: Callable[[], None],
+    success_recorded_lately: bool = False,
 ) -> str:
-    """Log an attempt and settle the delivery; a receiver failing too long is disabled."""
+    """Log an attempt and settle the delivery; a receiver failing too long is disabled.
+
+    A success is written to the subscription at most about once a second per process
+    (`success_recorded_lately`): a busy receiver's row is not rewritten with every delivery.
+    """
     await uow.conn.execute(
         delivery_attempts.insert().values(
             delivery_id=delivery.id,
@@ -370,14 +375,15 @@ async def record_attempt(
     await uow.conn.execute(
         deliveries.update().where(deliveries.c.id == delivery.id).values(**values)
     )
-    await _track_health(
-        uow,
-        delivery.subscription_id,
-        ok=attempt.error is None,
-        now=now,
-        disable_after=disable_after,
-        on_mail_queued=on_mail_queued,
-    )
+    if attempt.error is not None or not success_recorded_lately:
+        await _track_health(
+            uow,
+            delivery.subscription_id,
+            ok=attempt.error is None,
+            now=now,
+            disable_after=disable_after,
+            on_mail_queued=on_mail_queued,
+        )
     await uow.commit()
     return values.get("status", "pending")
 
@@ -386,17 +392,9 @@ async def _track_health(uow, subscription_id, *, ok, now, disable_after, on_mail
     """Remember since when a receiver fails; disable it, and tell its owner, past the limit."""
     s = subscriptions
     if ok:
-        # a busy receiver's row is rewritten (and locked) at most once a second
         await uow.conn.execute(
             update(s)
-            .where(
-                s.c.id == subscription_id,
-                or_(
-                    s.c.failing_since.is_not(None),
-                    s.c.last_success_at.is_(None),
-                    s.c.last_success_at < now - timedelta(seconds=1),
-                ),
-            )
+            .where(s.c.id == subscription_id)
             .values(failing_since=None, last_success_at=now)
         )
         return

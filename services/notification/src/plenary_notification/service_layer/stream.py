@@ -60,26 +60,32 @@ async def on_event(uow: UnitOfWork, event: CloudEvent, *, listeners: Listeners) 
     envelope["data"].pop("sealed_code", None)
     envelope["data"].pop("sealed_link", None)
     data = event.data
-    # positions must be handed out in commit order, or a reader could skip one still uncommitted:
-    # writers (consumers of every replica) take turns until they commit
-    if "stream_lock" not in uow.memo:
-        uow.memo["stream_lock"] = await uow.conn.execute(
-            select(func.pg_advisory_xact_lock(STREAM_LOCK))
-        )
-    await uow.conn.execute(
-        insert(stream_events)
-        .values(
-            event_id=event.id,
-            event_type=event.type,
-            meeting_id=_uuid(data.get("meeting_id")),
-            delegation_id=_uuid(data.get("delegation_id")),
-            application_id=_uuid(data.get("application_id")),
-            session_id=_uuid(data.get("session_id")),
-            envelope=envelope,
-        )
-        .on_conflict_do_nothing()
+    rows = uow.memo.get("stream_rows")
+    if rows is None:
+        rows = uow.memo["stream_rows"] = []
+        uow.before_commit("stream", lambda: _keep(uow, rows))
+    rows.append(
+        {
+            "event_id": event.id,
+            "event_type": event.type,
+            "meeting_id": _uuid(data.get("meeting_id")),
+            "delegation_id": _uuid(data.get("delegation_id")),
+            "application_id": _uuid(data.get("application_id")),
+            "session_id": _uuid(data.get("session_id")),
+            "envelope": envelope,
+        }
     )
     uow.after_commit(listeners.wake_all)
+
+
+async def _keep(uow: UnitOfWork, rows: list[dict]) -> None:
+    """The transaction's events in one statement, positions handed out as it commits.
+
+    Positions must follow commit order, or a reader could pass one still uncommitted: writers
+    (consumers of every replica) take turns from here to their commit, which is next.
+    """
+    await uow.conn.execute(select(func.pg_advisory_xact_lock(STREAM_LOCK)))
+    await uow.conn.execute(insert(stream_events).values(rows).on_conflict_do_nothing())
 
 
 async def follow(
