@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from plenary_shared.envelope import CloudEvent
@@ -101,15 +101,22 @@ class UnitOfWork:
             causationid=self.causation_id,
             data=payload.model_dump(mode="json"),
         )
-        await self.conn.execute(
-            self.tables.outbox.insert().values(
-                event_id=uuid.UUID(event.id),
-                topic=payload.topic,
-                key=subject,
-                event_type=event.type,
-                envelope=event.model_dump(mode="json", exclude_none=True),
-            )
+        outbox = self.tables.outbox
+        row = outbox.insert().values(
+            event_id=uuid.UUID(event.id),
+            topic=payload.topic,
+            key=subject,
+            event_type=event.type,
+            envelope=event.model_dump(mode="json", exclude_none=True),
         )
+        if self.emitted:
+            await self.conn.execute(row)
+        else:
+            # the first event also wakes the relays, in the same statement; NOTIFY is
+            # transactional, so they hear it when (and only if) this unit of work commits
+            emitted = row.returning(outbox.c.id).cte("emitted")
+            channel = notify_channel(self.tables.schema)
+            await self.conn.execute(select(func.pg_notify(channel, "")).select_from(emitted))
         self.emitted.append(event)
         return event
 
@@ -129,7 +136,7 @@ class UnitOfWork:
         return await self.idempotency.earlier_result(self._engine, self.tables.idempotency)
 
     async def commit(self) -> None:
-        """Commit, waking the relay when events were emitted.
+        """Commit (the relays hear of emitted events as it does).
 
         With an Idempotency-Key, what the command created or changed (`remember_result`, else
         the subject of its first event) is remembered in the same transaction.
@@ -139,9 +146,6 @@ class UnitOfWork:
         result = self._result or (self.emitted[0].subject if self.emitted else None)
         if self.idempotency is not None and result is not None:
             await self.idempotency.record(self.conn, self.tables.idempotency, result)
-        if self.emitted:
-            channel = notify_channel(self.tables.schema)
-            await self.conn.execute(text("SELECT pg_notify(:c, '')"), {"c": channel})
         await self.conn.commit()
         self._committed = True
         for callback in self._after_commit:
