@@ -220,7 +220,7 @@ class EventConsumer:
             if event is None or event.subject in self._parked_keys:
                 await self._handle_run(run)
                 run = []
-                await self.process(record)  # dead-lettered or parked, in its turn
+                await self.process(record, event)  # dead-lettered or parked, in its turn
             elif event.type in self._handlers:
                 run.append((record, event))
                 if len(run) == BATCH_MAX:
@@ -245,8 +245,8 @@ class EventConsumer:
                     events=len(run),
                     error=f"{type(exc).__name__}: {exc}",
                 )
-        for record, _ in run:
-            await self.process(record)
+        for record, event in run:
+            await self.process(record, event)
 
     async def _handle_batch(self, events: list[CloudEvent]) -> None:
         """Inbox rows for all, then the effects of those not handled before; one commit."""
@@ -280,18 +280,21 @@ class EventConsumer:
         if handled:
             self._park_wake.set()
 
-    async def process(self, record: ConsumerRecord) -> None:
-        """Handle one record: once, parked, or dead-lettered.
+    async def process(self, record: ConsumerRecord, event: CloudEvent | None = None) -> None:
+        """Handle one record (its event, when already read): once, parked, or dead-lettered.
 
         While the database is unreachable it holds the record and waits; only an error of the
         event itself counts as an attempt.
         """
-        try:
-            event = CloudEvent.from_kafka(record.value)
-        except ValueError as exc:
-            error = f"not a CloudEvent: {exc}"
-            await self._through_outage(lambda: self._dead_letter(record, None, error, attempts=1))
-            return
+        if event is None:
+            try:
+                event = CloudEvent.from_kafka(record.value)
+            except ValueError as exc:
+                error = f"not a CloudEvent: {exc}"
+                await self._through_outage(
+                    lambda: self._dead_letter(record, None, error, attempts=1)
+                )
+                return
         handler = self._handlers.get(event.type)
         if handler is None:
             return
