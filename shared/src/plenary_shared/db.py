@@ -109,14 +109,11 @@ class UnitOfWork:
             event_type=event.type,
             envelope=event.model_dump(mode="json", exclude_none=True),
         )
-        if self.emitted:
-            await self.conn.execute(row)
-        else:
-            # the first event also wakes the relays, in the same statement; NOTIFY is
-            # transactional, so they hear it when (and only if) this unit of work commits
-            emitted = row.returning(outbox.c.id).cte("emitted")
-            channel = notify_channel(self.tables.schema)
-            await self.conn.execute(select(func.pg_notify(channel, "")).select_from(emitted))
+        # the same statement wakes the relays: NOTIFY is transactional, so they hear it when
+        # (and only if) the row commits, and Postgres sends one per transaction and channel
+        emitted = row.returning(outbox.c.id).cte("emitted")
+        channel = notify_channel(self.tables.schema)
+        await self.conn.execute(select(func.pg_notify(channel, "")).select_from(emitted))
         self.emitted.append(event)
         return event
 
