@@ -25,7 +25,6 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from plenary_devstack import bench_kafka, bench_load, bench_world, infra
-from plenary_devstack.bench_nominations import until
 from plenary_devstack.provision import SERVICES, provision
 from plenary_devstack.stack import Platform
 from plenary_shared import topics
@@ -136,16 +135,12 @@ class CatchUp:
         registration = platform.url("registration")
         with httpx.Client(headers=self.headers, timeout=30) as http:
             meeting = bench_world.meeting(http, platform, "Catch-up benchmark")
-            delegation = until(
-                lambda: http.post(
-                    f"{platform.url('delegation')}/v1/meetings/{meeting['id']}/delegations",
-                    json={"name": "Backlog", "kind": "member", "quota": backlog + 10},
-                ),
-                201,
-            ).json()
+            delegation = bench_world.delegation(
+                http, platform, meeting, name="Backlog", quota=backlog + 10
+            )
             url = f"{registration}/v1/meetings/{meeting['id']}/applications"
             body = bench_load.nomination(delegation["id"], 0, tag="CATCHUP")
-            until(lambda: http.post(url, json=body), 202)
+            bench_world.until(lambda: http.post(url, json=body), 202)
         for service in SERVICES:
             bench_kafka.wait_caught_up(platform.broker.bootstrap, lanes(service))
         for service in ("scheduling", "delegation", "notification"):

@@ -70,15 +70,11 @@ class Nominations:
         self.receiver.secret, self.subscription = sub["secret"], sub["id"]
         meeting = bench_world.meeting(self.http, self.platform, "Nominations benchmark")
         self.meeting_id = meeting["id"]
-        self.delegation_id = until(
-            lambda: self.http.post(
-                f"{self.platform.url('delegation')}/v1/meetings/{self.meeting_id}/delegations",
-                json={"name": "Bench", "kind": "member", "quota": quota},
-            ),
-            201,
-        ).json()["id"]
+        self.delegation_id = bench_world.delegation(
+            self.http, self.platform, meeting, name="Bench", quota=quota
+        )["id"]
         # registration learns of the delegation from delegation's event
-        until(lambda: self._post(self._body(self.sent)), 202)
+        bench_world.until(lambda: self._post(self._body(self.sent)), 202)
         self.sent += 1
         self.run(warm_up)
 
@@ -184,18 +180,6 @@ class Nominations:
         self.receiver.close()
 
 
-def until(call, *ok: int, seconds: float = 60) -> httpx.Response:
-    """Retry a call until the services have learnt what it needs (events are asynchronous)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        response = call()
-        if response.status_code in ok:
-            return response
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{response.status_code} {response.text[:300]}")
-        time.sleep(0.3)
-
-
 def sequential(platform: Platform, *, count: int) -> dict[str, list[float]]:
     """One nomination at a time: seconds from its 202 to the webhook of `submitted` and of
     `nominated`."""
@@ -210,18 +194,12 @@ def sequential(platform: Platform, *, count: int) -> dict[str, list[float]]:
         ).json()
         receiver.secret = sub["secret"]
         meeting = bench_world.meeting(http, platform, "Benchmark meeting")
-        delegation = until(
-            lambda: http.post(
-                f"{platform.url('delegation')}/v1/meetings/{meeting['id']}/delegations",
-                json={"name": "Bench", "kind": "member", "quota": count + 10},
-            ),
-            201,
-        ).json()
+        delegation = bench_world.delegation(http, platform, meeting, name="Bench", quota=count + 10)
         url = f"{platform.url('registration')}/v1/meetings/{meeting['id']}/applications"
         timings: dict[str, list[float]] = {"submitted": [], "nominated": []}
         for i in range(count):
             body = bench_load.nomination(delegation["id"], i, tag=tag)
-            response = until(lambda body=body: http.post(url, json=body), 202)
+            response = bench_world.until(lambda body=body: http.post(url, json=body), 202)
             accepted_at = time.monotonic()
             subject = response.json()["id"]
             for state in ("submitted", "nominated"):

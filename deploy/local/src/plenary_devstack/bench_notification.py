@@ -116,7 +116,7 @@ def session_change_fanout(platform: Platform, *, attendees: int = 5000) -> dict[
         asyncio.run(
             _seed(platform, meeting_id=meeting["id"], delegation_id=delegation["id"], people=people)
         )
-        session = _until(
+        session = bench_world.until(
             lambda: http.post(
                 f"{scheduling}/v1/meetings/{meeting['id']}/sessions",
                 json={
@@ -131,7 +131,7 @@ def session_change_fanout(platform: Platform, *, attendees: int = 5000) -> dict[
         ).json()
         for start in range(0, attendees, 500):
             chunk = [str(p) for p in people[start : start + 500]]
-            _until(
+            bench_world.until(
                 lambda chunk=chunk: http.post(
                     f"{scheduling}/v1/sessions/{session['id']}/attendance",
                     json={"application_ids": chunk},
@@ -164,18 +164,6 @@ def session_change_fanout(platform: Platform, *, attendees: int = 5000) -> dict[
     }
 
 
-def _until(call, *ok: int) -> httpx.Response:
-    """Retry a call briefly until the service has learnt what it needs (events are asynchronous)."""
-    deadline = time.monotonic() + 60
-    while True:
-        response = call()
-        if response.status_code in ok:
-            return response
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{response.status_code} {response.text}")
-        time.sleep(0.5)
-
-
 def import_backlog(platform: Platform, *, lines: int = 1000) -> dict[str, float]:
     """Seconds from a CSV import's 202 to its end and to notification's last webhook of it, and
     from asking for an invitation code at the import's end to the code's e-mail."""
@@ -189,13 +177,7 @@ def import_backlog(platform: Platform, *, lines: int = 1000) -> dict[str, float]
             json={"url": receiver.url, "event_types": ["registration.*", "delegation.*"]},
         ).json()["secret"]
         meeting = bench_world.meeting(http, platform, "Backlog benchmark")
-        delegation = _until(
-            lambda: http.post(
-                f"{platform.url('delegation')}/v1/meetings/{meeting['id']}/delegations",
-                json={"name": "Bench", "kind": "member", "quota": lines},
-            ),
-            201,
-        ).json()
+        delegation = bench_world.delegation(http, platform, meeting, name="Bench", quota=lines)
         focal_point = platform.keys.token(
             "focal_point", subject="bench-fp", delegation_id=delegation["id"]
         )
@@ -206,7 +188,7 @@ def import_backlog(platform: Platform, *, lines: int = 1000) -> dict[str, float]
             f"Bench,P{i:05d},p{i:05d}@bench.example.org,delegate,KAZ,N{i:08d},1980-01-01\n"
             for i in range(lines)
         )
-        started = _until(
+        started = bench_world.until(
             lambda: http.post(
                 f"{registration}/v1/meetings/{meeting['id']}/imports",
                 content=csv_text.encode(),
