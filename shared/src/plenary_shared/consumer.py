@@ -16,14 +16,15 @@ from typing import TypeVar
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plenary_shared import metrics, topics
 from plenary_shared.db import UnitOfWork, notify_channel
 from plenary_shared.envelope import CloudEvent
-from plenary_shared.kafka import Rewinder
+from plenary_shared.kafka import FetchPace, Rewinder
 from plenary_shared.messaging_tables import MessagingTables
 from plenary_shared.outage import is_outage
 from plenary_shared.outbox import raw_record_envelope
@@ -56,6 +57,39 @@ class ConsumerConfig:
     park_retry_seconds: float = 1.0
     park_max_age_seconds: float = 86_400.0
     outage_backoff_max_seconds: float = 10.0
+    # a lane without records this long fetches with the long wait (see kafka.FetchPace)
+    idle_fetch_max_wait_ms: int = 1000
+    idle_after_seconds: float = 5.0
+
+
+def _inbox_statements(inbox, consumer: str):
+    """The inbox inserts of one event and of a batch (returning the ids that were new), built
+    once: each event only binds its values."""
+    one = (
+        pg_insert(inbox)
+        .values(
+            consumer=consumer, event_id=bindparam("event_id"), event_type=bindparam("event_type")
+        )
+        .on_conflict_do_nothing()
+    )
+    given = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(inbox.c.event_id.type)),
+            bindparam("types", type_=ARRAY(inbox.c.event_type.type)),
+        )
+        .table_valued("event_id", "event_type")
+        .render_derived(name="given")
+    )
+    many = (
+        pg_insert(inbox)
+        .from_select(
+            ["consumer", "event_id", "event_type"],
+            select(literal(consumer, inbox.c.consumer.type), given.c.event_id, given.c.event_type),
+        )
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+    )
+    return one, many
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -107,6 +141,7 @@ class EventConsumer:
         # (a sign-in code, say) never queues behind a backlog of bulk events
         self._factories = [f for f in (consumer_factory, express_factory) if f is not None]
         self._config = config
+        self._inbox_one, self._inbox_many = _inbox_statements(tables.inbox, name)
         self._park_wake = asyncio.Event()
         self._rejoins = 0
         self._rewinds = 0
@@ -163,8 +198,14 @@ class EventConsumer:
             consumer = rewinder.consumer = factory(listener=rewinder)
             try:
                 await consumer.start()
+                pace = FetchPace(
+                    consumer,
+                    idle_ms=self._config.idle_fetch_max_wait_ms,
+                    idle_after_seconds=self._config.idle_after_seconds,
+                )
                 while rejoins == self._rejoins:
                     batches = await consumer.getmany(timeout_ms=500)
+                    pace.polled(bool(batches))
                     if batches:
                         await self._process_partitions(consumer, batches)
                     await rewinder.rewind()
@@ -250,19 +291,11 @@ class EventConsumer:
 
     async def _handle_batch(self, events: list[CloudEvent]) -> None:
         """Inbox rows for all, then the effects of those not handled before; one commit."""
-        inbox = self._tables.inbox
         async with self._unit_of_work_for(events[0]) as uow:
             new = set(
                 await uow.conn.scalars(
-                    pg_insert(inbox)
-                    .values(
-                        [
-                            {"consumer": self.name, "event_id": e.id, "event_type": e.type}
-                            for e in events
-                        ]
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(inbox.c.event_id)
+                    self._inbox_many,
+                    {"ids": [e.id for e in events], "types": [e.type for e in events]},
                 )
             )
             handled = 0
@@ -375,9 +408,7 @@ class EventConsumer:
                 parked = self._tables.parked
                 await uow.conn.execute(delete(parked).where(parked.c.id == parked_id))
             inserted = await uow.conn.execute(
-                pg_insert(self._tables.inbox)
-                .values(consumer=self.name, event_id=event.id, event_type=event.type)
-                .on_conflict_do_nothing()
+                self._inbox_one, {"event_id": event.id, "event_type": event.type}
             )
             outcome = "duplicate"
             if inserted.rowcount:

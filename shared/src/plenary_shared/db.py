@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from plenary_shared.envelope import CloudEvent
@@ -31,9 +33,30 @@ def make_engine(url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
     )
 
 
+@asynccontextmanager
+async def single_statements(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection whose every statement is its own transaction: no BEGIN and COMMIT round
+    trips, for work that one statement does whole (a lease, a batch of outcomes)."""
+    async with engine.connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def notify_channel(schema: str) -> str:
     """The LISTEN/NOTIFY channel that wakes a schema's outbox relay."""
     return f"{schema}_outbox"
+
+
+@functools.cache
+def _emit_statement(outbox, channel: str):
+    """An outbox row, and in the same statement the NOTIFY that wakes the relays (NOTIFY is
+    transactional: they hear it when, and only if, the row commits; Postgres sends one per
+    transaction and channel). Built once per outbox; each event only binds its values."""
+    row = outbox.insert().values({name: bindparam(name) for name in _OUTBOX_VALUES})
+    emitted = row.returning(outbox.c.id).cte("emitted")
+    return select(func.pg_notify(channel, "")).select_from(emitted)
+
+
+_OUTBOX_VALUES = ("event_id", "topic", "key", "event_type", "envelope")
 
 
 class UnitOfWork:
@@ -101,19 +124,15 @@ class UnitOfWork:
             causationid=self.causation_id,
             data=payload.model_dump(mode="json"),
         )
-        outbox = self.tables.outbox
-        row = outbox.insert().values(
-            event_id=uuid.UUID(event.id),
-            topic=payload.topic,
-            key=subject,
-            event_type=event.type,
-            envelope=event.model_dump(mode="json", exclude_none=True),
-        )
-        # the same statement wakes the relays: NOTIFY is transactional, so they hear it when
-        # (and only if) the row commits, and Postgres sends one per transaction and channel
-        emitted = row.returning(outbox.c.id).cte("emitted")
-        channel = notify_channel(self.tables.schema)
-        await self.conn.execute(select(func.pg_notify(channel, "")).select_from(emitted))
+        values = {
+            "event_id": uuid.UUID(event.id),
+            "topic": payload.topic,
+            "key": subject,
+            "event_type": event.type,
+            "envelope": event.model_dump(mode="json", exclude_none=True),
+        }
+        statement = _emit_statement(self.tables.outbox, notify_channel(self.tables.schema))
+        await self.conn.execute(statement, values)
         self.emitted.append(event)
         return event
 

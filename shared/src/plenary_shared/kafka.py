@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 from collections.abc import Callable
 
 import structlog
@@ -53,6 +54,41 @@ def make_consumer(
     )
     consumer.subscribe(pattern=exact_pattern(topics), listener=listener)
     return consumer
+
+
+class FetchPace:
+    """A lane's fetch wait: the short one it was built with while records come, a long one once
+    it has had none for `idle_after_seconds`, so an idle platform spares the broker most polls.
+
+    A broker answers a fetch as soon as records arrive (Apache Kafka does; the embedded dev
+    broker only checks now and then, so there the first record after a quiet spell waits up to
+    the long wait). aiokafka reads the wait from its fetcher for each request and has no public
+    setter: this class is the only place that touches it, and does nothing where it is absent.
+    """
+
+    def __init__(self, consumer: AIOKafkaConsumer, *, idle_ms: int, idle_after_seconds: float):
+        self._fetcher = getattr(consumer, "_fetcher", None)
+        self.busy_ms = getattr(self._fetcher, "_fetch_max_wait_ms", None)
+        self.idle_ms = idle_ms
+        self.idle_after = idle_after_seconds
+        self._last_records = time.monotonic()
+        self.idle = False
+
+    def polled(self, got_records: bool) -> None:
+        """After each poll: records mean busy; a long enough silence means idle."""
+        if self.busy_ms is None or self.idle_ms <= self.busy_ms:
+            return
+        now = time.monotonic()
+        if got_records:
+            self._last_records = now
+            if self.idle:
+                self._set(idle=False)
+        elif not self.idle and now - self._last_records >= self.idle_after:
+            self._set(idle=True)
+
+    def _set(self, *, idle: bool) -> None:
+        self.idle = idle
+        self._fetcher._fetch_max_wait_ms = self.idle_ms if idle else self.busy_ms  # type: ignore[union-attr]
 
 
 def exact_pattern(topics: tuple[str, ...] | list[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, false, func, null, select, true, union_all, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -43,6 +44,7 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
+        listening_poll_seconds: float = 30.0,
         after_publish: Callable[[], Awaitable[None]] | None = None,
         check_seconds: float = 10.0,
         reconnect_max_seconds: float = 5.0,
@@ -54,6 +56,7 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
+        self._listening_poll_seconds = max(poll_seconds, listening_poll_seconds)
         self._after_publish = after_publish
         self._check_seconds = check_seconds
         self._reconnect_max_seconds = reconnect_max_seconds
@@ -74,15 +77,20 @@ class OutboxRelay:
                     listening.result()  # an unexpected crash restarts the relay (its supervisor)
                 self._wake.clear()
                 await self._released.wait()
+                failed = False
                 try:
                     published = await self.relay_once()
                 except Exception:
                     log.exception("outbox relay round failed")
-                    published = 0
+                    published, failed = 0, True
                 if published >= self._batch_size:
                     continue
+                # while LISTEN holds, every commit that adds a row wakes the relay: polling is
+                # only the safety net then
+                calm = self.listening and not failed
+                timeout = self._listening_poll_seconds if calm else self._poll_seconds
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), timeout=timeout)
         finally:
             self.running = False
             listening.cancel()
@@ -155,32 +163,45 @@ class OutboxRelay:
 
     def _set_listening(self, listening: bool) -> None:
         self.listening = listening
+        if not listening:
+            self._wake.set()  # back to polling at once
         metrics.RELAY_LISTENING.labels(service=self._outbox.schema).set(int(listening))
+
+    @functools.cached_property
+    def _lock_query(self):
+        """A batch of unsent rows locked for this round (`ours`), with the unsent rows of the
+        same keys that came before them and another relay holds (their order must be kept),
+        in id order: one statement."""
+        o = self._outbox
+        locked = (
+            select(o.c.id, o.c.topic, o.c.key, o.c.envelope)
+            .where(o.c.sent_at.is_(None))
+            .order_by(o.c.id)
+            .limit(self._batch_size)
+            .with_for_update(skip_locked=True)
+            .cte("locked")
+        )
+        held_elsewhere = select(
+            o.c.id, null().label("topic"), o.c.key, null().label("envelope"), false().label("ours")
+        ).where(
+            o.c.sent_at.is_(None),
+            o.c.key.in_(select(locked.c.key)),
+            o.c.id < select(func.max(locked.c.id)).scalar_subquery(),
+            o.c.id.not_in(select(locked.c.id)),
+        )
+        ours = select(locked, true().label("ours"))
+        both = union_all(ours, held_elsewhere).subquery("found")
+        return select(both).order_by(both.c.id)
 
     async def relay_once(self) -> int:
         """Publish one batch; the rows stay locked until they are marked sent in the same transaction."""
         o = self._outbox
         async with self._engine.connect() as conn, conn.begin():
-            locked = (
-                await conn.execute(
-                    select(o.c.id, o.c.topic, o.c.key, o.c.envelope)
-                    .where(o.c.sent_at.is_(None))
-                    .order_by(o.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not locked:
+            found = (await conn.execute(self._lock_query)).all()
+            if not found:
                 return 0
-            keys = {row.key for row in locked}
-            earlier = (
-                await conn.execute(
-                    select(o.c.id, o.c.key)
-                    .where(o.c.sent_at.is_(None), o.c.key.in_(keys), o.c.id <= locked[-1].id)
-                    .order_by(o.c.id)
-                )
-            ).all()
-            publishable = _in_key_order(locked_ids={r.id for r in locked}, unsent=earlier)
+            locked = [r for r in found if r.ours]
+            publishable = _in_key_order(locked_ids={r.id for r in locked}, unsent=found)
             rows = [r for r in locked if r.id in publishable]
             futures = []
             for row in rows:

@@ -64,6 +64,7 @@ class ServiceRuntime:
             producer=self.producer,
             batch_size=settings.relay_batch_size,
             poll_seconds=settings.relay_poll_seconds,
+            listening_poll_seconds=settings.relay_listening_poll_seconds,
         )
         self.consumer = EventConsumer(
             name=name,
@@ -95,6 +96,8 @@ class ServiceRuntime:
                 backoff_seconds=settings.consumer_backoff_seconds,
                 park_retry_seconds=settings.park_retry_seconds,
                 park_max_age_seconds=settings.park_max_age_seconds,
+                idle_fetch_max_wait_ms=settings.kafka_idle_fetch_max_wait_ms,
+                idle_after_seconds=settings.kafka_idle_after_seconds,
             ),
         )
         self.topics = TopicKeeper(

@@ -17,6 +17,10 @@ class ServiceSettings(BaseSettings):
     # the express lane (codes, invitations, sign-outs) carries a few events an hour: a person
     # hardly notices a quarter of a second, the broker notices the polls it is spared
     kafka_express_fetch_max_wait_ms: int = 250
+    # a lane that has had no records for `kafka_idle_after_seconds` fetches with this wait: an
+    # idle platform polls the broker about once a second per lane, not 20 times
+    kafka_idle_fetch_max_wait_ms: int = 1000
+    kafka_idle_after_seconds: float = 5.0
     topic_partitions: int = 3
     topic_replication_factor: int = 1
     # how often the topics are checked (missing, another partition count, a broker that forgot)
@@ -37,6 +41,8 @@ class ServiceSettings(BaseSettings):
     http_timeout_seconds: float = 5.0
     max_body_bytes: int = 1_048_576
     relay_poll_seconds: float = 1.0
+    # how often the relay looks anyway while LISTEN is connected (each commit wakes it)
+    relay_listening_poll_seconds: float = 30.0
     relay_batch_size: int = 200
     # sent outbox rows are kept this long, so a republish can start anywhere within it
     outbox_retention_hours: float = 168.0

@@ -125,10 +125,7 @@ def _platform() -> Platform:
         mail_web_port=None,
         fresh_database=True,
         # the fan-out figure is for the change itself, not for waiting out a burst of edits
-        extra_env={
-            "NOTIFICATION_CHANGE_QUIET_SECONDS": "0",
-            "NOTIFICATION_CHANGE_CHECK_SECONDS": "0.1",
-        },
+        extra_env={"NOTIFICATION_CHANGE_QUIET_SECONDS": "0"},
     )
 
 

@@ -41,6 +41,9 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # keep-alive, as receivers in the field answer: a sender reuses its connection
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -50,10 +53,12 @@ class WebhookReceiver:
                     receiver.redirected += 1
                     self.send_response(302)
                     self.send_header("location", receiver.redirect_to)
+                    self.send_header("content-length", "0")
                     self.end_headers()
                     return
                 status = receiver._accept(headers, body)
                 self.send_response(status)
+                self.send_header("content-length", "0")
                 self.end_headers()
 
             def log_message(self, *_args) -> None:

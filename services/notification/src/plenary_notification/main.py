@@ -20,7 +20,8 @@ from plenary_shared.runtime import ServiceRuntime, build_app
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The notification app with its relay, consumer, webhook and e-mail workers."""
     settings = settings or Settings()
-    webhook_wake, mail_wake, listeners = asyncio.Event(), asyncio.Event(), stream.Listeners()
+    webhook_wake, mail_wake, changes_wake = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    listeners = stream.Listeners()
     runtime = ServiceRuntime(
         name="notification",
         settings=settings,
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings,
             webhooks_queued=webhook_wake.set,
             mail_queued=mail_wake.set,
+            changes_batched=changes_wake.set,
             listeners=listeners,
         ),
         consumes=consumers.CONSUMES,
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     runtime.state["delivery_wake"] = webhook_wake
     runtime.state["mail_wake"] = mail_wake
+    runtime.state["changes_wake"] = changes_wake
     runtime.state["stream_listeners"] = listeners
     return build_app(
         title="Plenary notification",

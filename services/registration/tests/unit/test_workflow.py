@@ -17,6 +17,7 @@ from plenary_registration.domain.model import (
     VettingOutcome,
     initial_vetting,
     mask,
+    sources,
     transition,
     verdict_target,
     vet,
@@ -43,6 +44,11 @@ ILLEGAL = sorted(set(itertools.product(State, State)) - LEGAL)
 @pytest.mark.parametrize(("current", "target"), sorted(LEGAL))
 def test_legal_transition_returns_target(current: State, target: State) -> None:
     assert transition(current, target) is target
+
+
+@pytest.mark.parametrize("target", list(State))
+def test_sources_are_the_states_a_target_may_be_reached_from(target: State) -> None:
+    assert sources(target) == {current for current, to in LEGAL if to is target}
 
 
 @pytest.mark.parametrize(("current", "target"), ILLEGAL)

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Row, func, or_, select, tuple_, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    String,
+    Uuid,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -38,6 +52,21 @@ async def remember_meeting(conn: AsyncConnection, **values) -> None:
 async def get_delegation(conn: AsyncConnection, delegation_id: UUID) -> Row | None:
     """One delegation, or None."""
     query = select(delegations).where(delegations.c.id == delegation_id)
+    return (await conn.execute(query)).one_or_none()
+
+
+async def delegation_deciding(
+    conn: AsyncConnection, delegation_id: UUID, application_id: UUID
+) -> Row | None:
+    """A delegation, or None, with `decided`: whether this application's nomination already
+    was decided (one statement for both)."""
+    decided = (
+        select(nominations.c.application_id)
+        .where(nominations.c.application_id == application_id)
+        .exists()
+        .label("decided")
+    )
+    query = select(delegations, decided).where(delegations.c.id == delegation_id)
     return (await conn.execute(query)).one_or_none()
 
 
@@ -122,57 +151,94 @@ async def claim_seat(
 ) -> SeatClaim:
     """Take one seat of the total and of the category quota together, or neither.
 
-    Both counters are claimed with conditional UPDATEs in the caller's transaction, the
-    delegation row first so concurrent claims queue on it. When the category is full the total
-    claim is given back while the row is still locked by this transaction (no savepoint, two
-    round trips fewer per seat). A taken seat is recorded in `seats`.
+    Both counters are claimed by conditional writes in one statement, the delegation row first
+    so concurrent claims queue on it, and a taken seat is recorded in `seats`. When the
+    category is full the total claim is given back while the row is still locked by this
+    transaction (no savepoint).
     """
+    values = {
+        "delegation_id": delegation_id,
+        "application_id": application_id,
+        "category": category,
+    }
+    claimed = (await conn.execute(_claim(nomination=False), values)).one_or_none()
+    return await _outcome(conn, claimed, delegation_id, application_id, category)
+
+
+async def claim_nomination_seat(
+    conn: AsyncConnection,
+    *,
+    delegation_id: UUID,
+    meeting_id: UUID,
+    application_id: UUID,
+    category: str,
+) -> tuple[Row, SeatClaim] | None:
+    """The usual nomination, a seat claimed by one statement: the delegation as claimed from,
+    and the claim. None, with nothing changed, when the delegation is not known, is of another
+    meeting, withdrawn or full, or the nomination was decided already: the caller reads why."""
+    values = {
+        "delegation_id": delegation_id,
+        "application_id": application_id,
+        "category": category,
+        "of_meeting": meeting_id,
+    }
+    claimed = (await conn.execute(_claim(nomination=True), values)).one_or_none()
+    if claimed is None:
+        return None
+    return claimed, await _outcome(conn, claimed, delegation_id, application_id, category)
+
+
+@functools.cache
+def _claim(*, nomination: bool):
+    """One statement, built once: a seat of the total (for a nomination, only in its meeting
+    and while undecided), then of the category, then the seat row. The delegation's columns
+    come back, with `category_used` (None when the category was full) and `seat` (None when
+    the application already held one)."""
     d, c = delegations, category_quotas
+    delegation_id = bindparam("delegation_id", type_=Uuid())
+    application_id = bindparam("application_id", type_=Uuid())
+    category = bindparam("category", type_=String())
+    only_if = []
+    if nomination:
+        decided = select(nominations.c.application_id).where(
+            nominations.c.application_id == application_id
+        )
+        # (no parameter is named after a column of the updated table: SQLAlchemy would take it
+        # for a value to SET)
+        only_if = [d.c.meeting_id == bindparam("of_meeting", type_=Uuid()), ~decided.exists()]
     total = (
-        await conn.execute(
-            update(d)
-            .where(
-                d.c.id == delegation_id,
-                d.c.status == DelegationStatus.ACTIVE.value,
-                d.c.quota_used < d.c.quota,
-            )
-            .values(quota_used=d.c.quota_used + 1)
-            .returning(d.c.quota, d.c.quota_used)
+        update(d)
+        .where(
+            d.c.id == delegation_id,
+            d.c.status == DelegationStatus.ACTIVE.value,
+            d.c.quota_used < d.c.quota,
+            *only_if,
         )
-    ).one_or_none()
-    if total is None:
-        current = await get_delegation(conn, delegation_id)
-        assert current is not None
-        withdrawn = current.status == DelegationStatus.WITHDRAWN
-        return SeatClaim(False, withdrawn, current.quota, current.quota_used)
+        .values(quota_used=d.c.quota_used + 1)
+        .returning(*d.c)
+        .cte("total")
+    )
     counted = (
-        await conn.execute(
-            insert(c)
-            .values(delegation_id=delegation_id, category=category, used=1)
-            .on_conflict_do_update(
-                index_elements=[c.c.delegation_id, c.c.category],
-                set_={"used": c.c.used + 1},
-                where=or_(c.c.quota.is_(None), c.c.used < c.c.quota),
-            )
-            .returning(c.c.quota, c.c.used)
+        insert(c)
+        .from_select(
+            [c.c.delegation_id, c.c.category, c.c.used],
+            select(delegation_id, category, literal(1, Integer())).select_from(total),
         )
-    ).one_or_none()
-    if counted is None:
-        await conn.execute(
-            update(d).where(d.c.id == delegation_id).values(quota_used=d.c.quota_used - 1)
+        .on_conflict_do_update(
+            index_elements=[c.c.delegation_id, c.c.category],
+            set_={"used": c.c.used + 1},
+            where=or_(c.c.quota.is_(None), c.c.used < c.c.quota),
         )
-        full = (
-            await conn.execute(
-                select(c.c.quota, c.c.used).where(
-                    c.c.delegation_id == delegation_id, c.c.category == category
-                )
-            )
-        ).one()
-        return SeatClaim(False, False, full.quota, full.used, category_full=True)
+        .returning(c.c.used)
+        .cte("counted")
+    )
     # a seat released when the nominee changed category is taken again; a held one never twice
-    taken = await conn.execute(
+    taken = (
         insert(seats)
-        .values(application_id=application_id, delegation_id=delegation_id, category=category)
+        .from_select(
+            [seats.c.application_id, seats.c.delegation_id, seats.c.category],
+            select(application_id, delegation_id, category).select_from(counted),
+        )
         .on_conflict_do_update(
             index_elements=[seats.c.application_id],
             set_={
@@ -184,10 +250,37 @@ async def claim_seat(
             where=seats.c.released_at.is_not(None),
         )
         .returning(seats.c.application_id)
+        .cte("taken")
     )
-    if taken.first() is None:
+    return select(
+        total, counted.c.used.label("category_used"), taken.c.application_id.label("seat")
+    ).select_from(total.outerjoin(counted, true()).outerjoin(taken, true()))
+
+
+async def _outcome(
+    conn: AsyncConnection, claimed, delegation_id: UUID, application_id: UUID, category: str
+) -> SeatClaim:
+    d, c = delegations, category_quotas
+    if claimed is None:
+        current = await get_delegation(conn, delegation_id)
+        assert current is not None
+        withdrawn = current.status == DelegationStatus.WITHDRAWN
+        return SeatClaim(False, withdrawn, current.quota, current.quota_used)
+    if claimed.category_used is None:
+        await conn.execute(
+            update(d).where(d.c.id == delegation_id).values(quota_used=d.c.quota_used - 1)
+        )
+        full = (
+            await conn.execute(
+                select(c.c.quota, c.c.used).where(
+                    c.c.delegation_id == delegation_id, c.c.category == category
+                )
+            )
+        ).one()
+        return SeatClaim(False, False, full.quota, full.used, category_full=True)
+    if claimed.seat is None:
         raise RuntimeError(f"application {application_id} already holds a seat")
-    return SeatClaim(True, False, total.quota, total.quota_used)
+    return SeatClaim(True, False, claimed.quota, claimed.quota_used)
 
 
 async def release_seat(conn: AsyncConnection, *, application_id: UUID, reason: str) -> Row | None:
@@ -212,14 +305,6 @@ async def release_seat(conn: AsyncConnection, *, application_id: UUID, reason: s
         .values(used=c.c.used - 1)
     )
     return seat
-
-
-async def nomination_decided(conn: AsyncConnection, application_id: UUID) -> bool:
-    """Whether a nomination was already decided."""
-    query = select(nominations.c.application_id).where(
-        nominations.c.application_id == application_id
-    )
-    return (await conn.execute(query)).first() is not None
 
 
 async def get_focal_point(conn: AsyncConnection, focal_point_id: UUID) -> Row | None:

@@ -417,23 +417,37 @@ async def on_application_recategorised(uow: UnitOfWork, event: CloudEvent) -> No
 
 
 async def _decide_nomination(uow: UnitOfWork, submitted, *, waitlist: bool | None) -> None:
-    delegation = await repository.get_delegation(uow.conn, submitted.delegation_id)
-    if delegation is None:
-        raise NotYetKnown(f"delegation {submitted.delegation_id} is not known yet")
-    if await repository.nomination_decided(uow.conn, submitted.application_id):
-        log.info("nomination already decided", application_id=str(submitted.application_id))
-        return
-    if delegation.meeting_id != submitted.meeting_id:
+    claimed = await repository.claim_nomination_seat(
+        uow.conn,
+        delegation_id=submitted.delegation_id,
+        meeting_id=submitted.meeting_id,
+        application_id=submitted.application_id,
+        category=submitted.category,
+    )
+    if claimed is not None:
+        delegation, claim = claimed
+    else:  # nothing was claimed: find out why
+        delegation = await repository.delegation_deciding(
+            uow.conn, submitted.delegation_id, submitted.application_id
+        )
+        if delegation is None:
+            raise NotYetKnown(f"delegation {submitted.delegation_id} is not known yet")
+        if delegation.decided:
+            log.info("nomination already decided", application_id=str(submitted.application_id))
+            return
+        claim = None
+        if delegation.meeting_id == submitted.meeting_id:
+            claim = await repository.claim_seat(
+                uow.conn,
+                delegation_id=delegation.id,
+                application_id=submitted.application_id,
+                category=submitted.category,
+            )
+    if claim is None:
         outcome = QuotaOutcome(
             Decision.REJECTED, "wrong_meeting", delegation.quota, delegation.quota_used
         )
     else:
-        claim = await repository.claim_seat(
-            uow.conn,
-            delegation_id=delegation.id,
-            application_id=submitted.application_id,
-            category=submitted.category,
-        )
         outcome = decide(
             took_seat=claim.taken,
             withdrawn=claim.withdrawn,

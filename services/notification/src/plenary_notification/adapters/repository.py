@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Integer, Row, Uuid, bindparam, column, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    DateTime,
+    Float,
+    Integer,
+    Row,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from plenary_notification.adapters.tables import (
@@ -113,21 +132,11 @@ async def list_deliveries(
     return list(rows), total or 0
 
 
-async def lease_due(
-    conn: AsyncConnection,
-    *,
-    limit: int,
-    lease: timedelta,
-    per_endpoint: int,
-    busy: dict[UUID, int],
-) -> list[tuple[Row, Row]]:
-    """Claim due deliveries of active subscriptions, at most `per_endpoint` in flight for each.
-
-    `busy` counts what this worker already has in flight per subscription. A row another worker
-    claimed first is skipped: the update checks the lease again.
-    """
-    now = datetime.now(UTC)
+def _lease_statement():
+    """Claim due deliveries, built once: every value is a bound parameter, so each call only
+    binds (building and hashing a statement this size costs more than running it)."""
     d, s = deliveries, subscriptions
+    now = bindparam("now", type_=DateTime(timezone=True))
     due = [
         d.c.status == "pending",
         d.c.next_attempt_at <= now,
@@ -144,49 +153,137 @@ async def lease_due(
         .where(*due, s.c.status == "active")
         .subquery()
     )
-    # what this worker has in flight, as arrays bound to one parameter each: the statement stays
-    # the same whatever `busy` holds, so SQLAlchemy compiles it once (a VALUES list would not)
+    # what this worker has in flight, one array per column
     taken = (
         func.unnest(
-            bindparam("busy_ids", list(busy), type_=ARRAY(Uuid)),
-            bindparam("busy_counts", list(busy.values()), type_=ARRAY(Integer)),
+            bindparam("busy_ids", type_=ARRAY(Uuid)),
+            bindparam("busy_counts", type_=ARRAY(Integer)),
         )
         .table_valued(column("sid", Uuid), column("n", Integer))
         .render_derived(name="busy")
     )
-    room = per_endpoint - func.coalesce(taken.c.n, 0)
+    room = bindparam("per_endpoint", type_=Integer) - func.coalesce(taken.c.n, 0)
     source = ranked.outerjoin(taken, taken.c.sid == ranked.c.subscription_id)
     chosen = (
         select(ranked.c.id)
         .select_from(source)
         .where(ranked.c.rank <= room)
         .order_by(ranked.c.next_attempt_at)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    claimed = (
-        await conn.execute(
-            update(d)
-            .where(d.c.id.in_(chosen.scalar_subquery()), *due)
-            .values(lease_until=now + lease, attempts=d.c.attempts + 1)
-            .returning(
-                d.c.id,
-                d.c.subscription_id,
-                d.c.event_id,
-                d.c.envelope,
-                d.c.attempts,
-                d.c.event_type,
-            )
+    # the subscription's address and secrets come back with each claimed row: one statement
+    return (
+        update(d)
+        .where(d.c.id.in_(chosen.scalar_subquery()), *due, s.c.id == d.c.subscription_id)
+        .values(
+            lease_until=bindparam("lease_until", type_=DateTime(timezone=True)),
+            attempts=d.c.attempts + 1,
         )
-    ).all()
-    if not claimed:
-        return []
-    subs = {
-        r.id: r
-        for r in (
-            await conn.execute(select(s).where(s.c.id.in_({c.subscription_id for c in claimed})))
-        ).all()
+        .returning(
+            d.c.id,
+            d.c.subscription_id,
+            d.c.event_id,
+            d.c.envelope,
+            d.c.attempts,
+            d.c.event_type,
+            s.c.url,
+            s.c.secret,
+            s.c.previous_secret,
+            s.c.previous_secret_expires_at,
+        )
+    )
+
+
+_LEASE = _lease_statement()
+
+
+async def lease_due(
+    conn: AsyncConnection,
+    *,
+    limit: int,
+    lease: timedelta,
+    per_endpoint: int,
+    busy: dict[UUID, int],
+) -> list[Row]:
+    """Claim due deliveries of active subscriptions, at most `per_endpoint` in flight for each;
+    each row carries its subscription's url and secrets.
+
+    `busy` counts what this worker already has in flight per subscription. A row another worker
+    claimed first is skipped: the update checks the lease again.
+    """
+    now = datetime.now(UTC)
+    values = {
+        "now": now,
+        "lease_until": now + lease,
+        "limit": limit,
+        "per_endpoint": per_endpoint,
+        "busy_ids": list(busy),
+        "busy_counts": list(busy.values()),
     }
-    return [(c, subs[c.subscription_id]) for c in claimed]
+    return list((await conn.execute(_LEASE, values)).all())
+
+
+def _settle_statement():
+    """Successful attempts logged and their deliveries settled, built once (arrays bound)."""
+    rows = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(Uuid)),
+            bindparam("codes", type_=ARRAY(Integer)),
+            bindparam("latencies", type_=ARRAY(Float)),
+        )
+        .table_valued(
+            column("delivery_id", Uuid), column("status_code", Integer), column("latency_ms", Float)
+        )
+        .render_derived(name="outcome")
+    )
+    a, d = delivery_attempts, deliveries
+    logged = (
+        insert(a)
+        .from_select(
+            [a.c.delivery_id, a.c.status_code, a.c.latency_ms],
+            select(rows.c.delivery_id, rows.c.status_code, rows.c.latency_ms),
+        )
+        .returning(a.c.delivery_id, a.c.status_code)
+        .cte("logged")
+    )
+    return (
+        update(d)
+        .where(d.c.id == logged.c.delivery_id)
+        .values(
+            status="delivered",
+            delivered_at=bindparam("now", type_=DateTime(timezone=True)),
+            last_status_code=logged.c.status_code,
+            last_error=None,
+            lease_until=None,
+        )
+    )
+
+
+_SETTLE = _settle_statement()
+
+
+async def settle_delivered(
+    conn: AsyncConnection, outcomes: list[tuple[UUID, int | None, float]], *, now: datetime
+) -> None:
+    """Deliveries that succeeded, as (id, status code, latency ms): each attempt logged and each
+    delivery settled, all in one statement."""
+    values = {
+        "ids": [o[0] for o in outcomes],
+        "codes": [o[1] for o in outcomes],
+        "latencies": [o[2] for o in outcomes],
+        "now": now,
+    }
+    await conn.execute(_SETTLE, values)
+
+
+async def receivers_answered(conn: AsyncConnection, subscription_ids: list[UUID], *, now) -> None:
+    """These receivers answered well just now: none of them is failing."""
+    s = subscriptions
+    await conn.execute(
+        update(s)
+        .where(s.c.id.in_(subscription_ids))
+        .values(failing_since=None, last_success_at=now)
+    )
 
 
 async def get_meeting(conn: AsyncConnection, meeting_id: UUID | str) -> Row | None:
@@ -194,6 +291,30 @@ async def get_meeting(conn: AsyncConnection, meeting_id: UUID | str) -> Row | No
     return (
         await conn.execute(select(meetings).where(meetings.c.id == UUID(str(meeting_id))))
     ).one_or_none()
+
+
+async def meeting_and_focal_points(
+    conn: AsyncConnection, meeting_id: UUID | str, delegation_id: UUID | str
+) -> tuple[str | None, list[Row]]:
+    """A meeting's title (None when unknown) and a delegation's current focal points with their
+    e-mail preferences, in one statement."""
+    m, f, p = meetings, focal_points, email_preferences
+    current = and_(f.c.delegation_id == UUID(str(delegation_id)), f.c.revoked_at.is_(None))
+    query = (
+        select(
+            m.c.title,
+            f.c.email,
+            f.c.language,
+            func.coalesce(p.c.decisions, "immediate").label("decisions"),
+        )
+        .select_from(m.outerjoin(f, current).outerjoin(p, p.c.email == f.c.email))
+        .where(m.c.id == UUID(str(meeting_id)))
+        .order_by(f.c.email)
+    )
+    rows = (await conn.execute(query)).all()
+    if not rows:
+        return None, []
+    return rows[0].title, [r for r in rows if r.email is not None]
 
 
 async def focal_points_of(conn: AsyncConnection, delegation_id: UUID | str) -> list[Row]:
@@ -325,3 +446,54 @@ async def get_participant(conn: AsyncConnection, application_id: UUID | str) -> 
     """An accredited participant as notification knows it, or None."""
     query = select(participants).where(participants.c.application_id == UUID(str(application_id)))
     return (await conn.execute(query)).one_or_none()
+
+
+_STREAM_COLUMNS = (
+    "event_id",
+    "event_type",
+    "meeting_id",
+    "delegation_id",
+    "application_id",
+    "session_id",
+    "envelope",
+)
+
+
+def _keep_statement(lock: int):
+    s = stream_events
+    turn = select(func.pg_advisory_xact_lock(lock)).cte("turn").prefix_with("MATERIALIZED")
+    arrays = [
+        bindparam(name, type_=ARRAY(Text if name == "envelope" else s.c[name].type))
+        for name in _STREAM_COLUMNS
+    ]
+    given = (
+        func.unnest(*arrays)
+        .table_valued(*_STREAM_COLUMNS, with_ordinality="n")
+        .render_derived(name="given")
+    )
+    chosen = [
+        cast(given.c[name], JSONB) if name == "envelope" else given.c[name]
+        for name in _STREAM_COLUMNS
+    ]
+    return (
+        pg_insert(s)
+        .from_select(list(_STREAM_COLUMNS), select(*chosen).join(turn, true()).order_by(given.c.n))
+        .on_conflict_do_nothing()
+    )
+
+
+@functools.cache
+def _keep(lock: int):
+    return _keep_statement(lock)
+
+
+async def keep_in_turn(conn: AsyncConnection, rows: list[dict], *, lock: int) -> None:
+    """Stream rows inserted in their order once the transaction holds the advisory lock `lock`:
+    the lock is taken in the same statement, before the join hands any row to the insert (and
+    so before any position is drawn from the sequence). The statement is built once; the rows
+    are bound as one array per column."""
+    values = {
+        name: [json.dumps(r[name]) if name == "envelope" else r[name] for r in rows]
+        for name in _STREAM_COLUMNS
+    }
+    await conn.execute(_keep(lock), values)

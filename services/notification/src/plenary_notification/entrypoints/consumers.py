@@ -34,6 +34,7 @@ def handlers_for(
     *,
     webhooks_queued: Callable[[], None],
     mail_queued: Callable[[], None],
+    changes_batched: Callable[[], None],
     listeners: stream.Listeners,
 ) -> dict[str, Handler]:
     """Every event type of the consumed topics: projections, e-mails, webhooks, the stream."""
@@ -42,7 +43,14 @@ def handlers_for(
         """Everything one event means to notification, in one transaction."""
         if project := PROJECTIONS.get(event.type):
             await project(uow, event)
-        await emails.on_event(uow, event, portal_url=settings.portal_url, on_queued=mail_queued)
+            emails.forget_meetings(uow)
+        await emails.on_event(
+            uow,
+            event,
+            portal_url=settings.portal_url,
+            on_queued=mail_queued,
+            on_batched=changes_batched,
+        )
         await handlers.on_event(uow, event, on_queued=webhooks_queued, on_mail_queued=mail_queued)
         await stream.on_event(uow, event, listeners=listeners)
 

@@ -7,6 +7,7 @@ import contextlib
 import json
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -15,6 +16,7 @@ import structlog
 from plenary_notification.adapters import egress, repository, webhooks
 from plenary_notification.config import Settings
 from plenary_notification.service_layer import handlers
+from plenary_shared.db import single_statements
 from plenary_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
@@ -39,6 +41,7 @@ class Dispatcher:
         # when this process last wrote a subscription's success (monotonic seconds)
         self.success_told: dict[UUID, float] = {}
         self.tasks: set[asyncio.Task] = set()
+        self.settled = GroupWrite(self.settle)
 
     async def run(self) -> None:
         """The dispatch loop."""
@@ -61,7 +64,7 @@ class Dispatcher:
     async def lease(self, room: int) -> int:
         """Claim what may start now and start it."""
         lease = timedelta(seconds=self.settings.webhook_timeout_seconds * 3)
-        async with self.rt.engine.begin() as conn:
+        async with single_statements(self.rt.engine) as conn:
             due = await repository.lease_due(
                 conn,
                 limit=room,
@@ -69,11 +72,11 @@ class Dispatcher:
                 per_endpoint=self.settings.webhook_endpoint_concurrency,
                 busy={k: v for k, v in self.in_flight.items() if v},
             )
-        for delivery, subscription in due:
-            self.in_flight[subscription.id] += 1
-            task = asyncio.create_task(self.deliver(delivery, subscription))
+        for delivery in due:
+            self.in_flight[delivery.subscription_id] += 1
+            task = asyncio.create_task(self.deliver(delivery))
             self.tasks.add(task)
-            task.add_done_callback(self._done(subscription.id))
+            task.add_done_callback(self._done(delivery.subscription_id))
         return len(due)
 
     def _done(self, subscription_id: UUID):
@@ -86,49 +89,112 @@ class Dispatcher:
 
         return finished
 
-    async def deliver(self, delivery, subscription) -> None:
-        """Send one delivery and record the outcome."""
-        settings = self.settings
+    async def deliver(self, delivery) -> None:
+        """Send one delivery (a leased row with its subscription's url and secrets) and record
+        the outcome."""
         attempt = await webhooks.send(
             self.http,
-            url=subscription.url,
-            signing_secrets=signing_secrets(subscription),
+            url=delivery.url,
+            signing_secrets=signing_secrets(delivery),
             message_id=delivery.event_id,
             body=json.dumps(delivery.envelope, separators=(",", ":")),
-            timeout=settings.webhook_timeout_seconds,
+            timeout=self.settings.webhook_timeout_seconds,
         )
         now = time.monotonic()
-        told = self.success_told.get(subscription.id, -1.0) > now - 1.0
+        told = self.success_told.get(delivery.subscription_id, -1.0) > now - 1.0
         try:
-            async with self.rt.unit_of_work() as uow:
-                outcome = await handlers.record_attempt(
-                    uow,
-                    delivery=delivery,
-                    attempt=attempt,
-                    success_recorded_lately=told,
-                    max_attempts=settings.webhook_max_attempts,
-                    backoff=settings.webhook_backoff_seconds,
-                    backoff_cap=settings.webhook_backoff_max_seconds,
-                    disable_after=timedelta(seconds=settings.webhook_disable_after_seconds),
-                    on_mail_queued=self.rt.state["mail_wake"].set,
-                )
+            if attempt.error is None:
+                await self.settled.add((delivery, attempt, told))
+                outcome = "delivered"
+            else:
+                outcome = await self.record_failure(delivery, attempt)
         except Exception:
             log.exception("recording a webhook attempt failed", delivery_id=str(delivery.id))
             return
         if attempt.error is not None:
-            self.success_told.pop(subscription.id, None)
+            self.success_told.pop(delivery.subscription_id, None)
         elif not told:
-            self.success_told[subscription.id] = now
-        log.info(
+            self.success_told[delivery.subscription_id] = now
+        # each attempt is a row of delivery_attempts; the log tells failures, and successes at
+        # debug level (a line per delivery costs more CPU than its database row)
+        (log.debug if attempt.error is None else log.info)(
             "webhook attempt",
             delivery_id=str(delivery.id),
-            subscription_id=str(subscription.id),
+            subscription_id=str(delivery.subscription_id),
             event_type=delivery.event_type,
             status_code=attempt.status_code,
             latency_ms=round(attempt.latency_ms, 1),
             outcome=outcome,
             attempt=delivery.attempts,
         )
+
+    async def record_failure(self, delivery, attempt: webhooks.Attempt) -> str:
+        """A failed attempt: logged, and the delivery retried later or given up (and told)."""
+        settings = self.settings
+        async with self.rt.unit_of_work() as uow:
+            return await handlers.record_attempt(
+                uow,
+                delivery=delivery,
+                attempt=attempt,
+                max_attempts=settings.webhook_max_attempts,
+                backoff=settings.webhook_backoff_seconds,
+                backoff_cap=settings.webhook_backoff_max_seconds,
+                disable_after=timedelta(seconds=settings.webhook_disable_after_seconds),
+                on_mail_queued=self.rt.state["mail_wake"].set,
+            )
+
+    async def settle(self, batch: list) -> None:
+        """Successes that finished meanwhile, written together: one statement for the deliveries
+        and their attempts, one more for receivers not recorded well within the last second."""
+        now = datetime.now(UTC)
+        async with single_statements(self.rt.engine) as conn:
+            await repository.settle_delivered(
+                conn,
+                [(d.id, a.status_code, a.latency_ms) for d, a, _ in batch],
+                now=now,
+            )
+            if untold := list({d.subscription_id for d, _, told in batch if not told}):
+                await repository.receivers_answered(conn, untold, now=now)
+
+
+class GroupWrite:
+    """Items written in batches: the first caller writes what is queued, round after round,
+    while later callers queue and wait for the round that holds theirs."""
+
+    def __init__(self, write: Callable[[list], Awaitable[None]]) -> None:
+        self.write = write
+        self.queue: list[tuple[object, asyncio.Future]] = []
+        self.writing = False
+
+    async def add(self, item) -> None:
+        """Queue an item; returns once it is written (raises what the write raised)."""
+        done = asyncio.get_running_loop().create_future()
+        self.queue.append((item, done))
+        if not self.writing:
+            self.writing = True
+            try:
+                while self.queue:
+                    batch, self.queue = self.queue, []
+                    await self._round(batch)
+            finally:
+                self.writing = False
+        await done
+
+    async def _round(self, batch: list[tuple[object, asyncio.Future]]) -> None:
+        try:
+            await self.write([item for item, _ in batch])
+        except Exception as exc:
+            for _, done in batch:
+                done.set_exception(exc)
+        except BaseException:
+            # cancelled: nobody is left to write the rest, so every waiter hears it
+            for _, done in [*batch, *self.queue]:
+                done.set_exception(RuntimeError("the writer was cancelled"))
+            self.queue = []
+            raise
+        else:
+            for _, done in batch:
+                done.set_result(None)
 
 
 def signing_secrets(subscription) -> list[str]:

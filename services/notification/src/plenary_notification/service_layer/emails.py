@@ -44,16 +44,23 @@ from plenary_shared.events.scheduling import (
 
 
 async def on_event(
-    uow: UnitOfWork, event: CloudEvent, *, portal_url: str, on_queued: Callable[[], None]
+    uow: UnitOfWork,
+    event: CloudEvent,
+    *,
+    portal_url: str,
+    on_queued: Callable[[], None],
+    on_batched: Callable[[], None] = lambda: None,
 ) -> None:
-    """Queue the e-mails an event causes, once per event, kind and recipient."""
+    """Queue the e-mails an event causes, once per event, kind and recipient; `on_batched` is
+    called after the commit when schedule changes wait to be combined."""
     meeting_title, recipients = None, []
     if event.type in MEETING_EVENTS:
-        meeting = await repository.get_meeting(uow.conn, event.data["meeting_id"])
-        if meeting is None:
+        meeting_title, found_points = await _meeting_and_focal_points(
+            uow, event.data["meeting_id"], event.data["delegation_id"]
+        )
+        if meeting_title is None:
             raise NotYetKnown(f"meeting {event.data['meeting_id']} is not known yet")
-        meeting_title = meeting.title
-        recipients = await _focal_points(uow, event.data["delegation_id"])
+        recipients = _recipients(found_points)
     found = emails_for(
         event.type,
         event.data,
@@ -79,6 +86,8 @@ async def on_event(
     if found:
         await queue(uow, found, event_id=event.id, event_type=event.type)
         uow.after_commit(on_queued)
+        if any(e.batched for e in found):
+            uow.after_commit(on_batched)
     if event.type == SchedulePublished.event_type:
         # a published version ends the burst: its changes go out now, each person's in one message
         await send_change_batches(
@@ -86,11 +95,29 @@ async def on_event(
         )
 
 
+async def _meeting_and_focal_points(uow: UnitOfWork, meeting_id: str, delegation_id: str):
+    """Read once per transaction and pair (a batch of one delegation's decisions asks once);
+    forgotten when the transaction changes meetings or focal points (`forget_meetings`)."""
+    known = uow.memo.setdefault("meeting_points", {})
+    key = (str(meeting_id), str(delegation_id))
+    if key not in known:
+        known[key] = await repository.meeting_and_focal_points(uow.conn, meeting_id, delegation_id)
+    return known[key]
+
+
+def forget_meetings(uow: UnitOfWork) -> None:
+    """Meetings or focal points changed in this transaction: read them again."""
+    uow.memo.pop("meeting_points", None)
+
+
 async def _focal_points(uow: UnitOfWork, delegation_id: str) -> list[Recipient]:
     """A delegation's focal points, each with their choice of e-mail per decision or a digest."""
+    return _recipients(await repository.focal_points_of(uow.conn, delegation_id))
+
+
+def _recipients(focal_points) -> list[Recipient]:
     return [
-        Recipient(r.email, r.language, digest=r.decisions == "daily_digest")
-        for r in await repository.focal_points_of(uow.conn, delegation_id)
+        Recipient(r.email, r.language, digest=r.decisions == "daily_digest") for r in focal_points
     ]
 
 

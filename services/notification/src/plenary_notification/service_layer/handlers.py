@@ -316,11 +316,19 @@ async def on_event(
         elif sub.channel == "email" and sub.status == "active":
             mails.append(Email("event", sub.email, sub.language, {"event": envelope}))
     if rows:
-        await uow.conn.execute(insert(deliveries).on_conflict_do_nothing(), rows)
+        # the transaction's deliveries go in one statement, just before it commits
+        queued = uow.memo.setdefault("deliveries", [])
+        if not queued:
+            uow.before_commit("deliveries", lambda: _queue_deliveries(uow, queued))
+        queued.extend(rows)
         uow.after_commit(on_queued)
     if mails:
         await emails.queue(uow, mails, event_id=event.id, event_type=event.type)
         uow.after_commit(on_mail_queued)
+
+
+async def _queue_deliveries(uow: UnitOfWork, rows: list[dict]) -> None:
+    await uow.conn.execute(insert(deliveries).on_conflict_do_nothing(), rows)
 
 
 async def record_attempt(

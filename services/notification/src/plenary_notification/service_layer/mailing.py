@@ -159,9 +159,12 @@ async def digest_forever(rt: ServiceRuntime) -> None:
 
 
 async def batch_forever(rt: ServiceRuntime) -> None:
-    """Send each person's schedule changes in one message once their burst has gone quiet."""
+    """Send each person's schedule changes in one message once their burst has gone quiet;
+    checks every `change_check_seconds`, and at once when changes are batched."""
     settings: Settings = rt.settings  # type: ignore[assignment]
+    wake: asyncio.Event = rt.state["changes_wake"]
     while True:
+        wake.clear()
         quiet_before = datetime.now(UTC) - timedelta(seconds=settings.change_quiet_seconds)
         started = time.perf_counter()
         async with rt.unit_of_work() as uow:
@@ -175,4 +178,5 @@ async def batch_forever(rt: ServiceRuntime) -> None:
                 messages=sent,
                 seconds=round(time.perf_counter() - started, 3),
             )
-        await asyncio.sleep(settings.change_check_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=settings.change_check_seconds)

@@ -9,8 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Gauge
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import delete
 
 from plenary_notification.adapters import repository
 from plenary_notification.adapters.tables import stream_events
@@ -82,10 +81,10 @@ async def _keep(uow: UnitOfWork, rows: list[dict]) -> None:
     """The transaction's events in one statement, positions handed out as it commits.
 
     Positions must follow commit order, or a reader could pass one still uncommitted: writers
-    (consumers of every replica) take turns from here to their commit, which is next.
+    (consumers of every replica) take turns from here to their commit, which is next. The turn
+    is taken in the same statement, before any position is drawn.
     """
-    await uow.conn.execute(select(func.pg_advisory_xact_lock(STREAM_LOCK)))
-    await uow.conn.execute(insert(stream_events).values(rows).on_conflict_do_nothing())
+    await repository.keep_in_turn(uow.conn, rows, lock=STREAM_LOCK)
 
 
 async def follow(

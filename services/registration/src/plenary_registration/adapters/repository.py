@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import Row, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Row, String, Uuid, any_, bindparam, func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from plenary_registration.adapters.tables import (
@@ -43,6 +44,20 @@ async def open_applications(
 async def get_delegation(conn: AsyncConnection, delegation_id: UUID) -> Row | None:
     """A delegation from the projection, or None."""
     query = select(delegations).where(delegations.c.id == delegation_id)
+    return (await conn.execute(query)).one_or_none()
+
+
+async def meeting_with_delegation(
+    conn: AsyncConnection, meeting_id: UUID, delegation_id: UUID
+) -> Row | None:
+    """A meeting from the projection with, as `delegation_meeting_id`, the meeting of the
+    delegation (None when the delegation is not known); None when the meeting is not known."""
+    d, m = delegations, meetings
+    query = (
+        select(m, d.c.meeting_id.label("delegation_meeting_id"))
+        .select_from(m.outerjoin(d, d.c.id == delegation_id))
+        .where(m.c.id == meeting_id)
+    )
     return (await conn.execute(query)).one_or_none()
 
 
@@ -95,3 +110,105 @@ async def history(conn: AsyncConnection, application_id: UUID) -> list[Row]:
     h = application_history
     query = select(h).where(h.c.application_id == application_id).order_by(h.c.id)
     return list((await conn.execute(query)).all())
+
+
+def _history(moved, *, old: str | None, new: str, actor: str, reason: str | None):
+    h = application_history
+    return insert(h).from_select(
+        [h.c.application_id, h.c.from_state, h.c.to_state, h.c.actor, h.c.reason],
+        select(moved.c.id, *(literal(v, String()) for v in (old, new, actor, reason))),
+    )
+
+
+async def add_application(conn: AsyncConnection, *, actor: str, **values) -> Row | None:
+    """Store a submitted application and its first history line in one statement; returns the
+    stored row, or None when the person already applied for the meeting."""
+    added = (
+        insert(applications)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(applications)
+        .cte("added")
+    )
+    history = _history(added, old=None, new=values["state"], actor=actor, reason=None)
+    query = select(added).add_cte(history.cte("history"))
+    return (await conn.execute(query)).one_or_none()
+
+
+async def move_application(
+    conn: AsyncConnection,
+    application_id: UUID,
+    *,
+    old: str,
+    new: str,
+    actor: str,
+    reason: str | None,
+) -> None:
+    """Change an application's state and write the history line, in one statement."""
+    a = applications
+    moved = (
+        update(a)
+        .where(a.c.id == application_id)
+        .values(state=new, reason=reason, updated_at=datetime.now(UTC))
+        .returning(a.c.id)
+        .cte("moved")
+    )
+    await conn.execute(_history(moved, old=old, new=new, actor=actor, reason=reason))
+
+
+async def move_if(
+    conn: AsyncConnection,
+    application_id: UUID,
+    *,
+    category: str,
+    sources: list[str],
+    new: str,
+    actor: str,
+    reason: str | None,
+) -> Row | None:
+    """Move an application of this category from one of `sources` to `new`, with its history
+    line, in one statement; returns it as changed (`previous`: the state it left), or None when
+    it was in no such state (nothing changed)."""
+    values = {
+        "application_id": application_id,
+        "of_category": category,
+        "sources": sources,
+        "new": new,
+        "actor": actor,
+        "why": reason,
+        "now": datetime.now(UTC),
+    }
+    return (await conn.execute(_MOVE_IF, values)).one_or_none()
+
+
+def _move_if_statement():
+    """Built once; every value is bound."""
+    a, h = applications, application_history
+    new = bindparam("new", type_=String())
+    # (no parameter is named after a column of applications: SQLAlchemy would SET it)
+    reason = bindparam("why", type_=String())
+    old = (
+        select(a.c.id, a.c.state)
+        .where(
+            a.c.id == bindparam("application_id", type_=Uuid()),
+            a.c.category == bindparam("of_category", type_=String()),
+            a.c.state == any_(bindparam("sources", type_=ARRAY(String()))),
+        )
+        .with_for_update()
+        .cte("old")
+    )
+    moved = (
+        update(a)
+        .where(a.c.id == old.c.id)
+        .values(state=new, reason=reason, updated_at=bindparam("now"))
+        .returning(*a.c, old.c.state.label("previous"))
+        .cte("moved")
+    )
+    history = insert(h).from_select(
+        [h.c.application_id, h.c.from_state, h.c.to_state, h.c.actor, h.c.reason],
+        select(moved.c.id, moved.c.previous, new, bindparam("actor", type_=String()), reason),
+    )
+    return select(moved).add_cte(history.cte("history"))
+
+
+_MOVE_IF = _move_if_statement()

@@ -71,6 +71,11 @@ def transition(current: State, target: State) -> State:
     return target
 
 
+def sources(target: State) -> frozenset[State]:
+    """The states an application may leave for `target`."""
+    return frozenset(s for s, targets in TRANSITIONS.items() if target in targets)
+
+
 def verdict_target(verdict: Verdict, vetting: Vetting) -> State:
     """The state a desk decision leads to; granting waits for security vetting to clear."""
     if verdict is Verdict.REFUSE:

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import structlog
 from sqlalchemy import Row
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from plenary_registration.adapters import repository
@@ -22,6 +21,7 @@ from plenary_registration.domain.model import (
     VettingOutcome,
     ensure_editable,
     initial_vetting,
+    sources,
     transition,
     verdict_target,
     vet,
@@ -112,38 +112,36 @@ async def record_submission(
     """The nomination's rows and event, without committing (bulk imports commit in batches)."""
     delegation_id = _nominating_delegation(command, grant)
     actor = grant.principal.subject
-    await ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
-    meeting = await known_meeting(uow, meeting_id, ask_scheduling)
+    meeting = await repository.meeting_with_delegation(uow.conn, meeting_id, delegation_id)
+    if meeting is None or meeting.delegation_meeting_id is None:  # asks the owners
+        await ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
+        meeting = await known_meeting(uow, meeting_id, ask_scheduling)
+    elif meeting.delegation_meeting_id != meeting_id:
+        raise _not_in_meeting(delegation_id, meeting_id)
     application_id = uuid.uuid4()
     person = command.model_dump(include=set(PERSON))
     # the application as stored, for the answer (no second read after the commit); a
     # conflict on (meeting, e-mail) inserts nothing
-    row = (
-        await uow.conn.execute(
-            pg_insert(applications)
-            .values(
-                id=application_id,
-                meeting_id=meeting_id,
-                delegation_id=delegation_id,
-                passport_number_enc=cipher.encrypt(command.passport_number),
-                date_of_birth_enc=cipher.encrypt(command.date_of_birth.isoformat()),
-                passport_expiry_enc=_encrypt_date(cipher, command.passport_expiry),
-                state=State.SUBMITTED.value,
-                vetting=initial_vetting(meeting_requires_vetting=meeting.requires_vetting).value,
-                submitted_by=actor,
-                **person,
-                **command.model_dump(include=set(DETAILS)),
-            )
-            .on_conflict_do_nothing()
-            .returning(applications)
-        )
-    ).one_or_none()
+    row = await repository.add_application(
+        uow.conn,
+        actor=actor,
+        id=application_id,
+        meeting_id=meeting_id,
+        delegation_id=delegation_id,
+        passport_number_enc=cipher.encrypt(command.passport_number),
+        date_of_birth_enc=cipher.encrypt(command.date_of_birth.isoformat()),
+        passport_expiry_enc=_encrypt_date(cipher, command.passport_expiry),
+        state=State.SUBMITTED.value,
+        vetting=initial_vetting(meeting_requires_vetting=meeting.requires_vetting).value,
+        submitted_by=actor,
+        **person,
+        **command.model_dump(include=set(DETAILS)),
+    )
     if row is None:
         raise Conflict(
             f"{command.email} already has an application for this meeting; "
             "edit or withdraw that one instead"
         )
-    await _record(uow, application_id, None, State.SUBMITTED, actor, None)
     await uow.emit(
         ApplicationSubmitted(
             application_id=application_id,
@@ -190,10 +188,14 @@ async def ensure_delegation_in_meeting(
             )
             known = await repository.get_delegation(uow.conn, delegation_id)
     if known is None or known.meeting_id != meeting_id:
-        raise Invalid(
-            f"delegation {delegation_id} is not registered for meeting {meeting_id}; "
-            "check both ids or register the delegation first"
-        )
+        raise _not_in_meeting(delegation_id, meeting_id)
+
+
+def _not_in_meeting(delegation_id: uuid.UUID, meeting_id: uuid.UUID) -> Invalid:
+    return Invalid(
+        f"delegation {delegation_id} is not registered for meeting {meeting_id}; "
+        "check both ids or register the delegation first"
+    )
 
 
 async def known_meeting(uow: UnitOfWork, meeting_id: uuid.UUID, ask: Lookup):
@@ -374,10 +376,9 @@ async def on_delegation_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_nomination_accepted(uow: UnitOfWork, event: CloudEvent) -> None:
     """The delegation accepted: the application is nominated (unless withdrawn meanwhile)."""
     accepted = NominationAccepted.model_validate(event.data)
-    row = await _application_for_decision(uow, accepted.application_id, accepted.category)
+    reason = "promoted from the waiting list" if accepted.promoted else None
+    row = await _decided(uow, accepted.application_id, accepted.category, State.NOMINATED, reason)
     if row is not None:
-        reason = "promoted from the waiting list" if accepted.promoted else None
-        await _move(uow, row, transition(State(row.state), State.NOMINATED), SYSTEM, reason)
         await uow.emit(
             ApplicationNominated(**_participant(row), promoted=accepted.promoted),
             subject=str(row.id),
@@ -387,10 +388,9 @@ async def on_nomination_accepted(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_nomination_waitlisted(uow: UnitOfWork, event: CloudEvent) -> None:
     """The quota was full: the application waits on the delegation's list for a seat."""
     waiting = NominationWaitlisted.model_validate(event.data)
-    row = await _application_for_decision(uow, waiting.application_id, waiting.category)
+    reason = f"waiting list position {waiting.position}"
+    row = await _decided(uow, waiting.application_id, waiting.category, State.WAITLISTED, reason)
     if row is not None:
-        reason = f"waiting list position {waiting.position}"
-        await _move(uow, row, transition(State(row.state), State.WAITLISTED), SYSTEM, reason)
         await uow.emit(
             ApplicationWaitlisted(**_participant(row), position=waiting.position),
             subject=str(row.id),
@@ -400,12 +400,35 @@ async def on_nomination_waitlisted(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:
     """The delegation rejected: the application is rejected with its reason."""
     rejected = NominationRejected.model_validate(event.data)
-    row = await _application_for_decision(uow, rejected.application_id, rejected.category)
+    row = await _decided(
+        uow, rejected.application_id, rejected.category, State.REJECTED, rejected.reason
+    )
     if row is not None:
-        await _move(uow, row, transition(State(row.state), State.REJECTED), SYSTEM, rejected.reason)
         await uow.emit(
             ApplicationRejected(**_participant(row), reason=rejected.reason), subject=str(row.id)
         )
+
+
+async def _decided(
+    uow: UnitOfWork, application_id: uuid.UUID, category: str, target: State, reason: str | None
+):
+    """The application awaiting this answer, moved to `target`; None when the answer no longer
+    applies. The usual case is one statement; otherwise the application is read to tell why."""
+    moved = await repository.move_if(
+        uow.conn,
+        application_id,
+        category=category,
+        sources=sorted(s.value for s in sources(target)),
+        new=target.value,
+        actor=SYSTEM,
+        reason=reason,
+    )
+    if moved is not None:
+        return moved
+    row = await _application_for_decision(uow, application_id, category)
+    if row is not None:
+        await _move(uow, row, transition(State(row.state), target), SYSTEM, reason)
+    return row
 
 
 async def _application_for_decision(uow: UnitOfWork, application_id: uuid.UUID, category: str):
@@ -438,12 +461,9 @@ async def _visible_for_update(uow: UnitOfWork, application_id: uuid.UUID, grant:
 
 
 async def _move(uow: UnitOfWork, row, target: State, actor: str, reason: str | None) -> None:
-    await uow.conn.execute(
-        applications.update()
-        .where(applications.c.id == row.id)
-        .values(state=target.value, reason=reason, updated_at=datetime.now(UTC))
+    await repository.move_application(
+        uow.conn, row.id, old=row.state, new=target.value, actor=actor, reason=reason
     )
-    await _record(uow, row.id, State(row.state), target, actor, reason)
 
 
 async def _record(
