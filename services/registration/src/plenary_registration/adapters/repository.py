@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -52,13 +53,20 @@ async def meeting_with_delegation(
 ) -> Row | None:
     """A meeting from the projection with, as `delegation_meeting_id`, the meeting of the
     delegation (None when the delegation is not known); None when the meeting is not known."""
+    values = {"meeting": meeting_id, "delegation": delegation_id}
+    return (await conn.execute(_MEETING_WITH_DELEGATION, values)).one_or_none()
+
+
+def _meeting_with_delegation():
     d, m = delegations, meetings
-    query = (
+    return (
         select(m, d.c.meeting_id.label("delegation_meeting_id"))
-        .select_from(m.outerjoin(d, d.c.id == delegation_id))
-        .where(m.c.id == meeting_id)
+        .select_from(m.outerjoin(d, d.c.id == bindparam("delegation", type_=Uuid())))
+        .where(m.c.id == bindparam("meeting", type_=Uuid()))
     )
-    return (await conn.execute(query)).one_or_none()
+
+
+_MEETING_WITH_DELEGATION = _meeting_with_delegation()
 
 
 async def remember_delegation(conn: AsyncConnection, **values) -> None:
@@ -123,16 +131,27 @@ def _history(moved, *, old: str | None, new: str, actor: str, reason: str | None
 async def add_application(conn: AsyncConnection, *, actor: str, **values) -> Row | None:
     """Store a submitted application and its first history line in one statement; returns the
     stored row, or None when the person already applied for the meeting."""
+    statement = _add_statement(tuple(sorted(values)))
+    return (await conn.execute(statement, {**values, "by": actor})).one_or_none()
+
+
+@functools.cache
+def _add_statement(columns: tuple[str, ...]):
+    """Built once per set of columns given (a submission always gives the same); every value is
+    bound."""
     added = (
         insert(applications)
-        .values(**values)
+        .values({name: bindparam(name) for name in columns})
         .on_conflict_do_nothing()
         .returning(applications)
         .cte("added")
     )
-    history = _history(added, old=None, new=values["state"], actor=actor, reason=None)
-    query = select(added).add_cte(history.cte("history"))
-    return (await conn.execute(query)).one_or_none()
+    h = application_history
+    history = insert(h).from_select(
+        [h.c.application_id, h.c.to_state, h.c.actor],
+        select(added.c.id, added.c.state, bindparam("by", type_=String())),
+    )
+    return select(added).add_cte(history.cte("history"))
 
 
 async def move_application(
