@@ -57,6 +57,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._listening_poll_seconds = max(poll_seconds, listening_poll_seconds)
+        self._held_back = False
         self._after_publish = after_publish
         self._check_seconds = check_seconds
         self._reconnect_max_seconds = reconnect_max_seconds
@@ -87,7 +88,8 @@ class OutboxRelay:
                     continue
                 # while LISTEN holds, every commit that adds a row wakes the relay: polling is
                 # only the safety net then
-                calm = self.listening and not failed
+                # (rows left for another relay to publish first come back without a NOTIFY)
+                calm = self.listening and not failed and not self._held_back
                 timeout = self._listening_poll_seconds if calm else self._poll_seconds
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=timeout)
@@ -196,6 +198,7 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """Publish one batch; the rows stay locked until they are marked sent in the same transaction."""
         o = self._outbox
+        self._held_back = False
         async with self._engine.connect() as conn, conn.begin():
             found = (await conn.execute(self._lock_query)).all()
             if not found:
@@ -203,6 +206,7 @@ class OutboxRelay:
             locked = [r for r in found if r.ours]
             publishable = _in_key_order(locked_ids={r.id for r in locked}, unsent=found)
             rows = [r for r in locked if r.id in publishable]
+            self._held_back = len(rows) < len(locked)
             futures = []
             for row in rows:
                 key, value, headers = kafka_record(row.envelope)
