@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import NewTopic
+from aiokafka.errors import UnknownTopicOrPartitionError
 from sqlalchemy import select
 from test_messaging import FAST, recording_handler
 
@@ -15,7 +16,13 @@ from plenary_devstack.testing import run_dir
 from plenary_shared import topics
 from plenary_shared.consumer import EventConsumer
 from plenary_shared.envelope import CloudEvent
-from plenary_shared.kafka import Rewinder, make_consumer, started_admin, topic_partitions
+from plenary_shared.kafka import (
+    Rewinder,
+    make_consumer,
+    make_producer,
+    started_admin,
+    topic_partitions,
+)
 from plenary_shared.runtime import ServiceRuntime
 from plenary_shared.settings import ServiceSettings
 from plenary_shared.topic_keeper import TopicKeeper, marker_topic
@@ -183,6 +190,31 @@ async def _late_reader(scratch) -> tuple[int, list[int]]:
 
 async def _at_least(items: list, n: int) -> bool:
     return len(items) >= n
+
+
+async def test_a_producer_never_makes_the_broker_create_a_topic(own_broker):
+    # a plain client naming a missing topic makes Tansu create it with its own 4 partitions;
+    # after a broker loss that would race the topic keeper, which creates them with 3
+    ours = make_producer(own_broker.bootstrap, request_timeout_ms=1000)
+    plain = AIOKafkaProducer(bootstrap_servers=own_broker.bootstrap, request_timeout_ms=1000)
+    await ours.start()
+    await plain.start()
+    try:
+        with pytest.raises(UnknownTopicOrPartitionError):
+            await ours.send_and_wait("reltest.nowhere", b"lost?")
+        await plain.send_and_wait("reltest.elsewhere", b"made")
+        found = await partitions(own_broker.bootstrap)
+        assert "reltest.nowhere" not in found
+        assert found["reltest.elsewhere"] == 4
+
+        admin = await started_admin(own_broker.bootstrap)
+        await admin.create_topics([NewTopic("reltest.nowhere", 3, 1)])
+        await admin.close()
+        await ours.send_and_wait("reltest.nowhere", b"sent", key=b"k")
+        assert (await partitions(own_broker.bootstrap))["reltest.nowhere"] == 3
+    finally:
+        await ours.stop()
+        await plain.stop()
 
 
 @pytest.mark.parametrize("marked", [True, False], ids=["broker-kept-its-data", "new-broker"])

@@ -25,9 +25,33 @@ log = structlog.get_logger(__name__)
 CONSUMER_METADATA_MAX_AGE_MS = 5000
 
 
-def make_producer(bootstrap: str) -> AIOKafkaProducer:
-    """A producer that waits for all in-sync replicas; duplicates are absorbed by the inbox."""
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2)
+def make_producer(bootstrap: str, **options) -> AIOKafkaProducer:
+    """A producer that waits for all in-sync replicas; duplicates are absorbed by the inbox.
+
+    It never makes a broker auto-create a topic (see `never_auto_create`).
+    """
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2, **options)
+    never_auto_create(producer)
+    return producer
+
+
+def never_auto_create(producer: AIOKafkaProducer) -> None:
+    """Make the producer's metadata requests ask for the whole cluster, never for named topics.
+
+    A metadata request naming a topic makes a broker with auto-creation on (Tansu, Kafka's
+    default) create it with the broker's own partition count. A broker that lost its data would
+    then get the topics from whichever producer sends first, with a count the keys were not
+    spread by. Asked for the whole cluster, the broker creates nothing: a send to a missing
+    topic waits for the topic keeper to create it (or fails and is retried by the relay).
+    aiokafka has no setting for this; this is the only place that wraps its metadata update.
+    """
+    client = producer.client
+    named = client._metadata_update
+
+    async def whole_cluster(cluster_metadata, topics):
+        return await named(cluster_metadata, None)
+
+    client._metadata_update = whole_cluster
 
 
 def make_consumer(
