@@ -18,7 +18,9 @@ class Settings(ServiceSettings):
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: float = 2.0
     webhook_backoff_max_seconds: float = 600.0
-    webhook_poll_seconds: float = 1.0
+    # the dispatcher is woken when deliveries are queued and sleeps until the next retry is
+    # due; this is only its longest sleep (for rows another replica queued)
+    webhook_poll_seconds: float = 30.0
     webhook_concurrency: int = 64
     # each endpoint's own limit, so that a slow receiver holds at most this many of the slots
     webhook_endpoint_concurrency: int = 4
@@ -42,7 +44,7 @@ class Settings(ServiceSettings):
     email_max_attempts: int = 8
     email_backoff_seconds: float = 5.0
     email_backoff_max_seconds: float = 1800.0
-    email_poll_seconds: float = 1.0
+    email_poll_seconds: float = 30.0  # the longest sleep, as webhook_poll_seconds
     portal_url: str = "http://127.0.0.1:8000"
     # the live stream: how long a client can be away and still resume, and how often it polls
     stream_retention_hours: float = 72.0

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from plenary_notification.domain.model import is_success, matches, next_delay
+from plenary_notification.domain.model import idle_wait, is_success, matches, next_delay
 
 
 @pytest.mark.parametrize(
@@ -100,3 +101,11 @@ def test_next_delay_without_rng_uses_module_random() -> None:
 )
 def test_is_success(code: int, ok: bool) -> None:
     assert is_success(code) is ok
+
+
+def test_an_idle_worker_sleeps_until_its_next_row_falls_due_at_most_its_longest_wait() -> None:
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert idle_wait(None, now=now, longest=30.0) == 30.0
+    assert idle_wait(now + timedelta(seconds=2.5), now=now, longest=30.0) == 2.5
+    assert idle_wait(now + timedelta(minutes=5), now=now, longest=30.0) == 30.0
+    assert idle_wait(now - timedelta(seconds=1), now=now, longest=30.0) == 0.0

@@ -335,6 +335,35 @@ async def focal_points_of(conn: AsyncConnection, delegation_id: UUID | str) -> l
 AWAITED = ("invitation_code", "password_reset", "invitation")
 
 
+def _next_due_statement(table, *conditions):
+    """When the next pending row of a queue falls due (its retry time, or the end of a lease
+    held elsewhere), among those not due already; built once."""
+    due_at = func.greatest(
+        table.c.next_attempt_at, func.coalesce(table.c.lease_until, table.c.next_attempt_at)
+    )
+    now = bindparam("now", type_=DateTime(timezone=True))
+    return select(func.min(due_at)).where(table.c.status == "pending", due_at > now, *conditions)
+
+
+_NEXT_DELIVERY = _next_due_statement(
+    deliveries,
+    deliveries.c.subscription_id.in_(
+        select(subscriptions.c.id).where(subscriptions.c.status == "active")
+    ),
+)
+_NEXT_EMAIL = _next_due_statement(emails)
+
+
+async def next_delivery_due(conn: AsyncConnection, *, now: datetime) -> datetime | None:
+    """When the next delivery of an active subscription falls due, if any is waiting."""
+    return await conn.scalar(_NEXT_DELIVERY, {"now": now})
+
+
+async def next_email_due(conn: AsyncConnection, *, now: datetime) -> datetime | None:
+    """When the next pending e-mail falls due, if any is waiting."""
+    return await conn.scalar(_NEXT_EMAIL, {"now": now})
+
+
 async def lease_due_emails(conn: AsyncConnection, *, limit: int, lease: timedelta) -> list[Row]:
     """Claim due e-mails for a while; another worker takes them over if this one dies."""
     now = datetime.now(UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from fnmatch import fnmatchcase
 from uuid import UUID
 
@@ -17,6 +18,13 @@ def next_delay(attempt: int, *, base: float, cap: float, rng: random.Random | No
     """Exponential backoff with full jitter: a random wait up to base * 2^(attempt-1), capped."""
     ceiling = min(cap, base * 2 ** (attempt - 1))
     return (rng or random).uniform(ceiling / 2, ceiling)
+
+
+def idle_wait(next_due: datetime | None, *, now: datetime, longest: float) -> float:
+    """How long a queue's worker may sleep: until its next row falls due, at most `longest`."""
+    if next_due is None:
+        return longest
+    return min(longest, max((next_due - now).total_seconds(), 0.0))
 
 
 def is_success(status_code: int) -> bool:

@@ -15,6 +15,7 @@ import structlog
 
 from plenary_notification.adapters import egress, repository, webhooks
 from plenary_notification.config import Settings
+from plenary_notification.domain import model
 from plenary_notification.service_layer import handlers
 from plenary_shared.db import single_statements
 from plenary_shared.runtime import ServiceRuntime
@@ -44,7 +45,8 @@ class Dispatcher:
         self.settled = GroupWrite(self.settle)
 
     async def run(self) -> None:
-        """The dispatch loop."""
+        """The dispatch loop: woken when deliveries are queued or finish, and when the next
+        retry falls due; `webhook_poll_seconds` is only its longest sleep."""
         try:
             while True:
                 self.wake.clear()
@@ -52,10 +54,11 @@ class Dispatcher:
                 leased = await self.lease(room) if room > 0 else 0
                 if leased and leased == room:
                     continue
+                # while deliveries are in flight, each one that finishes wakes the loop
+                longest = self.settings.webhook_poll_seconds
+                timeout = longest if self.tasks else await self.idle_wait(longest)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self.wake.wait(), timeout=self.settings.webhook_poll_seconds
-                    )
+                    await asyncio.wait_for(self.wake.wait(), timeout=timeout)
         finally:
             # let what is in flight finish and be recorded, so that a restart sends nothing twice
             if self.tasks:
@@ -78,6 +81,13 @@ class Dispatcher:
             self.tasks.add(task)
             task.add_done_callback(self._done(delivery.subscription_id))
         return len(due)
+
+    async def idle_wait(self, longest: float) -> float:
+        """Until the next delivery falls due (a retry, or a lease held elsewhere that runs out)."""
+        now = datetime.now(UTC)
+        async with single_statements(self.rt.engine) as conn:
+            due = await repository.next_delivery_due(conn, now=now)
+        return model.idle_wait(due, now=now, longest=longest)
 
     def _done(self, subscription_id: UUID):
         def finished(task: asyncio.Task) -> None:

@@ -15,8 +15,9 @@ from plenary_notification.adapters import mailer, repository, templates
 from plenary_notification.adapters.tables import emails
 from plenary_notification.config import Settings
 from plenary_notification.domain.emails import net_changes
-from plenary_notification.domain.model import next_delay
+from plenary_notification.domain.model import idle_wait, next_delay
 from plenary_notification.service_layer import emails as emails_cases
+from plenary_shared.db import single_statements
 from plenary_shared.runtime import ServiceRuntime
 from plenary_shared.sealing import unseal
 
@@ -24,7 +25,8 @@ log = structlog.get_logger(__name__)
 
 
 async def mail_forever(rt: ServiceRuntime) -> None:
-    """Send due e-mails until cancelled; polls, and is woken when e-mails are queued."""
+    """Send due e-mails until cancelled: woken when e-mails are queued and when the next retry
+    falls due; `email_poll_seconds` is only its longest sleep."""
     settings: Settings = rt.settings  # type: ignore[assignment]
     wake: asyncio.Event = rt.state["mail_wake"]
     connections = mailer.Connections(server_of(settings), size=settings.email_concurrency)
@@ -33,8 +35,12 @@ async def mail_forever(rt: ServiceRuntime) -> None:
             wake.clear()
             if await send_due(rt, connections):
                 continue
+            now = datetime.now(UTC)
+            async with single_statements(rt.engine) as conn:
+                due = await repository.next_email_due(conn, now=now)
+            timeout = idle_wait(due, now=now, longest=settings.email_poll_seconds)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=settings.email_poll_seconds)
+                await asyncio.wait_for(wake.wait(), timeout=timeout)
     finally:
         await connections.close()
 
@@ -56,7 +62,7 @@ async def send_due(rt: ServiceRuntime, connections: mailer.Connections) -> int:
     """One round: lease a batch, build each distinct content once, send, record; returns how many."""
     settings: Settings = rt.settings  # type: ignore[assignment]
     lease = timedelta(seconds=settings.smtp_timeout_seconds * 3)
-    async with rt.engine.begin() as conn:
+    async with single_statements(rt.engine) as conn:
         due = await repository.lease_due_emails(conn, limit=settings.email_batch, lease=lease)
     if not due:
         return 0

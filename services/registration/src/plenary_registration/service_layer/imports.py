@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_registration.adapters.tables import import_errors, imports
@@ -22,6 +22,8 @@ from plenary_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
 BATCH = 50
+# the longest the import worker sleeps with nothing to do
+IDLE_WAIT_SECONDS = 30.0
 
 
 async def start_import(
@@ -57,7 +59,22 @@ async def import_forever(rt: ServiceRuntime) -> None:
         wake.clear()
         if not await run_next_import(rt):
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=2.0)
+                await asyncio.wait_for(wake.wait(), timeout=await _idle_wait(rt))
+
+
+async def _idle_wait(rt: ServiceRuntime) -> float:
+    """Until the lease of an import held elsewhere runs out (its worker may have died), at most
+    `IDLE_WAIT_SECONDS`; a new import wakes the worker at once."""
+    now = datetime.now(UTC)
+    async with rt.engine.connect() as conn:
+        due = await conn.scalar(
+            select(func.min(imports.c.lease_until)).where(
+                imports.c.status == "running", imports.c.lease_until > now
+            )
+        )
+    if due is None:
+        return IDLE_WAIT_SECONDS
+    return min(IDLE_WAIT_SECONDS, (due - now).total_seconds())
 
 
 async def run_next_import(rt: ServiceRuntime) -> bool:
