@@ -142,7 +142,7 @@ class Dispatcher:
         """A failed attempt: logged, and the delivery retried later or given up (and told)."""
         settings = self.settings
         async with self.rt.unit_of_work() as uow:
-            return await handlers.record_attempt(
+            return await handlers.record_failure(
                 uow,
                 delivery=delivery,
                 attempt=attempt,

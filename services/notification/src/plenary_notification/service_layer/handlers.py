@@ -331,7 +331,7 @@ async def _queue_deliveries(uow: UnitOfWork, rows: list[dict]) -> None:
     await uow.conn.execute(insert(deliveries).on_conflict_do_nothing(), rows)
 
 
-async def record_attempt(
+async def record_failure(
     uow: UnitOfWork,
     *,
     delivery,
@@ -341,13 +341,10 @@ async def record_attempt(
     backoff_cap: float,
     disable_after: timedelta,
     on_mail_queued: Callable[[], None],
-    success_recorded_lately: bool = False,
 ) -> str:
-    """Log an attempt and settle the delivery; a receiver failing too long is disabled.
-
-    A success is written to the subscription at most about once a second per process
-    (`success_recorded_lately`): a busy receiver's row is not rewritten with every delivery.
-    """
+    """Log a failed attempt: the delivery is retried later or given up (and told), and a
+    receiver failing too long is disabled. Successes are settled in batches by the dispatcher."""
+    assert attempt.error is not None
     await uow.conn.execute(
         delivery_attempts.insert().values(
             delivery_id=delivery.id,
@@ -362,9 +359,7 @@ async def record_attempt(
         "last_error": attempt.error,
         "lease_until": None,
     }
-    if attempt.error is None:
-        values |= {"status": "delivered", "delivered_at": now}
-    elif attempt.permanent or delivery.attempts >= max_attempts:
+    if attempt.permanent or delivery.attempts >= max_attempts:
         values |= {"status": "failed"}
         await uow.emit(
             DeliveryFailed(
@@ -383,29 +378,20 @@ async def record_attempt(
     await uow.conn.execute(
         deliveries.update().where(deliveries.c.id == delivery.id).values(**values)
     )
-    if attempt.error is not None or not success_recorded_lately:
-        await _track_health(
-            uow,
-            delivery.subscription_id,
-            ok=attempt.error is None,
-            now=now,
-            disable_after=disable_after,
-            on_mail_queued=on_mail_queued,
-        )
+    await _track_failure(
+        uow,
+        delivery.subscription_id,
+        now=now,
+        disable_after=disable_after,
+        on_mail_queued=on_mail_queued,
+    )
     await uow.commit()
     return values.get("status", "pending")
 
 
-async def _track_health(uow, subscription_id, *, ok, now, disable_after, on_mail_queued) -> None:
+async def _track_failure(uow, subscription_id, *, now, disable_after, on_mail_queued) -> None:
     """Remember since when a receiver fails; disable it, and tell its owner, past the limit."""
     s = subscriptions
-    if ok:
-        await uow.conn.execute(
-            update(s)
-            .where(s.c.id == subscription_id)
-            .values(failing_since=None, last_success_at=now)
-        )
-        return
     sub = await repository.get_subscription(uow.conn, subscription_id, for_update=True)
     if sub is None or sub.status != "active":
         return
