@@ -283,6 +283,50 @@ async def _outcome(
     return SeatClaim(True, False, claimed.quota, claimed.quota_used)
 
 
+@functools.cache
+def _record_nomination(*, waiting: bool):
+    """A nomination's decision row, built once per kind (a waiting one is stamped with the
+    time it joined the line); each nomination only binds its values."""
+    n = nominations
+    return n.insert().values(
+        application_id=bindparam("application_id"),
+        delegation_id=bindparam("of_delegation"),
+        meeting_id=bindparam("of_meeting"),
+        category=bindparam("of_category"),
+        decision=bindparam("decision"),
+        reason=bindparam("reason"),
+        waitlist=bindparam("waitlist"),
+        waitlisted_at=func.clock_timestamp() if waiting else None,
+    )
+
+
+async def record_nomination(
+    conn: AsyncConnection,
+    *,
+    application_id: UUID,
+    delegation_id: UUID,
+    meeting_id: UUID,
+    category: str,
+    decision: str,
+    reason: str | None,
+    waitlist: bool | None,
+    waiting: bool,
+) -> None:
+    """Write how a nomination was decided."""
+    await conn.execute(
+        _record_nomination(waiting=waiting),
+        {
+            "application_id": application_id,
+            "of_delegation": delegation_id,
+            "of_meeting": meeting_id,
+            "of_category": category,
+            "decision": decision,
+            "reason": reason,
+            "waitlist": waitlist,
+        },
+    )
+
+
 async def release_seat(conn: AsyncConnection, *, application_id: UUID, reason: str) -> Row | None:
     """Free an accepted nomination's seat (total and category) once; None when none is held."""
     s, d, c = seats, delegations, category_quotas

@@ -456,17 +456,16 @@ async def _decide_nomination(uow: UnitOfWork, submitted, *, waitlist: bool | Non
             waitlist=delegation.waitlist_by_default if waitlist is None else waitlist,
         )
     waiting = outcome.decision is Decision.WAITLISTED
-    await uow.conn.execute(
-        nominations.insert().values(
-            application_id=submitted.application_id,
-            delegation_id=delegation.id,
-            meeting_id=submitted.meeting_id,
-            category=submitted.category,
-            decision=outcome.decision.value,
-            reason=outcome.reason,
-            waitlist=waitlist,
-            waitlisted_at=func.clock_timestamp() if waiting else None,
-        )
+    await repository.record_nomination(
+        uow.conn,
+        application_id=submitted.application_id,
+        delegation_id=delegation.id,
+        meeting_id=submitted.meeting_id,
+        category=submitted.category,
+        decision=outcome.decision.value,
+        reason=outcome.reason,
+        waitlist=waitlist,
+        waiting=waiting,
     )
     common = {
         "application_id": submitted.application_id,
