@@ -45,3 +45,17 @@ def test_a_long_subject_reads_back_without_a_leading_space():
         policy=policy.default,
     )
     assert message["subject"] == long.subject
+
+
+def test_a_sender_named_in_cyrillic_reads_back_whole():
+    message = message_from_bytes(
+        addressed(
+            body(RENDERED, sender="Секретариат ШОС <no-reply@plenary.example>"),
+            recipient="r@example.org",
+            message_id="m",
+        ),
+        policy=policy.default,
+    )
+    assert message["from"].addresses[0].display_name == "Секретариат ШОС"
+    assert message["from"].addresses[0].addr_spec == "no-reply@plenary.example"
+    assert message.get_body(("plain",)).get_content().splitlines() == ["Заседание переносится."]
