@@ -286,11 +286,13 @@ async def receivers_answered(conn: AsyncConnection, subscription_ids: list[UUID]
     )
 
 
+_GET_MEETING = select(meetings).where(meetings.c.id == bindparam("meeting_id", type_=Uuid))
+
+
 async def get_meeting(conn: AsyncConnection, meeting_id: UUID | str) -> Row | None:
     """A meeting as notification knows it, or None."""
-    return (
-        await conn.execute(select(meetings).where(meetings.c.id == UUID(str(meeting_id))))
-    ).one_or_none()
+    found = await conn.execute(_GET_MEETING, {"meeting_id": UUID(str(meeting_id))})
+    return found.one_or_none()
 
 
 async def meeting_and_focal_points(
@@ -471,10 +473,15 @@ async def attendees_of(conn: AsyncConnection, session_id: UUID | str) -> list[Ro
     return list((await conn.execute(query)).all())
 
 
+_GET_PARTICIPANT = select(participants).where(
+    participants.c.application_id == bindparam("of_application", type_=Uuid)
+)
+
+
 async def get_participant(conn: AsyncConnection, application_id: UUID | str) -> Row | None:
     """An accredited participant as notification knows it, or None."""
-    query = select(participants).where(participants.c.application_id == UUID(str(application_id)))
-    return (await conn.execute(query)).one_or_none()
+    found = await conn.execute(_GET_PARTICIPANT, {"of_application": UUID(str(application_id))})
+    return found.one_or_none()
 
 
 _STREAM_COLUMNS = (

@@ -156,6 +156,9 @@ async def _badge_email(uow: UnitOfWork, event: CloudEvent, *, portal_url: str) -
     )
 
 
+_QUEUE = insert(emails).on_conflict_do_nothing()
+
+
 async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_type: str) -> None:
     """Store e-mails to send; the same e-mail of the same event is stored only once."""
     rows = [
@@ -174,7 +177,7 @@ async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_typ
         for e in found
     ]
     # executemany: SQLAlchemy sends the rows in pages, whatever their number
-    await uow.conn.execute(insert(emails).on_conflict_do_nothing(), rows)
+    await uow.conn.execute(_QUEUE, rows)
 
 
 async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:
