@@ -30,6 +30,10 @@ async def deliver_forever(rt: ServiceRuntime) -> None:
         await Dispatcher(rt, http).run()
 
 
+# with deliveries in flight, how often the dispatcher looks for retries that fell due
+BUSY_POLL_SECONDS = 1.0
+
+
 class Dispatcher:
     """Leases due deliveries while there is room, and never waits for a slow one to lease more."""
 
@@ -54,9 +58,13 @@ class Dispatcher:
                 leased = await self.lease(room) if room > 0 else 0
                 if leased and leased == room:
                     continue
-                # while deliveries are in flight, each one that finishes wakes the loop
+                # while deliveries are in flight each one that finishes wakes the loop, and a
+                # retry that falls due meanwhile is looked for every second
                 longest = self.settings.webhook_poll_seconds
-                timeout = longest if self.tasks else await self.idle_wait(longest)
+                if self.tasks:
+                    timeout = min(longest, BUSY_POLL_SECONDS)
+                else:
+                    timeout = await self.idle_wait(longest)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=timeout)
         finally:
