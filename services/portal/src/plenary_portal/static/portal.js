@@ -95,7 +95,8 @@ function selectAll() {
   }
 }
 
-// Swap the page's live regions for fresh copies, leaving alone one the person is typing in.
+// Swap the page's live regions for fresh copies, leaving alone one the person is typing in and
+// one that has not changed (so a click on it, a download link say, is never lost to a swap).
 async function refreshRegions(ids) {
   const response = await fetch(location.href, { credentials: "same-origin", headers: { "X-Live": "1" } });
   if (!response.ok) return false;
@@ -105,7 +106,7 @@ async function refreshRegions(ids) {
     const busy = region.contains(document.activeElement) && document.activeElement.matches("input, textarea, select");
     const open = region.querySelector("details[open]");
     const replacement = fresh.getElementById(region.id);
-    if (replacement && !busy && !open) {
+    if (replacement && !busy && !open && !replacement.isEqualNode(region)) {
       region.replaceWith(replacement);
       placeGrid(replacement);
     }
