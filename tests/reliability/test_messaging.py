@@ -177,6 +177,34 @@ async def test_a_command_that_fails_before_commit_writes_neither_rows_nor_events
         assert await conn.scalar(select(func.count()).select_from(o)) == 0
 
 
+async def test_the_events_of_one_transaction_are_one_outbox_statement_in_the_order_emitted(scratch):
+    outbox_inserts = []
+
+    def count(_conn, _cursor, statement, *_):
+        if "INSERT INTO" in statement.upper() and "outbox" in statement:
+            outbox_inserts.append(statement)
+
+    keys = ["b", "a", "c", "a", "b"]
+    event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with scratch.uow() as uow:
+            emitted = [
+                await uow.emit(scratch.payload()(seq=seq, key=key), subject=key)
+                for seq, key in enumerate(keys)
+            ]
+            await uow.commit()
+    finally:
+        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
+    assert len(outbox_inserts) == 1
+    o = scratch.tables.outbox
+    async with scratch.engine.connect() as conn:
+        rows = (await conn.execute(select(o).order_by(o.c.id))).all()
+    assert [str(r.event_id) for r in rows] == [e.id for e in emitted]
+    assert [r.key for r in rows] == keys
+    assert [r.envelope["data"]["seq"] for r in rows] == [0, 1, 2, 3, 4]
+    assert all(r.topic == scratch.topic and r.sent_at is None for r in rows)
+
+
 async def test_a_handler_that_always_fails_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
     scratch, kafka
 ):

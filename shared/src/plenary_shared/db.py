@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import MetaData, bindparam, func, select
+from sqlalchemy import MetaData, Text, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from plenary_shared.envelope import CloudEvent
@@ -48,12 +49,27 @@ def notify_channel(schema: str) -> str:
 
 @functools.cache
 def _emit_statement(outbox, channel: str):
-    """An outbox row, and in the same statement the NOTIFY that wakes the relays (NOTIFY is
-    transactional: they hear it when, and only if, the row commits; Postgres sends one per
-    transaction and channel). Built once per outbox; each event only binds its values."""
-    row = outbox.insert().values({name: bindparam(name) for name in _OUTBOX_VALUES})
-    emitted = row.returning(outbox.c.id).cte("emitted")
-    return select(func.pg_notify(channel, "")).select_from(emitted)
+    """Every outbox row of a transaction in one statement, in the order emitted, and the NOTIFY
+    that wakes the relays (NOTIFY is transactional: they hear it when, and only if, the rows
+    commit). Built once per outbox; a transaction binds one array per column."""
+    given = (
+        func.unnest(
+            bindparam("event_ids", type_=ARRAY(outbox.c.event_id.type)),
+            bindparam("topics", type_=ARRAY(outbox.c.topic.type)),
+            bindparam("keys", type_=ARRAY(outbox.c.key.type)),
+            bindparam("event_types", type_=ARRAY(outbox.c.event_type.type)),
+            bindparam("envelopes", type_=ARRAY(Text)),
+        )
+        .table_valued(*_OUTBOX_VALUES, with_ordinality="n")
+        .render_derived(name="given")
+    )
+    rows = select(
+        *(given.c[name] for name in _OUTBOX_VALUES[:-1]), cast(given.c.envelope, JSONB)
+    ).order_by(given.c.n)
+    emitted = (
+        outbox.insert().from_select(_OUTBOX_VALUES, rows).returning(outbox.c.id).cte("emitted")
+    )
+    return select(func.pg_notify(channel, "")).select_from(emitted).limit(1)
 
 
 _OUTBOX_VALUES = ("event_id", "topic", "key", "event_type", "envelope")
@@ -77,6 +93,8 @@ class UnitOfWork:
         self.correlation_id = correlation_id or str(uuid.uuid4())
         self.causation_id = causation_id
         self.emitted: list[CloudEvent] = []
+        # the outbox rows not yet written: all of them go in one statement at the commit
+        self._unwritten: list[tuple[CloudEvent, str]] = []
         self._after_commit: list[Callable[[], None]] = []
         self.idempotency: IdempotencyClaim | None = None
         self._result: str | None = None
@@ -114,7 +132,7 @@ class UnitOfWork:
             await conn.close()
 
     async def emit(self, payload: EventPayload, *, subject: str) -> CloudEvent:
-        """Record an event in the outbox; it is published only if this unit of work commits."""
+        """Record an event for the outbox; it is published only if this unit of work commits."""
         event = CloudEvent(
             source=self.source,
             type=payload.event_type,
@@ -124,17 +142,26 @@ class UnitOfWork:
             causationid=self.causation_id,
             data=payload.model_dump(mode="json"),
         )
-        values = {
-            "event_id": uuid.UUID(event.id),
-            "topic": payload.topic,
-            "key": subject,
-            "event_type": event.type,
-            "envelope": event.model_dump(mode="json", exclude_none=True),
-        }
-        statement = _emit_statement(self.tables.outbox, notify_channel(self.tables.schema))
-        await self.conn.execute(statement, values)
+        self._unwritten.append((event, payload.topic))
         self.emitted.append(event)
         return event
+
+    async def _write_outbox(self) -> None:
+        """The events emitted since the last write, as outbox rows, in one statement."""
+        if not self._unwritten:
+            return
+        unwritten, self._unwritten = self._unwritten, []
+        statement = _emit_statement(self.tables.outbox, notify_channel(self.tables.schema))
+        await self.conn.execute(
+            statement,
+            {
+                "event_ids": [uuid.UUID(event.id) for event, _ in unwritten],
+                "topics": [topic for _, topic in unwritten],
+                "keys": [event.subject for event, _ in unwritten],
+                "event_types": [event.type for event, _ in unwritten],
+                "envelopes": [event.model_dump_json(exclude_none=True) for event, _ in unwritten],
+            },
+        )
 
     def caused_by(self, event: CloudEvent) -> None:
         """Events emitted from now on are caused by this one, in its correlation."""
@@ -159,6 +186,7 @@ class UnitOfWork:
         """
         for flush in self._before_commit.values():
             await flush()
+        await self._write_outbox()
         result = self._result or (self.emitted[0].subject if self.emitted else None)
         if self.idempotency is not None and result is not None:
             await self.idempotency.record(self.conn, self.tables.idempotency, result)
