@@ -58,7 +58,7 @@ class ConsumerConfig:
     park_max_age_seconds: float = 86_400.0
     outage_backoff_max_seconds: float = 10.0
     # a lane without records this long fetches with the long wait (see kafka.FetchPace)
-    idle_fetch_max_wait_ms: int = 1000
+    idle_fetch_max_wait_ms: int = 3000
     idle_after_seconds: float = 5.0
 
 

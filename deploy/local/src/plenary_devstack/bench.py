@@ -39,6 +39,7 @@ from plenary_devstack.bench_rows import notes, other_lines, rows
 from plenary_devstack.stack import Platform
 from plenary_shared.logging import configure_logging
 from plenary_shared.outbox import asyncpg_dsn
+from plenary_shared.settings import ServiceSettings
 
 PARTS = (
     "nominations",
@@ -181,7 +182,9 @@ class Bench:
 
     def measure_idle(self) -> None:
         """The whole platform's CPU while nobody asks anything of it."""
-        time.sleep(3)  # what the start or the warm-up left to do
+        # an idle platform is one nobody has asked anything of for a while: its lanes take
+        # the long fetch wait `kafka_idle_after_seconds` after their last record
+        time.sleep(ServiceSettings().kafka_idle_after_seconds + 3)
         say(f"idle platform: {self.args.idle_seconds:g} s")
         self.idle = idle = bench_cpu.idle(self.platform, seconds=self.args.idle_seconds)
         self.figures["idle"] = {
