@@ -58,7 +58,8 @@ class ConsumerConfig:
     park_max_age_seconds: float = 86_400.0
     outage_backoff_max_seconds: float = 10.0
     # a lane without records this long fetches with the long wait (see kafka.FetchPace)
-    idle_fetch_max_wait_ms: int = 3000
+    idle_fetch_max_wait_ms: int = 1000
+    express_idle_fetch_max_wait_ms: int = 3000
     idle_after_seconds: float = 5.0
 
 
@@ -162,8 +163,13 @@ class EventConsumer:
         self.running = True
         try:
             async with asyncio.TaskGroup() as lanes:
-                for factory in self._factories:
-                    lanes.create_task(self._consume(factory))
+                for lane, factory in enumerate(self._factories):
+                    idle_ms = (
+                        self._config.express_idle_fetch_max_wait_ms
+                        if lane
+                        else self._config.idle_fetch_max_wait_ms
+                    )
+                    lanes.create_task(self._consume(factory, idle_ms=idle_ms))
         finally:
             self.running = False
             parked_task.cancel()
@@ -190,7 +196,7 @@ class EventConsumer:
         """
         self._rejoins += 1
 
-    async def _consume(self, factory: Callable[..., AIOKafkaConsumer]) -> None:
+    async def _consume(self, factory: Callable[..., AIOKafkaConsumer], *, idle_ms: int) -> None:
         """One lane: a group member at a time, replaced on a rejoin or a failure."""
         rewinder = _LaneListener(self)
         rejoins = self._rejoins
@@ -200,7 +206,7 @@ class EventConsumer:
                 await consumer.start()
                 pace = FetchPace(
                     consumer,
-                    idle_ms=self._config.idle_fetch_max_wait_ms,
+                    idle_ms=idle_ms,
                     idle_after_seconds=self._config.idle_after_seconds,
                 )
                 while rejoins == self._rejoins:

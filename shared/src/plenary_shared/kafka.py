@@ -88,10 +88,11 @@ class FetchPace:
     """A lane's fetch wait: the short one it was built with while records come, a long one once
     it has had none for `idle_after_seconds`, so an idle platform spares the broker most polls.
 
-    A broker answers a held fetch as soon as records arrive (Apache Kafka does; the embedded dev
-    broker only looks now and then, so there the first record after a quiet spell waits up to
-    about 200 ms). aiokafka reads the wait from its fetcher for each request and has no public
-    setter: this class is the only place that touches it, and does nothing where it is absent.
+    Apache Kafka answers a held fetch as soon as records arrive; the embedded dev broker (Tansu)
+    often holds it on, so there the first record after a quiet spell may wait up to the long
+    wait (`make bench` measures it). aiokafka reads the wait from its fetcher for each request
+    and has no public setter: this class is the only place that touches it, and does nothing
+    where it is absent.
     """
 
     def __init__(self, consumer: AIOKafkaConsumer, *, idle_ms: int, idle_after_seconds: float):

@@ -97,6 +97,7 @@ class ServiceRuntime:
                 park_retry_seconds=settings.park_retry_seconds,
                 park_max_age_seconds=settings.park_max_age_seconds,
                 idle_fetch_max_wait_ms=settings.kafka_idle_fetch_max_wait_ms,
+                express_idle_fetch_max_wait_ms=settings.kafka_express_idle_fetch_max_wait_ms,
                 idle_after_seconds=settings.kafka_idle_after_seconds,
             ),
         )

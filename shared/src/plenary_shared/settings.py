@@ -18,9 +18,13 @@ class ServiceSettings(BaseSettings):
     # hardly notices a quarter of a second, the broker notices the polls it is spared
     kafka_express_fetch_max_wait_ms: int = 250
     # a lane that has had no records for `kafka_idle_after_seconds` fetches with this wait: an
-    # idle platform polls the broker once in 3 s per lane, not 20 times a second (the broker
-    # answers a held fetch when records arrive: on Tansu, webhook p50 22.7 ms at 50 events/s)
-    kafka_idle_fetch_max_wait_ms: int = 3000
+    # idle platform polls the broker about once a second per lane, not 20 times. Apache Kafka
+    # answers a held fetch when records arrive; Tansu often holds it on, so there the first
+    # record after a quiet spell waits up to this long (3 s spared the broker more, but put
+    # 0.6-1 s on such a record's webhook where 1 s puts 0.1-0.25 s)
+    kafka_idle_fetch_max_wait_ms: int = 1000
+    # the express lane, idle nearly always, waits longer (a code by e-mail is not hurried)
+    kafka_express_idle_fetch_max_wait_ms: int = 3000
     kafka_idle_after_seconds: float = 5.0
     topic_partitions: int = 3
     topic_replication_factor: int = 1

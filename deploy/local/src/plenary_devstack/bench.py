@@ -216,6 +216,14 @@ class Bench:
                     for name, seconds in found.items()
                 },
             }
+        quiet = ServiceSettings().kafka_idle_after_seconds + 3
+        say(f"event -> webhook, a single event after {quiet:g} s of nothing, 3 times")
+        seconds = bench_webhook.quiet_start(self.platform, samples=3, quiet_seconds=quiet)
+        self.figures["latency_after_quiet"] = {
+            "quiet_seconds": quiet,
+            "ms": [s * 1000 for s in seconds],
+            "idle_fetch_max_wait_ms": ServiceSettings().kafka_idle_fetch_max_wait_ms,
+        }
 
     def pgbench(self) -> None:
         """The seat claim's transaction run by pgbench: its rate, CPU and statements."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
+from plenary_devstack import bench_webhook
 from plenary_devstack.bench_report import Row, percentile
 
 CATCH_UP_TARGET = 5000
@@ -166,7 +167,15 @@ def notes(figures: dict) -> list[str]:
         )
         found.append(
             "event -> webhook: check-ins produced to registration.events, timed to the webhook's"
-            f" arrival; webhooks came at {rates}"
+            f" arrival after {bench_webhook.LEAD_SECONDS:g} s at the rate untimed; webhooks"
+            f" came at {rates}"
+        )
+    if quiet := figures.get("latency_after_quiet"):
+        found.append(
+            f"a single event after {quiet['quiet_seconds']:g} s of nothing: "
+            + ", ".join(f"{ms:.0f}" for ms in quiet["ms"])
+            + f" ms to its webhook (an idle lane's fetch is held up to"
+            f" {quiet['idle_fetch_max_wait_ms']} ms; Tansu answers it late, Apache Kafka at once)"
         )
     if figures.get("catchup") or figures.get("replay"):
         found.append(

@@ -51,15 +51,49 @@ def check_ins(count: int) -> list[tuple[str, bytes | None, bytes, list]]:
     return records
 
 
+# events sent at the rate before the timed ones: the latency at a rate is that of a platform
+# already receiving at it (a lane that was idle takes the long fetch wait; see `quiet_start`)
+LEAD_SECONDS = 2.0
+
+
 def latency(
     platform: Platform, *, rate: float, seconds: float
 ) -> tuple[dict[str, list[float]], float]:
     """Seconds from send to webhook per event, and from send to receipt on the raw hop; and the
-    webhooks' own rate, from the first send to the last arrival."""
+    webhooks' own rate, from the first timed send to the last arrival."""
+    lead = int(rate * LEAD_SECONDS)
+    records = check_ins(lead + int(rate * seconds))
+    sent, arrived = _deliveries(platform, records, rate=rate)
+    ids = [_event_id(value) for _topic, _key, value, _headers in records][lead:]
+    timed = sent[lead:]
+    hop = bench_kafka.hop_latency(platform.broker.bootstrap, check_ins(len(ids)), rate=rate)
+    webhooks = [arrived[i] - at for i, at in zip(ids, timed, strict=True)]
+    delivered = len(ids) / (max(arrived[i] for i in ids) - timed[0])
+    return {"webhook": webhooks, "raw hop": hop}, delivered
+
+
+def quiet_start(platform: Platform, *, samples: int, quiet_seconds: float) -> list[float]:
+    """Seconds from send to webhook of a single event after `quiet_seconds` of nothing, each
+    sample on its own."""
+    found = []
+    for _ in range(samples):
+        time.sleep(quiet_seconds)
+        records = check_ins(1)
+        sent, arrived = _deliveries(platform, records, rate=1.0)
+        found.append(arrived[_event_id(records[0][2])] - sent[0])
+    return found
+
+
+def _event_id(value: bytes) -> str:
+    return json.loads(value)["id"]
+
+
+def _deliveries(platform: Platform, records, *, rate: float) -> tuple[list[float], dict]:
+    """Send the records at a rate to a fresh subscription: when each was sent, and when each
+    event's webhook arrived."""
     assert platform.keys is not None and platform.broker is not None
     auth = {"Authorization": f"Bearer {platform.keys.token('organiser', subject='bench')}"}
-    records = check_ins(int(rate * seconds))
-    ids = [json.loads(value)["id"] for _topic, _key, value, _headers in records]
+    ids = [_event_id(value) for _topic, _key, value, _headers in records]
     receiver = WebhookReceiver()
     notification = platform.url("notification")
     with httpx.Client(headers=auth, timeout=30) as http:
@@ -76,10 +110,7 @@ def latency(
         finally:
             http.delete(f"{notification}/v1/subscriptions/{sub['id']}")
             receiver.close()
-    hop = bench_kafka.hop_latency(platform.broker.bootstrap, check_ins(len(records)), rate=rate)
-    webhooks = [arrived[i] - at for i, at in zip(ids, sent, strict=True)]
-    delivered = len(ids) / (max(arrived.values()) - sent[0])
-    return {"webhook": webhooks, "raw hop": hop}, delivered
+    return sent, arrived
 
 
 def _arrivals(receiver: WebhookReceiver, wanted: set[str], timeout: float = 120) -> dict:
