@@ -295,9 +295,17 @@ class EventConsumer:
         for record, event in run:
             await self.process(record, event)
 
-    async def _handle_batch(self, events: list[CloudEvent]) -> None:
-        """Inbox rows for all, then the effects of those not handled before; one commit."""
+    async def _handle_batch(
+        self, events: list[CloudEvent], *, parked_ids: list[int] | None = None
+    ) -> None:
+        """Inbox rows for all, then the effects of those not handled before; one commit.
+
+        Parked events leave the parking in that same transaction.
+        """
         async with self._unit_of_work_for(events[0]) as uow:
+            if parked_ids:
+                parked = self._tables.parked
+                await uow.conn.execute(delete(parked).where(parked.c.id.in_(parked_ids)))
             new = set(
                 await uow.conn.scalars(
                     self._inbox_many,
@@ -512,6 +520,34 @@ class EventConsumer:
         applied = 0
         stuck: set[str] = set()
         max_age = timedelta(seconds=self._config.park_max_age_seconds)
+        for start in range(0, len(rows), BATCH_MAX):
+            chunk = rows[start : start + BATCH_MAX]
+            # a subject stuck in an earlier chunk keeps its later events waiting behind it
+            whole = not any(row.key in stuck for row in chunk)
+            if whole and await self._retry_parked_batch(chunk):
+                applied += len(chunk)
+            else:
+                applied += await self._retry_parked_rows(chunk, stuck, max_age)
+        await self.learn_parked()
+        return applied
+
+    async def _retry_parked_batch(self, rows) -> bool:
+        """Parked rows, in order, in one transaction; False (nothing done) when any fails."""
+        if len(rows) < 2:
+            return False
+        events = [CloudEvent.model_validate(row.envelope) for row in rows]
+        try:
+            await self._handle_batch(events, parked_ids=[row.id for row in rows])
+        except Exception as exc:
+            if is_transient(exc):
+                raise  # the database is away: try the round again later, count nothing
+            return False
+        log.info("parked events applied", consumer=self.name, events=len(rows))
+        return True
+
+    async def _retry_parked_rows(self, rows, stuck: set[str], max_age: timedelta) -> int:
+        """Parked rows one at a time; a subject stays stuck behind its first that still fails."""
+        applied = 0
         for row in rows:
             if row.key in stuck:
                 continue
@@ -531,7 +567,6 @@ class EventConsumer:
                     raise  # the database is away: try the round again later, count nothing
                 stuck.add(row.key)
                 await self._still_parked(row, f"{type(exc).__name__}: {exc}", expired=True)
-        await self.learn_parked()
         return applied
 
     async def _still_parked(self, row, reason: str, *, expired: bool) -> None:
