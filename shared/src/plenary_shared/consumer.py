@@ -140,7 +140,12 @@ class EventConsumer:
         self._producer = producer
         # the express lane reads its own topics in its own group, so what a person waits for
         # (a sign-in code, say) never queues behind a backlog of bulk events
-        self._factories = [f for f in (consumer_factory, express_factory) if f is not None]
+        # (each lane with its own long fetch wait for quiet spells)
+        lanes = (
+            (consumer_factory, config.idle_fetch_max_wait_ms),
+            (express_factory, config.express_idle_fetch_max_wait_ms),
+        )
+        self._lanes = [(factory, idle_ms) for factory, idle_ms in lanes if factory is not None]
         self._config = config
         self._inbox_one, self._inbox_many = _inbox_statements(tables.inbox, name)
         self._park_wake = asyncio.Event()
@@ -163,12 +168,7 @@ class EventConsumer:
         self.running = True
         try:
             async with asyncio.TaskGroup() as lanes:
-                for lane, factory in enumerate(self._factories):
-                    idle_ms = (
-                        self._config.express_idle_fetch_max_wait_ms
-                        if lane
-                        else self._config.idle_fetch_max_wait_ms
-                    )
+                for factory, idle_ms in self._lanes:
                     lanes.create_task(self._consume(factory, idle_ms=idle_ms))
         finally:
             self.running = False

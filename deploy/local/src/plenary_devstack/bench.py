@@ -144,6 +144,10 @@ class Bench:
         self.wanted = set(args.only or PARTS)
         self.figures: dict = {}
         self.idle: bench_cpu.Reading | None = None
+        self.settings = ServiceSettings()
+        # a platform nobody has asked anything of for this long is idle: its lanes have taken
+        # the long fetch wait `kafka_idle_after_seconds` after their last record
+        self.quiet_seconds = self.settings.kafka_idle_after_seconds + 3
 
     def run(self) -> None:
         """Every part wanted; the figures land in `self.figures`."""
@@ -182,9 +186,7 @@ class Bench:
 
     def measure_idle(self) -> None:
         """The whole platform's CPU while nobody asks anything of it."""
-        # an idle platform is one nobody has asked anything of for a while: its lanes take
-        # the long fetch wait `kafka_idle_after_seconds` after their last record
-        time.sleep(ServiceSettings().kafka_idle_after_seconds + 3)
+        time.sleep(self.quiet_seconds)
         say(f"idle platform: {self.args.idle_seconds:g} s")
         self.idle = idle = bench_cpu.idle(self.platform, seconds=self.args.idle_seconds)
         self.figures["idle"] = {
@@ -216,13 +218,13 @@ class Bench:
                     for name, seconds in found.items()
                 },
             }
-        quiet = ServiceSettings().kafka_idle_after_seconds + 3
+        quiet = self.quiet_seconds
         say(f"event -> webhook, a single event after {quiet:g} s of nothing, 3 times")
         seconds = bench_webhook.quiet_start(self.platform, samples=3, quiet_seconds=quiet)
         self.figures["latency_after_quiet"] = {
             "quiet_seconds": quiet,
             "ms": [s * 1000 for s in seconds],
-            "idle_fetch_max_wait_ms": ServiceSettings().kafka_idle_fetch_max_wait_ms,
+            "idle_fetch_max_wait_ms": self.settings.kafka_idle_fetch_max_wait_ms,
         }
 
     def pgbench(self) -> None:
