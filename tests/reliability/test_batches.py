@@ -5,21 +5,17 @@ import collections
 import contextlib
 import itertools
 
-from sqlalchemy import event, func, select
-from test_messaging import consumer_metric, make_consumer, recording_handler, relay_all, run_until
+from sqlalchemy import func, select
+from test_messaging import (
+    consumer_metric,
+    make_consumer,
+    recording_handler,
+    relay_all,
+    run_until,
+    statements_sent,
+)
 
 EVENT = "reltest.thing.happened"
-
-
-def inbox_statements(scratch):
-    """Collects the inbox INSERT statements sent while it is listening."""
-    sent: list[str] = []
-
-    def count(_conn, _cursor, statement, *_):
-        if statement.lstrip().upper().startswith("INSERT INTO") and "inbox" in statement:
-            sent.append(statement)
-
-    return sent, count
 
 
 async def published(scratch, count: int, *, keys: int) -> None:
@@ -48,15 +44,13 @@ async def test_a_poison_record_in_a_batch_is_dead_lettered_alone(scratch):
         if event.data["seq"] == 13:
             raise ValueError("seq 13 cannot be handled")
 
-    sent, count = inbox_statements(scratch)
-    event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
     producer = scratch.producer()
     await producer.start()
     try:
         consumer = make_consumer(scratch, producer, {EVENT: poisoned})
-        await run_until(consumer, lambda: _dead_lettered_and_the_rest_done(scratch, consumer))
+        with statements_sent(scratch, "INSERT INTO", "inbox") as sent:
+            await run_until(consumer, lambda: _dead_lettered_and_the_rest_done(scratch, consumer))
     finally:
-        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
         await producer.stop()
     assert await effects(scratch) == [s for s in range(30) if s != 13], "each other event once"
     assert consumer_metric(consumer, "handled") == 29
@@ -105,15 +99,13 @@ async def test_a_crash_mid_batch_leaves_nothing_and_the_next_member_does_it_all_
 async def test_a_batch_of_mixed_keys_keeps_each_keys_order(scratch):
     await published(scratch, 60, keys=4)
     record, _ = recording_handler(scratch)
-    sent, count = inbox_statements(scratch)
-    event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
     producer = scratch.producer()
     await producer.start()
     try:
         consumer = make_consumer(scratch, producer, {EVENT: record})
-        await run_until(consumer, lambda: _effects_at_least(scratch, 60))
+        with statements_sent(scratch, "INSERT INTO", "inbox") as sent:
+            await run_until(consumer, lambda: _effects_at_least(scratch, 60))
     finally:
-        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
         await producer.stop()
     for key in range(4):
         assert await scratch.effect_seqs(f"k{key}") == list(range(key, 60, 4))

@@ -65,6 +65,42 @@ async def run_until(consumer, condition, timeout: float = 30.0):
             await task
 
 
+@contextlib.contextmanager
+def statements_sent(scratch, verb: str, table: str):
+    """The statements sent while inside that hold `verb` (`INSERT INTO`, `DELETE`) and name
+    `table`."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        if verb in statement.upper() and table in statement:
+            sent.append(statement)
+
+    engine = scratch.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def waiting_for_its_key(scratch, known: set[str]):
+    """A recording handler that parks an event until its key is in `known`."""
+    record, _ = recording_handler(scratch)
+
+    async def handle(uow, event):
+        if event.data["key"] not in known:
+            raise NotYetKnown(f"{event.data['key']} is not known yet")
+        await record(uow, event)
+
+    return handle
+
+
+async def parked_count(scratch) -> int:
+    p = scratch.tables.parked
+    async with scratch.engine.connect() as conn:
+        return await conn.scalar(select(func.count()).select_from(p))
+
+
 async def relay_all(scratch, producer) -> int:
     relay = OutboxRelay(
         engine=scratch.engine, database_url=scratch.url, tables=scratch.tables, producer=producer
@@ -178,23 +214,14 @@ async def test_a_command_that_fails_before_commit_writes_neither_rows_nor_events
 
 
 async def test_the_events_of_one_transaction_are_one_outbox_statement_in_the_order_emitted(scratch):
-    outbox_inserts = []
-
-    def count(_conn, _cursor, statement, *_):
-        if "INSERT INTO" in statement.upper() and "outbox" in statement:
-            outbox_inserts.append(statement)
-
     keys = ["b", "a", "c", "a", "b"]
-    event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(scratch, "INSERT INTO", "outbox") as outbox_inserts:
         async with scratch.uow() as uow:
             emitted = [
                 await uow.emit(scratch.payload()(seq=seq, key=key), subject=key)
                 for seq, key in enumerate(keys)
             ]
             await uow.commit()
-    finally:
-        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
     assert len(outbox_inserts) == 1
     o = scratch.tables.outbox
     async with scratch.engine.connect() as conn:
@@ -255,26 +282,15 @@ async def test_events_about_something_unknown_are_parked_in_order_and_applied_wh
     for seq in (1, 2, 3):
         await scratch.emit(key="later", seq=seq)
     known: set[str] = set()
-    record, _ = recording_handler(scratch)
-
-    async def needs_prerequisite(uow, event):
-        if event.data["key"] not in known:
-            raise NotYetKnown(f"{event.data['key']} is not known yet")
-        await record(uow, event)
-
     producer = scratch.producer()
     await producer.start()
     try:
         await relay_all(scratch, producer)
-        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": needs_prerequisite})
-        p = scratch.tables.parked
-
-        async def parked_count():
-            async with scratch.engine.connect() as conn:
-                return await conn.scalar(select(func.count()).select_from(p))
+        handle = waiting_for_its_key(scratch, known)
+        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": handle})
 
         async def three_parked():
-            return await parked_count() == 3
+            return await parked_count(scratch) == 3
 
         await run_until(consumer, three_parked)
         assert await scratch.effect_count() == 0
@@ -283,34 +299,22 @@ async def test_events_about_something_unknown_are_parked_in_order_and_applied_wh
     finally:
         await producer.stop()
     assert await scratch.effect_seqs("later") == [1, 2, 3]
-    assert await parked_count() == 0
+    assert await parked_count(scratch) == 0
 
 
 async def test_parked_events_are_retried_in_batches_and_a_stuck_subject_keeps_its_order(scratch):
     for seq in range(1, 7):
         await scratch.emit(key="ready" if seq % 3 else "waiting", seq=seq)
     known: set[str] = set()
-    record, _ = recording_handler(scratch)
-
-    async def needs_prerequisite(uow, event):
-        if event.data["key"] not in known:
-            raise NotYetKnown(f"{event.data['key']} is not known yet")
-        await record(uow, event)
-
     producer = scratch.producer()
     await producer.start()
-    p = scratch.tables.parked
-
-    async def parked_count():
-        async with scratch.engine.connect() as conn:
-            return await conn.scalar(select(func.count()).select_from(p))
-
     try:
         await relay_all(scratch, producer)
-        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": needs_prerequisite})
+        handle = waiting_for_its_key(scratch, known)
+        consumer = make_consumer(scratch, producer, {"reltest.thing.happened": handle})
 
         async def all_parked():
-            return await parked_count() == 6
+            return await parked_count(scratch) == 6
 
         await run_until(consumer, all_parked)
     finally:
@@ -319,23 +323,14 @@ async def test_parked_events_are_retried_in_batches_and_a_stuck_subject_keeps_it
     known.add("ready")
     assert await consumer.retry_parked() == 4
     assert await scratch.effect_seqs("ready") == [1, 2, 4, 5]
-    assert await parked_count() == 2
+    assert await parked_count(scratch) == 2
     # the rest is known now: one transaction applies every row left, in order
     known.add("waiting")
-    deletes = []
-
-    def count(_conn, _cursor, statement, *_):
-        if statement.lstrip().upper().startswith("DELETE") and "parked" in statement:
-            deletes.append(statement)
-
-    event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(scratch, "DELETE", "parked") as deletes:
         assert await consumer.retry_parked() == 2
-    finally:
-        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
     assert len(deletes) == 1
     assert await scratch.effect_seqs("waiting") == [3, 6]
-    assert await parked_count() == 0
+    assert await parked_count(scratch) == 0
     # retried again (a replica that read the same rows): nothing is applied twice
     assert await consumer.retry_parked() == 0
     assert await scratch.effect_count() == 6
@@ -410,12 +405,6 @@ async def test_a_bulk_redelivery_is_recognised_in_one_statement_per_fetch(scratc
         await scratch.emit(key=f"k{seq}", seq=seq)
     producer = scratch.producer()
     await producer.start()
-    inbox_inserts = []
-
-    def count(_conn, _cursor, statement, *_):
-        if statement.lstrip().upper().startswith("INSERT INTO") and "inbox" in statement:
-            inbox_inserts.append(statement)
-
     try:
         handle, calls = recording_handler(scratch)
         consumer = make_consumer(scratch, producer, {"reltest.thing.happened": handle})
@@ -427,10 +416,9 @@ async def test_a_bulk_redelivery_is_recognised_in_one_statement_per_fetch(scratc
         since = datetime.now(UTC) - timedelta(hours=1)
         assert await republish_since(scratch.engine, scratch.tables, since, skip_types=()) == 40
         assert await relay_all(scratch, producer) == 40
-        event.listen(scratch.engine.sync_engine, "before_cursor_execute", count)
-        await run_until(consumer, lambda: seen(consumer, 80))
+        with statements_sent(scratch, "INSERT INTO", "inbox") as inbox_inserts:
+            await run_until(consumer, lambda: seen(consumer, 80))
     finally:
-        event.remove(scratch.engine.sync_engine, "before_cursor_execute", count)
         await producer.stop()
     assert consumer_metric(consumer, "duplicate") == 40
     assert calls["n"] == 40
