@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from plenary_notification.adapters import repository
@@ -156,7 +156,9 @@ async def _badge_email(uow: UnitOfWork, event: CloudEvent, *, portal_url: str) -
     )
 
 
-_QUEUE = insert(emails).on_conflict_do_nothing()
+# stamped row by row, so the changes of one transaction (a batch of events) keep their order
+# when they are combined, where now() would give them all the transaction's start
+_QUEUE = insert(emails).values(created_at=func.clock_timestamp()).on_conflict_do_nothing()
 
 
 async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_type: str) -> None:
