@@ -232,6 +232,37 @@ async def test_the_events_of_one_transaction_are_one_outbox_statement_in_the_ord
     assert all(r.topic == scratch.topic and r.sent_at is None for r in rows)
 
 
+async def test_a_savepoint_undoes_what_ran_inside_and_keeps_what_ran_before(scratch):
+    thing = scratch.payload()
+    called: list[str] = []
+    async with scratch.uow() as uow:
+        rows = uow.memo.setdefault("rows", [1])
+        seen = uow.memo.setdefault("seen", {"a": 1})
+        await uow.emit(thing(seq=1, key="kept"), subject="kept")
+        with contextlib.suppress(NotYetKnown):
+            async with uow.savepoint():
+                rows.append(2)
+                seen["b"] = 2
+                uow.memo["new"] = True
+                await uow.conn.execute(
+                    scratch.effects.insert().values(event_id="x", key="undone", seq=2)
+                )
+                await uow.emit(thing(seq=2, key="undone"), subject="undone")
+                uow.after_commit(lambda: called.append("undone"))
+                raise NotYetKnown("not yet")
+        async with uow.savepoint():
+            await uow.conn.execute(scratch.effects.insert().values(event_id="y", key="kept", seq=3))
+        assert uow.memo == {"rows": [1], "seen": {"a": 1}}
+        assert uow.memo["rows"] is rows, "restored in place: a flush may hold it"
+        await uow.commit()
+    assert called == []
+    assert await scratch.effect_seqs("kept") == [3]
+    assert await scratch.effect_seqs("undone") == []
+    o = scratch.tables.outbox
+    async with scratch.engine.connect() as conn:
+        assert (await conn.scalars(select(o.c.key))).all() == ["kept"]
+
+
 async def test_a_handler_that_always_fails_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
     scratch, kafka
 ):

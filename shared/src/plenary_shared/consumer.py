@@ -48,6 +48,25 @@ class NotYetKnown(Exception):
     """The event refers to something this service has not learnt of yet: park it and retry."""
 
 
+class _UnknownAt(Exception):
+    """An event of a batch refers to something not yet known; `position` is its place."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(position)
+        self.position = position
+
+
+EARLIER_EVENT_PARKED = "an earlier event of this subject is parked"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a batch did to the parking: rows that left it, and rows still unknown (why)."""
+
+    settled: int
+    staying: list[tuple[object, str]]
+
+
 @dataclass(frozen=True)
 class ConsumerConfig:
     """Timings of one consumer."""
@@ -257,18 +276,17 @@ class EventConsumer:
                 raise outcome
 
     async def _drain(self, records: list[ConsumerRecord]) -> None:
-        """One partition's records in order: each run of ready events in one transaction."""
+        """One partition's records in order: each run of events in one transaction."""
         run: list[tuple[ConsumerRecord, CloudEvent]] = []
         for record in records:
             try:
                 event = CloudEvent.from_kafka(record.value)
             except ValueError:
-                event = None
-            if event is None or event.subject in self._parked_keys:
                 await self._handle_run(run)
                 run = []
-                await self.process(record, event)  # dead-lettered or parked, in its turn
-            elif event.type in self._handlers:
+                await self.process(record)  # dead-lettered, in its turn
+                continue
+            if event.type in self._handlers:
                 run.append((record, event))
                 if len(run) == BATCH_MAX:
                     await self._handle_run(run)
@@ -283,7 +301,9 @@ class EventConsumer:
         """
         if len(run) > 1:
             try:
-                await self._handle_batch([event for _, event in run])
+                await self._handle_together(
+                    [(record.topic, event) for record, event in run], blocked=self._parked_keys
+                )
                 return
             except Exception as exc:
                 log.info(
@@ -295,36 +315,141 @@ class EventConsumer:
         for record, event in run:
             await self.process(record, event)
 
+    async def _handle_together(self, items: list[tuple[str, CloudEvent]], **options) -> _Outcome:
+        """Events in one transaction; should one refer to something not yet known, once more,
+        each from that one on in a savepoint, so that only what is unknown is parked."""
+        careful_from: int | None = None
+        while True:
+            try:
+                return await self._handle_batch(items, careful_from=careful_from, **options)
+            except _UnknownAt as at:
+                careful_from = at.position
+
     async def _handle_batch(
-        self, events: list[CloudEvent], *, parked_ids: list[int] | None = None
-    ) -> None:
+        self,
+        items: list[tuple[str, CloudEvent]],
+        *,
+        blocked: set[str] | frozenset[str] = frozenset(),
+        parked_rows: list | None = None,
+        careful_from: int | None = None,
+    ) -> _Outcome:
         """Inbox rows for all, then the effects of those not handled before; one commit.
 
-        Parked events leave the parking in that same transaction.
+        An event of a blocked subject (one with an event parked, or stuck earlier in the batch)
+        is parked in the same transaction without running. From `careful_from` on, each event
+        runs in a savepoint, and one that refers to something not yet known is parked instead
+        of failing the batch. Retried from the parking (`parked_rows`, one per event), an event
+        that ran leaves it in the same transaction, and one still unknown stays, with its reason.
         """
-        async with self._unit_of_work_for(events[0]) as uow:
-            if parked_ids:
-                parked = self._tables.parked
-                await uow.conn.execute(delete(parked).where(parked.c.id.in_(parked_ids)))
-            new = set(
-                await uow.conn.scalars(
-                    self._inbox_many,
-                    {"ids": [e.id for e in events], "types": [e.type for e in events]},
+        blocked = set(blocked)
+        asked = [i for i, (_, event) in enumerate(items) if event.subject not in blocked]
+        to_park: list[tuple[str, CloudEvent, str]] = []
+        staying: list[tuple[object, str]] = []
+        settled: list[int] = []
+        taken_back: list[str] = []
+        handled = duplicates = 0
+        async with self._unit_of_work_for(items[0][1]) as uow:
+            new = set()
+            if asked:
+                new = set(
+                    await uow.conn.scalars(
+                        self._inbox_many,
+                        {
+                            "ids": [items[i][1].id for i in asked],
+                            "types": [items[i][1].type for i in asked],
+                        },
+                    )
                 )
-            )
-            handled = 0
-            for event in events:
-                if event.id not in new:
+            fresh = set(asked)
+            for position, (topic, event) in enumerate(items):
+                row = parked_rows[position] if parked_rows else None
+                if position in fresh and event.id not in new:
+                    duplicates += 1  # handled before, or twice in this batch
+                    if row is not None:
+                        settled.append(row.id)
                     continue
-                new.discard(event.id)  # the same event twice in one fetch: its second is old
+                new.discard(event.id)
+                if event.subject in blocked:
+                    if position in fresh:
+                        taken_back.append(event.id)
+                    if row is None:
+                        to_park.append((topic, event, EARLIER_EVENT_PARKED))
+                    continue
                 uow.caused_by(event)
-                await self._handlers[event.type](uow, event)
+                try:
+                    careful = careful_from is not None and careful_from <= position
+                    await self._run_handler(uow, event, careful=careful)
+                except NotYetKnown as exc:
+                    if careful_from is None or position < careful_from:
+                        raise _UnknownAt(position) from exc
+                    blocked.add(event.subject)
+                    taken_back.append(event.id)
+                    if row is None:
+                        to_park.append((topic, event, str(exc)))
+                    else:
+                        staying.append((row, str(exc)))
+                    continue
                 handled += 1
-            await uow.commit()
-        consumed = metrics.EVENTS_CONSUMED
-        consumed.labels(consumer=self.name, outcome="handled").inc(handled)
-        consumed.labels(consumer=self.name, outcome="duplicate").inc(len(events) - handled)
-        if handled:
+                if row is not None:
+                    settled.append(row.id)
+            await self._set_aside(uow.conn, taken_back, settled, staying, to_park)
+            subjects = {event.subject for _, event, _ in to_park}
+            self._parking(subjects)
+            try:
+                await uow.commit()
+            finally:
+                self._parked(subjects)
+        self._count(handled=handled, duplicate=duplicates, parked=len(to_park))
+        if to_park:
+            log.info(
+                "events parked",
+                consumer=self.name,
+                events=len(to_park),
+                event_ids=[event.id for _, event, _ in to_park],
+                reason=to_park[0][2],
+            )
+        return _Outcome(settled=len(settled), staying=staying)
+
+    async def _run_handler(self, uow: UnitOfWork, event: CloudEvent, *, careful: bool) -> None:
+        handler = self._handlers[event.type]
+        if not careful:
+            await handler(uow, event)
+            return
+        async with uow.savepoint():
+            await handler(uow, event)
+
+    async def _set_aside(self, conn, taken_back, settled, staying, to_park) -> None:
+        """A batch's parking, a statement per kind: inbox rows of events parked after all
+        taken back, parked rows that ran deleted, those still unknown counted, new ones kept."""
+        inbox, parked = self._tables.inbox, self._tables.parked
+        if taken_back:
+            await conn.execute(
+                delete(inbox).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(taken_back))
+            )
+        if settled:
+            await conn.execute(delete(parked).where(parked.c.id.in_(settled)))
+        if staying:
+            await conn.execute(
+                update(parked)
+                .where(parked.c.id == bindparam("row_id"))
+                .values(
+                    attempts=parked.c.attempts + 1,
+                    retried_at=func.now(),
+                    reason=bindparam("why"),
+                ),
+                [{"row_id": row.id, "why": why} for row, why in staying],
+            )
+        if to_park:
+            await conn.execute(
+                insert(parked),
+                [self._parked_row(event, topic, why) for topic, event, why in to_park],
+            )
+
+    def _count(self, **outcomes: int) -> None:
+        for outcome, n in outcomes.items():
+            if n:
+                metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome=outcome).inc(n)
+        if outcomes.get("handled"):
             self._park_wake.set()
 
     async def process(self, record: ConsumerRecord, event: CloudEvent | None = None) -> None:
@@ -346,8 +471,9 @@ class EventConsumer:
         if handler is None:
             return
         if event.subject in self._parked_keys:
-            reason = "an earlier event of this subject is parked"
-            await self._through_outage(lambda: self._park(event, record.topic, reason))
+            await self._through_outage(
+                lambda: self._park(event, record.topic, EARLIER_EVENT_PARKED)
+            )
             return
         error, attempt, outages = "", 0, 0
         while attempt < self._config.max_attempts:
@@ -462,27 +588,37 @@ class EventConsumer:
             event_id=event.id,
             reason=reason,
         )
-        metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="parked").inc()
-        # until its row is committed a reader of the store may miss it: it counts as recent
-        self._parked_keys.add(event.subject)
-        self._recently_parked[event.subject] = math.inf
+        self._parking({event.subject})
         try:
-            await self._insert_parked(event, topic, reason)
-        finally:
-            self._recently_parked[event.subject] = asyncio.get_running_loop().time()
-
-    async def _insert_parked(self, event: CloudEvent, topic: str, reason: str) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                insert(self._tables.parked).values(
-                    consumer=self.name,
-                    event_id=event.id,
-                    key=event.subject,
-                    topic=topic,
-                    envelope=event.model_dump(mode="json", exclude_none=True),
-                    reason=reason,
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    insert(self._tables.parked).values(self._parked_row(event, topic, reason))
                 )
-            )
+        finally:
+            self._parked({event.subject})
+        self._count(parked=1)
+
+    def _parked_row(self, event: CloudEvent, topic: str, reason: str) -> dict:
+        return {
+            "consumer": self.name,
+            "event_id": event.id,
+            "key": event.subject,
+            "topic": topic,
+            "envelope": event.model_dump(mode="json", exclude_none=True),
+            "reason": reason,
+        }
+
+    def _parking(self, subjects: set[str]) -> None:
+        """Subjects about to have parked rows: until these commit a reader of the store may
+        miss them, so they count as parked from now."""
+        for subject in subjects:
+            self._parked_keys.add(subject)
+            self._recently_parked[subject] = math.inf
+
+    def _parked(self, subjects: set[str]) -> None:
+        now = asyncio.get_running_loop().time()
+        for subject in subjects:
+            self._recently_parked[subject] = now
 
     async def _retry_parked_forever(self) -> None:
         """A round whenever something was handled or a while passed, if anything is parked.
@@ -522,28 +658,28 @@ class EventConsumer:
         max_age = timedelta(seconds=self._config.park_max_age_seconds)
         for start in range(0, len(rows), BATCH_MAX):
             chunk = rows[start : start + BATCH_MAX]
-            # a subject stuck in an earlier chunk keeps its later events waiting behind it
-            whole = not any(row.key in stuck for row in chunk)
-            if whole and await self._retry_parked_batch(chunk):
-                applied += len(chunk)
-            else:
+            try:
+                applied += await self._retry_parked_batch(chunk, stuck, max_age)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise  # the database is away: try the round again later, count nothing
                 applied += await self._retry_parked_rows(chunk, stuck, max_age)
         await self.learn_parked()
         return applied
 
-    async def _retry_parked_batch(self, rows) -> bool:
-        """Parked rows, in order, in one transaction; False (nothing done) when any fails."""
-        if len(rows) < 2:
-            return False
-        events = [CloudEvent.model_validate(row.envelope) for row in rows]
-        try:
-            await self._handle_batch(events, parked_ids=[row.id for row in rows])
-        except Exception as exc:
-            if is_transient(exc):
-                raise  # the database is away: try the round again later, count nothing
-            return False
-        log.info("parked events applied", consumer=self.name, events=len(rows))
-        return True
+    async def _retry_parked_batch(self, rows, stuck: set[str], max_age: timedelta) -> int:
+        """Parked rows in order, in one transaction (two when some are still unknown); a subject
+        stuck (here or in an earlier chunk) keeps its later rows waiting. Returns how many ran."""
+        items = [(row.topic, CloudEvent.model_validate(row.envelope)) for row in rows]
+        outcome = await self._handle_together(items, blocked=stuck, parked_rows=rows)
+        stuck.update(row.key for row, _ in outcome.staying)
+        now = datetime.now(UTC)
+        for row, reason in outcome.staying:
+            if now - row.parked_at > max_age:
+                await self._still_parked(row, reason, expired=True)
+        if outcome.settled:
+            log.info("parked events applied", consumer=self.name, events=outcome.settled)
+        return outcome.settled
 
     async def _retry_parked_rows(self, rows, stuck: set[str], max_age: timedelta) -> int:
         """Parked rows one at a time; a subject stays stuck behind its first that still fails."""

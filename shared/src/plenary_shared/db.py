@@ -195,6 +195,45 @@ class UnitOfWork:
         for callback in self._after_commit:
             callback()
 
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """What runs inside is undone if it raises: its statements (a SAVEPOINT), the events it
+        emitted, the callbacks it registered and what it put in the memo.
+
+        Memo values are restored in place (a flush may hold them): lists are cut back to their
+        length (append only), dicts and sets to their content.
+        """
+        kept = self._checkpoint()
+        nested = await self.conn.begin_nested()
+        try:
+            yield
+        except BaseException:
+            await nested.rollback()
+            self._restore(kept)
+            raise
+        await nested.commit()
+
+    def _checkpoint(self) -> tuple:
+        memo = {key: (value, _contents(value)) for key, value in self.memo.items()}
+        return (
+            len(self._unwritten),
+            len(self.emitted),
+            len(self._after_commit),
+            dict(self._before_commit),
+            memo,
+        )
+
+    def _restore(self, kept: tuple) -> None:
+        unwritten, emitted, after_commit, before_commit, memo = kept
+        del self._unwritten[unwritten:]
+        del self.emitted[emitted:]
+        del self._after_commit[after_commit:]
+        self._before_commit = before_commit
+        self.memo.clear()
+        for key, (value, contents) in memo.items():
+            _put_back(value, contents)
+            self.memo[key] = value
+
     def before_commit(self, name: str, flush: Callable[[], Awaitable[None]]) -> None:
         """Run `flush` once, just before the commit (rows gathered for one statement)."""
         self._before_commit.setdefault(name, flush)
@@ -203,6 +242,22 @@ class UnitOfWork:
         """Run a callback once this unit of work has committed (never if it rolls back)."""
         if callback not in self._after_commit:
             self._after_commit.append(callback)
+
+
+def _contents(value: object) -> object:
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, dict | set):
+        return value.copy()
+    return None
+
+
+def _put_back(value: object, contents: object) -> None:
+    if isinstance(value, list):
+        del value[contents:]
+    elif isinstance(value, dict | set):
+        value.clear()
+        value.update(contents)
 
 
 def schema_metadata(schema: str) -> MetaData:
