@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
@@ -76,6 +78,13 @@ def _classified(exc: BaseException) -> BaseException:
     return exc
 
 
+@functools.cache
+def _local_hostname() -> str:
+    """The name this host greets the server with, looked up once (aiosmtplib would ask the
+    resolver again on every connection)."""
+    return socket.getfqdn()
+
+
 class Connections:
     """A few SMTP connections kept open and shared by the sends of one worker."""
 
@@ -112,6 +121,7 @@ class Connections:
             timeout=s.timeout,
             username=s.username or None,
             password=s.password or None,
+            local_hostname=_local_hostname(),
         )
         await client.connect()
         return client
