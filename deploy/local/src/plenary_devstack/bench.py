@@ -310,6 +310,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started, began, load_start = datetime.now(UTC), time.monotonic(), os.getloadavg()
     say(f"load average at start: {' '.join(f'{x:.2f}' for x in load_start)}")
+    speed = bench_cpu.python_speed()
+    say(f"CPU speed: 10 million Python additions in {speed:.2f} s of CPU")
     say("Postgres: commit times kept (the catch-up reads them)")
     _commit_times_on(ROOT.resolve() / "pgdata")
     platform = _platform()
@@ -332,7 +334,8 @@ def main() -> None:
     print()
     print(
         f"load average at start {' '.join(f'{x:.2f}' for x in load_start)}, at end "
-        f"{' '.join(f'{x:.2f}' for x in load_end)}; {seconds / 60:.1f} minutes"
+        f"{' '.join(f'{x:.2f}' for x in load_end)}; {seconds / 60:.1f} minutes; "
+        f"10 million Python additions took {speed:.2f} s of CPU"
     )
     path = write(
         ROOT,
@@ -340,6 +343,7 @@ def main() -> None:
             "started": started,
             "seconds": seconds,
             "load_average": {"start": load_start, "end": load_end},
+            "python_additions_10m_cpu_seconds": speed,
             "cpus": bench_cpu.CPUS,
             "options": vars(args),
             "table": [row_document(r) for r in found],
