@@ -1,9 +1,11 @@
-"""Events of one fetch handled in one transaction: a poison record, a crash mid-batch, mixed keys."""
+"""Events of one fetch handled in one transaction: a poison record, a crash mid-batch, mixed keys,
+and runs of one type taken at once by a set-based (`Batched`) handler."""
 
 import asyncio
 import collections
 import contextlib
 import itertools
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from test_messaging import (
@@ -13,10 +15,12 @@ from test_messaging import (
     recording_handler,
     relay_all,
     run_until,
+    seen,
     statements_sent,
 )
 
-from plenary_shared.consumer import NotYetKnown
+from plenary_shared.consumer import Batched, NotYetKnown
+from plenary_shared.outbox import republish_since
 
 EVENT = "reltest.thing.happened"
 
@@ -188,6 +192,120 @@ async def test_a_batch_that_fails_after_setting_events_aside_parks_each_of_them_
     assert await parked_count(scratch) == 10
     assert consumer_metric(consumer, "parked") == 10
     assert consumer_metric(consumer, "dead_lettered") == 1
+
+
+def recording_many(scratch, runs: list[list[str]]):
+    """A set-based handler: one statement writes the effects of a whole run; each run's
+    subjects are kept in `runs`."""
+
+    async def many(uow, events):
+        runs.append([event.subject for event in events])
+        await uow.conn.execute(
+            scratch.effects.insert(),
+            [{"event_id": e.id, "key": e.data["key"], "seq": e.data["seq"]} for e in events],
+        )
+
+    return many
+
+
+async def test_a_run_of_one_type_is_handled_at_once_and_each_keys_order_holds(scratch):
+    other = "reltest.other.happened"
+    for seq in range(60):  # every tenth event of another type, which breaks a run
+        await scratch.emit(
+            key=f"k{seq % 24}", seq=seq, event_type=other if seq % 10 == 5 else EVENT
+        )
+    producer = scratch.producer()
+    await producer.start()
+    runs: list[list[str]] = []
+    record, _ = recording_handler(scratch)
+    try:
+        assert await relay_all(scratch, producer) == 60
+        consumer = make_consumer(
+            scratch,
+            producer,
+            {EVENT: Batched(record, recording_many(scratch, runs)), other: record},
+        )
+        with statements_sent(scratch, "INSERT INTO", "effects") as writes:
+            await run_until(consumer, lambda: _effects_at_least(scratch, 60))
+        await asyncio.sleep(0.3)
+    finally:
+        await producer.stop()
+    assert await effects(scratch) == list(range(60)), "each event once"
+    for key in range(24):
+        assert await scratch.effect_seqs(f"k{key}") == list(range(key, 60, 24))
+    assert all(len(set(run)) == len(run) for run in runs), "a run never holds a subject twice"
+    assert max(map(len, runs)) > 1, runs
+    assert len(writes) < 60 / 3, "a statement per run, not per event"
+
+
+async def test_an_unknown_event_in_a_run_is_parked_alone_and_the_run_applied_once(scratch):
+    await published(scratch, 40, keys=8)
+    known = {f"k{n}" for n in range(8)} - {"k3"}
+    record, _ = recording_handler(scratch)
+    runs: list[list[str]] = []
+    write_all = recording_many(scratch, runs)
+
+    async def one(uow, event):
+        await record(uow, event)
+        if event.data["key"] not in known:
+            raise NotYetKnown(f"{event.data['key']} is not known yet")
+
+    async def many(uow, events):
+        await write_all(uow, events)  # effects first: the unknown one must undo them all
+        if unknown := {e.subject for e in events} - known:
+            raise NotYetKnown(f"{sorted(unknown)} not known yet")
+
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        consumer = make_consumer(scratch, producer, {EVENT: Batched(one, many)})
+
+        async def the_known_done_and_the_rest_parked():
+            return await _effects_at_least(scratch, 35) and await parked_count(scratch) == 5
+
+        await run_until(consumer, the_known_done_and_the_rest_parked)
+        assert await effects(scratch) == [s for s in range(40) if s % 8 != 3]
+        assert consumer_metric(consumer, "parked") == 5
+        known.add("k3")
+        assert await consumer.retry_parked() == 5
+    finally:
+        await producer.stop()
+    assert await scratch.effect_seqs("k3") == [3, 11, 19, 27, 35]
+    assert await effects(scratch) == list(range(40)), "each event once"
+
+
+async def test_a_run_cut_by_a_crash_is_done_once_and_again_delivered_changes_nothing(scratch):
+    await published(scratch, 30, keys=30)
+    record, _ = recording_handler(scratch)
+    runs: list[list[str]] = []
+    write_all = recording_many(scratch, runs)
+
+    class Crash(BaseException):
+        """The process dies: nothing after this line runs."""
+
+    async def crashes(uow, events):
+        await write_all(uow, events)
+        raise Crash
+
+    producer = scratch.producer()
+    await producer.start()
+    try:
+        crashing = make_consumer(scratch, producer, {EVENT: Batched(record, crashes)})
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(crashing.run(), 30)
+        assert runs and await scratch.effect_count() == 0, "the run died before its commit"
+
+        survivor = make_consumer(scratch, producer, {EVENT: Batched(record, write_all)})
+        await run_until(survivor, lambda: seen(survivor, 30))
+        # every event published again, as a republish after a broker loss does
+        since = datetime.now(UTC) - timedelta(hours=1)
+        assert await republish_since(scratch.engine, scratch.tables, since, skip_types=()) == 30
+        assert await relay_all(scratch, producer) == 30
+        await run_until(survivor, lambda: seen(survivor, 60))
+    finally:
+        await producer.stop()
+    assert consumer_metric(survivor, "duplicate") == 30
+    assert await effects(scratch) == list(range(30)), "each event once"
 
 
 async def _inbox_count(scratch) -> int:

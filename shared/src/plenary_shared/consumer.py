@@ -32,7 +32,25 @@ from plenary_shared.outbox import raw_record_envelope
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[UnitOfWork, CloudEvent], Awaitable[None]]
+ManyHandler = Callable[[UnitOfWork, list[CloudEvent]], Awaitable[None]]
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A handler that can also take a run of events of its type at once (set-based, a few
+    statements for all), as if one after the other; their subjects are distinct.
+
+    `many` sets `uow.caused_by` before each event's emits, and raises `NotYetKnown` when any
+    event refers to something not yet known: the run is then handled again by `one`, each event
+    in a savepoint, so that only what is unknown is parked.
+    """
+
+    one: Handler
+    many: ManyHandler
+
+    async def __call__(self, uow: UnitOfWork, event: CloudEvent) -> None:
+        await self.one(uow, event)
 
 
 # the most events of one partition handled in one transaction
@@ -361,27 +379,45 @@ class EventConsumer:
                     )
                 )
             fresh = set(asked)
-            for position, (topic, event) in enumerate(items):
+            position = 0
+            while position < len(items):
+                topic, event = items[position]
                 row = parked_rows[position] if parked_rows else None
-                if position in fresh and event.id not in new:
+                position += 1
+                if position - 1 in fresh and event.id not in new:
                     duplicates += 1  # handled before, or twice in this batch
                     if row is not None:
                         settled.append(row.id)
                     continue
                 new.discard(event.id)
                 if event.subject in blocked:
-                    if position in fresh:
+                    if position - 1 in fresh:
                         taken_back.append(event.id)
                     if row is None:
                         to_park.append((topic, event, EARLIER_EVENT_PARKED))
                     continue
+                careful = careful_from is not None and careful_from < position
+                handler = self._handlers[event.type]
+                if isinstance(handler, Batched) and not careful:
+                    run = self._run_from(position - 1, items, new, blocked, careful_from)
+                    if len(run) > 1:
+                        try:
+                            await handler.many(uow, [items[i][1] for i in run])
+                        except NotYetKnown as exc:
+                            raise _UnknownAt(run[0]) from exc
+                        for i in run[1:]:
+                            new.discard(items[i][1].id)
+                        handled += len(run)
+                        if parked_rows:
+                            settled.extend(parked_rows[i].id for i in run)
+                        position = run[-1] + 1
+                        continue
                 uow.caused_by(event)
                 try:
-                    careful = careful_from is not None and careful_from <= position
                     await self._run_handler(uow, event, careful=careful)
                 except NotYetKnown as exc:
-                    if careful_from is None or position < careful_from:
-                        raise _UnknownAt(position) from exc
+                    if not careful:
+                        raise _UnknownAt(position - 1) from exc
                     blocked.add(event.subject)
                     taken_back.append(event.id)
                     if row is None:
@@ -409,6 +445,34 @@ class EventConsumer:
                 reason=to_park[0][2],
             )
         return _Outcome(settled=len(settled), staying=staying)
+
+    def _run_from(
+        self,
+        start: int,
+        items: list[tuple[str, CloudEvent]],
+        new: set[str],
+        blocked: set[str],
+        careful_from: int | None,
+    ) -> list[int]:
+        """The positions, from `start`, of the events one `Batched` handler can take at once:
+        of one type, new, of distinct subjects none of which is blocked, before `careful_from`."""
+        kind = items[start][1].type
+        run, subjects, ids = [start], {items[start][1].subject}, {items[start][1].id}
+        end = len(items) if careful_from is None else careful_from
+        for i in range(start + 1, end):
+            event = items[i][1]
+            if (
+                event.type != kind
+                or event.id not in new
+                or event.id in ids
+                or event.subject in subjects
+                or event.subject in blocked
+            ):
+                break
+            run.append(i)
+            subjects.add(event.subject)
+            ids.add(event.id)
+        return run
 
     async def _run_handler(self, uow: UnitOfWork, event: CloudEvent, *, careful: bool) -> None:
         handler = self._handlers[event.type]

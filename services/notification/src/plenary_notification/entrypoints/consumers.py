@@ -7,7 +7,7 @@ from collections.abc import Callable
 from plenary_notification.config import Settings
 from plenary_notification.service_layer import emails, handlers, stream
 from plenary_shared import topics
-from plenary_shared.consumer import Handler
+from plenary_shared.consumer import Batched, Handler
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events import catalogue
@@ -27,6 +27,12 @@ PROJECTIONS = {
     FocalPointAssigned.event_type: emails.on_focal_point_assigned,
     FocalPointRevoked.event_type: emails.on_focal_point_revoked,
 }
+# the same for a run of events at once
+BULK_PROJECTIONS = {AccreditationGranted.event_type: emails.on_accreditations_granted}
+# projections that change what the e-mails read once per transaction (meetings, focal points)
+CHANGE_MEETINGS = frozenset(
+    {MeetingCreated.event_type, FocalPointAssigned.event_type, FocalPointRevoked.event_type}
+)
 
 
 def handlers_for(
@@ -43,7 +49,18 @@ def handlers_for(
         """Everything one event means to notification, in one transaction."""
         if project := PROJECTIONS.get(event.type):
             await project(uow, event)
-            emails.forget_meetings(uow)
+            if event.type in CHANGE_MEETINGS:
+                emails.forget_meetings(uow)
+        await _fan_out(uow, event)
+
+    async def handle_many(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+        """A run of one type: its projection in one statement, then each event's fan-out."""
+        await BULK_PROJECTIONS[events[0].type](uow, events)
+        for event in events:
+            uow.caused_by(event)
+            await _fan_out(uow, event)
+
+    async def _fan_out(uow: UnitOfWork, event: CloudEvent) -> None:
         await emails.on_event(
             uow,
             event,
@@ -55,7 +72,7 @@ def handlers_for(
         await stream.on_event(uow, event, listeners=listeners)
 
     return {
-        event_type: handle
+        event_type: Batched(handle, handle_many) if event_type in BULK_PROJECTIONS else handle
         for event_type, payload in catalogue().items()
         if payload.topic in CONSUMES + EXPRESS
     }

@@ -162,8 +162,13 @@ _QUEUE = insert(emails).values(created_at=func.clock_timestamp()).on_conflict_do
 
 
 async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_type: str) -> None:
-    """Store e-mails to send; the same e-mail of the same event is stored only once."""
-    rows = [
+    """Store e-mails to send, with the rest of the transaction's, just before it commits; the
+    same e-mail of the same event is stored only once."""
+    rows = uow.memo.get("emails")
+    if rows is None:
+        rows = uow.memo["emails"] = []
+        uow.before_commit("emails", lambda: store_queued(uow))
+    rows.extend(
         {
             "id": uuid.uuid4(),
             "dedupe_key": f"{event_id}:{e.kind}:{e.recipient.lower()}",
@@ -177,9 +182,21 @@ async def queue(uow: UnitOfWork, found: list[Email], *, event_id: str, event_typ
             "status": "held" if e.held_for_digest else "batched" if e.batched else "pending",
         }
         for e in found
-    ]
-    # executemany: SQLAlchemy sends the rows in pages, whatever their number
-    await uow.conn.execute(_QUEUE, rows)
+    )
+
+
+async def store_queued(uow: UnitOfWork) -> None:
+    """The e-mails queued so far in this transaction, stored (before anything reads them).
+
+    The list only grows and a count says how much of it is stored: a savepoint that rolls
+    back takes both back together.
+    """
+    rows = uow.memo.get("emails", [])
+    stored = uow.memo.get("emails_stored", 0)
+    if len(rows) > stored:
+        # executemany: SQLAlchemy sends the rows in pages, whatever their number
+        await uow.conn.execute(_QUEUE, rows[stored:])
+        uow.memo["emails_stored"] = len(rows)
 
 
 async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:
@@ -199,20 +216,40 @@ async def on_meeting_created(uow: UnitOfWork, event: CloudEvent) -> None:
 
 async def on_accreditation_granted(uow: UnitOfWork, event: CloudEvent) -> None:
     """An accredited participant may be put in sessions: remember how to write to them."""
-    granted = AccreditationGranted.model_validate(event.data)
-    values = {
-        "meeting_id": granted.meeting_id,
-        "delegation_id": granted.delegation_id,
-        "email": granted.email.lower(),
-        "language": granted.language,
-        "given_name": granted.given_name,
-        "family_name": granted.family_name,
+    await on_accreditations_granted(uow, [event])
+
+
+async def on_accreditations_granted(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+    """Accredited participants (distinct) remembered in one statement."""
+    rows = []
+    for event in events:
+        granted = AccreditationGranted.model_validate(event.data)
+        rows.append(
+            {
+                "application_id": granted.application_id,
+                "meeting_id": granted.meeting_id,
+                "delegation_id": granted.delegation_id,
+                "email": granted.email.lower(),
+                "language": granted.language,
+                "given_name": granted.given_name,
+                "family_name": granted.family_name,
+            }
+        )
+    await uow.conn.execute(_REMEMBER_PARTICIPANT, rows)
+
+
+def _remember_participant_statement():
+    """Built once: an upsert that takes every new value."""
+    upsert = insert(participants)
+    changed = {
+        c.name: upsert.excluded[c.name] for c in participants.c if c.name != "application_id"
     }
-    await uow.conn.execute(
-        insert(participants)
-        .values(application_id=granted.application_id, **values)
-        .on_conflict_do_update(index_elements=[participants.c.application_id], set_=values)
+    return upsert.on_conflict_do_update(
+        index_elements=[participants.c.application_id], set_=changed
     )
+
+
+_REMEMBER_PARTICIPANT = _remember_participant_statement()
 
 
 async def on_attendance_assigned(uow: UnitOfWork, event: CloudEvent) -> None:
@@ -381,6 +418,7 @@ async def send_change_batches(
     Only people whose latest change is older than `quiet_before` (the burst is over), or, with
     `meeting_id`, everyone with changes in that meeting (its schedule was just published).
     """
+    await store_queued(uow)
     due = {
         "meeting_id": None if meeting_id is None else str(meeting_id),
         "quiet_before": quiet_before,

@@ -175,59 +175,66 @@ async def move_application(
     await conn.execute(_history(moved, old=old, new=new, actor=actor, reason=reason))
 
 
-async def move_if(
+async def move_many(
     conn: AsyncConnection,
-    application_id: UUID,
+    decided: list[tuple[UUID, str, str | None]],
     *,
-    category: str,
     sources: list[str],
     new: str,
     actor: str,
-    reason: str | None,
-) -> Row | None:
-    """Move an application of this category from one of `sources` to `new`, with its history
-    line, in one statement; returns it as changed (`previous`: the state it left), or None when
-    it was in no such state (nothing changed)."""
+) -> list[Row]:
+    """Applications (distinct) moved from one of `sources` to `new`, each (id, category,
+    reason) with its history line, in one statement; returns those moved (`previous`: the state
+    each left), leaving alone any not of that category or in no such state."""
+    if not decided:
+        return []
+    ids, categories, reasons = (list(column) for column in zip(*decided, strict=True))
     values = {
-        "application_id": application_id,
-        "of_category": category,
+        "ids": ids,
+        "categories": categories,
+        "reasons": reasons,
         "sources": sources,
         "new": new,
         "actor": actor,
-        "why": reason,
         "now": datetime.now(UTC),
     }
-    return (await conn.execute(_MOVE_IF, values)).one_or_none()
+    return list((await conn.execute(_MOVE_MANY, values)).all())
 
 
-def _move_if_statement():
-    """Built once; every value is bound."""
+def _move_many_statement():
+    """Built once; every value is bound (one array per column of the decisions)."""
     a, h = applications, application_history
     new = bindparam("new", type_=String())
-    # (no parameter is named after a column of applications: SQLAlchemy would SET it)
-    reason = bindparam("why", type_=String())
-    old = (
-        select(a.c.id, a.c.state)
-        .where(
-            a.c.id == bindparam("application_id", type_=Uuid()),
-            a.c.category == bindparam("of_category", type_=String()),
-            a.c.state == any_(bindparam("sources", type_=ARRAY(String()))),
+    given = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(Uuid())),
+            bindparam("categories", type_=ARRAY(String())),
+            bindparam("reasons", type_=ARRAY(String())),
         )
-        .with_for_update()
+        .table_valued("id", "category", "reason")
+        .render_derived(name="given")
+    )
+    old = (
+        select(a.c.id, a.c.state, given.c.reason.label("why"))
+        .join(given, (given.c.id == a.c.id) & (given.c.category == a.c.category))
+        .where(a.c.state == any_(bindparam("sources", type_=ARRAY(String()))))
+        .with_for_update(of=a)
         .cte("old")
     )
     moved = (
         update(a)
         .where(a.c.id == old.c.id)
-        .values(state=new, reason=reason, updated_at=bindparam("now"))
+        .values(state=new, reason=old.c.why, updated_at=bindparam("now"))
         .returning(*a.c, old.c.state.label("previous"))
         .cte("moved")
     )
     history = insert(h).from_select(
         [h.c.application_id, h.c.from_state, h.c.to_state, h.c.actor, h.c.reason],
-        select(moved.c.id, moved.c.previous, new, bindparam("actor", type_=String()), reason),
+        select(
+            moved.c.id, moved.c.previous, new, bindparam("actor", type_=String()), moved.c.reason
+        ),
     )
     return select(moved).add_cte(history.cte("history"))
 
 
-_MOVE_IF = _move_if_statement()
+_MOVE_MANY = _move_many_statement()

@@ -5,7 +5,7 @@ from functools import partial
 from plenary_registration.config import Settings
 from plenary_registration.service_layer import accounts, badges, handlers
 from plenary_shared import topics
-from plenary_shared.consumer import Handler
+from plenary_shared.consumer import Batched, Handler
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events.delegation import (
@@ -38,8 +38,14 @@ def handlers_for(settings: Settings) -> dict[str, Handler]:
         FocalPointAssigned.event_type: partial(
             accounts.on_focal_point_assigned, days=days, links=links
         ),
-        NominationAccepted.event_type: handlers.on_nomination_accepted,
-        NominationRejected.event_type: handlers.on_nomination_rejected,
-        NominationWaitlisted.event_type: handlers.on_nomination_waitlisted,
+        NominationAccepted.event_type: Batched(
+            handlers.on_nomination_accepted, handlers.on_nominations_accepted
+        ),
+        NominationRejected.event_type: Batched(
+            handlers.on_nomination_rejected, handlers.on_nominations_rejected
+        ),
+        NominationWaitlisted.event_type: Batched(
+            handlers.on_nomination_waitlisted, handlers.on_nominations_waitlisted
+        ),
         AccreditationGranted.event_type: on_accreditation_granted,
     }

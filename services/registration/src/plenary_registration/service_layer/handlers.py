@@ -375,60 +375,81 @@ async def on_delegation_withdrawn(uow: UnitOfWork, event: CloudEvent) -> None:
 
 async def on_nomination_accepted(uow: UnitOfWork, event: CloudEvent) -> None:
     """The delegation accepted: the application is nominated (unless withdrawn meanwhile)."""
-    accepted = NominationAccepted.model_validate(event.data)
-    reason = "promoted from the waiting list" if accepted.promoted else None
-    row = await _decided(uow, accepted.application_id, accepted.category, State.NOMINATED, reason)
-    if row is not None:
-        await uow.emit(
-            ApplicationNominated(**_participant(row), promoted=accepted.promoted),
-            subject=str(row.id),
-        )
+    await on_nominations_accepted(uow, [event])
+
+
+async def on_nominations_accepted(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+    """Acceptances of distinct applications, moved in one statement."""
+    accepted = [NominationAccepted.model_validate(e.data) for e in events]
+    reasons = ["promoted from the waiting list" if a.promoted else None for a in accepted]
+    rows = await _decided(uow, accepted, reasons, State.NOMINATED)
+    for event, answer, row in zip(events, accepted, rows, strict=True):
+        if row is not None:
+            uow.caused_by(event)
+            await uow.emit(
+                ApplicationNominated(**_participant(row), promoted=answer.promoted),
+                subject=str(row.id),
+            )
 
 
 async def on_nomination_waitlisted(uow: UnitOfWork, event: CloudEvent) -> None:
     """The quota was full: the application waits on the delegation's list for a seat."""
-    waiting = NominationWaitlisted.model_validate(event.data)
-    reason = f"waiting list position {waiting.position}"
-    row = await _decided(uow, waiting.application_id, waiting.category, State.WAITLISTED, reason)
-    if row is not None:
-        await uow.emit(
-            ApplicationWaitlisted(**_participant(row), position=waiting.position),
-            subject=str(row.id),
-        )
+    await on_nominations_waitlisted(uow, [event])
+
+
+async def on_nominations_waitlisted(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+    """Applications put on waiting lists, moved in one statement."""
+    waiting = [NominationWaitlisted.model_validate(e.data) for e in events]
+    reasons = [f"waiting list position {w.position}" for w in waiting]
+    rows = await _decided(uow, waiting, reasons, State.WAITLISTED)
+    for event, answer, row in zip(events, waiting, rows, strict=True):
+        if row is not None:
+            uow.caused_by(event)
+            await uow.emit(
+                ApplicationWaitlisted(**_participant(row), position=answer.position),
+                subject=str(row.id),
+            )
 
 
 async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:
     """The delegation rejected: the application is rejected with its reason."""
-    rejected = NominationRejected.model_validate(event.data)
-    row = await _decided(
-        uow, rejected.application_id, rejected.category, State.REJECTED, rejected.reason
-    )
-    if row is not None:
-        await uow.emit(
-            ApplicationRejected(**_participant(row), reason=rejected.reason), subject=str(row.id)
-        )
+    await on_nominations_rejected(uow, [event])
 
 
-async def _decided(
-    uow: UnitOfWork, application_id: uuid.UUID, category: str, target: State, reason: str | None
-):
-    """The application awaiting this answer, moved to `target`; None when the answer no longer
-    applies. The usual case is one statement; otherwise the application is read to tell why."""
-    moved = await repository.move_if(
+async def on_nominations_rejected(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+    """Rejections of distinct applications, moved in one statement."""
+    rejected = [NominationRejected.model_validate(e.data) for e in events]
+    rows = await _decided(uow, rejected, [r.reason for r in rejected], State.REJECTED)
+    for event, answer, row in zip(events, rejected, rows, strict=True):
+        if row is not None:
+            uow.caused_by(event)
+            await uow.emit(
+                ApplicationRejected(**_participant(row), reason=answer.reason),
+                subject=str(row.id),
+            )
+
+
+async def _decided(uow: UnitOfWork, answers: list, reasons: list[str | None], target: State):
+    """Each answered application (distinct), moved to `target`, or None where the answer no
+    longer applies. The usual case is one statement for all; an application not awaiting its
+    answer is read to tell why."""
+    moved = await repository.move_many(
         uow.conn,
-        application_id,
-        category=category,
+        [(a.application_id, a.category, why) for a, why in zip(answers, reasons, strict=True)],
         sources=sorted(s.value for s in sources(target)),
         new=target.value,
         actor=SYSTEM,
-        reason=reason,
     )
-    if moved is not None:
-        return moved
-    row = await _application_for_decision(uow, application_id, category)
-    if row is not None:
-        await _move(uow, row, transition(State(row.state), target), SYSTEM, reason)
-    return row
+    by_id = {row.id: row for row in moved}
+    rows = []
+    for answer, why in zip(answers, reasons, strict=True):
+        row = by_id.get(answer.application_id)
+        if row is None:
+            row = await _application_for_decision(uow, answer.application_id, answer.category)
+            if row is not None:
+                await _move(uow, row, transition(State(row.state), target), SYSTEM, why)
+        rows.append(row)
+    return rows
 
 
 async def _application_for_decision(uow: UnitOfWork, application_id: uuid.UUID, category: str):

@@ -2,7 +2,7 @@
 
 from plenary_scheduling.service_layer import reactions
 from plenary_shared import topics
-from plenary_shared.consumer import Handler
+from plenary_shared.consumer import Batched, Handler
 from plenary_shared.events.delegation import (
     DelegationRegistered,
     DelegationWithdrawn,
@@ -16,7 +16,9 @@ from plenary_shared.events.registration import (
 
 CONSUMES = (topics.REGISTRATION, topics.DELEGATION)
 HANDLERS: dict[str, Handler] = {
-    AccreditationGranted.event_type: reactions.on_accreditation_granted,
+    AccreditationGranted.event_type: Batched(
+        reactions.on_accreditation_granted, reactions.on_accreditations_granted
+    ),
     AccreditationRevoked.event_type: reactions.on_accreditation_revoked,
     ApplicationWithdrawn.event_type: reactions.on_application_withdrawn,
     DelegationRegistered.event_type: reactions.on_delegation_registered,

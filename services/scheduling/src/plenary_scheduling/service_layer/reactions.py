@@ -39,25 +39,42 @@ from plenary_shared.events.scheduling import BilateralDeclined, SessionCancelled
 
 async def on_accreditation_granted(uow: UnitOfWork, event: CloudEvent) -> None:
     """Record the accredited participant, with the token of their personal calendar."""
-    granted = AccreditationGranted.model_validate(event.data)
-    values = {
-        "meeting_id": granted.meeting_id,
-        "delegation_id": granted.delegation_id,
-        "given_name": granted.given_name,
-        "family_name": granted.family_name,
-        "category": granted.category,
-        "accredited_at": event.time,
-        "status": "accredited",
-    }
-    await uow.conn.execute(
-        pg_insert(participants)
-        .values(
-            application_id=granted.application_id,
-            calendar_token=secrets.token_urlsafe(32),
-            **values,
+    await on_accreditations_granted(uow, [event])
+
+
+async def on_accreditations_granted(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+    """Record accredited participants, one statement for all (a granted again is updated, its
+    calendar token kept)."""
+    rows = []
+    for event in events:
+        granted = AccreditationGranted.model_validate(event.data)
+        rows.append(
+            {
+                "application_id": granted.application_id,
+                "calendar_token": secrets.token_urlsafe(32),
+                "meeting_id": granted.meeting_id,
+                "delegation_id": granted.delegation_id,
+                "given_name": granted.given_name,
+                "family_name": granted.family_name,
+                "category": granted.category,
+                "accredited_at": event.time,
+                "status": "accredited",
+            }
         )
-        .on_conflict_do_update(index_elements=[participants.c.application_id], set_=values)
+    await uow.conn.execute(_RECORD_PARTICIPANT, rows)
+
+
+def _record_participant_statement():
+    """Built once; an upsert whose update takes every value but the calendar token."""
+    upsert = pg_insert(participants)
+    kept = {"application_id", "calendar_token"}
+    changed = {c.name: upsert.excluded[c.name] for c in participants.c if c.name not in kept}
+    return upsert.on_conflict_do_update(
+        index_elements=[participants.c.application_id], set_=changed
     )
+
+
+_RECORD_PARTICIPANT = _record_participant_statement()
 
 
 async def on_accreditation_revoked(uow: UnitOfWork, event: CloudEvent) -> None:
