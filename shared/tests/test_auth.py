@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
 import pytest
@@ -81,6 +82,42 @@ def test_expired_token_refused(keys: tuple[str, str], verifier: TokenVerifier) -
         private_key_pem=keys[0], role=Role.ORGANISER, subject="s", ttl=timedelta(seconds=-1)
     )
     assert "expired" in _refused(verifier, token).detail
+
+
+def test_a_token_verified_before_is_known_without_its_signature_checked_again(
+    keys: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verifier = TokenVerifier(public_key_pem=keys[1], audience="plenary", issuer="plenary")
+    token = mint_token(private_key_pem=keys[0], role=Role.ORGANISER, subject="s")
+    decoded = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: decoded.append(1) or decode(*a, **k))
+    assert verifier.verify(token) == verifier.verify(token)
+    assert len(decoded) == 1
+
+
+def test_a_known_token_is_refused_once_it_expires(
+    keys: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verifier = TokenVerifier(public_key_pem=keys[1], audience="plenary", issuer="plenary")
+    token = mint_token(
+        private_key_pem=keys[0], role=Role.ORGANISER, subject="s", ttl=timedelta(seconds=30)
+    )
+    verifier.verify(token)
+    later = time.time() + 31
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(jwt.api_jwt, "datetime", _Clock(later))
+    assert "expired" in _refused(verifier, token).detail
+
+
+class _Clock:
+    """`datetime` for PyJWT, at a fixed moment."""
+
+    def __init__(self, at: float) -> None:
+        self._at = at
+
+    def now(self, tz=None) -> datetime:
+        return datetime.fromtimestamp(self._at, tz)
 
 
 def test_token_signed_by_another_key_refused(verifier: TokenVerifier) -> None:

@@ -37,7 +37,12 @@ def configure_logging(
     ]
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # below the level, a call is dropped before any processor runs
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -60,4 +65,7 @@ def configure_logging(
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("aiokafka").setLevel(kafka_level)
+    if root.getEffectiveLevel() > logging.DEBUG:
+        # a line per webhook sent says nothing the delivery records do not (DEBUG shows it)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=service)
