@@ -40,6 +40,8 @@ class WebhookReceiver:
         self.delay = delay
         self.redirect_to: str | None = None
         self.fail_next = 0
+        # when set, only deliveries of this event type are refused by `fail_next`
+        self.fail_type: str | None = None
         self.received: list[Received] = []
         self.rejected = 0
         self.arrived = threading.Condition()
@@ -79,7 +81,9 @@ class WebhookReceiver:
 
     def _accept(self, headers: dict[str, str], body: str) -> int:
         with self._lock:
-            if self.fail_next > 0:
+            if self.fail_next > 0 and (
+                self.fail_type is None or json.loads(body).get("type") == self.fail_type
+            ):
                 self.fail_next -= 1
                 self.rejected += 1
                 return 503

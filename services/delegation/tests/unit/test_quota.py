@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 
 import pytest
 
-from plenary_delegation.domain.model import Decision, QuotaOutcome, decide
+from plenary_delegation.domain.model import Decision, QuotaOutcome, Standing, accept_in_turn, decide
 
 
 @pytest.mark.parametrize(("quota", "used"), [(1, 1), (5, 3), (10, 10)])
@@ -52,3 +53,49 @@ def test_the_list_changes_nothing_when_a_seat_was_taken_or_the_delegation_withdr
     assert decide(took_seat=True, quota=2, used=1, waitlist=True).decision is Decision.ACCEPTED
     withdrawn = decide(took_seat=False, quota=2, used=2, waitlist=True, withdrawn=True)
     assert (withdrawn.decision, withdrawn.reason) == (Decision.REJECTED, "delegation_withdrawn")
+
+
+A, B, MEETING, OTHER_MEETING = (uuid.uuid4() for _ in range(4))
+
+
+def _standing(*, quota: int = 10, used: int = 0, active: bool = True) -> Standing:
+    return Standing(meeting_id=MEETING, active=active, quota=quota, used=used)
+
+
+def test_nominations_that_fit_are_accepted_each_with_the_use_it_found() -> None:
+    outcomes = accept_in_turn(
+        [(A, MEETING, "delegate"), (B, MEETING, "adviser"), (A, MEETING, "delegate")],
+        {A: _standing(quota=5, used=2), B: _standing(quota=1)},
+        {(A, "delegate"): (3, 1)},
+    )
+    assert outcomes == [
+        QuotaOutcome(Decision.ACCEPTED, None, 5, 3),
+        QuotaOutcome(Decision.ACCEPTED, None, 1, 1),
+        QuotaOutcome(Decision.ACCEPTED, None, 5, 4),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("nominations", "standing", "categories", "fitting"),
+    [
+        # the total fills after the second
+        ([(A, MEETING, "delegate")] * 3, {A: _standing(quota=4, used=2)}, {}, 2),
+        # the category fills after the first; what follows waits its turn even if it would fit
+        (
+            [(A, MEETING, "adviser"), (A, MEETING, "adviser"), (A, MEETING, "delegate")],
+            {A: _standing()},
+            {(A, "adviser"): (1, 0)},
+            1,
+        ),
+        # a delegation not known, withdrawn, or of another meeting
+        ([(A, MEETING, "delegate"), (B, MEETING, "delegate")], {A: _standing()}, {}, 1),
+        ([(A, MEETING, "delegate")], {A: _standing(active=False)}, {}, 0),
+        ([(A, OTHER_MEETING, "delegate")], {A: _standing()}, {}, 0),
+    ],
+)
+def test_nominations_are_accepted_together_up_to_the_first_that_does_not_fit(
+    nominations, standing, categories, fitting
+) -> None:
+    outcomes = accept_in_turn(nominations, standing, categories)
+    assert len(outcomes) == fitting
+    assert all(o.decision is Decision.ACCEPTED for o in outcomes)

@@ -13,16 +13,18 @@ from sqlalchemy import (
     Row,
     String,
     Uuid,
+    any_,
     bindparam,
     func,
     literal,
     or_,
     select,
+    text,
     true,
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from plenary_delegation.adapters.tables import (
@@ -36,7 +38,7 @@ from plenary_delegation.adapters.tables import (
     nominations,
     seats,
 )
-from plenary_delegation.domain.model import Decision, DelegationStatus, Direction
+from plenary_delegation.domain.model import Decision, DelegationStatus, Direction, Standing
 
 
 async def get_meeting(conn: AsyncConnection, meeting_id: UUID) -> Row | None:
@@ -283,6 +285,97 @@ async def _outcome(
     return SeatClaim(True, False, claimed.quota, claimed.quota_used)
 
 
+_IDS = bindparam("ids", type_=ARRAY(Uuid()))
+_LOCK_STANDING = (
+    select(
+        delegations.c.id,
+        delegations.c.meeting_id,
+        delegations.c.status,
+        delegations.c.quota,
+        delegations.c.quota_used,
+    )
+    .where(delegations.c.id == any_(_IDS))
+    .order_by(delegations.c.id)  # one order for every such lock: no deadlock between them
+    .with_for_update()
+)
+_CATEGORY_STANDING = (
+    select(category_quotas).where(category_quotas.c.delegation_id == any_(_IDS)).with_for_update()
+)
+_DECIDED_OR_SEATED = (
+    select(nominations.c.application_id)
+    .where(nominations.c.application_id == any_(_IDS))
+    .union(select(seats.c.application_id).where(seats.c.application_id == any_(_IDS)))
+)
+
+
+async def standing_of(
+    conn: AsyncConnection, delegation_ids: Iterable[UUID]
+) -> tuple[dict[UUID, Standing], dict[tuple[UUID, str], tuple[int | None, int]]]:
+    """Delegations' totals and category quotas as they stand, their rows locked (in one order)
+    until the transaction ends; a delegation not known is not there."""
+    ids = sorted(set(delegation_ids))
+    standing = {
+        row.id: Standing(
+            meeting_id=row.meeting_id,
+            active=row.status == DelegationStatus.ACTIVE.value,
+            quota=row.quota,
+            used=row.quota_used,
+        )
+        for row in await conn.execute(_LOCK_STANDING, {"ids": ids})
+    }
+    categories = {
+        (row.delegation_id, row.category): (row.quota, row.used)
+        for row in await conn.execute(_CATEGORY_STANDING, {"ids": ids})
+    }
+    return standing, categories
+
+
+async def decided_or_seated(conn: AsyncConnection, application_ids: list[UUID]) -> set[UUID]:
+    """Those of these applications with a decision or a seat (held or released) already."""
+    return set(await conn.scalars(_DECIDED_OR_SEATED, {"ids": application_ids}))
+
+
+_TAKE_SEATS = text(
+    """
+    WITH given AS (
+        SELECT * FROM unnest(
+            CAST(:application_ids AS uuid[]),
+            CAST(:delegation_ids AS uuid[]),
+            CAST(:categories AS varchar[])
+        ) AS g(application_id, delegation_id, category)
+    ), totals AS (
+        UPDATE delegations AS d SET quota_used = d.quota_used + w.k
+        FROM (SELECT delegation_id, count(*)::int AS k FROM given GROUP BY delegation_id) AS w
+        WHERE d.id = w.delegation_id
+        RETURNING d.id
+    ), counted AS (
+        INSERT INTO category_quotas (delegation_id, category, used)
+        SELECT delegation_id, category, count(*)::int FROM given GROUP BY delegation_id, category
+        ON CONFLICT (delegation_id, category)
+        DO UPDATE SET used = category_quotas.used + EXCLUDED.used
+        RETURNING delegation_id
+    )
+    INSERT INTO seats (application_id, delegation_id, category)
+    SELECT application_id, delegation_id, category FROM given
+    """
+)
+
+
+async def take_seats(conn: AsyncConnection, claims: list[tuple[UUID, UUID, str]]) -> None:
+    """Seats (application, delegation, category) taken together, each counted in its total
+    and its category, in one statement; the caller has checked, under `standing_of`'s locks,
+    that every one fits."""
+    application_ids, delegation_ids, categories = (list(c) for c in zip(*claims, strict=True))
+    await conn.execute(
+        _TAKE_SEATS,
+        {
+            "application_ids": application_ids,
+            "delegation_ids": delegation_ids,
+            "categories": categories,
+        },
+    )
+
+
 @functools.cache
 def _record_nomination(*, waiting: bool):
     """A nomination's decision row, built once per kind (a waiting one is stamped with the
@@ -297,6 +390,28 @@ def _record_nomination(*, waiting: bool):
         reason=bindparam("reason"),
         waitlist=bindparam("waitlist"),
         waitlisted_at=func.clock_timestamp() if waiting else None,
+    )
+
+
+async def record_acceptances(
+    conn: AsyncConnection, accepted: list[tuple[UUID, UUID, UUID, str, bool | None]]
+) -> None:
+    """Accepted nominations (application, delegation, meeting, category, waitlist choice),
+    written in one round trip."""
+    await conn.execute(
+        _record_nomination(waiting=False),
+        [
+            {
+                "application_id": application_id,
+                "of_delegation": delegation_id,
+                "of_meeting": meeting_id,
+                "of_category": category,
+                "decision": Decision.ACCEPTED.value,
+                "reason": None,
+                "waitlist": waitlist,
+            }
+            for application_id, delegation_id, meeting_id, category, waitlist in accepted
+        ],
     )
 
 

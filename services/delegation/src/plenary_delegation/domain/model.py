@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from plenary_shared.errors import Conflict, Invalid
@@ -91,6 +92,41 @@ def decide(
     if waitlist:
         return QuotaOutcome(Decision.WAITLISTED, "quota_exceeded", quota, used)
     return QuotaOutcome(Decision.REJECTED, "quota_exceeded", quota, used)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A delegation's total as it stands (its row locked), for deciding nominations together."""
+
+    meeting_id: UUID
+    active: bool
+    quota: int
+    used: int
+
+
+def accept_in_turn(
+    nominations: list[tuple[UUID, UUID, str]],
+    standing: Mapping[UUID, Standing],
+    categories: Mapping[tuple[UUID, str], tuple[int | None, int]],
+) -> list[QuotaOutcome]:
+    """Nominations (delegation, meeting, category) given seats in turn, each with the use of the
+    total as it finds it, up to the first that does not fit its meeting, total or category
+    (`categories`: each (delegation, category) quota and use; one not there has no limit)."""
+    used = {delegation_id: s.used for delegation_id, s in standing.items()}
+    taken: dict[tuple[UUID, str], int] = {}
+    outcomes = []
+    for delegation_id, meeting_id, category in nominations:
+        total = standing.get(delegation_id)
+        if total is None or not total.active or total.meeting_id != meeting_id:
+            break
+        limit, before = categories.get((delegation_id, category), (None, 0))
+        in_category = taken.get((delegation_id, category), before)
+        if used[delegation_id] >= total.quota or (limit is not None and in_category >= limit):
+            break
+        used[delegation_id] += 1
+        taken[delegation_id, category] = in_category + 1
+        outcomes.append(QuotaOutcome(Decision.ACCEPTED, None, total.quota, used[delegation_id]))
+    return outcomes
 
 
 _NOUNS = {

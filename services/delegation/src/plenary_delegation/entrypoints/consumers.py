@@ -2,7 +2,7 @@
 
 from plenary_delegation.service_layer import handlers
 from plenary_shared import topics
-from plenary_shared.consumer import Handler
+from plenary_shared.consumer import Batched, Handler
 from plenary_shared.events.registration import (
     AccreditationRefused,
     AccreditationRevoked,
@@ -15,7 +15,9 @@ from plenary_shared.events.scheduling import MeetingCreated
 CONSUMES = (topics.SCHEDULING, topics.REGISTRATION)
 HANDLERS: dict[str, Handler] = {
     MeetingCreated.event_type: handlers.on_meeting_created,
-    ApplicationSubmitted.event_type: handlers.on_application_submitted,
+    ApplicationSubmitted.event_type: Batched(
+        handlers.on_application_submitted, handlers.on_applications_submitted
+    ),
     ApplicationRecategorised.event_type: handlers.on_application_recategorised,
     ApplicationWithdrawn.event_type: handlers.on_application_withdrawn,
     AccreditationRevoked.event_type: handlers.on_accreditation_revoked,

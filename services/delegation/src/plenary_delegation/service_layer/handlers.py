@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 import structlog
+from prometheus_client import Counter
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +17,7 @@ from plenary_delegation.domain.model import (
     Decision,
     DelegationStatus,
     QuotaOutcome,
+    accept_in_turn,
     check_movement,
     check_quotas,
     check_stay,
@@ -57,6 +59,10 @@ from plenary_shared.events.registration import (
 from plenary_shared.events.scheduling import MeetingCreated
 
 log = structlog.get_logger(__name__)
+DECIDED_TOGETHER = Counter(
+    "plenary_delegation_nominations_decided_together",
+    "Nominations accepted with others of a run in one set of statements (a catch-up, a burst)",
+)
 
 MeetingLookup = Callable[[uuid.UUID], Awaitable[dict | None]]
 
@@ -395,6 +401,66 @@ async def on_application_submitted(uow: UnitOfWork, event: CloudEvent) -> None:
     """
     submitted = ApplicationSubmitted.model_validate(event.data)
     await _decide_nomination(uow, submitted, waitlist=submitted.waitlist)
+
+
+async def on_applications_submitted(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+    """Nominations of distinct applications, decided in turn as one by one would: those that
+    fit in turn (checked with their delegations locked) are accepted together in a few
+    statements; from the first that does not, each is decided on its own."""
+    submitted = [ApplicationSubmitted.model_validate(event.data) for event in events]
+    outcomes = await _accepted_in_turn(uow, submitted) if len(events) >= MIN_TOGETHER else []
+    together = len(outcomes) if len(outcomes) >= MIN_TOGETHER else 0
+    if together:
+        accepted = submitted[:together]
+        await repository.take_seats(
+            uow.conn, [(s.application_id, s.delegation_id, s.category) for s in accepted]
+        )
+        await repository.record_acceptances(
+            uow.conn,
+            [
+                (s.application_id, s.delegation_id, s.meeting_id, s.category, s.waitlist)
+                for s in accepted
+            ],
+        )
+        uow.after_commit(lambda: DECIDED_TOGETHER.inc(together))
+        for event, nomination, outcome in zip(events, accepted, outcomes, strict=False):
+            uow.caused_by(event)
+            await uow.emit(
+                NominationAccepted(
+                    application_id=nomination.application_id,
+                    delegation_id=nomination.delegation_id,
+                    meeting_id=nomination.meeting_id,
+                    category=nomination.category,
+                    quota=outcome.quota,
+                    used=outcome.used,
+                ),
+                subject=str(nomination.application_id),
+            )
+    for event, nomination in zip(events[together:], submitted[together:], strict=True):
+        uow.caused_by(event)
+        await _decide_nomination(uow, nomination, waitlist=nomination.waitlist)
+
+
+# fewer nominations than this are decided one by one (two statements each; together, five)
+MIN_TOGETHER = 4
+
+
+async def _accepted_in_turn(uow: UnitOfWork, submitted: list) -> list[QuotaOutcome]:
+    """The outcomes of the nominations that fit in turn, up to the first that does not or
+    that was decided (or seated) already."""
+    standing, categories = await repository.standing_of(
+        uow.conn, (s.delegation_id for s in submitted)
+    )
+    outcomes = accept_in_turn(
+        [(s.delegation_id, s.meeting_id, s.category) for s in submitted], standing, categories
+    )
+    known = await repository.decided_or_seated(
+        uow.conn, [s.application_id for s in submitted[: len(outcomes)]]
+    )
+    for position, nomination in enumerate(submitted[: len(outcomes)]):
+        if nomination.application_id in known:
+            return outcomes[:position]
+    return outcomes
 
 
 async def on_application_recategorised(uow: UnitOfWork, event: CloudEvent) -> None:

@@ -1,0 +1,94 @@
+"""Nominations that waited while delegation was down are decided together when it is back:
+exactly as one by one would, the quota never oversold, and delivered again they change nothing."""
+
+import re
+
+import httpx
+
+from plenary_devstack.testing import wait_for
+
+SUBMITTED = "registration.application.submitted"
+
+
+def _used(api, delegation) -> int:
+    return api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()["quota_used"]
+
+
+def _decided_together(api) -> float:
+    """How many nominations the delegation service accepted with others, since it started."""
+    metrics = httpx.get(api.platform.url("delegation") + "/metrics").text
+    found = re.search(
+        r"^plenary_delegation_nominations_decided_together_total (\S+)$", metrics, re.M
+    )
+    assert found, "the delegation service exports how many it decided together"
+    return float(found.group(1))
+
+
+async def test_nominations_that_waited_are_decided_together_as_one_by_one(api, kafka, producer):
+    meeting = api.create_meeting()
+    roomy = api.register_delegation(meeting["id"], quota=40)
+    tight = api.register_delegation(meeting["id"], quota=4)
+    for delegation in (roomy, tight):  # one each first, once registration knows the delegation
+        first = wait_for(
+            lambda d=delegation: (
+                (r := api.nominate(meeting["id"], d["id"])).status_code == 202 and r
+            ),
+            what="registration to know the delegation",
+        )
+        assert api.wait_state(first.json()["id"])["state"] == "nominated"
+
+    api.platform.stop_service("delegation", kill=True)
+    try:
+        # each partition's backlog: roomy's nominations, then tight's, which overflow its quota
+        waited = {
+            "roomy": [api.nominate(meeting["id"], roomy["id"]) for _ in range(15)],
+            "tight": [api.nominate(meeting["id"], tight["id"]) for _ in range(7)],
+        }
+    finally:
+        api.platform.start_service("delegation")
+    assert all(r.status_code == 202 for rs in waited.values() for r in rs)
+    ids = {name: [r.json()["id"] for r in rs] for name, rs in waited.items()}
+    states = {a: api.wait_state(a, timeout=60)["state"] for a in ids["roomy"] + ids["tight"]}
+
+    assert {states[a] for a in ids["roomy"]} == {"nominated"}
+    assert sorted(states[a] for a in ids["tight"]) == ["nominated"] * 3 + ["rejected"] * 4
+    assert (_used(api, roomy), _used(api, tight)) == (16, 4), "never oversold, nothing lost"
+    accepted = await kafka.events("delegation.events", event_type="delegation.nomination.accepted")
+    for delegation, seats in ((roomy, 16), (tight, 4)):
+        used = [
+            e["data"]["used"] for _, e in accepted if e["data"]["delegation_id"] == delegation["id"]
+        ]
+        assert sorted(used) == list(range(1, seats + 1)), "each decision saw the use before it"
+    assert len(await _decisions(kafka, roomy, tight)) == 24
+    together = _decided_together(api)
+    assert together >= 4, "the backlog was decided in runs, not one by one"
+
+    # the whole backlog delivered again, as after a rebalance: nothing changes
+    records = [
+        record
+        for record, event in await kafka.events("registration.events", event_type=SUBMITTED)
+        if event["subject"] in states
+    ]
+    assert len(records) == 22
+    last = {}
+    for record in records:
+        again = await producer.send_and_wait(
+            record.topic, record.value, key=record.key, headers=list(record.headers)
+        )
+        last[again.partition] = again.offset
+    for partition, offset in last.items():
+        await kafka.wait_consumed("delegation", "registration.events", partition, offset)
+    assert (_used(api, roomy), _used(api, tight)) == (16, 4)
+    assert len(await _decisions(kafka, roomy, tight)) == 24, "no decision published twice"
+    assert _decided_together(api) == together
+
+
+async def _decisions(kafka, *delegations) -> list[dict]:
+    """Every decision published about these delegations' nominations."""
+    wanted = {d["id"] for d in delegations}
+    return [
+        event
+        for _, event in await kafka.events("delegation.events")
+        if event["type"].startswith("delegation.nomination.")
+        and event["data"].get("delegation_id") in wanted
+    ]
