@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     and_,
+    any_,
     bindparam,
     cast,
     column,
@@ -482,6 +483,20 @@ async def get_participant(conn: AsyncConnection, application_id: UUID | str) -> 
     """An accredited participant as notification knows it, or None."""
     found = await conn.execute(_GET_PARTICIPANT, {"of_application": UUID(str(application_id))})
     return found.one_or_none()
+
+
+_GET_PARTICIPANTS = select(participants).where(
+    participants.c.application_id == any_(bindparam("of_applications", type_=ARRAY(Uuid)))
+)
+
+
+async def get_participants(conn: AsyncConnection, application_ids: list[str]) -> dict[str, Row]:
+    """Accredited participants as notification knows them, by application id (as text); one
+    not known is not there."""
+    found = await conn.execute(
+        _GET_PARTICIPANTS, {"of_applications": [UUID(str(a)) for a in application_ids]}
+    )
+    return {str(row.application_id): row for row in found}
 
 
 _STREAM_COLUMNS = (

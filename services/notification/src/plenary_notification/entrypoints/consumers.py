@@ -12,7 +12,7 @@ from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events import catalogue
 from plenary_shared.events.delegation import FocalPointAssigned, FocalPointRevoked
-from plenary_shared.events.registration import AccreditationGranted
+from plenary_shared.events.registration import AccreditationGranted, BadgeIssued
 from plenary_shared.events.scheduling import AttendanceAssigned, AttendanceRemoved, MeetingCreated
 
 CONSUMES = (topics.SCHEDULING, topics.DELEGATION, topics.REGISTRATION)
@@ -29,6 +29,8 @@ PROJECTIONS = {
 }
 # the same for a run of events at once
 BULK_PROJECTIONS = {AccreditationGranted.event_type: emails.on_accreditations_granted}
+# events whose e-mails name the participant: a run's participants are read at once
+ABOUT_PARTICIPANTS = frozenset({BadgeIssued.event_type})
 # projections that change what the e-mails read once per transaction (meetings, focal points)
 CHANGE_MEETINGS = frozenset(
     {MeetingCreated.event_type, FocalPointAssigned.event_type, FocalPointRevoked.event_type}
@@ -54,11 +56,18 @@ def handlers_for(
         await _fan_out(uow, event)
 
     async def handle_many(uow: UnitOfWork, events: list[CloudEvent]) -> None:
-        """A run of one type: its projection in one statement, then each event's fan-out."""
-        await BULK_PROJECTIONS[events[0].type](uow, events)
-        for event in events:
-            uow.caused_by(event)
-            await _fan_out(uow, event)
+        """A run of one type: its projection in one statement, or its participants read at
+        once; then each event's fan-out."""
+        if project := BULK_PROJECTIONS.get(events[0].type):
+            await project(uow, events)
+        if events[0].type in ABOUT_PARTICIPANTS:
+            await emails.know_people(uow, events)
+        try:
+            for event in events:
+                uow.caused_by(event)
+                await _fan_out(uow, event)
+        finally:
+            emails.forget_people(uow)
 
     async def _fan_out(uow: UnitOfWork, event: CloudEvent) -> None:
         await emails.on_event(
@@ -72,7 +81,9 @@ def handlers_for(
         await stream.on_event(uow, event, listeners=listeners)
 
     return {
-        event_type: Batched(handle, handle_many) if event_type in BULK_PROJECTIONS else handle
+        event_type: Batched(handle, handle_many)
+        if event_type in BULK_PROJECTIONS.keys() | ABOUT_PARTICIPANTS
+        else handle
         for event_type, payload in catalogue().items()
         if payload.topic in CONSUMES + EXPRESS
     }

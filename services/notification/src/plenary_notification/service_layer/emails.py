@@ -108,6 +108,34 @@ async def _meeting_and_focal_points(uow: UnitOfWork, meeting_id: str, delegation
 def forget_meetings(uow: UnitOfWork) -> None:
     """Meetings or focal points changed in this transaction: read them again."""
     uow.memo.pop("meeting_points", None)
+    uow.memo.pop("meetings", None)
+
+
+async def know_people(uow: UnitOfWork, events: list[CloudEvent]) -> None:
+    """The participants a run of events is about, read at once for the run (`forget_people`
+    after it: a later projection may change them)."""
+    ids = [str(event.data["application_id"]) for event in events]
+    uow.memo["people"] = await repository.get_participants(uow.conn, ids)
+
+
+def forget_people(uow: UnitOfWork) -> None:
+    """The run is over: participants are read as they are again."""
+    uow.memo.pop("people", None)
+
+
+async def _participant(uow: UnitOfWork, application_id):
+    known = uow.memo.get("people")
+    if known is not None and str(application_id) in known:
+        return known[str(application_id)]
+    return await repository.get_participant(uow.conn, application_id)
+
+
+async def _meeting(uow: UnitOfWork, meeting_id):
+    """Read once per transaction (forgotten with `forget_meetings`)."""
+    known = uow.memo.setdefault("meetings", {})
+    if str(meeting_id) not in known:
+        known[str(meeting_id)] = await repository.get_meeting(uow.conn, meeting_id)
+    return known[str(meeting_id)]
 
 
 async def _focal_points(uow: UnitOfWork, delegation_id: str) -> list[Recipient]:
@@ -125,8 +153,8 @@ async def _seat_emails(
     uow: UnitOfWork, outcome: str, data: dict, *, portal_url: str
 ) -> list[Email]:
     """The participant waiting for, or given, a session seat, and its focal points, told."""
-    person = await repository.get_participant(uow.conn, data["application_id"])
-    meeting = await repository.get_meeting(uow.conn, data["meeting_id"])
+    person = await _participant(uow, data["application_id"])
+    meeting = await _meeting(uow, data["meeting_id"])
     if person is None or meeting is None:
         raise NotYetKnown(f"the participant or meeting of seat {data['session_id']} is unknown")
     focal_points = await _focal_points(uow, data["delegation_id"])
@@ -143,8 +171,8 @@ async def _seat_emails(
 
 
 async def _badge_email(uow: UnitOfWork, event: CloudEvent, *, portal_url: str) -> list[Email]:
-    person = await repository.get_participant(uow.conn, event.data["application_id"])
-    meeting = await repository.get_meeting(uow.conn, event.data["meeting_id"])
+    person = await _participant(uow, event.data["application_id"])
+    meeting = await _meeting(uow, event.data["meeting_id"])
     if person is None or meeting is None:
         raise NotYetKnown(f"the participant of badge {event.data['badge_number']} is not known yet")
     return badge_email(
