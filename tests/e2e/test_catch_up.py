@@ -1,11 +1,14 @@
-"""Nominations that waited while delegation was down are decided together when it is back:
-exactly as one by one would, the quota never oversold, and delivered again they change nothing."""
+"""Events that waited while their consumer was down are handled in runs when it is back: the
+nominations of a delegation decided exactly as one by one would (never oversold, and delivered
+again they change nothing); accreditations recorded by scheduling, and told by notification,
+once each."""
 
 import re
+import time
 
 import httpx
 
-from plenary_devstack.testing import wait_for
+from plenary_devstack.testing import person, wait_for
 
 SUBMITTED = "registration.application.submitted"
 
@@ -92,3 +95,56 @@ async def _decisions(kafka, *delegations) -> list[dict]:
         if event["type"].startswith("delegation.nomination.")
         and event["data"].get("delegation_id") in wanted
     ]
+
+
+def test_accreditations_that_waited_reach_scheduling_and_each_e_mail_goes_once(api, mailbox):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=20)
+    people = [person() for _ in range(8)]
+    ids = [
+        wait_for(
+            lambda p=p: (
+                (r := api.nominate(meeting["id"], delegation["id"], **p)).status_code == 202
+                and r.json()["id"]
+            ),
+            what="registration to know the delegation",
+        )
+        for p in people
+    ]
+    assert {api.wait_state(a)["state"] for a in ids} == {"nominated"}
+
+    for service in ("scheduling", "notification"):
+        api.platform.stop_service(service, kill=True)
+    try:
+        for a in ids:
+            granted = api.call(
+                "registration", "POST", f"/v1/applications/{a}/decision", json={"decision": "grant"}
+            )
+            assert granted.status_code == 200, granted.text
+    finally:
+        for service in ("scheduling", "notification"):
+            api.platform.start_service(service)
+        api.platform.wait_ready(("scheduling", "notification"))
+
+    # scheduling records each participant once, in runs
+    listed = wait_for(
+        lambda: len(found := _participants(api, meeting)) == 8 and found,
+        timeout=60,
+        what="scheduling to record the 8 accredited participants",
+    )
+    assert sorted(p["application_id"] for p in listed) == sorted(ids)
+    # notification: each person's badge e-mail and portal invitation, once each
+    for p in people:
+        mailbox.wait_for(p["email"], count=2, timeout=60)
+    time.sleep(1.0)
+    for p in people:
+        subjects = [m.subject for m in mailbox.to(p["email"])]
+        assert len(subjects) == len(set(subjects)) == 2, subjects
+
+
+def _participants(api, meeting) -> list[dict]:
+    response = api.call(
+        "scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants", params={"limit": 100}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]

@@ -67,7 +67,9 @@ def _options() -> argparse.Namespace:
     )
     parser.add_argument("--idle-seconds", type=float, default=10)
     parser.add_argument("--pgbench-seconds", type=float, default=10)
-    parser.add_argument("--backlog", type=int, default=500, help="nominations behind each catch-up")
+    parser.add_argument(
+        "--backlog", type=int, default=3000, help="nominations behind each catch-up"
+    )
     parser.add_argument("--rates", type=float, nargs="+", default=[50, 200], help="events/s")
     parser.add_argument("--latency-seconds", type=float, default=10)
     parser.add_argument("--attendees", type=int, default=5000)
