@@ -47,6 +47,10 @@ class Dispatcher:
         self.success_told: dict[UUID, float] = {}
         self.tasks: set[asyncio.Task] = set()
         self.settled = GroupWrite(self.settle)
+        # the last lease filled every free slot: what finishes makes room for more now
+        self.filled = False
+        # a lease is being taken, with the slots free when it began
+        self.leasing = False
 
     async def run(self) -> None:
         """The dispatch loop: woken when deliveries are queued or finish, and when the next
@@ -56,6 +60,7 @@ class Dispatcher:
                 self.wake.clear()
                 room = self.settings.webhook_concurrency - len(self.tasks)
                 leased = await self.lease(room) if room > 0 else 0
+                self.filled = room <= 0 or leased == room
                 if leased and leased == room:
                     continue
                 # while deliveries are in flight each one that finishes wakes the loop, and a
@@ -75,14 +80,18 @@ class Dispatcher:
     async def lease(self, room: int) -> int:
         """Claim what may start now and start it."""
         lease = timedelta(seconds=self.settings.webhook_timeout_seconds * 3)
-        async with single_statements(self.rt.engine) as conn:
-            due = await repository.lease_due(
-                conn,
-                limit=room,
-                lease=lease,
-                per_endpoint=self.settings.webhook_endpoint_concurrency,
-                busy={k: v for k, v in self.in_flight.items() if v},
-            )
+        self.leasing = True
+        try:
+            async with single_statements(self.rt.engine) as conn:
+                due = await repository.lease_due(
+                    conn,
+                    limit=room,
+                    lease=lease,
+                    per_endpoint=self.settings.webhook_endpoint_concurrency,
+                    busy={k: v for k, v in self.in_flight.items() if v},
+                )
+        finally:
+            self.leasing = False
         for delivery in due:
             self.in_flight[delivery.subscription_id] += 1
             task = asyncio.create_task(self.deliver(delivery))
@@ -100,10 +109,19 @@ class Dispatcher:
     def _done(self, subscription_id: UUID):
         def finished(task: asyncio.Task) -> None:
             self.tasks.discard(task)
+            # a finish only lets more start when it frees a slot a lease wanted: all of them
+            # were taken, or this endpoint's were, or one is being leased without it (retries
+            # falling due are looked for at least every BUSY_POLL_SECONDS while busy)
+            held_back = (
+                self.leasing
+                or self.filled
+                or self.in_flight[subscription_id] >= self.settings.webhook_endpoint_concurrency
+            )
             self.in_flight[subscription_id] -= 1
             if not self.in_flight[subscription_id]:
                 del self.in_flight[subscription_id]
-            self.wake.set()
+            if held_back:
+                self.wake.set()
 
         return finished
 
