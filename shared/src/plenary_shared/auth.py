@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 ALGORITHM = "EdDSA"
 # tokens verified lately, each kept until it expires (a client sends the same one many times)
@@ -31,7 +31,9 @@ class Role(StrEnum):
 
 
 class Principal(BaseModel):
-    """The verified caller of a request."""
+    """The verified caller of a request (one object for every request of a token: frozen)."""
+
+    model_config = ConfigDict(frozen=True)
 
     subject: str
     role: Role

@@ -423,7 +423,7 @@ async def on_applications_submitted(uow: UnitOfWork, events: list[CloudEvent]) -
             ],
         )
         uow.after_commit(lambda: DECIDED_TOGETHER.inc(together))
-        for event, nomination, outcome in zip(events, accepted, outcomes, strict=False):
+        for event, nomination, outcome in zip(events[:together], accepted, outcomes, strict=True):
             uow.caused_by(event)
             await uow.emit(
                 NominationAccepted(
