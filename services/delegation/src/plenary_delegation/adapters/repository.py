@@ -400,19 +400,28 @@ async def record_acceptances(
     written in one round trip."""
     await conn.execute(
         _record_nomination(waiting=False),
-        [
-            {
-                "application_id": application_id,
-                "of_delegation": delegation_id,
-                "of_meeting": meeting_id,
-                "of_category": category,
-                "decision": Decision.ACCEPTED.value,
-                "reason": None,
-                "waitlist": waitlist,
-            }
-            for application_id, delegation_id, meeting_id, category, waitlist in accepted
-        ],
+        [_nomination_values(*row[:4], Decision.ACCEPTED.value, None, row[4]) for row in accepted],
     )
+
+
+def _nomination_values(
+    application_id: UUID,
+    delegation_id: UUID,
+    meeting_id: UUID,
+    category: str,
+    decision: str,
+    reason: str | None,
+    waitlist: bool | None,
+) -> dict:
+    return {
+        "application_id": application_id,
+        "of_delegation": delegation_id,
+        "of_meeting": meeting_id,
+        "of_category": category,
+        "decision": decision,
+        "reason": reason,
+        "waitlist": waitlist,
+    }
 
 
 async def record_nomination(
@@ -428,18 +437,10 @@ async def record_nomination(
     waiting: bool,
 ) -> None:
     """Write how a nomination was decided."""
-    await conn.execute(
-        _record_nomination(waiting=waiting),
-        {
-            "application_id": application_id,
-            "of_delegation": delegation_id,
-            "of_meeting": meeting_id,
-            "of_category": category,
-            "decision": decision,
-            "reason": reason,
-            "waitlist": waitlist,
-        },
+    values = _nomination_values(
+        application_id, delegation_id, meeting_id, category, decision, reason, waitlist
     )
+    await conn.execute(_record_nomination(waiting=waiting), values)
 
 
 async def release_seat(conn: AsyncConnection, *, application_id: UUID, reason: str) -> Row | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import structlog
 from sqlalchemy import Row
@@ -37,6 +38,7 @@ from plenary_shared.authz import Grant
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import Conflict, Forbidden, Invalid, NotFound
+from plenary_shared.events import EventPayload
 from plenary_shared.events.delegation import (
     DelegationRegistered,
     DelegationWithdrawn,
@@ -381,15 +383,14 @@ async def on_nomination_accepted(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_nominations_accepted(uow: UnitOfWork, events: list[CloudEvent]) -> None:
     """Acceptances of distinct applications, moved in one statement."""
     accepted = [NominationAccepted.model_validate(e.data) for e in events]
-    reasons = ["promoted from the waiting list" if a.promoted else None for a in accepted]
-    rows = await _decided(uow, accepted, reasons, State.NOMINATED)
-    for event, answer, row in zip(events, accepted, rows, strict=True):
-        if row is not None:
-            uow.caused_by(event)
-            await uow.emit(
-                ApplicationNominated(**_participant(row), promoted=answer.promoted),
-                subject=str(row.id),
-            )
+    await _answered(
+        uow,
+        events,
+        accepted,
+        ["promoted from the waiting list" if a.promoted else None for a in accepted],
+        State.NOMINATED,
+        lambda row, a: ApplicationNominated(**_participant(row), promoted=a.promoted),
+    )
 
 
 async def on_nomination_waitlisted(uow: UnitOfWork, event: CloudEvent) -> None:
@@ -400,15 +401,14 @@ async def on_nomination_waitlisted(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_nominations_waitlisted(uow: UnitOfWork, events: list[CloudEvent]) -> None:
     """Applications put on waiting lists, moved in one statement."""
     waiting = [NominationWaitlisted.model_validate(e.data) for e in events]
-    reasons = [f"waiting list position {w.position}" for w in waiting]
-    rows = await _decided(uow, waiting, reasons, State.WAITLISTED)
-    for event, answer, row in zip(events, waiting, rows, strict=True):
-        if row is not None:
-            uow.caused_by(event)
-            await uow.emit(
-                ApplicationWaitlisted(**_participant(row), position=answer.position),
-                subject=str(row.id),
-            )
+    await _answered(
+        uow,
+        events,
+        waiting,
+        [f"waiting list position {w.position}" for w in waiting],
+        State.WAITLISTED,
+        lambda row, w: ApplicationWaitlisted(**_participant(row), position=w.position),
+    )
 
 
 async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:
@@ -419,19 +419,26 @@ async def on_nomination_rejected(uow: UnitOfWork, event: CloudEvent) -> None:
 async def on_nominations_rejected(uow: UnitOfWork, events: list[CloudEvent]) -> None:
     """Rejections of distinct applications, moved in one statement."""
     rejected = [NominationRejected.model_validate(e.data) for e in events]
-    rows = await _decided(uow, rejected, [r.reason for r in rejected], State.REJECTED)
-    for event, answer, row in zip(events, rejected, rows, strict=True):
-        if row is not None:
-            uow.caused_by(event)
-            await uow.emit(
-                ApplicationRejected(**_participant(row), reason=answer.reason),
-                subject=str(row.id),
-            )
+    await _answered(
+        uow,
+        events,
+        rejected,
+        [r.reason for r in rejected],
+        State.REJECTED,
+        lambda row, r: ApplicationRejected(**_participant(row), reason=r.reason),
+    )
 
 
-async def _decided(uow: UnitOfWork, answers: list, reasons: list[str | None], target: State):
-    """Each answered application (distinct), moved to `target`, or None where the answer no
-    longer applies. The usual case is one statement for all; an application not awaiting its
+async def _answered(
+    uow: UnitOfWork,
+    events: list[CloudEvent],
+    answers: list,
+    reasons: list[str | None],
+    target: State,
+    announce: Callable[[Any, Any], EventPayload],
+) -> None:
+    """Each answered application (distinct) moved to `target` and announced, unless the answer
+    no longer applies. The usual case is one statement for all; an application not awaiting its
     answer is read to tell why."""
     moved = await repository.move_many(
         uow.conn,
@@ -441,15 +448,15 @@ async def _decided(uow: UnitOfWork, answers: list, reasons: list[str | None], ta
         actor=SYSTEM,
     )
     by_id = {row.id: row for row in moved}
-    rows = []
-    for answer, why in zip(answers, reasons, strict=True):
+    for event, answer, why in zip(events, answers, reasons, strict=True):
         row = by_id.get(answer.application_id)
         if row is None:
             row = await _application_for_decision(uow, answer.application_id, answer.category)
-            if row is not None:
-                await _move(uow, row, transition(State(row.state), target), SYSTEM, why)
-        rows.append(row)
-    return rows
+            if row is None:
+                continue
+            await _move(uow, row, transition(State(row.state), target), SYSTEM, why)
+        uow.caused_by(event)
+        await uow.emit(announce(row, answer), subject=str(row.id))
 
 
 async def _application_for_decision(uow: UnitOfWork, application_id: uuid.UUID, category: str):
