@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plenary_shared import metrics, topics
-from plenary_shared.db import UnitOfWork, notify_channel
+from plenary_shared.db import Repositories, UnitOfWork, notify_channel
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.kafka import FetchPace, Rewinder
 from plenary_shared.messaging_tables import MessagingTables
@@ -168,9 +168,11 @@ class EventConsumer:
         consumer_factory: Callable[..., AIOKafkaConsumer],
         express_factory: Callable[..., AIOKafkaConsumer] | None = None,
         config: ConsumerConfig = ConsumerConfig(),
+        repositories: Repositories | None = None,
     ) -> None:
         self.name = name
         self._engine = engine
+        self._repositories = repositories
         self._tables = tables
         self._source = source
         self._handlers = handlers
@@ -623,7 +625,12 @@ class EventConsumer:
 
     def _unit_of_work_for(self, event: CloudEvent) -> UnitOfWork:
         """The unit of work handling an event: its effects are caused by it, in its correlation."""
-        uow = UnitOfWork(engine=self._engine, tables=self._tables, source=self._source)
+        uow = UnitOfWork(
+            engine=self._engine,
+            tables=self._tables,
+            source=self._source,
+            repositories=self._repositories,
+        )
         uow.caused_by(event)
         return uow
 

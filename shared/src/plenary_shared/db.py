@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 from sqlalchemy import MetaData, Text, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -74,9 +74,36 @@ def _emit_statement(outbox, channel: str):
 
 _OUTBOX_VALUES = ("event_id", "topic", "key", "event_type", "envelope")
 
+RepoT = TypeVar("RepoT")
+Repositories = Callable[[AsyncConnection], RepoT]
 
-class UnitOfWork:
-    """One transaction: the handler's effects and the events they raise commit together or not at all."""
+
+def new_event(
+    payload: EventPayload,
+    *,
+    subject: str,
+    source: str,
+    correlation_id: str | None,
+    causation_id: str | None,
+) -> CloudEvent:
+    """The envelope of an event a unit of work emits."""
+    return CloudEvent(
+        source=source,
+        type=payload.event_type,
+        subject=subject,
+        dataschema=payload.dataschema(),
+        correlationid=correlation_id,
+        causationid=causation_id,
+        data=payload.model_dump(mode="json"),
+    )
+
+
+class UnitOfWork(Generic[RepoT]):
+    """One transaction: the handler's effects and the events they raise commit together or not at all.
+
+    `uow.repo` is the service's repository on this transaction's connection (built by the
+    `repositories` factory the composition root gives): the one door use cases write through.
+    """
 
     def __init__(
         self,
@@ -86,8 +113,11 @@ class UnitOfWork:
         source: str,
         correlation_id: str | None = None,
         causation_id: str | None = None,
+        repositories: Repositories[RepoT] | None = None,
     ) -> None:
         self._engine = engine
+        self._repositories = repositories
+        self._repo: RepoT | None = None
         self.tables = tables
         self.source = source
         self.correlation_id = correlation_id or str(uuid.uuid4())
@@ -111,6 +141,15 @@ class UnitOfWork:
             raise RuntimeError("unit of work used outside `async with`")
         return self._conn
 
+    @property
+    def repo(self) -> RepoT:
+        """The service's repository, on this unit of work's connection."""
+        if self._repo is None:
+            if self._repositories is None:
+                raise RuntimeError("this unit of work was made without repositories")
+            self._repo = self._repositories(self.conn)
+        return self._repo
+
     async def __aenter__(self) -> Self:
         self._conn = await self._engine.connect()
         await self._conn.begin()
@@ -123,6 +162,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
+        self._repo = None
         if conn is None:
             return
         try:
@@ -133,14 +173,12 @@ class UnitOfWork:
 
     async def emit(self, payload: EventPayload, *, subject: str) -> CloudEvent:
         """Record an event for the outbox; it is published only if this unit of work commits."""
-        event = CloudEvent(
-            source=self.source,
-            type=payload.event_type,
+        event = new_event(
+            payload,
             subject=subject,
-            dataschema=payload.dataschema(),
-            correlationid=self.correlation_id,
-            causationid=self.causation_id,
-            data=payload.model_dump(mode="json"),
+            source=self.source,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
         )
         self._unwritten.append((event, payload.topic))
         self.emitted.append(event)

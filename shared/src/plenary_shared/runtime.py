@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Generic, TypeVar
 
 import httpx
 import structlog
@@ -17,7 +17,7 @@ from plenary_shared.api import BodyLimitMiddleware, database_ready, health_route
 from plenary_shared.auth import CurrentPrincipal, TokenVerifier, current_principal
 from plenary_shared.authz import Policy, guard
 from plenary_shared.consumer import DEAD_LETTER_TYPE, ConsumerConfig, EventConsumer, Handler
-from plenary_shared.db import UnitOfWork, make_engine
+from plenary_shared.db import Repositories, UnitOfWork, make_engine
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import install_error_handlers
 from plenary_shared.events.registration import SessionEnded
@@ -33,10 +33,15 @@ from plenary_shared.topic_keeper import TopicKeeper
 log = structlog.get_logger(__name__)
 
 BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
+StateT = TypeVar("StateT")
 
 
-class ServiceRuntime:
-    """Everything a service holds for its lifetime; built once in the composition root."""
+class ServiceRuntime(Generic[StateT]):
+    """Everything a service holds for its lifetime; built once in the composition root.
+
+    `state` is the service's own typed object (wake-up events, keys, listeners); `repositories`
+    builds the repository every unit of work carries as `uow.repo`.
+    """
 
     def __init__(
         self,
@@ -48,8 +53,12 @@ class ServiceRuntime:
         consumes: Sequence[str],
         express: Sequence[str] = (),
         background: Sequence[BackgroundTask] = (),
+        repositories: Repositories | None = None,
+        state: StateT = None,
     ) -> None:
         self.name = name
+        self.repositories = repositories
+        self.state: StateT = state
         self.settings = settings
         self.tables = tables
         self.source = f"/plenary/{name}"
@@ -91,6 +100,7 @@ class ServiceRuntime:
             )
             if express
             else None,
+            repositories=repositories,
             config=ConsumerConfig(
                 max_attempts=settings.consumer_max_attempts,
                 backoff_seconds=settings.consumer_backoff_seconds,
@@ -113,7 +123,6 @@ class ServiceRuntime:
         )
         self._background = background
         self._tasks: list[asyncio.Task] = []
-        self.state: dict[str, Any] = {}
 
     def unit_of_work(self, *, correlation_id: str | None = None) -> UnitOfWork:
         """A new unit of work for one command."""
@@ -122,6 +131,7 @@ class ServiceRuntime:
             tables=self.tables,
             source=self.source,
             correlation_id=correlation_id,
+            repositories=self.repositories,
         )
 
     async def start(self) -> None:

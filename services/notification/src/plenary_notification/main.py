@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             batch_forever,
             stream.prune_forever,
         ],
+        state={},
     )
     runtime.state["delivery_wake"] = webhook_wake
     runtime.state["mail_wake"] = mail_wake

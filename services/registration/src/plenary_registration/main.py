@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         handlers=consumers.handlers_for(settings),
         consumes=consumers.CONSUMES,
         background=[import_forever, sweep_forever],
+        state={},
     )
     runtime.state["import_wake"] = asyncio.Event()
     runtime.state["cipher"] = DocumentCipher(settings.data_key)
