@@ -25,7 +25,8 @@ $(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml se
 run: $(STAMP) ## start the platform with demo data (Ctrl-C stops everything)
 	$(BIN)/plenary run
 
-test: $(STAMP) $(CHROMIUM) ## the whole suite against real Postgres, a real broker and a real browser
+test: $(STAMP) $(CHROMIUM) ## the layer contracts, then the whole suite against real Postgres, a real broker and a real browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 $(CHROMIUM):
@@ -39,6 +40,7 @@ chaos: $(STAMP) ## fault run: crashes, a Postgres restart, a frozen and a lost b
 	$(BIN)/python -m plenary_devstack.chaos
 
 lint: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
