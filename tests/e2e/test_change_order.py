@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from plenary_notification.adapters.repository import Repository
 from plenary_notification.adapters.tables import emails, messaging
 from plenary_notification.domain.emails import Recipient, session_emails
 from plenary_notification.service_layer import emails as email_service
@@ -17,7 +18,9 @@ async def test_changes_queued_in_one_transaction_are_listed_in_the_order_they_ca
     start = datetime(2027, 3, 1, 9, tzinfo=UTC)
     moves = [start + timedelta(minutes=15 * n) for n in range(20)]
     try:
-        async with UnitOfWork(engine=engine, tables=messaging, source="/test") as uow:
+        async with UnitOfWork(
+            engine=engine, tables=messaging, source="/test", repositories=Repository
+        ) as uow:
             for n, starts_at in enumerate(moves):
                 data = {
                     "session_id": str(uuid.uuid4()),
@@ -34,7 +37,9 @@ async def test_changes_queued_in_one_transaction_are_listed_in_the_order_they_ca
                     uow, found, event_id=str(uuid.uuid4()), event_type="scheduling.session.moved"
                 )
             await uow.commit()
-        async with UnitOfWork(engine=engine, tables=messaging, source="/test") as uow:
+        async with UnitOfWork(
+            engine=engine, tables=messaging, source="/test", repositories=Repository
+        ) as uow:
             combined = await email_service.send_change_batches(
                 uow, quiet_before=None, meeting_id=meeting_id, on_queued=lambda: None
             )

@@ -6,6 +6,7 @@ from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from plenary_notification.adapters.egress import EgressPolicy
+from plenary_notification.domain.delivery import RetryPolicy
 from plenary_shared.settings import ServiceSettings
 
 
@@ -64,6 +65,24 @@ class Settings(ServiceSettings):
     def egress_policy(self) -> EgressPolicy:
         """Where webhooks may go."""
         return EgressPolicy.from_list(self.webhook_allowed_hosts.split(","))
+
+    @property
+    def webhook_retry(self) -> RetryPolicy:
+        """How webhook deliveries are tried again."""
+        return RetryPolicy(
+            max_attempts=self.webhook_max_attempts,
+            backoff_seconds=self.webhook_backoff_seconds,
+            backoff_max_seconds=self.webhook_backoff_max_seconds,
+        )
+
+    @property
+    def email_retry(self) -> RetryPolicy:
+        """How e-mails are tried again."""
+        return RetryPolicy(
+            max_attempts=self.email_max_attempts,
+            backoff_seconds=self.email_backoff_seconds,
+            backoff_max_seconds=self.email_backoff_max_seconds,
+        )
 
     @model_validator(mode="after")
     def _load_seal_key(self) -> "Settings":

@@ -6,14 +6,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from plenary_notification.service_layer.delivery import Dispatcher
+from plenary_notification.entrypoints.workers.webhooks import Dispatcher
 
 ENDPOINT = uuid.uuid4()
 
 
 def _dispatcher(*, in_flight: int, leasing: bool = False, filled: bool = False) -> Dispatcher:
     settings = SimpleNamespace(webhook_endpoint_concurrency=2)
-    rt = SimpleNamespace(settings=settings, state={"delivery_wake": asyncio.Event()})
+    rt = SimpleNamespace(settings=settings, state=SimpleNamespace(delivery_wake=asyncio.Event()))
     dispatcher = Dispatcher(rt, http=None)
     dispatcher.in_flight[ENDPOINT] = in_flight
     dispatcher.leasing, dispatcher.filled = leasing, filled

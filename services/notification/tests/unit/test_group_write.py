@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from plenary_notification.service_layer.delivery import GroupWrite
+from plenary_notification.entrypoints.workers.webhooks import GroupWrite
 
 
 class Store:

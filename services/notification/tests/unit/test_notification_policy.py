@@ -9,10 +9,11 @@ from plenary_notification.config import Settings
 from plenary_notification.domain.model import Scope as Seen
 from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.main import create_app
-from plenary_notification.service_layer import handlers
+from plenary_notification.service_layer import subscriptions as handlers
 from plenary_shared.auth import Principal, Role
 from plenary_shared.authz import OfflineService, Scope, route_action, unguarded_routes, v1_routes
 from plenary_shared.errors import Forbidden, NotFound
+from plenary_shared.fakes import FakeUnitOfWork
 
 MINE = uuid.uuid4()
 OFFLINE = OfflineService(fill=str(MINE))
@@ -101,7 +102,7 @@ def test_organisers_see_everything_or_the_delegation_they_ask_for():
 
 
 @pytest.fixture
-def stored(monkeypatch):
+def stored():
     """A focal point's subscription of MINE, as the repository would return it."""
     row = SimpleNamespace(
         id=uuid.uuid4(),
@@ -111,11 +112,16 @@ def stored(monkeypatch):
         application_id=None,
     )
 
-    async def get_subscription(conn, subscription_id, for_update=False):
+    return row
+
+
+def _holding(row) -> FakeUnitOfWork:
+    """A unit of work whose repository holds one subscription."""
+
+    async def get_subscription(subscription_id, for_update=False):
         return row if subscription_id == row.id else None
 
-    monkeypatch.setattr(handlers.repository, "get_subscription", get_subscription)
-    return row
+    return FakeUnitOfWork(SimpleNamespace(get_subscription=get_subscription))
 
 
 async def test_a_subscription_is_its_owner_s_within_what_the_owner_may_see_now(stored):
@@ -123,8 +129,10 @@ async def test_a_subscription_is_its_owner_s_within_what_the_owner_may_see_now(s
         principal = who(role, delegation_id=delegation_id, subject="fp@example.org")
         return POLICY.grant(principal, "subscriptions.read")
 
-    assert await handlers.owned(None, stored.id, grant(Role.FOCAL_POINT, MINE)) is stored
+    assert (
+        await handlers.owned(_holding(stored), stored.id, grant(Role.FOCAL_POINT, MINE)) is stored
+    )
     # the same subject as another role, or for another delegation, owns nothing
     for other in (grant(Role.FOCAL_POINT, uuid.uuid4()), grant(Role.ORGANISER)):
         with pytest.raises(NotFound):
-            await handlers.owned(None, stored.id, other)
+            await handlers.owned(_holding(stored), stored.id, other)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from plenary_shared.events.registration import (
@@ -265,3 +265,9 @@ def badge_email(
             UUID(str(data["delegation_id"])),
         )
     ]
+
+
+def digest_cutoff(now: datetime, *, hour: int) -> datetime:
+    """The latest daily digest time at or before now (the digest hour, UTC)."""
+    today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return today if today <= now else today - timedelta(days=1)

@@ -1,12 +1,73 @@
-"""Which subscriptions an event concerns, and when a failed delivery is tried again: no I/O."""
+"""Which subscriptions an event concerns, what each channel does, and when a failed delivery is
+tried again: no I/O."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
 from fnmatch import fnmatchcase
 from uuid import UUID
+
+
+class Channel(StrEnum):
+    """How a subscription receives its events (the API's `channel` values)."""
+
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+    STREAM = "stream"
+
+
+class Sends(StrEnum):
+    """What an event (or a ping) becomes for a channel."""
+
+    DELIVERY = "delivery"  # a row of `deliveries`, posted by the webhook dispatcher
+    EMAIL = "email"  # an e-mail, sent by the e-mail worker
+    NOTHING = "nothing"  # read by the client itself (the live stream)
+
+
+@dataclass(frozen=True)
+class ChannelRules:
+    """What a channel does with events, pings and its settings."""
+
+    sends: Sends
+    # a paused subscription keeps its events for when it resumes (else it misses them)
+    keeps_while_paused: bool
+    has_url: bool  # posted to a url, which a subscription may change
+    signed: bool  # signed with a secret, which can be rotated
+    # why a ping is refused (None: a ping is sent as any event is)
+    no_ping: str | None = None
+
+
+CHANNELS: dict[str, ChannelRules] = {
+    Channel.WEBHOOK: ChannelRules(
+        sends=Sends.DELIVERY, keeps_while_paused=True, has_url=True, signed=True
+    ),
+    Channel.EMAIL: ChannelRules(
+        sends=Sends.EMAIL, keeps_while_paused=False, has_url=False, signed=False
+    ),
+    Channel.STREAM: ChannelRules(
+        sends=Sends.NOTHING,
+        keeps_while_paused=False,
+        has_url=False,
+        signed=False,
+        no_ping="a stream subscription is read with GET /v1/stream; there is nothing to ping",
+    ),
+}
+
+
+class UnknownChannel(ValueError):
+    """A channel this service does not have: refused, never taken for another."""
+
+
+def rules_of(channel: str) -> ChannelRules:
+    """What a channel does; an unknown one is refused with the channels there are."""
+    rules = CHANNELS.get(channel)
+    if rules is None:
+        known = ", ".join(CHANNELS)
+        raise UnknownChannel(f"'{channel}' is not a channel; the channels are {known}")
+    return rules
 
 
 def matches(patterns: list[str], event_type: str) -> bool:
@@ -25,6 +86,15 @@ def idle_wait(next_due: datetime | None, *, now: datetime, longest: float) -> fl
     if next_due is None:
         return longest
     return min(longest, max((next_due - now).total_seconds(), 0.0))
+
+
+def signing_secrets(subscription, *, now: datetime | None = None) -> list[str]:
+    """The current secret, and the previous one while its grace period lasts."""
+    found = [subscription.secret]
+    until = subscription.previous_secret_expires_at
+    if subscription.previous_secret and until and until > (now or datetime.now(UTC)):
+        found.append(subscription.previous_secret)
+    return found
 
 
 def is_success(status_code: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from plenary_notification.config import Settings
-from plenary_notification.service_layer import emails, handlers, stream
+from plenary_notification.service_layer import emails, projections, stream, webhooks
 from plenary_shared import topics
 from plenary_shared.consumer import Batched, Handler
 from plenary_shared.db import UnitOfWork
@@ -20,15 +20,15 @@ CONSUMES = (topics.SCHEDULING, topics.DELEGATION, topics.REGISTRATION)
 EXPRESS = (topics.ACCOUNTS,)
 # what notification remembers of an event, before the e-mails it causes are worked out
 PROJECTIONS = {
-    MeetingCreated.event_type: emails.on_meeting_created,
-    AccreditationGranted.event_type: emails.on_accreditation_granted,
-    AttendanceAssigned.event_type: emails.on_attendance_assigned,
-    AttendanceRemoved.event_type: emails.on_attendance_removed,
-    FocalPointAssigned.event_type: emails.on_focal_point_assigned,
-    FocalPointRevoked.event_type: emails.on_focal_point_revoked,
+    MeetingCreated.event_type: projections.on_meeting_created,
+    AccreditationGranted.event_type: projections.on_accreditation_granted,
+    AttendanceAssigned.event_type: projections.on_attendance_assigned,
+    AttendanceRemoved.event_type: projections.on_attendance_removed,
+    FocalPointAssigned.event_type: projections.on_focal_point_assigned,
+    FocalPointRevoked.event_type: projections.on_focal_point_revoked,
 }
 # the same for a run of events at once
-BULK_PROJECTIONS = {AccreditationGranted.event_type: emails.on_accreditations_granted}
+BULK_PROJECTIONS = {AccreditationGranted.event_type: projections.on_accreditations_granted}
 # events whose e-mails name the participant: a run's participants are read at once
 ABOUT_PARTICIPANTS = frozenset({BadgeIssued.event_type})
 # projections that change what the e-mails read once per transaction (meetings, focal points)
@@ -77,7 +77,7 @@ def handlers_for(
             on_queued=mail_queued,
             on_batched=changes_batched,
         )
-        await handlers.on_event(uow, event, on_queued=webhooks_queued, on_mail_queued=mail_queued)
+        await webhooks.on_event(uow, event, on_queued=webhooks_queued, on_mail_queued=mail_queued)
         await stream.on_event(uow, event, listeners=listeners)
 
     return {

@@ -1,48 +1,26 @@
-"""The e-mail worker: leases due e-mails, renders them in their language, sends them by SMTP."""
+"""Sending e-mails: each distinct content built once in its language, sent by SMTP, and each
+outcome settled (sent, retried, given up) by the one settle-or-retry rule."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import structlog
-from sqlalchemy import update
 
-from plenary_notification.adapters import mailer, repository, templates
-from plenary_notification.adapters.tables import emails
+from plenary_notification.adapters import mailer, templates
 from plenary_notification.config import Settings
+from plenary_notification.domain.delivery import GivenUp, Retry, RetryPolicy, Settled, settle
 from plenary_notification.domain.emails import net_changes
-from plenary_notification.domain.model import idle_wait, next_delay
-from plenary_notification.service_layer import emails as emails_cases
-from plenary_shared.db import single_statements
-from plenary_shared.runtime import ServiceRuntime
+from plenary_shared.db import UnitOfWork
 from plenary_shared.sealing import unseal
 
+if TYPE_CHECKING:
+    from plenary_notification.adapters.repository import Repository
+
 log = structlog.get_logger(__name__)
-
-
-async def mail_forever(rt: ServiceRuntime) -> None:
-    """Send due e-mails until cancelled: woken when e-mails are queued and when the next retry
-    falls due; `email_poll_seconds` is only its longest sleep."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
-    wake: asyncio.Event = rt.state["mail_wake"]
-    connections = mailer.Connections(server_of(settings), size=settings.email_concurrency)
-    try:
-        while True:
-            wake.clear()
-            if await send_due(rt, connections):
-                continue
-            now = datetime.now(UTC)
-            async with single_statements(rt.engine) as conn:
-                due = await repository.next_email_due(conn, now=now)
-            timeout = idle_wait(due, now=now, longest=settings.email_poll_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=timeout)
-    finally:
-        await connections.close()
 
 
 def server_of(settings: Settings) -> mailer.SmtpServer:
@@ -58,14 +36,11 @@ def server_of(settings: Settings) -> mailer.SmtpServer:
     )
 
 
-async def send_due(rt: ServiceRuntime, connections: mailer.Connections) -> int:
-    """One round: lease a batch, build each distinct content once, send, record; returns how many."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
-    lease = timedelta(seconds=settings.smtp_timeout_seconds * 3)
-    async with single_statements(rt.engine) as conn:
-        due = await repository.lease_due_emails(conn, limit=settings.email_batch, lease=lease)
-    if not due:
-        return 0
+async def send_all(
+    due: list, connections: mailer.Connections, *, settings: Settings
+) -> list[tuple[object, str | None, bool]]:
+    """Leased e-mails sent at once, each distinct content built once: (row, error or None,
+    permanent) for each."""
     bodies: dict[str, bytes] = {}
 
     async def one(row) -> tuple[object, str | None, bool]:
@@ -82,9 +57,7 @@ async def send_due(rt: ServiceRuntime, connections: mailer.Connections) -> int:
             return row, f"{type(exc).__name__}: {exc}"[:500], False
         return row, None, False
 
-    outcomes = await asyncio.gather(*(one(r) for r in due))
-    await record(rt, outcomes=outcomes, settings=settings)
-    return len(due)
+    return list(await asyncio.gather(*(one(r) for r in due)))
 
 
 def content_of(row, settings: Settings, bodies: dict[str, bytes]) -> bytes:
@@ -107,82 +80,33 @@ def content_of(row, settings: Settings, bodies: dict[str, bytes]) -> bytes:
     return bodies[key]
 
 
-async def record(rt: ServiceRuntime, *, outcomes: list, settings: Settings) -> None:
+async def record(uow: UnitOfWork[Repository], *, outcomes: list, policy: RetryPolicy) -> None:
     """Settle a batch: the sent in one statement; each failure retried with backoff, or failed."""
     now = datetime.now(UTC)
-    sent = [row.id for row, error, _ in outcomes if error is None]
-    async with rt.engine.begin() as conn:
-        if sent:
-            await conn.execute(
-                update(emails)
-                .where(emails.c.id.in_(sent))
-                .values(status="sent", sent_at=now, lease_until=None, last_error=None)
-            )
-        for row, error, permanent in outcomes:
-            if error is None:
-                continue
-            values: dict = {"lease_until": None, "last_error": error}
-            if permanent or row.attempts >= settings.email_max_attempts:
-                values["status"] = "failed"
-            else:
-                delay = next_delay(
-                    row.attempts,
-                    base=settings.email_backoff_seconds,
-                    cap=settings.email_backoff_max_seconds,
-                )
-                values["next_attempt_at"] = now + timedelta(seconds=delay)
-            await conn.execute(update(emails).where(emails.c.id == row.id).values(**values))
-            log.info(
-                "e-mail not sent",
-                email_id=str(row.id),
-                kind=row.kind,
-                outcome=values.get("status", "retry"),
-                attempt=row.attempts,
-                error=error,
-            )
+    decided = [
+        (
+            row,
+            error,
+            settle(row.attempts, failed=error is not None, permanent=p, policy=policy, now=now),
+        )
+        for row, error, p in outcomes
+    ]
+    sent = [row.id for row, _, decision in decided if isinstance(decision, Settled)]
+    if sent:
+        await uow.repo.mark_sent(sent, now=now)
+    for row, error, decision in decided:
+        if isinstance(decision, Settled):
+            continue
+        retry_at = decision.at if isinstance(decision, Retry) else None
+        await uow.repo.email_failed(row.id, error=error, retry_at=retry_at)
+        log.info(
+            "e-mail not sent",
+            email_id=str(row.id),
+            kind=row.kind,
+            outcome="failed" if isinstance(decision, GivenUp) else "retry",
+            attempt=row.attempts,
+            error=error,
+        )
+    await uow.commit()
     if sent:
         log.info("e-mails sent", count=len(sent))
-
-
-def digest_cutoff(now: datetime, *, hour: int) -> datetime:
-    """The latest daily digest time at or before now (the digest hour, UTC)."""
-    today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
-    return today if today <= now else today - timedelta(days=1)
-
-
-async def digest_forever(rt: ServiceRuntime) -> None:
-    """Once a day, at the digest hour, gather held e-mails into each recipient's digest."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
-    while True:
-        cutoff = digest_cutoff(datetime.now(UTC), hour=settings.digest_hour_utc)
-        async with rt.unit_of_work() as uow:
-            sent = await emails_cases.send_digests(
-                uow, before=cutoff, on_queued=rt.state["mail_wake"].set
-            )
-        if sent:
-            log.info("digests queued", count=sent, cutoff=cutoff.isoformat())
-        await asyncio.sleep(settings.digest_check_seconds)
-
-
-async def batch_forever(rt: ServiceRuntime) -> None:
-    """Send each person's schedule changes in one message once their burst has gone quiet;
-    checks every `change_check_seconds`, and at once when changes are batched."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
-    wake: asyncio.Event = rt.state["changes_wake"]
-    while True:
-        wake.clear()
-        quiet_before = datetime.now(UTC) - timedelta(seconds=settings.change_quiet_seconds)
-        started = time.perf_counter()
-        async with rt.unit_of_work() as uow:
-            sent = await emails_cases.send_change_batches(
-                uow, quiet_before=quiet_before, on_queued=rt.state["mail_wake"].set
-            )
-            await uow.commit()
-        if sent:
-            log.info(
-                "schedule changes combined",
-                messages=sent,
-                seconds=round(time.perf_counter() - started, 3),
-            )
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=settings.change_check_seconds)

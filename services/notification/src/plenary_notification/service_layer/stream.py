@@ -1,22 +1,20 @@
-"""The live stream: every consumed event kept in order for a while, read by scope from a position."""
+"""The live stream: every consumed event kept in order for a while (read by the stream route,
+forgotten by the pruning worker)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from prometheus_client import Gauge
-from sqlalchemy import delete
 
-from plenary_notification.adapters import repository
-from plenary_notification.adapters.tables import stream_events
-from plenary_notification.domain.model import Scope, matches
 from plenary_shared.db import UnitOfWork
 from plenary_shared.envelope import CloudEvent
-from plenary_shared.runtime import ServiceRuntime
+
+if TYPE_CHECKING:
+    from plenary_notification.adapters.repository import Repository
 
 STREAM_LOCK = 0x706C656E  # an advisory lock id of this service's own
 OPEN_STREAMS = Gauge("plenary_stream_clients", "Live streams open in this process")
@@ -53,7 +51,7 @@ def _uuid(value) -> uuid.UUID | None:
         return None
 
 
-async def on_event(uow: UnitOfWork, event: CloudEvent, *, listeners: Listeners) -> None:
+async def on_event(uow: UnitOfWork[Repository], event: CloudEvent, *, listeners: Listeners) -> None:
     """Keep an event for the streams, with what decides who may see it."""
     envelope = event.model_dump(mode="json", exclude_none=True)
     envelope["data"].pop("sealed_code", None)
@@ -77,54 +75,11 @@ async def on_event(uow: UnitOfWork, event: CloudEvent, *, listeners: Listeners) 
     uow.after_commit(listeners.wake_all)
 
 
-async def _keep(uow: UnitOfWork, rows: list[dict]) -> None:
+async def _keep(uow: UnitOfWork[Repository], rows: list[dict]) -> None:
     """The transaction's events in one statement, positions handed out as it commits.
 
     Positions must follow commit order, or a reader could pass one still uncommitted: writers
     (consumers of every replica) take turns from here to their commit, which is next. The turn
     is taken in the same statement, before any position is drawn.
     """
-    await repository.keep_in_turn(uow.conn, rows, lock=STREAM_LOCK)
-
-
-async def follow(
-    rt: ServiceRuntime,
-    *,
-    scope: Scope | None,
-    after: int,
-    patterns: list[str],
-    meeting_id: uuid.UUID | None,
-    poll_seconds: float,
-) -> AsyncIterator[tuple[int, str, dict]]:
-    """Events in the scope after a position, then new ones as they come; forever."""
-    listeners: Listeners = rt.state["stream_listeners"]
-    with listeners.listening() as woken:
-        while True:
-            woken.clear()
-            async with rt.engine.connect() as conn:
-                rows = await repository.stream_after(
-                    conn, after=after, scope=scope, meeting_id=meeting_id, limit=500
-                )
-            for row in rows:
-                after = row.seq
-                if not patterns or matches(patterns, row.event_type):
-                    yield row.seq, row.event_type, row.envelope
-            if len(rows) == 500:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), timeout=poll_seconds)
-
-
-async def start_position(conn) -> int:
-    """Where a stream without Last-Event-ID starts: after everything so far."""
-    return await repository.last_stream_position(conn)
-
-
-async def prune_forever(rt: ServiceRuntime) -> None:
-    """Forget stream events older than the retention (a stream resumes within it)."""
-    settings = rt.settings
-    while True:
-        cutoff = datetime.now(UTC) - timedelta(hours=settings.stream_retention_hours)
-        async with rt.engine.begin() as conn:
-            await conn.execute(delete(stream_events).where(stream_events.c.at < cutoff))
-        await asyncio.sleep(3600)
+    await uow.repo.keep_in_turn(rows, lock=STREAM_LOCK)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
-from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
 
-from plenary_notification.adapters import repository
+from plenary_notification.adapters import queries
+from plenary_notification.domain.commands import PreferenceUpdate
 from plenary_notification.entrypoints.api.policy import POLICY
+from plenary_notification.entrypoints.api.schemas import DigestsQueued, EmailRead, PreferenceRead
 from plenary_notification.service_layer import emails
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant
@@ -21,42 +21,6 @@ from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 router = APIRouter(prefix="/v1", tags=["e-mail"])
 
 Status = Literal["pending", "held", "batched", "sent", "failed", "digested", "combined"]
-
-
-class EmailRead(BaseModel):
-    """One e-mail and how its sending went (its content is not kept readable)."""
-
-    id: UUID
-    kind: str
-    recipient: str
-    language: str
-    event_id: str
-    event_type: str
-    status: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-class PreferenceUpdate(BaseModel):
-    """How a focal point hears of its delegation's nomination decisions."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    decisions: Literal["immediate", "daily_digest"]
-
-
-class PreferenceRead(PreferenceUpdate):
-    """A focal point's choice."""
-
-    email: str
-
-
-class DigestsQueued(BaseModel):
-    """How many digests were queued."""
-
-    queued: int
 
 
 @router.get("/emails", response_model=Page[EmailRead])
@@ -70,7 +34,7 @@ async def list_emails(
 ) -> Page[EmailRead]:
     """The e-mail log, newest first: by recipient, status or kind (invitation, decision, ...)."""
     async with rt.engine.connect() as conn:
-        rows, total = await repository.list_emails(
+        rows, total = await queries.list_emails(
             conn,
             recipient=recipient,
             status=status,
@@ -89,7 +53,7 @@ async def my_preference(
     """The caller's choice: an e-mail per decision, or a daily digest."""
     email = _focal_point_email(grant)
     async with rt.engine.connect() as conn:
-        chosen = await emails.preference_of(conn, email=email)
+        chosen = await queries.preference_of(conn, email=email)
     return PreferenceRead(email=email, decisions=chosen)
 
 
@@ -114,7 +78,7 @@ async def send_digests_now(
     """Send every held digest now instead of at the daily hour (for instance before a deadline)."""
     async with rt.unit_of_work() as uow:
         queued = await emails.send_digests(
-            uow, before=datetime.now(UTC), on_queued=rt.state["mail_wake"].set
+            uow, before=datetime.now(UTC), on_queued=rt.state.mail_wake.set
         )
     return DigestsQueued(queued=queued)
 

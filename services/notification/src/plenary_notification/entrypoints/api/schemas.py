@@ -1,4 +1,4 @@
-"""Request and response models of the notification API."""
+"""Response models of the notification API (its request bodies are `domain.commands`)."""
 
 from __future__ import annotations
 
@@ -6,90 +6,9 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import (
-    AnyHttpUrl,
-    BaseModel,
-    ConfigDict,
-    EmailStr,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel
 
-from plenary_shared.inputs import Text
-
-Channel = Literal["webhook", "email", "stream"]
-Language = Literal["en", "ru", "zh"]
-
-
-def _check_patterns(value: list[str]) -> list[str]:
-    for pattern in value:
-        if not pattern.isprintable():
-            raise ValueError(
-                "an event type pattern holds a control or invisible character; patterns are "
-                "like registration.* or registration.accreditation.granted"
-            )
-        if not pattern or len(pattern) > 200 or any(c.isspace() for c in pattern):
-            raise ValueError(
-                f"'{pattern[:200]}' is not an event type pattern (e.g. registration.* or "
-                "registration.accreditation.granted)"
-            )
-    return value
-
-
-class SubscriptionCreate(BaseModel):
-    """What to receive (event type patterns, a meeting, a delegation) and by which channel."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    channel: Channel = "webhook"
-    url: AnyHttpUrl | None = Field(None, description="where webhooks go (channel webhook)")
-    email: EmailStr | None = Field(None, description="where e-mails go (channel email)")
-    language: Language = Field("en", description="the language of e-mails")
-    event_types: list[str] = Field(
-        min_length=1, max_length=100, examples=[["registration.*", "scheduling.session.*"]]
-    )
-    meeting_id: UUID | None = Field(None, description="only events of this meeting")
-    delegation_id: UUID | None = Field(
-        None, description="only events of this delegation (a focal point's are always its own)"
-    )
-    description: Text | None = Field(None, max_length=500)
-    contact_email: EmailStr | None = Field(
-        None, description="who is told if the receiver fails so long that it is disabled"
-    )
-
-    _patterns = field_validator("event_types")(_check_patterns)
-
-    @model_validator(mode="after")
-    def _destination(self) -> SubscriptionCreate:
-        if self.channel == "webhook" and self.url is None:
-            raise ValueError("a webhook subscription needs the url to post to")
-        if self.channel == "email" and self.email is None:
-            raise ValueError("an e-mail subscription needs the email address to write to")
-        if self.channel != "webhook" and self.url is not None:
-            raise ValueError(f"a {self.channel} subscription takes no url")
-        if self.channel != "email" and self.email is not None:
-            raise ValueError(f"a {self.channel} subscription takes no email address")
-        return self
-
-
-class SubscriptionUpdate(BaseModel):
-    """The parts of a subscription that can change (send only those that do)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    url: AnyHttpUrl | None = None
-    event_types: list[str] | None = Field(None, min_length=1, max_length=100)
-    meeting_id: UUID | None = None
-    delegation_id: UUID | None = None
-    language: Language | None = None
-    description: Text | None = Field(None, max_length=500)
-    contact_email: EmailStr | None = None
-
-    @field_validator("event_types")
-    @classmethod
-    def _patterns(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else _check_patterns(value)
+from plenary_notification.domain.commands import PreferenceUpdate
 
 
 class SubscriptionRead(BaseModel):
@@ -127,14 +46,6 @@ class SecretRotation(BaseModel):
     previous_valid_until: datetime
 
 
-class PauseRequest(BaseModel):
-    """Why a subscription is paused (kept with it)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Text = Field("paused by its owner", min_length=1, max_length=500)
-
-
 class DeliveryRead(BaseModel):
     """One event's delivery to one subscription."""
 
@@ -163,3 +74,31 @@ class PingQueued(BaseModel):
     """A test delivery is on its way."""
 
     delivery_id: UUID
+
+
+class EmailRead(BaseModel):
+    """One e-mail and how its sending went (its content is not kept readable)."""
+
+    id: UUID
+    kind: str
+    recipient: str
+    language: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class PreferenceRead(PreferenceUpdate):
+    """A focal point's choice."""
+
+    email: str
+
+
+class DigestsQueued(BaseModel):
+    """How many digests were queued."""
+
+    queued: int

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from plenary_notification.adapters import queries
 from plenary_notification.config import Settings
-from plenary_notification.domain.model import Scope
+from plenary_notification.domain.model import Channel, Scope, matches
 from plenary_notification.entrypoints.api.policy import POLICY
-from plenary_notification.service_layer import handlers, stream
+from plenary_notification.entrypoints.state import State
+from plenary_notification.service_layer import subscriptions
 from plenary_shared.authz import Grant
 from plenary_shared.errors import Invalid, NotFound
 from plenary_shared.inputs import MAX_BIGINT
-from plenary_shared.runtime import RuntimeDep
+from plenary_shared.runtime import RuntimeDep, ServiceRuntime
 
 router = APIRouter(prefix="/v1", tags=["stream"])
 
@@ -41,7 +45,8 @@ async def start_after(
     if after is not None:
         return after
     async with rt.engine.connect() as conn:
-        return await stream.start_position(conn)
+        # after everything so far
+        return await queries.last_stream_position(conn)
 
 
 async def chosen_subscription(
@@ -55,15 +60,16 @@ async def chosen_subscription(
     if subscription_id is None:
         return None
     async with rt.engine.connect() as conn:
-        chosen = await handlers.owned(conn, subscription_id, grant)
-    if chosen.channel != "stream":
+        row = await queries.get_subscription(conn, subscription_id)
+    chosen = subscriptions.check_owned(row, subscription_id, grant)
+    if chosen.channel != Channel.STREAM:
         raise NotFound(f"stream subscription {subscription_id} does not exist")
     return chosen
 
 
 async def scope_of(grant: MayRead) -> Scope | None:
     """What the caller may see (None: everything), settled before the answer begins."""
-    return None if grant.everything else handlers.scope_of(grant)
+    return None if grant.everything else subscriptions.scope_of(grant)
 
 
 @router.get("/stream", response_class=EventSourceResponse)
@@ -85,7 +91,7 @@ async def live_stream(
     settings: Settings = rt.settings  # type: ignore[assignment]
     if chosen is not None:
         types, meeting_id = [*types, *chosen.event_types], meeting_id or chosen.meeting_id
-    async for seq, event_type, envelope in stream.follow(
+    async for seq, event_type, envelope in follow(
         rt,
         scope=scope,
         after=after,
@@ -96,3 +102,30 @@ async def live_stream(
         yield ServerSentEvent(
             id=str(seq), event=event_type, raw_data=json.dumps(envelope, separators=(",", ":"))
         )
+
+
+async def follow(
+    rt: ServiceRuntime[State],
+    *,
+    scope: Scope | None,
+    after: int,
+    patterns: list[str],
+    meeting_id: UUID | None,
+    poll_seconds: float,
+) -> AsyncIterator[tuple[int, str, dict]]:
+    """Events in the scope after a position, then new ones as they come; forever."""
+    with rt.state.stream_listeners.listening() as woken:
+        while True:
+            woken.clear()
+            async with rt.engine.connect() as conn:
+                rows = await queries.stream_after(
+                    conn, after=after, scope=scope, meeting_id=meeting_id, limit=500
+                )
+            for row in rows:
+                after = row.seq
+                if not patterns or matches(patterns, row.event_type):
+                    yield row.seq, row.event_type, row.envelope
+            if len(rows) == 500:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), timeout=poll_seconds)

@@ -8,21 +8,24 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from plenary_notification.adapters import repository
+from plenary_notification.adapters import queries
 from plenary_notification.config import Settings
+from plenary_notification.domain.commands import (
+    ChannelName,
+    PauseRequest,
+    SubscriptionCreate,
+    SubscriptionUpdate,
+)
 from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.entrypoints.api.schemas import (
     AttemptRead,
     DeliveryRead,
-    PauseRequest,
     PingQueued,
     SecretRotation,
-    SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionRead,
-    SubscriptionUpdate,
 )
-from plenary_notification.service_layer import handlers
+from plenary_notification.service_layer import subscriptions
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant
 from plenary_shared.errors import NotFound
@@ -51,11 +54,11 @@ async def create_subscription(
     if earlier := await uow.earlier_result():
         subscription_id = UUID(earlier)
     else:
-        scope = handlers.scope_of(grant, delegation_id=body.delegation_id)
+        scope = subscriptions.scope_of(grant, delegation_id=body.delegation_id)
         settings: Settings = rt.settings  # type: ignore[assignment]
-        await handlers.check_destination(body.url, settings.egress_policy)
+        await subscriptions.check_destination(body.url, settings.egress_policy)
         async with uow:
-            subscription_id = await handlers.create_subscription(
+            subscription_id = await subscriptions.create_subscription(
                 uow, command=body, principal=grant.principal, scope=scope
             )
     response.headers["Location"] = f"/v1/subscriptions/{subscription_id}"
@@ -68,13 +71,13 @@ async def list_subscriptions(
     rt: RuntimeDep,
     grant: MayRead,
     page: PageDep,
-    channel: Literal["webhook", "email", "stream"] | None = None,
+    channel: ChannelName | None = None,
     status: Literal["active", "paused", "disabled"] | None = None,
 ) -> Page[SubscriptionRead]:
     """The caller's subscriptions, newest first."""
-    within = handlers.scope_of(grant)
+    within = subscriptions.scope_of(grant)
     async with rt.engine.connect() as conn:
-        rows, total = await repository.list_subscriptions(
+        rows, total = await queries.list_subscriptions(
             conn,
             owner=grant.principal.subject,
             owner_role=grant.principal.role.value,
@@ -108,10 +111,10 @@ async def update_subscription(
     """Change the event types, filters or destination of a subscription."""
     if body.url is not None:
         settings: Settings = rt.settings  # type: ignore[assignment]
-        await handlers.check_destination(body.url, settings.egress_policy)
+        await subscriptions.check_destination(body.url, settings.egress_policy)
     if not await uow.earlier_result():
         async with uow:
-            await handlers.update_subscription(
+            await subscriptions.update_subscription(
                 uow, subscription_id=subscription_id, command=body, grant=grant
             )
     return await get_subscription(subscription_id, rt, grant)
@@ -126,7 +129,9 @@ async def pause_subscription(
 ) -> SubscriptionRead:
     """Stop delivering for now; events that arrive meanwhile are delivered on resume."""
     async with rt.unit_of_work() as uow:
-        await handlers.pause(uow, subscription_id=subscription_id, grant=grant, reason=body.reason)
+        await subscriptions.pause(
+            uow, subscription_id=subscription_id, grant=grant, reason=body.reason
+        )
     return await get_subscription(subscription_id, rt, grant)
 
 
@@ -136,8 +141,8 @@ async def resume_subscription(
 ) -> SubscriptionRead:
     """Deliver again (also after an automatic disable), starting with what waited."""
     async with rt.unit_of_work() as uow:
-        await handlers.resume(uow, subscription_id=subscription_id, grant=grant)
-    rt.state["delivery_wake"].set()
+        await subscriptions.resume(uow, subscription_id=subscription_id, grant=grant)
+    rt.state.delivery_wake.set()
     return await get_subscription(subscription_id, rt, grant)
 
 
@@ -152,12 +157,12 @@ async def ping_subscription(
     """Send a test event (`notification.ping`) to this subscription alone."""
     if earlier := await uow.earlier_result():
         return PingQueued(delivery_id=UUID(earlier))
-    wake = rt.state["delivery_wake"].set
+    wake = rt.state.delivery_wake.set
     async with uow:
-        delivery_id = await handlers.ping(
+        delivery_id = await subscriptions.ping(
             uow, subscription_id=subscription_id, grant=grant, on_queued=wake
         )
-    rt.state["mail_wake"].set()
+    rt.state.mail_wake.set()
     return PingQueued(delivery_id=delivery_id)
 
 
@@ -169,7 +174,7 @@ async def rotate_secret(
     settings: Settings = rt.settings  # type: ignore[assignment]
     if not await uow.earlier_result():
         async with uow:
-            await handlers.rotate_secret(
+            await subscriptions.rotate_secret(
                 uow,
                 subscription_id=subscription_id,
                 grant=grant,
@@ -183,7 +188,7 @@ async def rotate_secret(
 async def delete_subscription(subscription_id: UUID, uow: UnitOfWorkDep, grant: MayDelete) -> None:
     """Remove a subscription; its pending deliveries are cancelled."""
     async with uow:
-        await handlers.delete_subscription(uow, subscription_id=subscription_id, grant=grant)
+        await subscriptions.delete_subscription(uow, subscription_id=subscription_id, grant=grant)
 
 
 @router.get("/subscriptions/{subscription_id}/deliveries", response_model=Page[DeliveryRead])
@@ -199,7 +204,7 @@ async def list_deliveries(
     """The delivery log of a subscription, newest first: by status, event type or time."""
     await _own(rt, subscription_id, grant)
     async with rt.engine.connect() as conn:
-        rows, total = await repository.list_deliveries(
+        rows, total = await queries.list_deliveries(
             conn,
             subscription_id,
             status=status,
@@ -222,10 +227,10 @@ async def list_attempts(
     """Every attempt of a delivery: time, status code, latency, error."""
     await _own(rt, subscription_id, grant)
     async with rt.engine.connect() as conn:
-        delivery = await repository.get_delivery(conn, delivery_id)
+        delivery = await queries.get_delivery(conn, delivery_id)
         if delivery is None or delivery.subscription_id != subscription_id:
             raise NotFound(f"delivery {delivery_id} does not exist")
-        rows = await repository.list_attempts(conn, delivery_id)
+        rows = await queries.list_attempts(conn, delivery_id)
     return [AttemptRead.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -244,18 +249,19 @@ async def redeliver(
     """Try a failed delivery again, with a fresh set of attempts."""
     if not await uow.earlier_result():
         async with uow:
-            await handlers.redeliver(
+            await subscriptions.redeliver(
                 uow,
                 subscription_id=subscription_id,
                 delivery_id=delivery_id,
                 grant=grant,
-                on_queued=rt.state["delivery_wake"].set,
+                on_queued=rt.state.delivery_wake.set,
             )
     async with rt.engine.connect() as conn:
-        row = await repository.get_delivery(conn, delivery_id)
+        row = await queries.get_delivery(conn, delivery_id)
     return DeliveryRead.model_validate(row, from_attributes=True)
 
 
 async def _own(rt, subscription_id: UUID, grant: Grant):
     async with rt.engine.connect() as conn:
-        return await handlers.owned(conn, subscription_id, grant)
+        row = await queries.get_subscription(conn, subscription_id)
+    return subscriptions.check_owned(row, subscription_id, grant)

@@ -1,4 +1,5 @@
-"""The webhook worker: each endpoint has its own queue and concurrency limit, so none waits on another."""
+"""The webhook worker: each endpoint has its own queue and concurrency limit, so none waits on
+another."""
 
 from __future__ import annotations
 
@@ -13,17 +14,20 @@ from uuid import UUID
 
 import structlog
 
-from plenary_notification.adapters import egress, repository, webhooks
+from plenary_notification.adapters import egress, webhooks
+from plenary_notification.adapters.repository import Repository
 from plenary_notification.config import Settings
 from plenary_notification.domain import model
-from plenary_notification.service_layer import handlers
+from plenary_notification.domain.model import signing_secrets
+from plenary_notification.entrypoints.state import State
+from plenary_notification.service_layer import webhooks as webhook_cases
 from plenary_shared.db import single_statements
 from plenary_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
 
 
-async def deliver_forever(rt: ServiceRuntime) -> None:
+async def deliver_forever(rt: ServiceRuntime[State]) -> None:
     """Deliver due webhooks until cancelled; woken when deliveries are queued or one finishes."""
     settings: Settings = rt.settings  # type: ignore[assignment]
     async with egress.guarded_client(settings.egress_policy) as http:
@@ -37,11 +41,11 @@ BUSY_POLL_SECONDS = 1.0
 class Dispatcher:
     """Leases due deliveries while there is room, and never waits for a slow one to lease more."""
 
-    def __init__(self, rt: ServiceRuntime, http) -> None:
+    def __init__(self, rt: ServiceRuntime[State], http) -> None:
         self.rt = rt
         self.http = http
         self.settings: Settings = rt.settings  # type: ignore[assignment]
-        self.wake: asyncio.Event = rt.state["delivery_wake"]
+        self.wake: asyncio.Event = rt.state.delivery_wake
         self.in_flight: Counter[UUID] = Counter()
         # when this process last wrote a subscription's success (monotonic seconds)
         self.success_told: dict[UUID, float] = {}
@@ -83,8 +87,7 @@ class Dispatcher:
         self.leasing = True
         try:
             async with single_statements(self.rt.engine) as conn:
-                due = await repository.lease_due(
-                    conn,
+                due = await Repository(conn).lease_due(
                     limit=room,
                     lease=lease,
                     per_endpoint=self.settings.webhook_endpoint_concurrency,
@@ -103,7 +106,7 @@ class Dispatcher:
         """Until the next delivery falls due (a retry, or a lease held elsewhere that runs out)."""
         now = datetime.now(UTC)
         async with single_statements(self.rt.engine) as conn:
-            due = await repository.next_delivery_due(conn, now=now)
+            due = await Repository(conn).next_delivery_due(now=now)
         return model.idle_wait(due, now=now, longest=longest)
 
     def _done(self, subscription_id: UUID):
@@ -168,15 +171,13 @@ class Dispatcher:
         """A failed attempt: logged, and the delivery retried later or given up (and told)."""
         settings = self.settings
         async with self.rt.unit_of_work() as uow:
-            return await handlers.record_failure(
+            return await webhook_cases.record_failure(
                 uow,
                 delivery=delivery,
                 attempt=attempt,
-                max_attempts=settings.webhook_max_attempts,
-                backoff=settings.webhook_backoff_seconds,
-                backoff_cap=settings.webhook_backoff_max_seconds,
+                policy=settings.webhook_retry,
                 disable_after=timedelta(seconds=settings.webhook_disable_after_seconds),
-                on_mail_queued=self.rt.state["mail_wake"].set,
+                on_mail_queued=self.rt.state.mail_wake.set,
             )
 
     async def settle(self, batch: list) -> None:
@@ -184,13 +185,7 @@ class Dispatcher:
         and their attempts, one more for receivers not recorded well within the last second."""
         now = datetime.now(UTC)
         async with single_statements(self.rt.engine) as conn:
-            await repository.settle_delivered(
-                conn,
-                [(d.id, a.status_code, a.latency_ms) for d, a, _ in batch],
-                now=now,
-            )
-            if untold := list({d.subscription_id for d, _, told in batch if not told}):
-                await repository.receivers_answered(conn, untold, now=now)
+            await webhook_cases.record_successes(Repository(conn), batch, now=now)
 
 
 class GroupWrite:
@@ -231,12 +226,3 @@ class GroupWrite:
         else:
             for _, done in batch:
                 done.set_result(None)
-
-
-def signing_secrets(subscription) -> list[str]:
-    """The current secret, and the previous one while its grace period lasts."""
-    found = [subscription.secret]
-    until = subscription.previous_secret_expires_at
-    if subscription.previous_secret and until and until > datetime.now(UTC):
-        found.append(subscription.previous_secret)
-    return found
