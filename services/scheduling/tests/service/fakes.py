@@ -2,7 +2,7 @@
 
 It answers the same named methods as `plenary_scheduling.adapters.repository.Repository`, with
 rows as attribute objects shaped like the real ones (a session joined with its room and venue).
-The `add_*` helpers without a use case behind them seed a test's world.
+conftest.py seeds a test's world on top of it (meetings, rooms, delegations, participants).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import namedtuple
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace as Row
 
 LIVE = "scheduled"
@@ -40,82 +40,6 @@ class FakeRepository:
     def _tick(self) -> datetime:
         """A strictly increasing time (first come, first served in waiting lines)."""
         return datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=next(self._clock))
-
-    # -- seeding a world ----------------------------------------------------------------------
-
-    def meeting(self, *, starts_on=date(2025, 11, 17), ends_on=date(2025, 11, 19), **kw) -> Row:
-        row = Row(
-            id=uuid.uuid4(),
-            title=kw.get("title", "Forum"),
-            city="Kazan",
-            venue="Expo",
-            timezone=kw.get("timezone", "Europe/Moscow"),
-            starts_on=starts_on,
-            ends_on=ends_on,
-            requires_vetting=False,
-            created_by="organiser",
-        )
-        self.meetings[row.id] = row
-        return row
-
-    def venue(self, meeting: Row, *, name: str = "Expo", timezone: str | None = None) -> Row:
-        row = Row(
-            id=uuid.uuid4(),
-            meeting_id=meeting.id,
-            name=name,
-            city="Kazan",
-            address="",
-            timezone=timezone or meeting.timezone,
-        )
-        self.venues[row.id] = row
-        return row
-
-    def room(self, venue: Row, *, name: str = "Hall A", capacity: int = 100, bilateral=False):
-        row = Row(
-            id=uuid.uuid4(),
-            venue_id=venue.id,
-            meeting_id=venue.meeting_id,
-            name=name,
-            capacity=capacity,
-            access_zone=None,
-            languages=[],
-            bilateral=bilateral,
-        )
-        self.rooms[row.id] = row
-        return row
-
-    def delegation(self, meeting: Row, *, name: str = "Ruritania", seats=None, status="active"):
-        row = Row(
-            id=uuid.uuid4(),
-            meeting_id=meeting.id,
-            name=name,
-            session_seats=dict(seats or {}),
-            status=status,
-        )
-        self.delegations[row.id] = row
-        return row
-
-    def participant(self, delegation: Row, *, family_name: str = "Smith", status="accredited"):
-        row = Row(
-            application_id=uuid.uuid4(),
-            meeting_id=delegation.meeting_id,
-            delegation_id=delegation.id,
-            given_name="Ann",
-            family_name=family_name,
-            category="delegate",
-            accredited_at=self._tick(),
-            calendar_token=uuid.uuid4().hex,
-            status=status,
-        )
-        self.participants[row.application_id] = row
-        return row
-
-    def attendee_ids(self, session_id: uuid.UUID) -> list[uuid.UUID]:
-        return sorted(a for s, a in self.attendance if s == session_id)
-
-    def waiting_ids(self, session_id: uuid.UUID) -> list[uuid.UUID]:
-        line = [w for w in self.waiting.values() if w.session_id == session_id]
-        return [w.application_id for w in sorted(line, key=lambda w: w.waiting_since)]
 
     # -- meetings, venues, rooms, versions ----------------------------------------------------
 
