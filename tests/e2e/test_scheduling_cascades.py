@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from plenary_devstack.testing import wait_for
+from plenary_scheduling.adapters.repository import Repository
 from plenary_scheduling.adapters.tables import messaging
 from plenary_scheduling.service_layer import reactions
 from plenary_shared.consumer import EventConsumer
@@ -217,6 +218,7 @@ async def _crash_then_apply(platform, event, handler, effects_sql: str, params: 
         handlers={},
         producer=None,
         consumer_factory=None,
+        repositories=Repository,
     )
 
     async def crashing(uow, event):

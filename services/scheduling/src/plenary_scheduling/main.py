@@ -2,10 +2,18 @@
 
 from fastapi import FastAPI
 
+from plenary_scheduling.adapters.repository import Repository
 from plenary_scheduling.adapters.tables import messaging
 from plenary_scheduling.config import Settings
 from plenary_scheduling.entrypoints import consumers
-from plenary_scheduling.entrypoints.api import calendars, planning, routes, sessions
+from plenary_scheduling.entrypoints.api import (
+    attendance,
+    bilaterals,
+    calendars,
+    meetings,
+    sessions,
+    versions,
+)
 from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_shared.runtime import ServiceRuntime, build_app
 
@@ -19,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tables=messaging,
         handlers=consumers.HANDLERS,
         consumes=consumers.CONSUMES,
+        repositories=Repository,
     )
     return build_app(
         title="Plenary scheduling",
@@ -27,7 +36,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "bilateral meetings and calendar feeds."
         ),
         runtime=runtime,
-        routers=[routes.router, sessions.router, planning.router, calendars.router],
+        routers=[
+            meetings.router,
+            sessions.router,
+            attendance.router,
+            versions.router,
+            bilaterals.router,
+            calendars.router,
+        ],
         policy=POLICY,
         public_routers=[calendars.public_router],
     )

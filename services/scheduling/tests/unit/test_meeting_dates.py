@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from plenary_scheduling.domain.commands import MeetingCreate
 from plenary_scheduling.domain.model import MeetingDates
-from plenary_scheduling.entrypoints.api.schemas import MeetingCreate
 from plenary_shared.errors import Invalid
 
 BERLIN = MeetingDates(date(2025, 10, 25), date(2025, 10, 27), "Europe/Berlin")

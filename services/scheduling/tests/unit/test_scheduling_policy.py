@@ -8,7 +8,7 @@ from fastapi.routing import iter_route_contexts
 
 from plenary_scheduling.config import Settings
 from plenary_scheduling.entrypoints.api.policy import POLICY
-from plenary_scheduling.entrypoints.api.sessions import visibility_filters
+from plenary_scheduling.entrypoints.api.visibility import visibility_filters
 from plenary_scheduling.main import create_app
 from plenary_shared.auth import Principal, Role
 from plenary_shared.authz import OfflineService, Scope, route_action, unguarded_routes, v1_routes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -10,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 from plenary_shared.errors import Conflict, Invalid
 from plenary_shared.vocabulary import SessionFormat  # noqa: F401 - re-exported
+
+# whether the caller may act for a delegation (organisers: any; a focal point: its own)
+MayActFor = Callable[[UUID], bool]
 
 
 class Visibility(StrEnum):
@@ -69,6 +73,17 @@ class MeetingDates:
                 f"the session ({start:%Y-%m-%d %H:%M}-{end:%H:%M} {self.timezone}) falls outside "
                 f"the meeting's days, {self.starts_on} to {self.ends_on}"
             )
+
+    def utc_span(self, starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+        """Session times checked against the meeting's days (venue time), in UTC."""
+        self.check_session(starts_at, ends_at)
+        return self.localise(starts_at).astimezone(UTC), self.localise(ends_at).astimezone(UTC)
+
+
+def ensure_scheduled(*, status: str, title: str, instead: str) -> None:
+    """A cancelled session stays cancelled: it cannot be changed, only replaced by a new one."""
+    if status != SessionStatus.SCHEDULED:
+        raise Conflict(f"session '{title}' is cancelled; {instead}", current_status=status)
 
 
 def localise(moment: datetime, timezone: str) -> datetime:
@@ -179,6 +194,27 @@ def head_clash(*, delegation: str, delegation_id: UUID, other, timezone: str) ->
     )
 
 
+def accreditation_clash(person, *, application_id: UUID, meeting_id: UUID) -> Clash | None:
+    """Only participants accredited to the meeting can be assigned to its sessions."""
+    if person is None or person.status != "accredited":
+        state = "is not accredited" if person is None else f"is {person.status}"
+        return Clash(
+            kind="accreditation",
+            message=(
+                f"participant {application_id} {state}; only accredited participants "
+                "can be assigned"
+            ),
+            application_id=application_id,
+        )
+    if person.meeting_id != meeting_id:
+        return Clash(
+            kind="accreditation",
+            message=f"participant {application_id} is accredited to another meeting",
+            application_id=application_id,
+        )
+    return None
+
+
 def seats_left(*, seats: dict[str, int], session_format: str, taken: int) -> int | None:
     """Seats a delegation still has in a session of a format; None when the format has no limit."""
     if session_format not in seats:
@@ -249,6 +285,37 @@ def check_slots(slots: list[tuple[datetime, datetime]]) -> None:
     for start, end in slots:
         if end <= start:
             raise Invalid(f"a slot ends ({end:%Y-%m-%d %H:%M}) before it starts")
+
+
+def utc_slots(slots: list[tuple[datetime, datetime]], timezone: str) -> list[dict]:
+    """Bilateral slots checked and stored in UTC; naive times are read in the meeting's zone."""
+    pairs = [
+        (localise(start, timezone).astimezone(UTC), localise(end, timezone).astimezone(UTC))
+        for start, end in slots
+    ]
+    check_slots(pairs)
+    return [{"starts_at": a.isoformat(), "ends_at": b.isoformat()} for a, b in pairs]
+
+
+def ensure_two_delegations(requester_id: UUID, counterpart_id: UUID) -> None:
+    """A bilateral meeting is between two different delegations."""
+    if requester_id == counterpart_id:
+        raise Invalid("a bilateral meeting needs two different delegations")
+
+
+def check_parties(ids: list[UUID], *, meeting_id: UUID, known: dict) -> None:
+    """Both parties of a bilateral are active delegations of the meeting."""
+    for delegation_id in ids:
+        delegation = known.get(delegation_id)
+        if delegation is None or delegation.meeting_id != meeting_id:
+            raise Invalid(f"delegation {delegation_id} is not a delegation of this meeting")
+        if delegation.status != "active":
+            raise Conflict(f"{delegation.name} has withdrawn from the meeting")
+
+
+def answers_next(*, requester_id: UUID, counterpart_id: UUID, awaiting_id: UUID) -> UUID:
+    """After a counter-proposal the other delegation answers."""
+    return requester_id if awaiting_id == counterpart_id else counterpart_id
 
 
 def ensure_open(*, status: str, request_id: UUID) -> None:

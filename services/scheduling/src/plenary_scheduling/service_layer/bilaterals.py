@@ -4,27 +4,27 @@ counter-proposed (the other side answers next)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
-
-from plenary_scheduling.adapters import repository
-from plenary_scheduling.adapters.tables import bilateral_requests, rooms
-from plenary_scheduling.domain.model import (
-    BilateralStatus,
-    Visibility,
-    check_slots,
-    ensure_open,
-    localise,
-    span,
-)
-from plenary_scheduling.entrypoints.api.schemas import (
+from plenary_scheduling.domain.commands import (
     BilateralCounterProposal,
     BilateralCreate,
     SlotCreate,
 )
+from plenary_scheduling.domain.model import (
+    BilateralStatus,
+    MayActFor,
+    Visibility,
+    answers_next,
+    check_parties,
+    ensure_open,
+    ensure_two_delegations,
+    span,
+    utc_slots,
+)
 from plenary_scheduling.service_layer.conflicts import Proposal, check
-from plenary_scheduling.service_layer.handlers import MayActFor, insert_session
+from plenary_scheduling.service_layer.sessions import insert_session
 from plenary_shared.db import UnitOfWork
 from plenary_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from plenary_shared.events.scheduling import (
@@ -34,6 +34,9 @@ from plenary_shared.events.scheduling import (
     BilateralRequested,
 )
 from plenary_shared.vocabulary import SessionFormat
+
+if TYPE_CHECKING:
+    from plenary_scheduling.adapters.repository import Repository
 
 
 def bilateral_facts(row) -> dict:
@@ -51,19 +54,11 @@ def bilateral_facts(row) -> dict:
 
 def _slots(slots: list[SlotCreate], timezone: str) -> list[dict]:
     """Slots in UTC, naive times read in the meeting's zone."""
-    pairs = [
-        (
-            localise(s.starts_at, timezone).astimezone(UTC),
-            localise(s.ends_at, timezone).astimezone(UTC),
-        )
-        for s in slots
-    ]
-    check_slots(pairs)
-    return [{"starts_at": a.isoformat(), "ends_at": b.isoformat()} for a, b in pairs]
+    return utc_slots([(s.starts_at, s.ends_at) for s in slots], timezone)
 
 
 async def request_bilateral(
-    uow: UnitOfWork,
+    uow: UnitOfWork[Repository],
     *,
     meeting_id: uuid.UUID,
     command: BilateralCreate,
@@ -73,43 +68,35 @@ async def request_bilateral(
     """Ask another delegation for a bilateral meeting (organisers, or the requester's focal point)."""
     if not may_act_for(command.requester_delegation_id):
         raise Forbidden("a focal point asks for bilateral meetings for its own delegation only")
-    meeting = await repository.get_meeting(uow.conn, meeting_id)
+    meeting = await uow.repo.get_meeting(meeting_id)
     if meeting is None:
         raise NotFound(f"meeting {meeting_id} does not exist")
-    if command.requester_delegation_id == command.counterpart_delegation_id:
-        raise Invalid("a bilateral meeting needs two different delegations")
+    ensure_two_delegations(command.requester_delegation_id, command.counterpart_delegation_id)
     ids = [command.requester_delegation_id, command.counterpart_delegation_id]
-    known = await repository.delegations_by_id(uow.conn, ids)
-    for delegation_id in ids:
-        delegation = known.get(delegation_id)
-        if delegation is None or delegation.meeting_id != meeting_id:
-            raise Invalid(f"delegation {delegation_id} is not a delegation of this meeting")
-        if delegation.status != "active":
-            raise Conflict(f"{delegation.name} has withdrawn from the meeting")
+    known = await uow.repo.delegations_by_id(ids)
+    check_parties(ids, meeting_id=meeting_id, known=known)
     request_id = uuid.uuid4()
-    await uow.conn.execute(
-        bilateral_requests.insert().values(
-            id=request_id,
-            meeting_id=meeting_id,
-            requester_id=command.requester_delegation_id,
-            counterpart_id=command.counterpart_delegation_id,
-            awaiting_id=command.counterpart_delegation_id,
-            status=BilateralStatus.REQUESTED.value,
-            slots=_slots(command.slots, meeting.timezone),
-            agenda=command.agenda,
-            note=command.note,
-            created_by=actor,
-        )
+    await uow.repo.add_bilateral(
+        request_id,
+        meeting_id=meeting_id,
+        requester_id=command.requester_delegation_id,
+        counterpart_id=command.counterpart_delegation_id,
+        awaiting_id=command.counterpart_delegation_id,
+        status=BilateralStatus.REQUESTED.value,
+        slots=_slots(command.slots, meeting.timezone),
+        agenda=command.agenda,
+        note=command.note,
+        created_by=actor,
     )
-    row = await repository.get_bilateral(uow.conn, request_id)
+    row = await uow.repo.get_bilateral(request_id)
     await uow.emit(BilateralRequested(**bilateral_facts(row)), subject=str(request_id))
     await uow.commit()
     return request_id
 
 
-async def _answerable(uow: UnitOfWork, request_id: uuid.UUID, may_act_for: MayActFor):
+async def _answerable(uow: UnitOfWork[Repository], request_id: uuid.UUID, may_act_for: MayActFor):
     """The open request, if the caller may answer it now."""
-    row = await repository.get_bilateral(uow.conn, request_id, lock=True)
+    row = await uow.repo.get_bilateral(request_id, lock=True)
     if row is None or not (may_act_for(row.requester_id) or may_act_for(row.counterpart_id)):
         raise NotFound(f"bilateral request {request_id} does not exist")
     ensure_open(status=row.status, request_id=request_id)
@@ -122,7 +109,7 @@ async def _answerable(uow: UnitOfWork, request_id: uuid.UUID, may_act_for: MayAc
 
 
 async def accept_bilateral(
-    uow: UnitOfWork,
+    uow: UnitOfWork[Repository],
     *,
     request_id: uuid.UUID,
     slot: int | None,
@@ -131,23 +118,13 @@ async def accept_bilateral(
 ) -> uuid.UUID:
     """Accept: a session in the first free bilateral room at the first workable slot, both heads in."""
     row = await _answerable(uow, request_id, may_act_for)
-    meeting = await repository.get_meeting(uow.conn, row.meeting_id)
+    meeting = await uow.repo.get_meeting(row.meeting_id)
     if slot is not None and slot >= len(row.slots):
         raise Invalid(
             f"slot {slot} does not exist; this request has {len(row.slots)} slot(s), from 0"
         )
     candidates = [row.slots[slot]] if slot is not None else row.slots
-    room_ids = (
-        (
-            await uow.conn.execute(
-                select(rooms.c.id)
-                .where(rooms.c.meeting_id == row.meeting_id, rooms.c.bilateral.is_(True))
-                .order_by(rooms.c.name, rooms.c.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    room_ids = await uow.repo.bilateral_rooms(row.meeting_id)
     if not room_ids:
         raise Conflict(
             "this meeting has no room set aside for bilateral meetings; "
@@ -168,7 +145,7 @@ async def accept_bilateral(
                 ends_at=ends_at,
                 heads=heads,
             )
-            clashes = await check(uow.conn, proposal, changeover=changeover)
+            clashes = await check(uow.repo, proposal, changeover=changeover)
             if clashes.found:
                 reasons.append(
                     f"{span(starts_at, ends_at, meeting.timezone)}: {clashes.found[0].message}"
@@ -177,7 +154,7 @@ async def accept_bilateral(
                     break  # no other room helps when a head is busy
                 continue
             # lock the room and check again, so that a concurrent booking cannot slip in
-            clashes = await check(uow.conn, proposal, changeover=changeover, lock=True)
+            clashes = await check(uow.repo, proposal, changeover=changeover, lock=True)
             if clashes.found:
                 reasons.append(
                     f"{span(starts_at, ends_at, meeting.timezone)}: {clashes.found[0].message}"
@@ -190,8 +167,10 @@ async def accept_bilateral(
     )
 
 
-async def _schedule(uow: UnitOfWork, row, proposal: Proposal, heads: list[uuid.UUID]) -> uuid.UUID:
-    names = await repository.delegations_by_id(uow.conn, heads)
+async def _schedule(
+    uow: UnitOfWork[Repository], row, proposal: Proposal, heads: list[uuid.UUID]
+) -> uuid.UUID:
+    names = await uow.repo.delegations_by_id(heads)
     title = f"Bilateral meeting: {names[row.requester_id].name} - {names[row.counterpart_id].name}"
     session_id = await insert_session(
         uow,
@@ -206,17 +185,9 @@ async def _schedule(uow: UnitOfWork, row, proposal: Proposal, heads: list[uuid.U
         heads=heads,
         bilateral_id=row.id,
     )
-    await uow.conn.execute(
-        update(bilateral_requests)
-        .where(bilateral_requests.c.id == row.id)
-        .values(
-            status=BilateralStatus.ACCEPTED.value,
-            session_id=session_id,
-            updated_at=datetime.now(UTC),
-        )
-    )
-    room = await repository.get_room(uow.conn, proposal.room_id)
-    accepted = await repository.get_bilateral(uow.conn, row.id)
+    await uow.repo.accept_bilateral(row.id, session_id=session_id)
+    room = await uow.repo.get_room(proposal.room_id)
+    accepted = await uow.repo.get_bilateral(row.id)
     await uow.emit(
         BilateralAccepted(
             **bilateral_facts(accepted),
@@ -233,15 +204,11 @@ async def _schedule(uow: UnitOfWork, row, proposal: Proposal, heads: list[uuid.U
 
 
 async def decline_bilateral(
-    uow: UnitOfWork, *, request_id: uuid.UUID, reason: str, may_act_for: MayActFor
+    uow: UnitOfWork[Repository], *, request_id: uuid.UUID, reason: str, may_act_for: MayActFor
 ) -> None:
     """Decline a request."""
     row = await _answerable(uow, request_id, may_act_for)
-    await uow.conn.execute(
-        update(bilateral_requests)
-        .where(bilateral_requests.c.id == request_id)
-        .values(status=BilateralStatus.DECLINED.value, note=reason, updated_at=datetime.now(UTC))
-    )
+    await uow.repo.decline_bilateral(request_id, note=reason)
     await uow.emit(
         BilateralDeclined(**bilateral_facts(row), reason=reason), subject=str(request_id)
     )
@@ -249,7 +216,7 @@ async def decline_bilateral(
 
 
 async def counter_propose(
-    uow: UnitOfWork,
+    uow: UnitOfWork[Repository],
     *,
     request_id: uuid.UUID,
     command: BilateralCounterProposal,
@@ -257,19 +224,18 @@ async def counter_propose(
 ) -> None:
     """Propose other slots; the other delegation answers next."""
     row = await _answerable(uow, request_id, may_act_for)
-    meeting = await repository.get_meeting(uow.conn, row.meeting_id)
-    other = row.requester_id if row.awaiting_id == row.counterpart_id else row.counterpart_id
-    await uow.conn.execute(
-        update(bilateral_requests)
-        .where(bilateral_requests.c.id == request_id)
-        .values(
-            status=BilateralStatus.COUNTER_PROPOSED.value,
-            slots=_slots(command.slots, meeting.timezone),
-            note=command.note,
-            awaiting_id=other,
-            updated_at=datetime.now(UTC),
-        )
+    meeting = await uow.repo.get_meeting(row.meeting_id)
+    other = answers_next(
+        requester_id=row.requester_id,
+        counterpart_id=row.counterpart_id,
+        awaiting_id=row.awaiting_id,
     )
-    row = await repository.get_bilateral(uow.conn, request_id)
+    await uow.repo.counter_propose(
+        request_id,
+        slots=_slots(command.slots, meeting.timezone),
+        note=command.note,
+        awaiting_id=other,
+    )
+    row = await uow.repo.get_bilateral(request_id)
     await uow.emit(BilateralCounterProposed(**bilateral_facts(row)), subject=str(request_id))
     await uow.commit()

@@ -9,20 +9,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from plenary_scheduling.adapters import repository
+from plenary_scheduling.domain.commands import ConflictCheckCreate
 from plenary_scheduling.domain.model import (
     Clash,
     Clashes,
+    MeetingDates,
+    accreditation_clash,
     check_capacity,
+    ensure_scheduled,
     head_clash,
     participant_clash,
     room_clash,
     seats_left,
 )
+from plenary_shared.errors import Invalid, NotFound
+
+if TYPE_CHECKING:
+    from plenary_scheduling.adapters.repository import Repository
 
 
 @dataclass
@@ -60,11 +66,11 @@ class Proposal:
 
 
 async def check(
-    conn: AsyncConnection, proposal: Proposal, *, changeover: timedelta, lock: bool = False
+    repo: Repository, proposal: Proposal, *, changeover: timedelta, lock: bool = False
 ) -> Clashes:
     """Every clash of the proposal; with `lock`, the rows it depends on are locked first."""
     clashes = Clashes()
-    room = await repository.get_room(conn, proposal.room_id, lock=lock)
+    room = await repo.get_room(proposal.room_id, lock=lock)
     if room is None or room.meeting_id != proposal.meeting_id:
         clashes.add(
             Clash(kind="room", message=f"room {proposal.room_id} is not a room of this meeting")
@@ -72,8 +78,7 @@ async def check(
         return clashes
     zone = room.timezone
     if proposal.room_changed or proposal.time_changed:
-        for other in await repository.room_bookings(
-            conn,
+        for other in await repo.room_bookings(
             room_id=room.id,
             starts_at=proposal.starts_at,
             ends_at=proposal.ends_at,
@@ -83,31 +88,28 @@ async def check(
             clashes.add(
                 room_clash(room=room.name, other=other, timezone=zone, changeover=changeover)
             )
-    existing = await repository.attendees(conn, proposal.session_id) if proposal.session_id else []
+    existing = await repo.attendees(proposal.session_id) if proposal.session_id else []
     # lock everyone whose timetable changes, in one ordered statement (no deadlock between two
     # changes): the newly assigned, and the attendees of a session that moves
     moving = existing if proposal.time_changed else []
-    known = await repository.participants_by_id(
-        conn, [*proposal.new_participants, *moving], lock=lock
-    )
+    known = await repo.participants_by_id([*proposal.new_participants, *moving], lock=lock)
     await _accreditation(proposal, known, clashes)
     new = [a for a in proposal.new_participants if a not in set(existing)]
-    overlaps = await repository.participant_overlaps(
-        conn,
+    overlaps = await repo.participant_overlaps(
         application_ids=new,
         session_id=proposal.session_id if proposal.time_changed else None,
         starts_at=proposal.starts_at,
         ends_at=proposal.ends_at,
     )
     if overlaps:
-        names = await repository.participants_by_id(conn, {o.application_id for o in overlaps})
+        names = await repo.participants_by_id({o.application_id for o in overlaps})
         for o in overlaps:
             person = names.get(o.application_id)
             who = f"{person.given_name} {person.family_name}" if person else str(o.application_id)
             clashes.add(
                 participant_clash(who=who, application_id=o.application_id, other=o, timezone=zone)
             )
-    await _heads(conn, proposal, clashes, zone=zone, lock=lock)
+    await _heads(repo, proposal, clashes, zone=zone, lock=lock)
     heads = len(set(proposal.heads))
     check_capacity(
         capacity=room.capacity,
@@ -115,40 +117,26 @@ async def check(
         attendees=len(existing) + len(new) + heads,
         clashes=clashes,
     )
-    await _seats(conn, proposal, known, new, clashes)
+    await _seats(repo, proposal, known, new, clashes)
     return clashes
 
 
 async def _accreditation(proposal: Proposal, known: dict, clashes: Clashes) -> None:
     for application_id in proposal.new_participants:
-        person = known.get(application_id)
-        if person is None or person.status != "accredited":
-            state = "is not accredited" if person is None else f"is {person.status}"
-            clashes.add(
-                Clash(
-                    kind="accreditation",
-                    message=(
-                        f"participant {application_id} {state}; only accredited participants "
-                        "can be assigned"
-                    ),
-                    application_id=application_id,
-                )
-            )
-        elif person.meeting_id != proposal.meeting_id:
-            clashes.add(
-                Clash(
-                    kind="accreditation",
-                    message=f"participant {application_id} is accredited to another meeting",
-                    application_id=application_id,
-                )
-            )
+        clash = accreditation_clash(
+            known.get(application_id),
+            application_id=application_id,
+            meeting_id=proposal.meeting_id,
+        )
+        if clash is not None:
+            clashes.add(clash)
 
 
 async def _heads(
-    conn: AsyncConnection, proposal: Proposal, clashes: Clashes, *, zone: str, lock: bool
+    repo: Repository, proposal: Proposal, clashes: Clashes, *, zone: str, lock: bool
 ) -> None:
     ids = sorted(set(proposal.heads))
-    known = await repository.delegations_by_id(conn, ids, lock=lock)
+    known = await repo.delegations_by_id(ids, lock=lock)
     for delegation_id in ids:
         delegation = known.get(delegation_id)
         if delegation is None or delegation.meeting_id != proposal.meeting_id:
@@ -169,10 +157,9 @@ async def _heads(
             )
     checked = ids if proposal.time_changed or not proposal.session_id else []
     if proposal.session_id and not proposal.time_changed:
-        current = (await repository.heads_of(conn, [proposal.session_id]))[proposal.session_id]
+        current = (await repo.heads_of([proposal.session_id]))[proposal.session_id]
         checked = [d for d in ids if d not in set(current)]
-    for o in await repository.head_overlaps(
-        conn,
+    for o in await repo.head_overlaps(
         delegation_ids=checked,
         session_id=proposal.session_id,
         starts_at=proposal.starts_at,
@@ -185,7 +172,7 @@ async def _heads(
 
 
 async def _seats(
-    conn: AsyncConnection, proposal: Proposal, known: dict, new: list[UUID], clashes: Clashes
+    repo: Repository, proposal: Proposal, known: dict, new: list[UUID], clashes: Clashes
 ) -> None:
     """Seats per delegation in a session of this format follow the delegation's quota."""
     adding: dict[UUID, int] = {}
@@ -195,8 +182,8 @@ async def _seats(
             adding[person.delegation_id] = adding.get(person.delegation_id, 0) + 1
     if not adding:
         return
-    used = await repository.delegation_use(conn, proposal.session_id) if proposal.session_id else {}
-    delegations = await repository.delegations_by_id(conn, adding)
+    used = await repo.delegation_use(proposal.session_id) if proposal.session_id else {}
+    delegations = await repo.delegations_by_id(adding)
     for delegation_id, count in sorted(adding.items()):
         delegation = delegations.get(delegation_id)
         if delegation is None:
@@ -228,3 +215,53 @@ async def _seats(
                     delegation_id=delegation_id,
                 )
             )
+
+
+async def dry_run(
+    repo: Repository, *, meeting_id: UUID, command: ConflictCheckCreate, changeover: timedelta
+) -> Clashes:
+    """Every conflict of a proposed change, without saving anything."""
+    meeting = await repo.get_meeting(meeting_id)
+    if meeting is None:
+        raise NotFound(f"meeting {meeting_id} does not exist")
+    session = None
+    if command.session_id is not None:
+        session = await repo.get_session(command.session_id)
+        if session is None or session.meeting_id != meeting_id:
+            raise NotFound(f"session {command.session_id} is not a session of this meeting")
+        ensure_scheduled(
+            status=session.status, title=session.title, instead="check a new session instead"
+        )
+    else:
+        missing = [
+            f for f in ("format", "room_id", "starts_at", "ends_at") if getattr(command, f) is None
+        ]
+        if missing:
+            raise Invalid(
+                f"a proposed new session needs {', '.join(missing)}; or name an existing "
+                "session_id to check a change to it"
+            )
+    room_id = command.room_id or session.room_id
+    room = await repo.get_room(room_id)
+    if room is None or room.meeting_id != meeting_id:
+        raise Invalid(f"room {room_id} is not a room of this meeting")
+    starts = command.starts_at or session.starts_at
+    ends = command.ends_at or session.ends_at
+    dates = MeetingDates(meeting.starts_on, meeting.ends_on, room.timezone)
+    starts_at, ends_at = dates.utc_span(starts, ends)
+    current = (await repo.heads_of([session.id]))[session.id] if session else []
+    heads = list(dict.fromkeys([*current, *command.head_delegation_ids]))
+    proposal = Proposal(
+        meeting_id=meeting_id,
+        session_id=session.id if session else None,
+        format=(command.format.value if command.format else session.format),
+        room_id=room_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        new_participants=list(dict.fromkeys(command.application_ids)),
+        heads=heads,
+        room_changed=session is None or room_id != session.room_id,
+        time_changed=session is None
+        or (starts_at, ends_at) != (session.starts_at, session.ends_at),
+    )
+    return await check(repo, proposal, changeover=changeover)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from plenary_scheduling.adapters import repository
 from plenary_shared.db import UnitOfWork
 from plenary_shared.events.scheduling import AttendanceRemoved
+
+if TYPE_CHECKING:
+    from plenary_scheduling.adapters.repository import Repository
 
 
 def session_facts(row, *, heads: list[UUID]) -> dict:
@@ -47,19 +48,19 @@ def attendance_facts(row, *, application_id: UUID, delegation_id: UUID) -> dict:
     }
 
 
-async def facts_of(conn: AsyncConnection, session_id: UUID) -> dict:
+async def facts_of(repo: Repository, session_id: UUID) -> dict:
     """The event fields of a stored session."""
-    row = await repository.get_session(conn, session_id)
-    heads = (await repository.heads_of(conn, [session_id]))[session_id]
+    row = await repo.get_session(session_id)
+    heads = (await repo.heads_of([session_id]))[session_id]
     return session_facts(row, heads=heads)
 
 
-async def announce_removals(uow: UnitOfWork, removed: list, *, reason: str) -> None:
+async def announce_removals(uow: UnitOfWork[Repository], removed: list, *, reason: str) -> None:
     """One `attendance.removed` per deleted attendance row."""
     cache: dict[UUID, object] = {}
     for r in removed:
         if r.session_id not in cache:
-            cache[r.session_id] = await repository.get_session(uow.conn, r.session_id)
+            cache[r.session_id] = await uow.repo.get_session(r.session_id)
         session = cache[r.session_id]
         await uow.emit(
             AttendanceRemoved(

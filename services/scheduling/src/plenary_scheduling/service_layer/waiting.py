@@ -5,30 +5,32 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import structlog
-from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from plenary_scheduling.adapters import repository
-from plenary_scheduling.adapters.tables import attendance, session_waiting
 from plenary_scheduling.domain.model import SessionStatus, seats_left
 from plenary_scheduling.service_layer.conflicts import Proposal, check
 from plenary_scheduling.service_layer.facts import attendance_facts
 from plenary_shared.db import UnitOfWork
 from plenary_shared.events.scheduling import AttendanceAssigned, AttendanceWaitlisted
 
+if TYPE_CHECKING:
+    from plenary_scheduling.adapters.repository import Repository
+
 log = structlog.get_logger(__name__)
 # a promotion changes neither room nor time, so the room's changeover never applies
 NO_MOVE = timedelta(0)
 
 
-async def split_by_seats(conn, session, new: list[uuid.UUID], known: dict) -> tuple[list, list]:
+async def split_by_seats(
+    repo: Repository, session, new: list[uuid.UUID], known: dict
+) -> tuple[list, list]:
     """Who fits in their delegation's seats for the session's format (in the order asked), and
     who does not; the caller holds the session's lock."""
-    used = await repository.delegation_use(conn, session.id)
+    used = await repo.delegation_use(session.id)
     ids = {known[a].delegation_id for a in new if a in known}
-    delegations = await repository.delegations_by_id(conn, ids)
+    delegations = await repo.delegations_by_id(ids)
     fits, waits = [], []
     for application_id in new:
         person = known.get(application_id)
@@ -49,25 +51,21 @@ async def split_by_seats(conn, session, new: list[uuid.UUID], known: dict) -> tu
 
 
 async def enqueue(
-    uow: UnitOfWork, session, waits: list[uuid.UUID], known: dict, actor: str
+    uow: UnitOfWork[Repository], session, waits: list[uuid.UUID], known: dict, actor: str
 ) -> None:
     """Put participants on the session's list of their delegation, once each, and say where."""
     for application_id in waits:
         delegation_id = known[application_id].delegation_id
-        added = await uow.conn.execute(
-            pg_insert(session_waiting)
-            .values(
-                session_id=session.id,
-                application_id=application_id,
-                meeting_id=session.meeting_id,
-                delegation_id=delegation_id,
-                requested_by=actor,
-            )
-            .on_conflict_do_nothing()
+        added = await uow.repo.add_waiting(
+            session_id=session.id,
+            application_id=application_id,
+            meeting_id=session.meeting_id,
+            delegation_id=delegation_id,
+            requested_by=actor,
         )
-        if not added.rowcount:
+        if not added:
             continue
-        position = await repository.waiting_position(uow.conn, session.id, application_id)
+        position = await uow.repo.waiting_position(session.id, application_id)
         await uow.emit(
             AttendanceWaitlisted(
                 **attendance_facts(
@@ -80,7 +78,7 @@ async def enqueue(
 
 
 async def promote(
-    uow: UnitOfWork, session_id: uuid.UUID, delegation_ids: Iterable[uuid.UUID]
+    uow: UnitOfWork[Repository], session_id: uuid.UUID, delegation_ids: Iterable[uuid.UUID]
 ) -> int:
     """Give freed seats of a session to its waiting lists, first come first served; how many.
 
@@ -88,33 +86,25 @@ async def promote(
     different people. Someone who now clashes with another session stays waiting; the next may
     fit.
     """
-    session = await repository.get_session(uow.conn, session_id, lock=True)
+    session = await uow.repo.get_session(session_id, lock=True)
     if session is None or session.status != SessionStatus.SCHEDULED:
         return 0
-    heads = (await repository.heads_of(uow.conn, [session_id]))[session_id]
+    heads = (await uow.repo.heads_of([session_id]))[session_id]
     promoted = 0
     for delegation_id in sorted(set(delegation_ids)):
-        for waiting in await repository.waiting_line(uow.conn, session_id, delegation_id):
+        for waiting in await uow.repo.waiting_line(session_id, delegation_id):
             proposal = Proposal.joining(session, participants=[waiting.application_id], heads=heads)
-            clashes = (await check(uow.conn, proposal, changeover=NO_MOVE, lock=True)).found
+            clashes = (await check(uow.repo, proposal, changeover=NO_MOVE, lock=True)).found
             if any(c.kind == "seats" for c in clashes):
                 break
             if clashes:
                 continue
-            await uow.conn.execute(
-                delete(session_waiting).where(
-                    session_waiting.c.session_id == session_id,
-                    session_waiting.c.application_id == waiting.application_id,
-                )
-            )
-            await uow.conn.execute(
-                attendance.insert().values(
-                    session_id=session_id,
-                    application_id=waiting.application_id,
-                    meeting_id=session.meeting_id,
-                    delegation_id=delegation_id,
-                    assigned_by="system:waiting-list",
-                )
+            await uow.repo.seat_waiting(
+                session_id=session_id,
+                application_id=waiting.application_id,
+                meeting_id=session.meeting_id,
+                delegation_id=delegation_id,
+                assigned_by="system:waiting-list",
             )
             await uow.emit(
                 AttendanceAssigned(
@@ -133,7 +123,7 @@ async def promote(
     return promoted
 
 
-async def promote_after_removals(uow: UnitOfWork, removed: list) -> None:
+async def promote_after_removals(uow: UnitOfWork[Repository], removed: list) -> None:
     """After attendance rows were deleted: each session's freed seats to its waiting lists."""
     freed: dict[uuid.UUID, set[uuid.UUID]] = {}
     for row in removed:
@@ -142,20 +132,15 @@ async def promote_after_removals(uow: UnitOfWork, removed: list) -> None:
         await promote(uow, session_id, freed[session_id])
 
 
-async def seated(uow: UnitOfWork, session_id: uuid.UUID, application_ids: list[uuid.UUID]) -> None:
+async def seated(
+    uow: UnitOfWork[Repository], session_id: uuid.UUID, application_ids: list[uuid.UUID]
+) -> None:
     """Those just given a seat by an assignment wait for one no longer."""
-    w = session_waiting
-    await uow.conn.execute(
-        delete(w).where(w.c.session_id == session_id, w.c.application_id.in_(application_ids))
-    )
+    await uow.repo.stop_waiting(session_id, application_ids)
 
 
-async def leave_all(uow: UnitOfWork, *, application_id=None, delegation_id=None) -> None:
+async def leave_all(
+    uow: UnitOfWork[Repository], *, application_id=None, delegation_id=None
+) -> None:
     """Take a person (or a whole delegation) off every session's waiting list."""
-    w = session_waiting
-    where = (
-        w.c.application_id == application_id
-        if application_id
-        else w.c.delegation_id == delegation_id
-    )
-    await uow.conn.execute(delete(w).where(where))
+    await uow.repo.leave_waiting_lists(application_id=application_id, delegation_id=delegation_id)

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from plenary_scheduling.adapters import calendars, repository
+from plenary_scheduling.adapters import calendars, queries
 from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_scheduling.entrypoints.api.schemas import CalendarLinkRead
-from plenary_scheduling.entrypoints.api.sessions import _participant_visible
+from plenary_scheduling.entrypoints.api.visibility import participant_visible
 from plenary_shared.authz import Grant
 from plenary_shared.errors import NotFound
 from plenary_shared.runtime import RuntimeDep
@@ -30,11 +30,11 @@ ICS = "text/calendar; charset=utf-8"
 async def meeting_calendar(meeting_id: UUID, rt: RuntimeDep) -> Response:
     """The public sessions of a meeting, cancelled ones marked STATUS:CANCELLED."""
     async with rt.engine.connect() as conn:
-        meeting = await repository.get_meeting(conn, meeting_id)
+        meeting = await queries.get_meeting(conn, meeting_id)
         if meeting is None:
             raise NotFound(f"meeting {meeting_id} does not exist")
-        rows = await repository.all_sessions(
-            conn, where=repository.session_filters(meeting_id=meeting_id, public_only=True)
+        rows = await queries.all_sessions(
+            conn, where=queries.session_filters(meeting_id=meeting_id, public_only=True)
         )
     body = calendars.feed(name=meeting.title, rows=rows)
     return Response(content=body, media_type=ICS)
@@ -48,11 +48,11 @@ async def meeting_calendar(meeting_id: UUID, rt: RuntimeDep) -> Response:
 async def personal_calendar(token: str, rt: RuntimeDep) -> Response:
     """A participant's sessions; the token in the link is the only key, so keep it private."""
     async with rt.engine.connect() as conn:
-        person = await repository.participant_by_token(conn, token) if len(token) < 80 else None
+        person = await queries.participant_by_token(conn, token) if len(token) < 80 else None
         if person is None:
             raise NotFound("no calendar has this link; ask for your current link")
-        rows = await repository.all_sessions(
-            conn, where=repository.session_filters(application_id=person.application_id)
+        rows = await queries.all_sessions(
+            conn, where=queries.session_filters(application_id=person.application_id)
         )
     name = f"{person.given_name} {person.family_name}: schedule"
     return Response(content=calendars.feed(name=name, rows=rows), media_type=ICS)
@@ -67,7 +67,7 @@ async def calendar_link(
 ) -> CalendarLinkRead:
     """The link of a participant's personal feed (organisers, its focal point, or itself)."""
     async with rt.engine.connect() as conn:
-        person = await _participant_visible(conn, grant, application_id)
+        person = await participant_visible(conn, grant, application_id)
     base = rt.settings.public_url or str(request.base_url).rstrip("/")
     return CalendarLinkRead(
         application_id=application_id,

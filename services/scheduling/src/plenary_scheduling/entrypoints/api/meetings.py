@@ -1,6 +1,6 @@
-"""HTTP routes of the scheduling service: meetings, venues, rooms, participants.
+"""HTTP routes of meetings, their venues and rooms, and the participants scheduling knows.
 
-Sessions, versions, bilaterals and calendars have their own modules beside this one.
+Sessions, attendance, versions, bilaterals and calendars have their own modules beside this one.
 """
 
 from __future__ import annotations
@@ -10,18 +10,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from plenary_scheduling.adapters import repository
+from plenary_scheduling.adapters import queries
+from plenary_scheduling.domain.commands import MeetingCreate, RoomCreate, VenueCreate
 from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_scheduling.entrypoints.api.schemas import (
-    MeetingCreate,
     MeetingRead,
     ParticipantRead,
-    RoomCreate,
     RoomRead,
-    VenueCreate,
     VenueRead,
 )
-from plenary_scheduling.service_layer import handlers
+from plenary_scheduling.service_layer import meetings
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant
 from plenary_shared.errors import NotFound
@@ -46,7 +44,7 @@ async def create_meeting(
         meeting_id = UUID(earlier)
     else:
         async with uow:
-            meeting_id = await handlers.create_meeting(
+            meeting_id = await meetings.create_meeting(
                 uow, command=body, actor=grant.principal.subject
             )
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
@@ -62,9 +60,7 @@ async def list_meetings(
 ) -> Page[MeetingRead]:
     """Meetings of the programme, by start date."""
     async with rt.engine.connect() as conn:
-        rows, total = await repository.list_meetings(
-            conn, limit=page.limit, offset=page.offset, q=q
-        )
+        rows, total = await queries.list_meetings(conn, limit=page.limit, offset=page.offset, q=q)
     items = [MeetingRead.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -73,7 +69,7 @@ async def list_meetings(
 async def get_meeting(meeting_id: UUID, rt: RuntimeDep, _: Reader) -> MeetingRead:
     """One meeting."""
     async with rt.engine.connect() as conn:
-        row = await repository.get_meeting(conn, meeting_id)
+        row = await queries.get_meeting(conn, meeting_id)
     if row is None:
         raise NotFound(f"meeting {meeting_id} does not exist")
     return MeetingRead.model_validate(row, from_attributes=True)
@@ -95,7 +91,7 @@ async def create_venue(
         venue_id = UUID(earlier)
     else:
         async with uow:
-            venue_id = await handlers.create_venue(uow, meeting_id=meeting_id, command=body)
+            venue_id = await meetings.create_venue(uow, meeting_id=meeting_id, command=body)
     response.headers["Location"] = f"/v1/venues/{venue_id}"
     return await get_venue(venue_id, rt, grant)
 
@@ -106,9 +102,9 @@ async def list_venues(
 ) -> Page[VenueRead]:
     """A meeting's venues by name."""
     async with rt.engine.connect() as conn:
-        if await repository.get_meeting(conn, meeting_id) is None:
+        if await queries.get_meeting(conn, meeting_id) is None:
             raise NotFound(f"meeting {meeting_id} does not exist")
-        rows, total = await repository.list_venues(
+        rows, total = await queries.list_venues(
             conn, meeting_id, limit=page.limit, offset=page.offset
         )
     items = [VenueRead.model_validate(r, from_attributes=True) for r in rows]
@@ -119,7 +115,7 @@ async def list_venues(
 async def get_venue(venue_id: UUID, rt: RuntimeDep, _: Reader) -> VenueRead:
     """One venue."""
     async with rt.engine.connect() as conn:
-        row = await repository.get_venue(conn, venue_id)
+        row = await queries.get_venue(conn, venue_id)
     if row is None:
         raise NotFound(f"venue {venue_id} does not exist")
     return VenueRead.model_validate(row, from_attributes=True)
@@ -141,7 +137,7 @@ async def create_room(
         room_id = UUID(earlier)
     else:
         async with uow:
-            room_id = await handlers.create_room(uow, venue_id=venue_id, command=body)
+            room_id = await meetings.create_room(uow, venue_id=venue_id, command=body)
     response.headers["Location"] = f"/v1/rooms/{room_id}"
     return await get_room(room_id, rt, grant)
 
@@ -160,9 +156,9 @@ async def list_rooms(
 ) -> Page[RoomRead]:
     """A meeting's rooms by venue and name."""
     async with rt.engine.connect() as conn:
-        if await repository.get_meeting(conn, meeting_id) is None:
+        if await queries.get_meeting(conn, meeting_id) is None:
             raise NotFound(f"meeting {meeting_id} does not exist")
-        rows, total = await repository.list_rooms(
+        rows, total = await queries.list_rooms(
             conn,
             meeting_id=meeting_id,
             venue_id=venue_id,
@@ -179,7 +175,7 @@ async def list_rooms(
 async def get_room(room_id: UUID, rt: RuntimeDep, _: Reader) -> RoomRead:
     """One room."""
     async with rt.engine.connect() as conn:
-        row = await repository.get_room(conn, room_id)
+        row = await queries.get_room(conn, room_id)
     if row is None:
         raise NotFound(f"room {room_id} does not exist")
     return RoomRead.model_validate(row, from_attributes=True)
@@ -196,7 +192,7 @@ async def list_participants(
 ) -> Page[ParticipantRead]:
     """Accredited participants of a meeting, as learnt from registration's events."""
     async with rt.engine.connect() as conn:
-        rows, total = await repository.list_participants(
+        rows, total = await queries.list_participants(
             conn,
             meeting_id,
             delegation_id=delegation_id,
