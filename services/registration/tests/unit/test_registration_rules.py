@@ -7,7 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from plenary_registration.domain.accounts import code_still_fresh, invitation_status
+from plenary_registration.domain.accounts import (
+    code_still_fresh,
+    ensure_invitation_names,
+    invitation_status,
+)
 from plenary_registration.domain.model import (
     State,
     Verdict,
@@ -91,3 +95,13 @@ def test_a_photo_is_a_jpeg_or_png_sent_as_what_it_is_up_to_the_limit() -> None:
         photo_kind(JPEG, "image/png")
     with pytest.raises(Invalid, match="at most"):
         photo_kind(PNG + b"0" * PHOTO_MAX_BYTES, "image/png")
+
+
+def test_an_invitation_names_the_delegation_or_application_its_role_needs() -> None:
+    ensure_invitation_names("focal_point", delegation_id="d", application_id=None)
+    ensure_invitation_names("participant", delegation_id=None, application_id="a")
+    ensure_invitation_names("organiser", delegation_id=None, application_id=None)
+    with pytest.raises(Invalid, match="needs the delegation_id"):
+        ensure_invitation_names("focal_point", delegation_id=None, application_id="a")
+    with pytest.raises(Invalid, match="needs the application_id"):
+        ensure_invitation_names("participant", delegation_id="d", application_id=None)

@@ -95,3 +95,11 @@ def code_still_fresh(
         and attempts < max_attempts
         and (now - sent_at).total_seconds() < throttle_seconds
     )
+
+
+def ensure_invitation_names(role: str, *, delegation_id: object, application_id: object) -> None:
+    """A focal point is invited for a delegation, a participant for an application."""
+    if role == "focal_point" and delegation_id is None:
+        raise Invalid("a focal point invitation needs the delegation_id")
+    if role == "participant" and application_id is None:
+        raise Invalid("a participant invitation needs the application_id")

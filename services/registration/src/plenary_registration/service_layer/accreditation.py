@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from plenary_registration.domain.badges import VoidReason
 from plenary_registration.domain.commands import DecisionCreate, VettingCreate
 from plenary_registration.domain.model import (
     State,
@@ -16,7 +17,7 @@ from plenary_registration.domain.model import (
     vet,
 )
 from plenary_registration.service_layer.applications import for_update, move, participant, record
-from plenary_registration.service_layer.badges import VoidReason, void_badges
+from plenary_registration.service_layer.badges import void_badges
 from plenary_shared.events.registration import (
     AccreditationGranted,
     AccreditationRefused,

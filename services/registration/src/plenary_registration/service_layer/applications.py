@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from plenary_registration.adapters.crypto import DocumentCipher
+from plenary_registration.domain.badges import VoidReason
 from plenary_registration.domain.commands import ApplicationCreate, ApplicationUpdate
 from plenary_registration.domain.model import (
     State,
@@ -17,7 +18,7 @@ from plenary_registration.domain.model import (
     initial_vetting,
     transition,
 )
-from plenary_registration.service_layer.badges import VoidReason, void_badges
+from plenary_registration.service_layer.badges import void_badges
 from plenary_shared.authz import Grant
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.errors import Conflict, Forbidden, Gone, Invalid, NotFound

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from plenary_registration.adapters.repository import Repository
     from plenary_shared.db import UnitOfWork
 
-__all__ = ["VoidReason", "on_accreditation_granted", "reissue_badge", "void_badges"]
-
 log = structlog.get_logger(__name__)
 
 

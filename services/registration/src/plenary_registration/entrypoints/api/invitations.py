@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 
 from plenary_registration.adapters import queries
-from plenary_registration.domain.accounts import invitation_status
+from plenary_registration.domain.accounts import ensure_invitation_names, invitation_status
 from plenary_registration.domain.commands import CodeGiven, InvitationCreate, PasswordSet
 from plenary_registration.entrypoints.api.deps import SettingsDep
 from plenary_registration.entrypoints.api.policy import POLICY
@@ -19,7 +19,7 @@ from plenary_registration.service_layer import accounts, sign_in
 from plenary_shared.api import Page, PageDep
 from plenary_shared.auth import Role
 from plenary_shared.authz import Grant
-from plenary_shared.errors import Conflict, Invalid
+from plenary_shared.errors import Conflict
 from plenary_shared.inputs import Line
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
@@ -37,10 +37,9 @@ async def invite(
 ) -> Link:
     """Invite someone to the portal: the link is e-mailed, and answered here once."""
     role = Role(body.role)
-    if role is Role.FOCAL_POINT and body.delegation_id is None:
-        raise Invalid("a focal point invitation needs the delegation_id")
-    if role is Role.PARTICIPANT and body.application_id is None:
-        raise Invalid("a participant invitation needs the application_id")
+    ensure_invitation_names(
+        role.value, delegation_id=body.delegation_id, application_id=body.application_id
+    )
     if earlier := await uow.earlier_result():
         raise Conflict(
             f"invitation {earlier} was already issued for this request; its link is shown only once, "
