@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from plenary_devstack.invitations import accept_invitation
+from plenary_registration.adapters.repository import Repository
 from plenary_registration.adapters.tables import messaging, sign_in_throttle
 from plenary_registration.service_layer import throttle
 from plenary_shared.db import UnitOfWork
@@ -224,7 +225,9 @@ async def test_the_sweep_forgets_only_counters_quiet_for_a_window(platform):
                     for name, (last, locked) in rows.items()
                 ],
             )
-        async with UnitOfWork(engine=engine, tables=messaging, source="test") as uow:
+        async with UnitOfWork(
+            engine=engine, tables=messaging, source="test", repositories=Repository
+        ) as uow:
             await throttle.forget_quiet(uow, window=hour, now=now)
         async with engine.connect() as conn:
             left = set(

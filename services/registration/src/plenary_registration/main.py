@@ -1,15 +1,15 @@
 """Composition root of the registration service."""
 
-import asyncio
-
 from fastapi import FastAPI
 
 from plenary_registration.adapters.crypto import DocumentCipher
+from plenary_registration.adapters.repository import Repository
 from plenary_registration.adapters.tables import messaging
 from plenary_registration.config import Settings
 from plenary_registration.entrypoints import consumers
 from plenary_registration.entrypoints.api import (
     accounts,
+    applications,
     badges,
     imports,
     letters,
@@ -17,9 +17,8 @@ from plenary_registration.entrypoints.api import (
     sessions,
 )
 from plenary_registration.entrypoints.api.policy import POLICY
-from plenary_registration.entrypoints.api.routes import router
-from plenary_registration.service_layer.imports import import_forever
-from plenary_registration.service_layer.retention import sweep_forever
+from plenary_registration.entrypoints.state import RuntimeState
+from plenary_registration.entrypoints.workers import import_forever, sweep_forever
 from plenary_shared.runtime import ServiceRuntime, build_app
 
 
@@ -33,16 +32,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         handlers=consumers.handlers_for(settings),
         consumes=consumers.CONSUMES,
         background=[import_forever, sweep_forever],
-        state={},
+        repositories=Repository,
+        state=RuntimeState(cipher=DocumentCipher(settings.data_key)),
     )
-    runtime.state["import_wake"] = asyncio.Event()
-    runtime.state["cipher"] = DocumentCipher(settings.data_key)
     return build_app(
         title="Plenary registration",
         description="Participant applications, the accreditation workflow, personal data.",
         runtime=runtime,
         routers=[
-            router,
+            applications.router,
             badges.router,
             imports.router,
             reports.router,

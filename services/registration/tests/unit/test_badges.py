@@ -21,7 +21,7 @@ from plenary_registration.adapters.badges import (
     render_badge_pdf,
 )
 from plenary_registration.adapters.pdf_fonts import pdf_fonts, printable
-from plenary_registration.service_layer.badges import (
+from plenary_registration.domain.badges import (
     COLOURS,
     BadgeStatus,
     Reason,

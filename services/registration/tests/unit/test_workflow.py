@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from plenary_registration.adapters.crypto import DocumentCipher
+from plenary_registration.domain.commands import ApplicationCreate
 from plenary_registration.domain.model import (
     State,
     Verdict,
@@ -22,7 +23,6 @@ from plenary_registration.domain.model import (
     verdict_target,
     vet,
 )
-from plenary_registration.entrypoints.api.schemas import ApplicationCreate
 from plenary_shared.errors import Conflict
 
 LEGAL = {

@@ -315,3 +315,15 @@ def _draw_zones(
         pdf.setFont(fonts.bold, size)
         pdf.drawCentredString(x + w / 2, y + 2.3 * mm, label)
         x += w + gap
+
+
+def claims_of(badge) -> BadgeClaims:
+    """What a badge's token says (recomputed from its row; the token is never stored)."""
+    return BadgeClaims(
+        badge_id=badge.id,
+        badge_number=badge.badge_number,
+        application_id=badge.application_id,
+        meeting_id=badge.meeting_id,
+        zones=tuple(badge.zones),
+        issued_at=badge.issued_at,
+    )

@@ -60,3 +60,46 @@ def ensure_usable(
         raise Gone(f"this {what} was already used; sign in, or ask for a password reset")
     if now >= expires_at:
         raise Gone(f"this {what} expired on {expires_at:%Y-%m-%d %H:%M} UTC; ask for a new one")
+
+
+def invitation_status(
+    *,
+    accepted_at: datetime | None,
+    revoked_at: datetime | None,
+    expires_at: datetime,
+    now: datetime,
+) -> str:
+    """Where an invitation stands: accepted, revoked, expired or pending."""
+    if accepted_at is not None:
+        return "accepted"
+    if revoked_at is not None:
+        return "revoked"
+    return "expired" if expires_at <= now else "pending"
+
+
+def code_still_fresh(
+    *,
+    sent_at: datetime | None,
+    expires_at: datetime | None,
+    attempts: int,
+    max_attempts: int,
+    throttle_seconds: float,
+    now: datetime,
+) -> bool:
+    """A code e-mailed moments ago stays valid rather than being replaced, unless it expired or
+    was mistyped too often."""
+    return (
+        sent_at is not None
+        and expires_at is not None
+        and expires_at > now
+        and attempts < max_attempts
+        and (now - sent_at).total_seconds() < throttle_seconds
+    )
+
+
+def ensure_invitation_names(role: str, *, delegation_id: object, application_id: object) -> None:
+    """A focal point is invited for a delegation, a participant for an application."""
+    if role == "focal_point" and delegation_id is None:
+        raise Invalid("a focal point invitation needs the delegation_id")
+    if role == "participant" and application_id is None:
+        raise Invalid("a participant invitation needs the application_id")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from plenary_registration.entrypoints.api.schemas import ApplicationCreate
+from plenary_registration.domain.commands import ApplicationCreate
 from plenary_shared.errors import Invalid
 
 REQUIRED = (

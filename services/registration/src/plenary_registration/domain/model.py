@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from plenary_shared.errors import Conflict
+from plenary_shared.errors import Conflict, Invalid
 from plenary_shared.vocabulary import Category  # noqa: F401 - re-exported
 
 
@@ -126,3 +126,34 @@ def ensure_editable(current: State) -> None:
 def mask(secret: str) -> str:
     """Show only the last two characters of a document number."""
     return "•" * max(len(secret) - 2, 0) + secret[-2:]
+
+
+LETTER_STATES = frozenset({State.NOMINATED, State.ACCREDITED})
+
+
+def ensure_letter_state(current: State) -> None:
+    """A visa support letter is issued once the participant is nominated or accredited."""
+    if current not in LETTER_STATES:
+        raise Conflict(
+            f"the application is {current.value}; a visa support letter is issued only once the "
+            "participant is nominated or accredited",
+            current_state=current.value,
+        )
+
+
+def ensure_vetting_note(outcome: VettingOutcome, note: str | None) -> None:
+    """Flagging a nominee needs a note."""
+    if outcome is VettingOutcome.FLAGGED and not note:
+        raise Invalid("a note is required when flagging a nominee")
+
+
+def ensure_refusal_reason(verdict: Verdict, reason: str | None) -> None:
+    """Refusing accreditation needs a reason."""
+    if verdict is Verdict.REFUSE and not reason:
+        raise Invalid("a reason is required when refusing accreditation")
+
+
+def answer_applies(current: State, category: str, *, answered_category: str) -> bool:
+    """A delegation's answer to a nomination no longer applies once the application was
+    withdrawn, or when its category changed since (the answer for the new category follows)."""
+    return current is not State.WITHDRAWN and category == answered_category

@@ -6,11 +6,10 @@ import ipaddress
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from plenary_registration.adapters import throttle as counters
 from plenary_registration.domain.throttle import (
     Action,
     Rule,
@@ -21,9 +20,12 @@ from plenary_registration.domain.throttle import (
     strike,
     wait,
 )
-from plenary_shared.db import UnitOfWork
 from plenary_shared.errors import DomainError
 from plenary_shared.events.registration import SignInThrottled
+
+if TYPE_CHECKING:
+    from plenary_registration.adapters.repository import Repository
+    from plenary_shared.db import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -75,20 +77,20 @@ def _network(client: str) -> str:
 
 
 async def ensure_open(
-    conn: AsyncConnection, *, action: Action, keys: dict[Scope, str], now: datetime
+    uow: UnitOfWork[Repository], *, action: Action, keys: dict[Scope, str], now: datetime
 ) -> None:
     """Refuse with the longest wait while any of the keys is locked."""
     waits = [
         remaining
         for scope, key in keys.items()
-        if (remaining := wait(await counters.read(conn, action, scope, key), now))
+        if (remaining := wait(await uow.repo.counter(action, scope, key), now))
     ]
     if waits:
         raise Throttled(max(waits))
 
 
 async def count_strike(
-    uow: UnitOfWork,
+    uow: UnitOfWork[Repository],
     *,
     action: Action,
     keys: dict[Scope, str],
@@ -104,12 +106,12 @@ async def count_strike(
     longest: timedelta | None = None
     for scope in sorted(keys):  # one order for every caller, so two attempts cannot deadlock
         key = keys[scope]
-        before = await counters.locked(uow.conn, action, scope, key)
+        before = await uow.repo.locked_counter(action, scope, key)
         if standing := wait(before, now):
             longest = max(longest or standing, standing)
             continue
         after = strike(before, limits.of(scope), now)
-        await counters.save(uow.conn, action, scope, key, after)
+        await uow.repo.save_counter(action, scope, key, after)
         if (lock := wait(after, now)) is None:
             continue
         longest = max(longest or lock, lock)
@@ -131,24 +133,24 @@ async def count_strike(
 
 
 async def clear_account(
-    uow: UnitOfWork, *, action: Action, keys: dict[Scope, str], now: datetime
+    uow: UnitOfWork[Repository], *, action: Action, keys: dict[Scope, str], now: datetime
 ) -> None:
     """A success forgets the e-mail address's strikes, unless a lock began meanwhile (refused).
 
     The client's strikes stay: one good password must not wipe a client's guesses at others.
     """
     key = keys[Scope.ACCOUNT]
-    before = await counters.read(uow.conn, action, Scope.ACCOUNT, key)
+    before = await uow.repo.counter(action, Scope.ACCOUNT, key)
     if before.strikes == 0:
         return
-    before = await counters.locked(uow.conn, action, Scope.ACCOUNT, key)
+    before = await uow.repo.locked_counter(action, Scope.ACCOUNT, key)
     if standing := wait(before, now):
         raise Throttled(standing)
-    await counters.forget(uow.conn, action, Scope.ACCOUNT, key)
+    await uow.repo.forget_counter(action, Scope.ACCOUNT, key)
 
 
-async def forget_quiet(uow: UnitOfWork, *, window: timedelta, now: datetime) -> int:
+async def forget_quiet(uow: UnitOfWork[Repository], *, window: timedelta, now: datetime) -> int:
     """Drop the counters whose strikes are forgotten anyway (quiet for a window); how many."""
-    forgotten = await counters.forget_quiet(uow.conn, before=now - window)
+    forgotten = await uow.repo.forget_quiet_counters(before=now - window)
     await uow.commit()
     return forgotten

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from plenary_registration.adapters import queries
 from plenary_registration.adapters.badges import (
     BadgeCard,
     BadgeSigner,
     BadgeVerifier,
+    claims_of,
     render_badge_pdf,
 )
+from plenary_registration.domain.commands import CheckinCreate
+from plenary_registration.entrypoints.api.deps import state_of
 from plenary_registration.entrypoints.api.policy import POLICY, sees
+from plenary_registration.entrypoints.api.schemas import BadgeRead, CheckinRead
 from plenary_registration.service_layer import badges
-from plenary_registration.service_layer.badges import Reason, Zone
+from plenary_registration.service_layer import check_in as checking_in
 from plenary_shared.authz import Grant
 from plenary_shared.errors import Conflict, DomainError, NotFound
-from plenary_shared.inputs import Line
 from plenary_shared.owners import fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
 
@@ -36,68 +38,11 @@ class BadgeKeyMissing(DomainError):
     title = "Service unavailable"
 
 
-class BadgeRead(BaseModel):
-    """A participant's badge and the token its QR code carries."""
-
-    id: UUID
-    application_id: UUID
-    meeting_id: UUID
-    delegation_id: UUID
-    badge_number: str
-    category: str
-    colour: str
-    zones: list[str]
-    status: str = Field(
-        description="active, or void once re-issued or once its holder's accreditation was "
-        "revoked or withdrawn"
-    )
-    replaces: UUID | None
-    issued_at: datetime
-    voided_at: datetime | None
-    void_reason: str | None = Field(
-        None, description="why a void badge is void: replaced, revoked or withdrawn"
-    )
-    qr_token: str = Field(
-        description="the signed token printed as the QR code; scanners send it to "
-        "POST /v1/checkins as `code` and can verify it offline with GET /v1/badges/public-key"
-    )
-
-
-class CheckinCreate(BaseModel):
-    """One scan of a badge at a checkpoint."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    code: str = Field(min_length=1, max_length=2000, description="the scanned QR code text")
-    zone: Zone
-    checkpoint: Line = Field(min_length=1, max_length=100, examples=["Gate A"])
-
-
-class CheckinRead(BaseModel):
-    """Whether the holder may pass, and who it is when the badge is known."""
-
-    checkin_id: UUID
-    allowed: bool
-    reason: Reason
-    repeat: bool = Field(
-        description="true when this scan repeats one at the same zone and checkpoint within "
-        "60 seconds: the first answer is returned and nothing is published again"
-    )
-    zone: str
-    checkpoint: str
-    scanned_at: datetime
-    badge_number: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    delegation: str | None = None
-    category: str | None = None
-    colour: str | None = None
-
-
 async def get_signer(request: Request) -> BadgeSigner:
     """The badge signer, built once from REGISTRATION_BADGE_KEY(_FILE)."""
     rt: ServiceRuntime = request.app.state.runtime
-    signer = rt.state.get("badge_signer")
+    state = state_of(request)
+    signer = state.badge_signer
     if signer is None:
         try:
             signer = BadgeSigner(rt.settings.badge_key)
@@ -106,14 +51,14 @@ async def get_signer(request: Request) -> BadgeSigner:
                 "badges cannot be signed: this service has no usable badge key "
                 "(REGISTRATION_BADGE_KEY_FILE)"
             ) from exc
-        rt.state["badge_signer"] = signer
-        rt.state["badge_verifier"] = signer.verifier()
+        state.badge_signer = signer
+        state.badge_verifier = signer.verifier()
     return signer
 
 
 async def get_verifier(request: Request, signer: Annotated[BadgeSigner, Depends(get_signer)]):
     """The badge verifier (the signer's public key)."""
-    return request.app.state.runtime.state["badge_verifier"]
+    return state_of(request).badge_verifier
 
 
 SignerDep = Annotated[BadgeSigner, Depends(get_signer)]
@@ -123,13 +68,13 @@ VerifierDep = Annotated[BadgeVerifier, Depends(get_verifier)]
 def _read(badge, signer: BadgeSigner) -> BadgeRead:
     return BadgeRead(
         **{k: getattr(badge, k) for k in BadgeRead.model_fields if k != "qr_token"},
-        qr_token=signer.sign(badges.claims_of(badge)),
+        qr_token=signer.sign(claims_of(badge)),
     )
 
 
 async def _visible(rt: ServiceRuntime, application_id: UUID, grant: Grant):
     async with rt.engine.connect() as conn:
-        row = await badges.application_row(conn, application_id)
+        row = await queries.get_application(conn, application_id)
     if row is None or not sees(grant, row):
         raise NotFound(f"application {application_id} does not exist")
     return row
@@ -145,7 +90,7 @@ async def get_badge(
     """The application's badge (the active one, else the latest) with its QR token."""
     await _visible(rt, application_id, grant)
     async with rt.engine.connect() as conn:
-        badge = await badges.latest_badge(conn, application_id)
+        badge = await queries.latest_badge(conn, application_id)
     if badge is None:
         raise NotFound(
             f"no badge has been issued for application {application_id} yet; badges are "
@@ -168,9 +113,9 @@ async def get_badge_pdf(
     """The printable A6 badge of an accredited participant."""
     row = await _visible(rt, application_id, grant)
     async with rt.engine.connect() as conn:
-        badge = await badges.active_badge(conn, application_id)
-        delegation = await badges.delegation_name(conn, row.delegation_id)
-        title = await badges.meeting_title(conn, row.meeting_id)
+        badge = await queries.active_badge(conn, application_id)
+        delegation = await queries.delegation_name(conn, row.delegation_id)
+        title = await queries.meeting_title(conn, row.meeting_id)
     if row.state != "accredited":
         raise Conflict(
             f"the application is {row.state}; only an accredited participant's badge is printed",
@@ -201,7 +146,7 @@ async def get_badge_pdf(
         colour=badge.colour,
         badge_number=badge.badge_number,
         zones=tuple(badge.zones),
-        token=signer.sign(badges.claims_of(badge)),
+        token=signer.sign(claims_of(badge)),
     )
     pdf = await run_in_threadpool(render_badge_pdf, card)
     return Response(
@@ -253,7 +198,7 @@ async def check_in(
     """
     uow = rt.unit_of_work(correlation_id=request.headers.get("x-correlation-id"))
     async with uow:
-        outcome = await badges.check_in(
+        outcome = await checking_in.check_in(
             uow,
             code=body.code,
             zone=body.zone.value,

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel
-from sqlalchemy import func, select
 
-from plenary_registration.adapters.tables import import_errors, imports
+from plenary_registration.adapters import queries
+from plenary_registration.entrypoints.api.deps import CipherDep, owners, state_of
 from plenary_registration.entrypoints.api.policy import POLICY
-from plenary_registration.entrypoints.api.routes import CipherDep, _owners
-from plenary_registration.service_layer import handlers
+from plenary_registration.entrypoints.api.schemas import ImportErrorRead, ImportRead
+from plenary_registration.service_layer.applications import (
+    ensure_delegation_in_meeting,
+    known_meeting,
+)
 from plenary_registration.service_layer.imports import start_import
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant
@@ -21,29 +22,6 @@ from plenary_shared.errors import Forbidden, Invalid, NotFound
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["imports"])
-
-
-class ImportRead(BaseModel):
-    """Where an import stands."""
-
-    id: UUID
-    meeting_id: UUID
-    delegation_id: UUID
-    status: str
-    total: int
-    processed: int
-    nominated: int
-    failed: int
-    percent: int
-    created_at: datetime
-    finished_at: datetime | None
-
-
-class ImportErrorRead(BaseModel):
-    """A line that could not be nominated, and why."""
-
-    line: int
-    reason: str
 
 
 @router.post(
@@ -70,11 +48,11 @@ async def upload_nominations(
         text = (await request.body()).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid("the CSV must be UTF-8 text") from exc
-    ask_delegation, ask_scheduling = _owners(rt, grant.principal)
+    ask_delegation, ask_scheduling = owners(rt, grant.principal)
     async with uow:
-        await handlers.ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
+        await ensure_delegation_in_meeting(uow, delegation_id, meeting_id, ask_delegation)
         # the worker has no caller to ask scheduling with: the meeting is learnt of now
-        await handlers.known_meeting(uow, meeting_id, ask_scheduling)
+        await known_meeting(uow, meeting_id, ask_scheduling)
         import_id = await start_import(
             uow,
             meeting_id=meeting_id,
@@ -83,7 +61,7 @@ async def upload_nominations(
             actor=grant.principal.subject,
             cipher=cipher,
         )
-    rt.state["import_wake"].set()
+    state_of(request).import_wake.set()
     response.headers["Location"] = f"/v1/imports/{import_id}"
     return await get_import(import_id, rt, grant)
 
@@ -94,7 +72,7 @@ async def get_import(
 ) -> ImportRead:
     """Progress of an import: lines processed, nominated and failed."""
     async with rt.engine.connect() as conn:
-        row = (await conn.execute(select(imports).where(imports.c.id == import_id))).one_or_none()
+        row = await queries.get_import(conn, import_id)
     if row is None or not grant.reaches(row.delegation_id):
         raise NotFound(f"import {import_id} does not exist")
     fields = {k: getattr(row, k) for k in ImportRead.model_fields if hasattr(row, k)}
@@ -110,22 +88,12 @@ async def list_import_errors(
 ) -> Page[ImportErrorRead]:
     """The lines that were not nominated, in file order, with the reason for each."""
     await get_import(import_id, rt, grant)
-    e = import_errors
     async with rt.engine.connect() as conn:
-        total = await conn.scalar(
-            select(func.count()).select_from(e).where(e.c.import_id == import_id)
+        rows, total = await queries.list_import_errors(
+            conn, import_id, limit=page.limit, offset=page.offset
         )
-        rows = (
-            await conn.execute(
-                select(e.c.line, e.c.reason)
-                .where(e.c.import_id == import_id)
-                .order_by(e.c.line)
-                .limit(page.limit)
-                .offset(page.offset)
-            )
-        ).all()
     items = [ImportErrorRead(line=r.line, reason=r.reason) for r in rows]
-    return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 def _delegation_for(grant: Grant, delegation_id: UUID | None) -> UUID:

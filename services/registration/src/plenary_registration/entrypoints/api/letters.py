@@ -8,39 +8,27 @@ from uuid import UUID
 
 import structlog
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from plenary_registration.adapters import repository
+from plenary_registration.adapters import queries
 from plenary_registration.adapters.letters import (
     VisaLetter,
     reference_for,
     render_visa_letter_pdf,
 )
-from plenary_registration.adapters.tables import application_history, delegations
-from plenary_registration.domain.model import State
+from plenary_registration.domain.model import State, ensure_letter_state
+from plenary_registration.entrypoints.api.deps import CipherDep
 from plenary_registration.entrypoints.api.policy import POLICY
-from plenary_registration.entrypoints.api.routes import CipherDep
+from plenary_registration.service_layer.applications import record_visa_letter
 from plenary_shared.auth import Principal
 from plenary_shared.authz import Grant
-from plenary_shared.errors import Conflict, Gone, NotFound
+from plenary_shared.errors import Gone, NotFound
 from plenary_shared.owners import OwnerUnavailable, fetch_if_exists
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime
 
 log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/v1", tags=["letters"])
-
-LETTER_STATES = frozenset({State.NOMINATED, State.ACCREDITED})
-
-
-def _ensure_letter_state(state: str) -> None:
-    if State(state) not in LETTER_STATES:
-        raise Conflict(
-            f"the application is {state}; a visa support letter is issued only once the "
-            "participant is nominated or accredited",
-            current_state=state,
-        )
 
 
 async def _ask(rt: ServiceRuntime, principal: Principal, url: str, owner: str) -> dict | None:
@@ -76,14 +64,12 @@ async def get_visa_letter(
     """
     principal = grant.principal
     async with rt.engine.connect() as conn:
-        row = await repository.get_application(conn, application_id)
+        row = await queries.get_application(conn, application_id)
         if row is None or not grant.reaches(row.delegation_id):
             raise NotFound(f"application {application_id} does not exist")
-        meeting = await repository.get_meeting(conn, row.meeting_id)
-        delegation = await conn.scalar(
-            select(delegations.c.name).where(delegations.c.id == row.delegation_id)
-        )
-    _ensure_letter_state(row.state)
+        meeting = await queries.get_meeting(conn, row.meeting_id)
+        delegation = await queries.delegation_name(conn, row.delegation_id)
+    ensure_letter_state(State(row.state))
     if row.documents_purged_at is not None:
         raise Gone(
             f"the document data was purged on {row.documents_purged_at:%Y-%m-%d} after the "
@@ -132,24 +118,10 @@ async def get_visa_letter(
     pdf = await run_in_threadpool(render_visa_letter_pdf, letter)
 
     # the issue is part of the audit trail, recorded only if the state still allows a letter
-    uow = rt.unit_of_work()
-    async with uow:
-        current = await repository.get_application(uow.conn, application_id, for_update=True)
-        if current is None:
-            raise NotFound(f"application {application_id} does not exist")
-        _ensure_letter_state(current.state)
-        if current.documents_purged_at is not None:
-            raise Gone("the document data was purged while the letter was being prepared")
-        await uow.conn.execute(
-            application_history.insert().values(
-                application_id=application_id,
-                from_state=current.state,
-                to_state=current.state,
-                actor=principal.subject,
-                reason=f"visa support letter issued {reference}",
-            )
+    async with rt.unit_of_work() as uow:
+        await record_visa_letter(
+            uow, application_id=application_id, reference=reference, actor=principal.subject
         )
-        await uow.commit()
     log.info(
         "visa support letter issued",
         application_id=str(application_id),

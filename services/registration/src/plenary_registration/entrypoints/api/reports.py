@@ -8,9 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
-from plenary_registration.adapters.tables import applications, delegations
+from plenary_registration.adapters import queries
 from plenary_registration.domain.model import State
 from plenary_registration.entrypoints.api.policy import POLICY
 from plenary_registration.service_layer.retention import purge_meeting
@@ -49,7 +48,6 @@ async def export_participants(
     state: State = State.ACCREDITED,
 ) -> Response:
     """The meeting's participants in one state (accredited by default), as CSV; no document data."""
-    a, d = applications, delegations
     columns = (
         "application_id",
         "delegation",
@@ -67,14 +65,7 @@ async def export_participants(
         "state",
     )
     async with rt.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                select(a, d.c.name.label("delegation"))
-                .join(d, d.c.id == a.c.delegation_id, isouter=True)
-                .where(a.c.meeting_id == meeting_id, a.c.state == state.value)
-                .order_by(d.c.name, a.c.family_name, a.c.given_name)
-            )
-        ).all()
+        rows = await queries.participants(conn, meeting_id, state.value)
     values = ({**row._mapping, "application_id": row.id} for row in rows)
     lines = [[v.get(c) for c in columns] for v in values]
     return csv_response(columns, lines, filename=f"participants-{state.value}-{meeting_id}.csv")
@@ -91,20 +82,8 @@ async def statistics(
     a focal point gets its own delegation's, whatever it asks."""
     if not grant.everything:
         delegation_id = grant.only_delegation
-    a = applications
-    where = [a.c.meeting_id == meeting_id]
-    if delegation_id is not None:
-        where.append(a.c.delegation_id == delegation_id)
-    counts = {}
     async with rt.engine.connect() as conn:
-        for name, column in (
-            ("by_state", a.c.state),
-            ("by_category", a.c.category),
-            ("by_nationality", a.c.nationality),
-            ("by_delegation", a.c.delegation_id),
-        ):
-            rows = await conn.execute(select(column, func.count()).where(*where).group_by(column))
-            counts[name] = {str(key): n for key, n in rows.all()}
+        counts = await queries.statistics(conn, meeting_id, delegation_id)
     return Statistics(
         meeting_id=meeting_id,
         delegation_id=delegation_id,

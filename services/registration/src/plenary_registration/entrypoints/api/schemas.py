@@ -1,4 +1,4 @@
-"""Request and response models of the registration API."""
+"""Response models of the registration API (the request bodies are `domain.commands`)."""
 
 from __future__ import annotations
 
@@ -6,100 +6,11 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, Field
 
-from plenary_registration.domain.model import State, Verdict, Vetting, VettingOutcome
-from plenary_shared.inputs import Line, Text
+from plenary_registration.domain.badges import Reason
+from plenary_registration.domain.model import State, Vetting
 from plenary_shared.vocabulary import Category
-
-Language = Literal["en", "ru", "zh"]
-
-
-def plausible_birth_date(value: date) -> date:
-    """A date of birth in the past and within 120 years."""
-    today = date.today()
-    if value >= today:
-        raise ValueError("the date of birth must be in the past")
-    oldest = date(
-        today.year - 120, today.month, 28 if (today.month, today.day) == (2, 29) else today.day
-    )
-    if value < oldest:
-        raise ValueError("the date of birth is more than 120 years ago; check the year")
-    return value
-
-
-class _Details(BaseModel):
-    """Details a participant may have besides the required ones; all optional."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    given_name_native: Line | None = Field(None, max_length=200, description="e.g. Айгерим")
-    family_name_native: Line | None = Field(None, max_length=200)
-    position: Line | None = Field(None, max_length=200, description="title or position")
-    phone: str | None = Field(
-        None, pattern=r"^\+[0-9 ]{6,20}$", description="international, e.g. +7 701 1234567"
-    )
-    passport_expiry: date | None = None
-    dietary: Text | None = Field(None, max_length=500)
-    accessibility: Text | None = Field(None, max_length=500)
-    language: Language = Field("en", description="the language this person is written to in")
-
-    @field_validator("passport_expiry")
-    @classmethod
-    def _not_expired(cls, value: date | None) -> date | None:
-        if value is not None and value <= date.today():
-            raise ValueError("the passport has expired; a valid passport is needed to accredit")
-        return value
-
-
-class ApplicationCreate(_Details):
-    """A focal point's nomination of one participant."""
-
-    delegation_id: UUID | None = Field(
-        None, description="the nominating delegation; a focal point's own is taken from its token"
-    )
-    given_name: Line = Field(min_length=1, max_length=200)
-    family_name: Line = Field(min_length=1, max_length=200)
-    email: EmailStr
-    category: Category
-    nationality: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3, e.g. KAZ")
-    passport_number: str = Field(
-        min_length=5,
-        max_length=20,
-        pattern=r"^[A-Z0-9]+$",
-        description="letters and digits only; stored encrypted, never shown in full",
-    )
-    date_of_birth: date
-    waitlist: bool | None = Field(
-        None,
-        description="if the delegation's quota is full: wait on its waiting list for a seat "
-        "(true) or be rejected (false); left out, the delegation's default decides",
-    )
-
-    @field_validator("date_of_birth")
-    @classmethod
-    def _plausible_birth_date(cls, value: date) -> date:
-        return plausible_birth_date(value)
-
-
-class ApplicationUpdate(_Details):
-    """Corrections before the accreditation decision; only the fields sent change."""
-
-    given_name: Line | None = Field(None, min_length=1, max_length=200)
-    family_name: Line | None = Field(None, min_length=1, max_length=200)
-    email: EmailStr | None = None
-    nationality: str | None = Field(None, pattern=r"^[A-Z]{3}$")
-    passport_number: str | None = Field(None, min_length=5, max_length=20, pattern=r"^[A-Z0-9]+$")
-    date_of_birth: date | None = None
-    category: Category | None = Field(
-        None, description="a new category sends the nomination back to its delegation's quota check"
-    )
-    language: Language | None = None  # type: ignore[assignment]
-
-    @field_validator("date_of_birth")
-    @classmethod
-    def _plausible_birth_date(cls, value: date | None) -> date | None:
-        return None if value is None else plausible_birth_date(value)
 
 
 class ApplicationRead(BaseModel):
@@ -137,32 +48,6 @@ class DocumentsRead(BaseModel):
     date_of_birth: date
 
 
-class ReasonCreate(BaseModel):
-    """Why: for a withdrawal or a revocation."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Text = Field(min_length=3, max_length=1000)
-
-
-class VettingCreate(BaseModel):
-    """The host security service's answer on a nominee."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: VettingOutcome
-    note: Text | None = Field(None, max_length=1000, description="required when flagging")
-
-
-class DecisionCreate(BaseModel):
-    """The accreditation desk's decision on a nominated application."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    decision: Verdict
-    reason: Text | None = Field(None, max_length=1000, description="required when refusing")
-
-
 class HistoryRead(BaseModel):
     """One step of an application's audit trail."""
 
@@ -171,3 +56,140 @@ class HistoryRead(BaseModel):
     actor: str
     reason: str | None
     at: datetime
+
+
+class Link(BaseModel):
+    """A one-time link (it is also e-mailed to its owner by the notification service)."""
+
+    id: UUID
+    url: str
+
+
+class CodeSent(BaseModel):
+    """The password is kept; a code is on its way to the invited address."""
+
+    detail: str
+    email_hint: str = Field(description="the invited address, partly hidden")
+
+
+class Accepted(BaseModel):
+    """A request taken on; what happens next is said in `detail`."""
+
+    detail: str
+
+
+class Session(BaseModel):
+    """A bearer token for the APIs (OAuth 2 token response shape)."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
+    expires_in: int
+
+
+class Me(BaseModel):
+    """Who the token says the caller is."""
+
+    subject: str
+    role: str
+    delegation_id: UUID | None
+
+
+class InvitationRead(BaseModel):
+    """An invitation and its audit trail (never its link)."""
+
+    id: UUID
+    email: str
+    role: str
+    delegation_id: UUID | None
+    application_id: UUID | None
+    language: str
+    status: Literal["pending", "accepted", "expired", "revoked"]
+    expires_at: datetime
+    created_by: str = Field(description="who invited")
+    created_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+
+class AccountRead(BaseModel):
+    """A portal account (never its password hash)."""
+
+    id: UUID
+    email: str
+    role: str
+    delegation_id: UUID | None
+    application_id: UUID | None
+    created_at: datetime
+    password_changed_at: datetime
+
+
+class BadgeRead(BaseModel):
+    """A participant's badge and the token its QR code carries."""
+
+    id: UUID
+    application_id: UUID
+    meeting_id: UUID
+    delegation_id: UUID
+    badge_number: str
+    category: str
+    colour: str
+    zones: list[str]
+    status: str = Field(
+        description="active, or void once re-issued or once its holder's accreditation was "
+        "revoked or withdrawn"
+    )
+    replaces: UUID | None
+    issued_at: datetime
+    voided_at: datetime | None
+    void_reason: str | None = Field(
+        None, description="why a void badge is void: replaced, revoked or withdrawn"
+    )
+    qr_token: str = Field(
+        description="the signed token printed as the QR code; scanners send it to "
+        "POST /v1/checkins as `code` and can verify it offline with GET /v1/badges/public-key"
+    )
+
+
+class CheckinRead(BaseModel):
+    """Whether the holder may pass, and who it is when the badge is known."""
+
+    checkin_id: UUID
+    allowed: bool
+    reason: Reason
+    repeat: bool = Field(
+        description="true when this scan repeats one at the same zone and checkpoint within "
+        "60 seconds: the first answer is returned and nothing is published again"
+    )
+    zone: str
+    checkpoint: str
+    scanned_at: datetime
+    badge_number: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    delegation: str | None = None
+    category: str | None = None
+    colour: str | None = None
+
+
+class ImportRead(BaseModel):
+    """Where an import stands."""
+
+    id: UUID
+    meeting_id: UUID
+    delegation_id: UUID
+    status: str
+    total: int
+    processed: int
+    nominated: int
+    failed: int
+    percent: int
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ImportErrorRead(BaseModel):
+    """A line that could not be nominated, and why."""
+
+    line: int
+    reason: str

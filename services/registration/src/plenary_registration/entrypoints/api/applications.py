@@ -1,4 +1,4 @@
-"""HTTP routes of the registration service."""
+"""HTTP routes of applications: nominating, reading, correcting, the accreditation workflow."""
 
 from __future__ import annotations
 
@@ -6,43 +6,29 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
-from plenary_registration.adapters import repository
+from plenary_registration.adapters import queries
 from plenary_registration.adapters.crypto import DocumentCipher
-from plenary_registration.adapters.tables import applications
-from plenary_registration.domain.model import State, ensure_editable, mask
-from plenary_registration.entrypoints.api.policy import POLICY, sees
-from plenary_registration.entrypoints.api.schemas import (
+from plenary_registration.domain.commands import (
     ApplicationCreate,
-    ApplicationRead,
     ApplicationUpdate,
     DecisionCreate,
-    DocumentsRead,
-    HistoryRead,
     ReasonCreate,
     VettingCreate,
 )
-from plenary_registration.service_layer import handlers
+from plenary_registration.domain.model import State, ensure_editable, mask
+from plenary_registration.domain.photos import photo_kind
+from plenary_registration.entrypoints.api.deps import CipherDep, owners
+from plenary_registration.entrypoints.api.policy import POLICY, sees
+from plenary_registration.entrypoints.api.schemas import ApplicationRead, DocumentsRead, HistoryRead
+from plenary_registration.service_layer import accreditation, applications
 from plenary_shared.api import Page, PageDep
-from plenary_shared.auth import Principal
 from plenary_shared.authz import Grant
-from plenary_shared.errors import Gone, Invalid, NotFound
-from plenary_shared.owners import fetch_if_exists
+from plenary_shared.errors import Gone, NotFound
 from plenary_shared.runtime import RuntimeDep, ServiceRuntime, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1", tags=["applications"])
-
-PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-PHOTO_MAX_BYTES = 1_000_000  # under the 1 MiB request limit of every service
-
-
-async def get_cipher(request: Request) -> DocumentCipher:
-    """The cipher of personal document data."""
-    return request.app.state.runtime.state["cipher"]
-
-
-CipherDep = Annotated[DocumentCipher, Depends(get_cipher)]
 
 
 def _read(row, cipher: DocumentCipher) -> ApplicationRead:
@@ -53,20 +39,6 @@ def _read(row, cipher: DocumentCipher) -> ApplicationRead:
         passport_number_masked=mask(cipher.decrypt(passport)) if passport else "purged",
         has_photo=row.photo is not None,
     )
-
-
-def _owners(rt: ServiceRuntime, principal: Principal):
-    """Lookups of ids the projections do not know yet, asked with the caller's token."""
-
-    async def ask_delegation(delegation_id: UUID) -> dict | None:
-        url = f"{rt.settings.delegation_url}/v1/delegations/{delegation_id}"
-        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="delegation")
-
-    async def ask_scheduling(meeting_id: UUID) -> dict | None:
-        url = f"{rt.settings.scheduling_url}/v1/meetings/{meeting_id}"
-        return await fetch_if_exists(rt.http, url=url, token=principal.token, owner="scheduling")
-
-    return ask_delegation, ask_scheduling
 
 
 @router.post(
@@ -87,9 +59,9 @@ async def submit_application(
     if earlier := await uow.earlier_result():
         response.headers["Location"] = f"/v1/applications/{earlier}"
         return await get_application(UUID(earlier), rt, grant, cipher)
-    ask_delegation, ask_scheduling = _owners(rt, grant.principal)
+    ask_delegation, ask_scheduling = owners(rt, grant.principal)
     async with uow:
-        application = await handlers.submit_application(
+        application = await applications.submit_application(
             uow,
             meeting_id=meeting_id,
             command=body,
@@ -116,7 +88,7 @@ async def list_applications(
     if not grant.everything:
         delegation_id = grant.only_delegation
     async with rt.engine.connect() as conn:
-        rows, total = await repository.list_applications(
+        rows, total = await queries.list_applications(
             conn,
             meeting_id,
             delegation_id=delegation_id,
@@ -151,7 +123,7 @@ async def update_application(
 ) -> ApplicationRead:
     """Correct details before the accreditation decision (fields not sent stay as they are)."""
     async with uow:
-        await handlers.update_application(
+        await applications.update_application(
             uow, application_id=application_id, command=body, grant=grant, cipher=cipher
         )
     return await get_application(application_id, rt, grant, cipher)
@@ -190,24 +162,23 @@ async def upload_photo(
     request: Request,
     rt: RuntimeDep,
     grant: Annotated[Grant, POLICY.allows("applications.update")],
+    uow: UnitOfWorkDep,
     content_type: Annotated[str, Header()] = "",
 ) -> None:
     """A passport-style photo, JPEG or PNG up to 1 MB; replaces any earlier one."""
     row = await _visible(rt, application_id, grant)
     ensure_editable(State(row.state))
     data = await request.body()
-    kind = next((t for magic, t in PHOTO_TYPES.items() if data.startswith(magic)), None)
-    if kind is None:
-        raise Invalid("the photo must be a JPEG or PNG image")
-    if content_type.split(";")[0].strip() not in ("", kind, "application/octet-stream"):
-        raise Invalid(f"the file is {kind} but was sent as {content_type}; send the right type")
-    if len(data) > PHOTO_MAX_BYTES:
-        raise Invalid(f"the photo is {len(data)} bytes; it may be at most {PHOTO_MAX_BYTES} bytes")
-    async with rt.engine.begin() as conn:
-        await conn.execute(
-            applications.update()
-            .where(applications.c.id == application_id)
-            .values(photo=data, photo_type=kind)
+    kind = photo_kind(data, content_type)
+    if await uow.earlier_result():
+        return
+    async with uow:
+        await applications.upload_photo(
+            uow,
+            application_id=application_id,
+            data=data,
+            kind=kind,
+            actor=grant.principal.subject,
         )
 
 
@@ -233,7 +204,7 @@ async def get_history(
     """The audit trail: every state change with who, when and why."""
     await _visible(rt, application_id, grant)
     async with rt.engine.connect() as conn:
-        rows = await repository.history(conn, application_id)
+        rows = await queries.history(conn, application_id)
     return [HistoryRead.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -249,7 +220,7 @@ async def decide(
     """Grant or refuse accreditation of a nominated application."""
     if not await uow.earlier_result():
         async with uow:
-            await handlers.decide(
+            await accreditation.decide(
                 uow, application_id=application_id, command=body, actor=grant.principal.subject
             )
     return await get_application(application_id, rt, grant, cipher)
@@ -267,7 +238,7 @@ async def withdraw(
     """Withdraw an application at any stage (its focal point or organiser staff)."""
     if not await uow.earlier_result():
         async with uow:
-            await handlers.withdraw(
+            await applications.withdraw(
                 uow, application_id=application_id, reason=body.reason, grant=grant
             )
     return await get_application(application_id, rt, grant, cipher)
@@ -285,7 +256,7 @@ async def revoke(
     """Revoke an accreditation (organiser staff); the badge stops admitting at once."""
     if not await uow.earlier_result():
         async with uow:
-            await handlers.revoke(
+            await accreditation.revoke(
                 uow,
                 application_id=application_id,
                 reason=body.reason,
@@ -306,7 +277,7 @@ async def record_vetting(
     """The host's security service clears or flags a nominee (meetings that require vetting)."""
     if not await uow.earlier_result():
         async with uow:
-            await handlers.record_vetting(
+            await accreditation.record_vetting(
                 uow, application_id=application_id, command=body, actor=grant.principal.subject
             )
     return await get_application(application_id, rt, grant, cipher)
@@ -315,7 +286,7 @@ async def record_vetting(
 async def _visible(rt: ServiceRuntime, application_id: UUID, grant: Grant):
     """The application, if the grant reaches it (anything else is as if it did not exist)."""
     async with rt.engine.connect() as conn:
-        row = await repository.get_application(conn, application_id)
+        row = await queries.get_application(conn, application_id)
     if row is None or not sees(grant, row):
         raise NotFound(f"application {application_id} does not exist")
     return row
