@@ -21,9 +21,7 @@ from plenary_delegation.domain.model import (
     search_fold,
 )
 from plenary_delegation.entrypoints.api.policy import POLICY, ensure_reaches
-from plenary_delegation.entrypoints.api.schemas import (
-    DelegationRead,
-)
+from plenary_delegation.entrypoints.api.schemas import DelegationRead
 from plenary_delegation.service_layer import delegations
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant

@@ -8,13 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 
 from plenary_delegation.adapters import queries
-from plenary_delegation.domain.commands import (
-    FocalPointCreate,
-)
+from plenary_delegation.domain.commands import FocalPointCreate
 from plenary_delegation.entrypoints.api.policy import POLICY, ensure_reaches
-from plenary_delegation.entrypoints.api.schemas import (
-    FocalPointRead,
-)
+from plenary_delegation.entrypoints.api.schemas import FocalPointRead
 from plenary_delegation.service_layer import focal_points
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant

@@ -8,15 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from plenary_delegation.adapters import queries
-from plenary_delegation.domain.commands import (
-    AccommodationPut,
-    LiaisonPut,
-    MovementCreate,
-)
-from plenary_delegation.domain.model import (
-    Direction,
-    local_day,
-)
+from plenary_delegation.domain.commands import AccommodationPut, LiaisonPut, MovementCreate
+from plenary_delegation.domain.model import Direction, local_day
 from plenary_delegation.entrypoints.api.policy import POLICY, ensure_reaches
 from plenary_delegation.entrypoints.api.schemas import (
     AccommodationRead,

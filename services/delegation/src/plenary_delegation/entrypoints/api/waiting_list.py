@@ -8,15 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from plenary_delegation.adapters import queries
-from plenary_delegation.domain.commands import (
-    WaitingListSettings,
-)
+from plenary_delegation.domain.commands import WaitingListSettings
 from plenary_delegation.entrypoints.api.delegations import read_delegation
 from plenary_delegation.entrypoints.api.policy import POLICY, ensure_reaches
-from plenary_delegation.entrypoints.api.schemas import (
-    DelegationRead,
-    WaitingEntry,
-)
+from plenary_delegation.entrypoints.api.schemas import DelegationRead, WaitingEntry
 from plenary_delegation.service_layer import delegations
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant
