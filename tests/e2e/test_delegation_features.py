@@ -11,9 +11,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from plenary_delegation.adapters import repository
+from plenary_delegation.adapters.repository import Repository
+from plenary_delegation.adapters.tables import category_quotas, delegations
+from plenary_delegation.domain.quotas import seat_fits
 from plenary_devstack.testing import person
 
 
@@ -103,8 +106,8 @@ async def test_seat_claims_on_parallel_connections_never_overfill_or_half_claim(
 
     async def claim(category: str):
         async with engine.connect() as conn, conn.begin():
-            taken = await repository.claim_seat(
-                conn, delegation_id=delegation_id, application_id=uuid.uuid4(), category=category
+            taken = await Repository(conn).claim_seat(
+                delegation_id=delegation_id, application_id=uuid.uuid4(), category=category
             )
             await asyncio.sleep(0.05)  # hold the locks while the others queue
             return category, taken.taken
@@ -123,6 +126,85 @@ async def test_seat_claims_on_parallel_connections_never_overfill_or_half_claim(
         6,
         {"adviser": advisers, "delegate": delegates},
     )
+
+
+# (quota, used) of the total; a category's (quota, used), None when it has no counter yet
+_TOTALS = [(q, u) for q in range(3) for u in range(q + 1)]
+_CATEGORIES = [
+    None,
+    *((None, u) for u in (0, 1, 3)),
+    *((q, u) for q in range(3) for u in range(q + 1)),
+]
+
+
+async def test_the_seat_claim_and_the_domain_quota_rule_agree(platform, api):
+    """`claim_seat` and `claim_nomination_seat` take a seat exactly when `seat_fits` says one
+    fits, on a grid of totals, statuses and category counters (each case rolled back)."""
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], quota=2)
+    delegation_id = uuid.UUID(delegation["id"])
+    meeting_id = uuid.UUID(meeting["id"])
+    engine = create_async_engine(platform.service_urls["delegation"], pool_size=1)
+    disagreements, cases, fitting = [], 0, 0
+    try:
+        async with engine.connect() as conn:
+            repo = Repository(conn)
+            for (quota, used), active, counter in (
+                (t, a, c) for t in _TOTALS for a in (True, False) for c in _CATEGORIES
+            ):
+                fits = seat_fits(
+                    active=active,
+                    quota=quota,
+                    used=used,
+                    category_quota=counter[0] if counter else None,
+                    category_used=counter[1] if counter else 0,
+                )
+                for nomination in (False, True):
+                    transaction = await conn.begin()
+                    await conn.execute(
+                        update(delegations)
+                        .where(delegations.c.id == delegation_id)
+                        .values(
+                            quota=quota,
+                            quota_used=used,
+                            status="active" if active else "withdrawn",
+                        )
+                    )
+                    await conn.execute(
+                        delete(category_quotas).where(
+                            category_quotas.c.delegation_id == delegation_id
+                        )
+                    )
+                    if counter is not None:
+                        await conn.execute(
+                            insert(category_quotas).values(
+                                delegation_id=delegation_id,
+                                category="adviser",
+                                quota=counter[0],
+                                used=counter[1],
+                            )
+                        )
+                    claim = {"delegation_id": delegation_id, "application_id": uuid.uuid4()}
+                    if nomination:
+                        claimed = await repo.claim_nomination_seat(
+                            **claim, meeting_id=meeting_id, category="adviser"
+                        )
+                        taken = claimed is not None and claimed[1].taken
+                    else:
+                        taken = (await repo.claim_seat(**claim, category="adviser")).taken
+                    await transaction.rollback()
+                    cases += 1
+                    fitting += fits
+                    if taken != fits:
+                        disagreements.append((quota, used, active, counter, nomination, taken))
+    finally:
+        await engine.dispose()
+    assert cases == len(_TOTALS) * 2 * len(_CATEGORIES) * 2
+    assert 0 < fitting < cases  # the grid has seats that fit and seats that do not
+    assert disagreements == []
+    # every case was rolled back: the delegation is as registered
+    body = _delegation(api, delegation["id"])
+    assert (body["quota"], body["quota_used"], body["status"]) == (2, 0, "active")
 
 
 async def test_lowering_a_quota_below_use_is_refused_and_changes_nothing(api, kafka):

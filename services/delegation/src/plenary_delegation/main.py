@@ -2,11 +2,12 @@
 
 from fastapi import FastAPI
 
+from plenary_delegation.adapters.repository import Repository
 from plenary_delegation.adapters.tables import messaging
 from plenary_delegation.config import Settings
 from plenary_delegation.entrypoints import consumers
+from plenary_delegation.entrypoints.api import delegations, focal_points, logistics, waiting_list
 from plenary_delegation.entrypoints.api.policy import POLICY
-from plenary_delegation.entrypoints.api.routes import router
 from plenary_shared.runtime import ServiceRuntime, build_app
 
 
@@ -19,11 +20,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tables=messaging,
         handlers=consumers.HANDLERS,
         consumes=consumers.CONSUMES,
+        repositories=Repository,
     )
     return build_app(
         title="Plenary delegation",
         description="Delegations per meeting, heads, focal points and quotas.",
         runtime=runtime,
-        routers=[router],
+        routers=[delegations.router, waiting_list.router, focal_points.router, logistics.router],
         policy=POLICY,
     )

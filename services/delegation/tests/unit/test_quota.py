@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from plenary_delegation.domain.model import Decision, QuotaOutcome, Standing, accept_in_turn, decide
+from plenary_delegation.domain.quotas import seat_fits
 
 
 @pytest.mark.parametrize(("quota", "used"), [(1, 1), (5, 3), (10, 10)])
@@ -99,3 +100,42 @@ def test_nominations_are_accepted_together_up_to_the_first_that_does_not_fit(
     outcomes = accept_in_turn(nominations, standing, categories)
     assert len(outcomes) == fitting
     assert all(o.decision is Decision.ACCEPTED for o in outcomes)
+
+
+@pytest.mark.parametrize(
+    ("active", "quota", "used", "category_quota", "category_used", "fits"),
+    [
+        (True, 2, 0, None, 0, True),  # no category quota: only the total counts
+        (True, 2, 1, None, 7, True),  # a lifted category quota: any use
+        (True, 2, 2, None, 0, False),  # the total is used up
+        (True, 0, 0, None, 0, False),  # a quota of nothing
+        (True, 5, 1, 2, 1, True),  # room in both
+        (True, 5, 2, 2, 2, False),  # the category is full, the total is not
+        (True, 5, 0, 0, 0, False),  # a category quota of zero
+        (True, 2, 2, 3, 0, False),  # the category has room, the total does not
+        (False, 5, 0, None, 0, False),  # a withdrawn delegation takes no one
+        (False, 5, 0, 3, 0, False),
+    ],
+)
+def test_the_quota_rule(active, quota, used, category_quota, category_used, fits) -> None:
+    assert (
+        seat_fits(
+            active=active,
+            quota=quota,
+            used=used,
+            category_quota=category_quota,
+            category_used=category_used,
+        )
+        is fits
+    )
+
+
+def test_nominations_decided_together_follow_the_quota_rule() -> None:
+    delegation, meeting = uuid.uuid4(), uuid.uuid4()
+    standing = {delegation: Standing(meeting_id=meeting, active=True, quota=5, used=1)}
+    categories = {(delegation, "adviser"): (2, 1), (delegation, "media"): (None, 9)}
+    run = [(delegation, meeting, c) for c in ("media", "adviser", "delegate", "adviser")]
+    outcomes = accept_in_turn(run, standing, categories)
+    # media (no own limit), adviser (1 of 2 -> 2), delegate (no counter); then the advisers
+    # are full while the total (4 of 5) has room
+    assert [o.used for o in outcomes] == [2, 3, 4]

@@ -10,6 +10,7 @@ from enum import StrEnum
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from plenary_delegation.domain.quotas import seat_fits
 from plenary_shared.errors import Conflict, Invalid
 from plenary_shared.vocabulary import Category, SessionFormat  # noqa: F401 - re-exported
 
@@ -117,11 +118,17 @@ def accept_in_turn(
     outcomes = []
     for delegation_id, meeting_id, category in nominations:
         total = standing.get(delegation_id)
-        if total is None or not total.active or total.meeting_id != meeting_id:
+        if total is None or total.meeting_id != meeting_id:
             break
         limit, before = categories.get((delegation_id, category), (None, 0))
         in_category = taken.get((delegation_id, category), before)
-        if used[delegation_id] >= total.quota or (limit is not None and in_category >= limit):
+        if not seat_fits(
+            active=total.active,
+            quota=total.quota,
+            used=used[delegation_id],
+            category_quota=limit,
+            category_used=in_category,
+        ):
             break
         used[delegation_id] += 1
         taken[delegation_id, category] = in_category + 1

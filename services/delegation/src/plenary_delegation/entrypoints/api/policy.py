@@ -1,7 +1,10 @@
 """Who may do what in the delegation service (README, "Tokens and roles")."""
 
+from uuid import UUID
+
 from plenary_shared.auth import Role
-from plenary_shared.authz import Policy, Scope, staff
+from plenary_shared.authz import Grant, Policy, Scope, staff
+from plenary_shared.errors import NotFound
 
 # a focal point for its own delegation; participants reach nothing here, whatever their token says
 FOCAL_POINT = (Role.FOCAL_POINT, Scope.OWN_DELEGATION)
@@ -31,3 +34,9 @@ POLICY = Policy(
         "operations": staff(),
     },
 )
+
+
+def ensure_reaches(grant: Grant, delegation_id: UUID) -> None:
+    """A delegation outside the grant's scope answers as if it did not exist."""
+    if not grant.reaches(delegation_id):
+        raise NotFound(f"delegation {delegation_id} does not exist")
