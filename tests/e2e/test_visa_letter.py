@@ -138,3 +138,44 @@ def test_no_letter_once_the_document_data_is_purged(api):
 
     gone = _letter(api, app["id"], desk)
     assert gone.status_code == 410 and "purged" in gone.json()["detail"]
+
+
+async def test_the_letter_and_a_photo_are_announced_without_their_contents(api, kafka):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    body = person(delegation_id=delegation["id"], passport_expiry="2099-12-31")
+    app = api.call(
+        "registration", "POST", f"/v1/meetings/{meeting['id']}/applications", json=body
+    ).json()
+    path = f"/v1/applications/{app['id']}"
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    stored = api.call(
+        "registration", "PUT", f"{path}/photo", content=photo, headers={"content-type": "image/png"}
+    )
+    assert stored.status_code == 204, stored.text
+    assert api.wait_state(app["id"])["state"] == "nominated"
+    desk = api.token_for("accreditation_desk", subject="desk-announce")
+    assert _letter(api, app["id"], desk).status_code == 200
+
+    ids = {"application_id": app["id"], "meeting_id": meeting["id"]}
+    [(_, uploaded)] = await kafka.wait_events(
+        "registration.events",
+        event_type="registration.application.photo_uploaded",
+        subject=app["id"],
+    )
+    assert uploaded["data"] == {
+        **ids,
+        "delegation_id": delegation["id"],
+        "photo_type": "image/png",
+    }
+    [(record, issued)] = await kafka.wait_events(
+        "registration.events", event_type="registration.visa_letter.issued", subject=app["id"]
+    )
+    assert issued["data"] == {
+        **ids,
+        "delegation_id": delegation["id"],
+        "reference": _reference(app["id"]),
+    }
+    assert body["passport_number"].encode() not in record.value
+    history = [h["reason"] for h in api.call("registration", "GET", f"{path}/history").json()]
+    assert "photo uploaded" in history

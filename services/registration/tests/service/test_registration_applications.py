@@ -159,7 +159,9 @@ async def test_details_cannot_change_after_the_decision(repo, uow, cipher, staff
     assert repo.applications[row.id].family_name == "Nurlanovna" and uow.commits == 0
 
 
-async def test_a_photo_is_stored_with_a_history_line_and_remembered_for_idempotency(repo, uow):
+async def test_a_photo_is_stored_with_a_history_line_an_event_and_remembered_for_idempotency(
+    repo, uow
+):
     delegation = repo.given_delegation(repo.given_meeting().id)
     row = repo.given_application(delegation)
 
@@ -170,7 +172,16 @@ async def test_a_photo_is_stored_with_a_history_line_and_remembered_for_idempote
     stored = repo.applications[row.id]
     assert (stored.photo, stored.photo_type) == (b"\x89PNG...", "image/png")
     assert repo.history_of(row.id) == [("submitted", "submitted", "focal", "photo uploaded")]
-    assert uow.result == str(row.id) and uow.emitted == [] and uow.commits == 1
+    assert uow.result == str(row.id) and uow.commits == 1
+    assert uow.events("registration.application.photo_uploaded") == [
+        {
+            "application_id": str(row.id),
+            "meeting_id": str(row.meeting_id),
+            "delegation_id": str(row.delegation_id),
+            "photo_type": "image/png",
+        }
+    ]
+    assert len(uow.emitted) == 1
 
 
 async def test_a_visa_letter_is_recorded_only_while_the_state_allows_one(repo, uow):
@@ -194,3 +205,11 @@ async def test_a_visa_letter_is_recorded_only_while_the_state_allows_one(repo, u
         ("nominated", "nominated", "desk", "visa support letter issued VL-1")
     ]
     assert repo.history_of(withdrawn.id) == [] and uow.commits == 1
+    assert uow.events("registration.visa_letter.issued") == [
+        {
+            "application_id": str(nominated.id),
+            "meeting_id": str(nominated.meeting_id),
+            "delegation_id": str(nominated.delegation_id),
+            "reference": "VL-1",
+        }
+    ]

@@ -163,6 +163,30 @@ class ParticipantCheckedIn(EventPayload):
     checkpoint: str
 
 
+class PhotoUploaded(EventPayload):
+    """A passport-style photo was stored for an application (the photo itself never travels)."""
+
+    event_type: ClassVar[str] = "registration.application.photo_uploaded"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    application_id: UUID
+    meeting_id: UUID
+    delegation_id: UUID
+    photo_type: str
+
+
+class VisaLetterIssued(EventPayload):
+    """A visa support letter was printed for an application (its contents never travel)."""
+
+    event_type: ClassVar[str] = "registration.visa_letter.issued"
+    topic: ClassVar[str] = topics.REGISTRATION
+
+    application_id: UUID
+    meeting_id: UUID
+    delegation_id: UUID
+    reference: str
+
+
 class InvitationIssued(EventPayload):
     """Someone was invited to a portal account, or sent a fresh link to an invitation."""
 

@@ -27,6 +27,8 @@ from plenary_shared.events.registration import (
     ApplicationRecategorised,
     ApplicationSubmitted,
     ApplicationWithdrawn,
+    PhotoUploaded,
+    VisaLetterIssued,
 )
 from plenary_shared.events.scheduling import MeetingCreated
 
@@ -235,13 +237,22 @@ async def upload_photo(
     uow: UnitOfWork[Repository], *, application_id: uuid.UUID, data: bytes, kind: str, actor: str
 ) -> None:
     """Store a passport-style photo (already checked: JPEG or PNG, small enough), replacing any
-    earlier one, while details may still change; the history says so (no event: the photo is
-    document data)."""
+    earlier one, while details may still change; the history and an event say so (never the
+    photo itself)."""
     row = await for_update(uow, application_id)
     state = State(row.state)
     ensure_editable(state)
     await uow.repo.set_photo(application_id, data=data, kind=kind)
     await record(uow, application_id, state, state, actor, "photo uploaded")
+    await uow.emit(
+        PhotoUploaded(
+            application_id=application_id,
+            meeting_id=row.meeting_id,
+            delegation_id=row.delegation_id,
+            photo_type=kind,
+        ),
+        subject=str(application_id),
+    )
     uow.remember_result(application_id)
     await uow.commit()
 
@@ -258,6 +269,15 @@ async def record_visa_letter(
         raise Gone("the document data was purged while the letter was being prepared")
     await record(
         uow, application_id, state, state, actor, f"visa support letter issued {reference}"
+    )
+    await uow.emit(
+        VisaLetterIssued(
+            application_id=application_id,
+            meeting_id=current.meeting_id,
+            delegation_id=current.delegation_id,
+            reference=reference,
+        ),
+        subject=str(application_id),
     )
     await uow.commit()
 
