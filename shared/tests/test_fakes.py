@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from plenary_shared.events.delegation import DelegationRegistered
-from plenary_shared.fakes import FakeUnitOfWork
+from plenary_shared.fakes import FakeUnitOfWork, load_beside
 
 
 def _registered() -> DelegationRegistered:
@@ -59,3 +59,16 @@ def test_a_use_case_cannot_reach_past_the_repository() -> None:
     uow = FakeUnitOfWork(repo=object())
     with pytest.raises(AssertionError, match="past its repository"):
         _ = uow.conn
+
+
+def test_two_services_fakes_of_one_file_name_stay_apart(tmp_path) -> None:
+    for service in ("alpha", "beta"):
+        (tmp_path / service).mkdir()
+        (tmp_path / service / "fakes.py").write_text(f"SERVICE = {service!r}\n")
+    alpha = load_beside(str(tmp_path / "alpha" / "conftest.py"), "fakes.py", name="t_alpha_fakes")
+    beta = load_beside(str(tmp_path / "beta" / "conftest.py"), "fakes.py", name="t_beta_fakes")
+    assert (alpha.SERVICE, beta.SERVICE) == ("alpha", "beta")
+    assert (
+        load_beside(str(tmp_path / "beta" / "conftest.py"), "fakes.py", name="t_alpha_fakes")
+        is alpha
+    )

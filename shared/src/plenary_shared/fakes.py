@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+from types import ModuleType
 from typing import Generic, Self
 
 from plenary_shared.db import RepoT, new_event
@@ -100,3 +104,19 @@ class FakeUnitOfWork(Generic[RepoT]):
     def events(self, event_type: str | None = None) -> list[dict]:
         """The data of the events emitted (of one type, if given)."""
         return [e.data for e in self.emitted if event_type is None or e.type == event_type]
+
+
+def load_beside(conftest: str, filename: str, *, name: str) -> ModuleType:
+    """The module `filename` next to a conftest, imported once under a name of its own.
+
+    Every service may keep a `tests/service/fakes.py`; pytest's default import mode would
+    otherwise give one service's module to another's tests in the same run.
+    """
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(conftest).with_name(filename))
+        if spec is None or spec.loader is None:
+            raise ImportError(f"no {filename} beside {conftest}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

@@ -5,21 +5,11 @@ no broker.
 in the same pytest run is not taken for it.
 """
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-from plenary_shared.fakes import FakeUnitOfWork
+from plenary_shared.fakes import FakeUnitOfWork, load_beside
 
-_NAME = "plenary_notification_service_fakes"
-if _NAME not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(_NAME, Path(__file__).with_name("fakes.py"))
-    assert _spec is not None and _spec.loader is not None
-    sys.modules[_NAME] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules[_NAME])
-fakes = sys.modules[_NAME]
+fakes = load_beside(__file__, "fakes.py", name="plenary_notification_service_fakes")
 
 
 @pytest.fixture

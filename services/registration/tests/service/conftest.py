@@ -6,31 +6,15 @@ and pytest's default import mode would otherwise hand one service's module to an
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 from cryptography.fernet import Fernet
 
 from plenary_registration.adapters.crypto import DocumentCipher
 from plenary_shared.auth import Principal, Role
 from plenary_shared.authz import Grant, Scope
-from plenary_shared.fakes import FakeUnitOfWork
+from plenary_shared.fakes import FakeUnitOfWork, load_beside
 
-
-def _load_fakes():
-    name = "plenary_registration_service_fakes"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fakes.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fakes = _load_fakes()
+fakes = load_beside(__file__, "fakes.py", name="plenary_registration_service_fakes")
 
 
 @pytest.fixture

@@ -6,30 +6,18 @@ fakes.py is loaded under a name of its own, so that another service's tests/serv
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import uuid
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace as Row
 
 import pytest
 
-from plenary_shared.fakes import FakeUnitOfWork
+from plenary_shared.fakes import FakeUnitOfWork, load_beside
 
-_NAME = "plenary_scheduling_service_fakes"
-
-
-def _fakes():
-    if _NAME not in sys.modules:
-        spec = importlib.util.spec_from_file_location(_NAME, Path(__file__).with_name("fakes.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[_NAME] = module
-        spec.loader.exec_module(module)
-    return sys.modules[_NAME]
+fakes = load_beside(__file__, "fakes.py", name="plenary_scheduling_service_fakes")
 
 
-class World(_fakes().FakeRepository):
+class World(fakes.FakeRepository):
     """The fake repository with a test's world seeded straight into its rows."""
 
     def meeting(self, *, starts_on=date(2025, 11, 17), ends_on=date(2025, 11, 19), **kw) -> Row:
