@@ -106,7 +106,7 @@ async def test_revoking_voids_the_badge_in_the_same_transaction(repo, uow, deleg
         family_name=row.family_name,
         email=row.email,
     )
-    await badges.on_accreditation_granted(uow, event(granted))
+    await badges.on_accreditation_granted(uow, event(granted), prefix="PL")
 
     await accreditation.revoke(uow, application_id=row.id, reason="incident", actor="organiser")
 

@@ -41,8 +41,8 @@ def delegation(repo):
 async def test_accreditation_issues_one_badge_and_a_replay_issues_none(repo, uow, delegation):
     row = repo.given_application(delegation, state="accredited", category="adviser")
 
-    await badges.on_accreditation_granted(uow, granted(row))
-    await badges.on_accreditation_granted(uow, granted(row))  # redelivered
+    await badges.on_accreditation_granted(uow, granted(row), prefix="PL")
+    await badges.on_accreditation_granted(uow, granted(row), prefix="PL")  # redelivered
 
     [badge] = repo.badges.values()
     assert (badge.badge_number, badge.colour, badge.zones) == (
@@ -57,14 +57,14 @@ async def test_accreditation_issues_one_badge_and_a_replay_issues_none(repo, uow
 async def test_no_badge_once_the_application_left_accredited(repo, uow, delegation):
     row = repo.given_application(delegation, state="revoked")
 
-    await badges.on_accreditation_granted(uow, granted(row))
+    await badges.on_accreditation_granted(uow, granted(row), prefix="PL")
 
     assert repo.badges == {} and uow.emitted == []
 
 
 async def test_reissuing_voids_the_old_badge_and_numbers_the_new_one_next(repo, uow, delegation):
     row = repo.given_application(delegation, state="accredited")
-    await badges.on_accreditation_granted(uow, granted(row))
+    await badges.on_accreditation_granted(uow, granted(row), prefix="PL")
     [old] = repo.badges.values()
 
     new = await badges.reissue_badge(uow, application_id=row.id, prefix="PL")
@@ -89,7 +89,7 @@ async def test_a_scan_admits_once_and_its_repeat_is_neither_recorded_nor_publish
     repo, uow, delegation
 ):
     row = repo.given_application(delegation, state="accredited")
-    await badges.on_accreditation_granted(uow, granted(row))
+    await badges.on_accreditation_granted(uow, granted(row), prefix="PL")
     [badge] = repo.badges.values()
     signer = BadgeSigner(PRIVATE)
     code = signer.sign(claims_of(badge))

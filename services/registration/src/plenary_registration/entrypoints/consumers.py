@@ -31,10 +31,11 @@ CONSUMES = (topics.SCHEDULING, topics.DELEGATION, topics.REGISTRATION)
 def handlers_for(settings: Settings) -> dict[str, Handler]:
     """Each consumed event type and its handler."""
     days, links = settings.invitation_days, settings.links
+    prefix = settings.badge_number_prefix
 
     async def on_accreditation_granted(uow: UnitOfWork[Repository], event: CloudEvent) -> None:
         """Accredited: the badge is issued and the participant invited to the portal."""
-        await badges.on_accreditation_granted(uow, event)
+        await badges.on_accreditation_granted(uow, event, prefix=prefix)
         await accounts.on_accreditation_granted(uow, event, days=days, links=links)
 
     return {

@@ -6,7 +6,6 @@ The rules (colour and zones per category, the badge number, who is admitted) are
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -31,14 +30,9 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 
-@functools.cache
-def _configured_prefix() -> str:
-    from plenary_registration.config import Settings
-
-    return Settings().badge_number_prefix
-
-
-async def on_accreditation_granted(uow: UnitOfWork[Repository], event: CloudEvent) -> None:
+async def on_accreditation_granted(
+    uow: UnitOfWork[Repository], event: CloudEvent, *, prefix: str
+) -> None:
     """Issue the badge of a newly accredited participant (never a second active one)."""
     granted = AccreditationGranted.model_validate(event.data)
     row = await uow.repo.application(granted.application_id, for_update=True)
@@ -50,7 +44,7 @@ async def on_accreditation_granted(uow: UnitOfWork[Repository], event: CloudEven
         return
     if await uow.repo.active_badge(row.id) is not None:
         return
-    await _issue(uow, row, prefix=_configured_prefix(), replaces=None)
+    await _issue(uow, row, prefix=prefix, replaces=None)
 
 
 async def reissue_badge(
