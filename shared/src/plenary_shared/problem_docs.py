@@ -51,6 +51,22 @@ def problem_statuses(method: str, operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
+def stream_item_schemas(schema: dict[str, Any]) -> None:
+    """A server-sent event stream as OpenAPI 3.1 says it: a string (FastAPI writes 3.2's
+    `itemSchema`, which 3.1 validators refuse); the schema of one event is kept as
+    `x-item-schema`."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for response in operation.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    if "itemSchema" in media:
+                        media["x-item-schema"] = media.pop("itemSchema")
+                        media.setdefault(
+                            "schema",
+                            {"type": "string", "description": "server-sent events (text/event-stream)"},
+                        )
+
+
 def add_problem_responses(schema: dict[str, Any]) -> None:
     """Each operation's 4xx responses, as problem documents (replacing FastAPI's 422 model)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -79,6 +95,7 @@ def document_problems(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             add_problem_responses(build())
+            stream_item_schemas(app.openapi_schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from typing import Annotated, Generic, TypeVar
 import httpx
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plenary_shared import idempotency, topics
@@ -242,6 +243,12 @@ def _with_ended_sessions(
     return handlers, express
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is its function's name (`create_meeting`, not
+    `create_meeting_v1_meetings_post`): what a generated client names its method."""
+    return route.name
+
+
 def runtime_of(request: Request) -> ServiceRuntime:
     """The service runtime of the app serving this request."""
     return request.app.state.runtime
@@ -300,7 +307,13 @@ def build_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(
         public_key_pem=settings.jwt_public_key,

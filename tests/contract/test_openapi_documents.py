@@ -1,0 +1,53 @@
+"""Every service's OpenAPI document is valid OpenAPI 3.1, and its operation ids are what a
+generated client would name its methods."""
+
+import importlib
+import re
+
+import pytest
+from cryptography.fernet import Fernet
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+from plenary_shared.authz import OfflineService
+
+SERVICES = ("scheduling", "delegation", "registration", "notification")
+
+
+def _document(service: str) -> dict:
+    main = importlib.import_module(f"plenary_{service}.main")
+    config = importlib.import_module(f"plenary_{service}.config")
+    extra = {"data_key": Fernet.generate_key().decode()} if service == "registration" else {}
+    return OfflineService(fill="x").app(main.create_app, config.Settings, **extra).openapi()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_document_is_valid_openapi_3_1(service):
+    document = _document(service)
+    assert document["openapi"].startswith("3.1")
+    try:
+        validate(document)
+    except OpenAPIValidationError as refused:
+        pytest.fail(f"{service}: {refused.message} at {'/'.join(map(str, refused.path))}")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_operation_ids_are_unique_function_names(service):
+    operations = [
+        (method, path, operation["operationId"])
+        for path, item in _document(service)["paths"].items()
+        for method, operation in item.items()
+    ]
+    ids = [operation_id for _, _, operation_id in operations]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for method, path, operation_id in operations:
+        assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", operation_id), (method, path)
+        assert not operation_id.endswith(f"_{method}"), (method, path, operation_id)
+
+
+async def test_the_live_stream_is_described_as_openapi_3_1_has_it():
+    stream = _document("notification")["paths"]["/v1/stream"]["get"]["responses"]["200"]
+    media = stream["content"]["text/event-stream"]
+    assert "itemSchema" not in media
+    assert media["schema"]["type"] == "string"
+    assert set(media["x-item-schema"]["properties"]) >= {"id", "event", "data"}
