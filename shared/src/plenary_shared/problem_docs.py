@@ -63,7 +63,10 @@ def stream_item_schemas(schema: dict[str, Any]) -> None:
                         media["x-item-schema"] = media.pop("itemSchema")
                         media.setdefault(
                             "schema",
-                            {"type": "string", "description": "server-sent events (text/event-stream)"},
+                            {
+                                "type": "string",
+                                "description": "server-sent events (text/event-stream)",
+                            },
                         )
 
 
