@@ -25,7 +25,9 @@ $(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml se
 run: $(STAMP) ## start the platform with demo data (Ctrl-C stops everything)
 	$(BIN)/plenary run
 
-test: $(STAMP) $(CHROMIUM) ## the layer contracts, then the whole suite against real Postgres, a real broker and a real browser
+test: $(STAMP) $(CHROMIUM) ## lint and the layer contracts, then the whole suite against real Postgres, a real broker and a real browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
