@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from plenary_shared.outage import RETRY_AFTER_SECONDS, is_outage
 
@@ -127,7 +128,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(exc.status, exc.title, exc.detail, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            return _method_not_allowed(request)
         response = problem(exc.status_code, _title(exc.status_code), str(exc.detail))
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
@@ -151,6 +154,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(
             500, "Internal error", "Something went wrong on our side; nothing was saved."
         )
+
+
+def _method_not_allowed(request: Request) -> JSONResponse:
+    """405 naming every method the path takes (Starlette's `Allow` names one route's only)."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] is not Match.NONE:
+            allowed |= getattr(route, "methods", None) or set()
+    methods = ", ".join(sorted(allowed))
+    response = problem(
+        405, _title(405), f"{request.method} is not allowed here; this path takes {methods}"
+    )
+    response.headers["Allow"] = methods
+    return response
 
 
 def _title(status: int) -> str:
