@@ -51,3 +51,21 @@ async def test_the_live_stream_is_described_as_openapi_3_1_has_it():
     assert "itemSchema" not in media
     assert media["schema"]["type"] == "string"
     assert set(media["x-item-schema"]["properties"]) >= {"id", "event", "data"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_create_declares_the_idempotency_and_correlation_headers(service):
+    creating = {
+        operation["operationId"]: {p["name"] for p in operation.get("parameters", [])}
+        for item in _document(service)["paths"].values()
+        for method, operation in item.items()
+        # a public route (an invitee confirming a code) has no caller to key a retry by
+        if method == "post" and "201" in operation["responses"] and operation.get("security")
+    }
+    assert creating, "every service creates something"
+    lacking = {
+        name: {"Idempotency-Key", "X-Correlation-ID"} - headers
+        for name, headers in creating.items()
+        if not {"Idempotency-Key", "X-Correlation-ID"} <= headers
+    }
+    assert lacking == {}

@@ -9,7 +9,7 @@ from typing import Annotated, Generic, TypeVar
 
 import httpx
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -262,10 +262,34 @@ async def get_runtime(request: Request) -> ServiceRuntime:
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
-async def request_unit_of_work(request: Request, principal: CurrentPrincipal) -> UnitOfWork:
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        description="A key of your choosing (a UUID, say) that makes a retried request act once:"
+        " a retry with the same key and body gets the first answer; with another body, 422."
+        " 1 to 200 printable characters.",
+        examples=["2f1c6c1e-6a1b-4c2e-9d51-0f3c2a7b9e10"],
+    ),
+]
+CorrelationId = Annotated[
+    str | None,
+    Header(
+        alias="X-Correlation-ID",
+        description="Carried as `correlationid` by every event this request causes, and by the"
+        " events those cause in turn.",
+    ),
+]
+
+
+async def request_unit_of_work(
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    correlation_id: CorrelationId = None,
+) -> UnitOfWork:
     """A unit of work for one request: correlated by X-Correlation-ID, keyed by Idempotency-Key."""
-    uow = runtime_of(request).unit_of_work(correlation_id=request.headers.get("x-correlation-id"))
-    key = request.headers.get(idempotency.HEADER)
+    uow = runtime_of(request).unit_of_work(correlation_id=correlation_id)
     if key is not None:
         uow.idempotency = idempotency.IdempotencyClaim.of(
             principal=principal.subject,
