@@ -69,3 +69,19 @@ async def test_every_create_declares_the_idempotency_and_correlation_headers(ser
         if not {"Idempotency-Key", "X-Correlation-ID"} <= headers
     }
     assert lacking == {}
+
+
+CONDITIONAL = [
+    ("scheduling", "/calendars/meetings/{meeting_id}.ics"),
+    ("scheduling", "/calendars/participants/{token}.ics"),
+    ("registration", "/v1/meetings/{meeting_id}/participants.csv"),
+    ("delegation", "/v1/meetings/{meeting_id}/delegations.csv"),
+]
+
+
+@pytest.mark.parametrize(("service", "path"), CONDITIONAL)
+async def test_feeds_and_exports_declare_conditional_gets(service, path):
+    operation = _document(service)["paths"][path]["get"]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert headers >= {"If-None-Match", "If-Modified-Since"}
+    assert set(operation["responses"]) >= {"200", "304"}

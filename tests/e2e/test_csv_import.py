@@ -233,3 +233,53 @@ def test_an_import_resumes_exactly_after_its_worker_is_killed(api):
         timeout=120,
         what="the delegation to decide all 294 nominations",
     )
+
+
+def test_the_participants_export_answers_conditional_gets(api):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"], name="Kyrgyz Republic")
+    first, second = (api.nominate(meeting["id"], delegation["id"]).json() for _ in range(2))
+    for app in (first, second):
+        api.wait_state(app["id"])
+    url = f"/v1/meetings/{meeting['id']}/participants.csv"
+
+    def grant(app):
+        decision = {"decision": "grant"}
+        path = f"/v1/applications/{app['id']}/decision"
+        assert api.call("registration", "POST", path, json=decision).status_code == 200
+
+    grant(first)
+    exported = api.call("registration", "GET", url)
+    assert exported.status_code == 200
+    etag = exported.headers["etag"]
+    assert exported.headers["cache-control"] == "private, no-cache"
+    held = {"If-None-Match": etag}
+    unchanged = api.call("registration", "GET", url, headers=held)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged.headers["etag"] == etag
+
+    grant(second)
+    changed = api.call("registration", "GET", url, headers=held)
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert changed.headers["content-disposition"] == exported.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(changed.text)))
+    assert {r["application_id"] for r in rows} == {first["id"], second["id"]}
+
+
+def test_the_delegations_export_answers_conditional_gets(api):
+    meeting = api.create_meeting()
+    api.register_delegation(meeting["id"], name="Republic of Uzbekistan")
+    url = f"/v1/meetings/{meeting['id']}/delegations.csv"
+    exported = api.call("delegation", "GET", url)
+    assert exported.status_code == 200
+    etag = exported.headers["etag"]
+    assert exported.headers["cache-control"] == "private, no-cache"
+    held = {"If-None-Match": etag}
+    unchanged = api.call("delegation", "GET", url, headers=held)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+
+    api.register_delegation(meeting["id"], name="Turkmenistan")
+    changed = api.call("delegation", "GET", url, headers=held)
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    names = [r["name"] for r in csv.DictReader(io.StringIO(changed.text))]
+    assert names == ["Republic of Uzbekistan", "Turkmenistan"]

@@ -182,3 +182,54 @@ def test_calendars_keep_uids_raise_sequence_and_local_times_across_a_dst_change(
             lambda: _events(anonymous.get(f"/calendars/participants/{token}.ics").content) == {},
             what="the revocation to empty the personal feed",
         )
+
+
+def _revalidated(client: httpx.Client, url: str, etag: str) -> httpx.Response:
+    return client.get(url, headers={"If-None-Match": etag})
+
+
+def test_calendar_feeds_answer_conditional_gets(api):
+    tt = Timetable(api)
+    room = tt.room("Plenary hall")
+    opening = tt.scheduled(room, "2025-11-17T10:00:00", "2025-11-17T11:00:00", title="Opening")
+    closing = tt.scheduled(room, "2025-11-18T16:00:00", "2025-11-18T17:00:00", title="Closing")
+    public_url = f"/calendars/meetings/{tt.id}.ics"
+    with httpx.Client(base_url=api.platform.url("scheduling")) as anonymous:
+        first = anonymous.get(public_url)
+        assert first.status_code == 200
+        etag = first.headers["etag"]
+        assert etag.startswith('"') and etag.endswith('"')
+        assert first.headers["cache-control"] == "private, no-cache"
+        assert "last-modified" not in first.headers  # no change time covers sessions leaving
+        for held in (etag, "W/" + etag, f'"stale", {etag}', "*"):
+            again = anonymous.get(public_url, headers={"If-None-Match": held})
+            assert again.status_code == 304, held
+            assert again.content == b""
+            assert again.headers["etag"] == etag
+        assert anonymous.get(public_url, headers={"If-None-Match": '"stale"'}).status_code == 200
+
+        _patch(
+            tt,
+            opening["id"],
+            {"starts_at": "2025-11-17T12:00:00", "ends_at": "2025-11-17T13:00:00"},
+        )
+        moved = _revalidated(anonymous, public_url, etag)
+        assert moved.status_code == 200
+        assert moved.headers["etag"] != etag
+        assert moved.content != first.content
+        event = _events(moved.content)[f"{opening['id']}@plenary"]
+        assert event.decoded("DTSTART").hour == 12 and int(event["SEQUENCE"]) == 1
+        assert _revalidated(anonymous, public_url, moved.headers["etag"]).status_code == 304
+
+        # the personal feed behind its link likewise
+        person = tt.accredited(tt.delegation()["id"])
+        tt.assign(opening["id"], person, expect=200)
+        link = tt.get(f"/v1/participants/{person}/calendar-link")["url"]
+        personal_url = "/calendars/participants/" + link.rsplit("/", 1)[1]
+        mine = anonymous.get(personal_url)
+        assert mine.status_code == 200 and mine.headers["cache-control"] == "private, no-cache"
+        assert _revalidated(anonymous, personal_url, mine.headers["etag"]).status_code == 304
+        tt.assign(closing["id"], person, expect=200)
+        added = _revalidated(anonymous, personal_url, mine.headers["etag"])
+        assert added.status_code == 200 and added.headers["etag"] != mine.headers["etag"]
+        assert set(_events(added.content)) == {f"{s['id']}@plenary" for s in (opening, closing)}

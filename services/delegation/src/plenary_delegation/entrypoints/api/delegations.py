@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from plenary_delegation.adapters import queries
 from plenary_delegation.domain.commands import (
@@ -25,6 +25,7 @@ from plenary_delegation.entrypoints.api.schemas import DelegationRead
 from plenary_delegation.service_layer import delegations
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant
+from plenary_shared.conditional import CONDITIONAL_GET, conditional
 from plenary_shared.csv_export import csv_response
 from plenary_shared.errors import NotFound
 from plenary_shared.inputs import Line
@@ -147,9 +148,13 @@ async def list_delegations(
     "/meetings/{meeting_id}/delegations.csv",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "one row per delegation"}},
+    openapi_extra=CONDITIONAL_GET,
 )
 async def export_delegations(
-    meeting_id: UUID, rt: RuntimeDep, grant: Annotated[Grant, POLICY.allows("delegations.export")]
+    meeting_id: UUID,
+    request: Request,
+    rt: RuntimeDep,
+    grant: Annotated[Grant, POLICY.allows("delegations.export")],
 ) -> Response:
     """A meeting's delegations as CSV: kind, head, quota and use in total and per category."""
     rows = _sorted(await _visible_delegations(rt, meeting_id, grant), sort="name", lang="en")
@@ -197,7 +202,8 @@ async def export_delegations(
                 "; ".join(f"{k}={v}" for k, v in sorted(row.session_seats.items())),
             ]
         )
-    return csv_response(header, lines, filename=f"delegations-{meeting_id}.csv")
+    response = csv_response(header, lines, filename=f"delegations-{meeting_id}.csv")
+    return conditional(request, response)
 
 
 @router.get("/delegations/{delegation_id}", response_model=DelegationRead)

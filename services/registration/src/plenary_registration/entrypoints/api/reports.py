@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from plenary_registration.adapters import queries
@@ -14,6 +14,7 @@ from plenary_registration.domain.model import State
 from plenary_registration.entrypoints.api.policy import POLICY
 from plenary_registration.service_layer.retention import purge_meeting
 from plenary_shared.authz import Grant
+from plenary_shared.conditional import CONDITIONAL_GET, conditional
 from plenary_shared.csv_export import csv_response
 from plenary_shared.runtime import RuntimeDep, UnitOfWorkDep
 
@@ -40,9 +41,14 @@ class PurgeResult(BaseModel):
     purged_applications: int
 
 
-@router.get("/meetings/{meeting_id}/participants.csv", response_class=Response)
+@router.get(
+    "/meetings/{meeting_id}/participants.csv",
+    response_class=Response,
+    openapi_extra=CONDITIONAL_GET,
+)
 async def export_participants(
     meeting_id: UUID,
+    request: Request,
     rt: RuntimeDep,
     _: Annotated[Grant, POLICY.allows("reports.participants")],
     state: State = State.ACCREDITED,
@@ -68,7 +74,8 @@ async def export_participants(
         rows = await queries.participants(conn, meeting_id, state.value)
     values = ({**row._mapping, "application_id": row.id} for row in rows)
     lines = [[v.get(c) for c in columns] for v in values]
-    return csv_response(columns, lines, filename=f"participants-{state.value}-{meeting_id}.csv")
+    filename = f"participants-{state.value}-{meeting_id}.csv"
+    return conditional(request, csv_response(columns, lines, filename=filename))
 
 
 @router.get("/meetings/{meeting_id}/statistics", response_model=Statistics)

@@ -13,6 +13,7 @@ from plenary_scheduling.entrypoints.api.policy import POLICY
 from plenary_scheduling.entrypoints.api.schemas import CalendarLinkRead
 from plenary_scheduling.entrypoints.api.visibility import participant_visible
 from plenary_shared.authz import Grant
+from plenary_shared.conditional import CONDITIONAL_GET, conditional
 from plenary_shared.errors import NotFound
 from plenary_shared.runtime import RuntimeDep
 
@@ -26,8 +27,9 @@ ICS = "text/calendar; charset=utf-8"
     "/meetings/{meeting_id}.ics",
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
+    openapi_extra=CONDITIONAL_GET,
 )
-async def meeting_calendar(meeting_id: UUID, rt: RuntimeDep) -> Response:
+async def meeting_calendar(meeting_id: UUID, request: Request, rt: RuntimeDep) -> Response:
     """The public sessions of a meeting, cancelled ones marked STATUS:CANCELLED."""
     async with rt.engine.connect() as conn:
         meeting = await queries.get_meeting(conn, meeting_id)
@@ -37,15 +39,16 @@ async def meeting_calendar(meeting_id: UUID, rt: RuntimeDep) -> Response:
             conn, where=queries.session_filters(meeting_id=meeting_id, public_only=True)
         )
     body = calendars.feed(name=meeting.title, rows=rows)
-    return Response(content=body, media_type=ICS)
+    return conditional(request, Response(content=body, media_type=ICS))
 
 
 @public_router.get(
     "/participants/{token}.ics",
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
+    openapi_extra=CONDITIONAL_GET,
 )
-async def personal_calendar(token: str, rt: RuntimeDep) -> Response:
+async def personal_calendar(token: str, request: Request, rt: RuntimeDep) -> Response:
     """A participant's sessions; the token in the link is the only key, so keep it private."""
     async with rt.engine.connect() as conn:
         person = await queries.participant_by_token(conn, token) if len(token) < 80 else None
@@ -55,7 +58,8 @@ async def personal_calendar(token: str, rt: RuntimeDep) -> Response:
             conn, where=queries.session_filters(application_id=person.application_id)
         )
     name = f"{person.given_name} {person.family_name}: schedule"
-    return Response(content=calendars.feed(name=name, rows=rows), media_type=ICS)
+    body = calendars.feed(name=name, rows=rows)
+    return conditional(request, Response(content=body, media_type=ICS))
 
 
 @router.get("/participants/{application_id}/calendar-link", response_model=CalendarLinkRead)
