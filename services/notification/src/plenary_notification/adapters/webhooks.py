@@ -75,9 +75,8 @@ async def send(
             code, elapsed, f"receiver redirected to {where}; redirects are not followed", True
         )
     if code == GONE:
-        return Attempt(
-            code, elapsed, "receiver answered 410 Gone: it wants no more deliveries", True, True
-        )
+        error = "receiver answered 410 Gone: it wants no more deliveries"
+        return Attempt(code, elapsed, error, permanent=True, gone=True)
     retry_after = None
     if code == 429 or code >= 500:
         retry_after = parse_retry_after(response.headers.get("retry-after"), now=datetime.now(UTC))
