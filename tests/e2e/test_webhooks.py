@@ -1,6 +1,7 @@
 """Webhook subscriptions: SSRF refusals, per-endpoint queues, pause, ping, rotation, disabling, the log."""
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -303,3 +304,82 @@ def test_an_email_subscription_mails_each_event(api, mailbox):
     )
     assert found[0].subject == "Plenary: delegation.delegation.registered"
     assert "Событие" in found[0].body("plain")
+
+
+SUBMITTED = "registration.application.submitted"
+
+
+def _deliveries(api, subscription_id: str, **params) -> list[dict]:
+    return api.call(
+        "notification", "GET", f"/v1/subscriptions/{subscription_id}/deliveries", params=params
+    ).json()["items"]
+
+
+def _attempts(api, subscription_id: str, delivery_id: str) -> list[dict]:
+    return api.call(
+        "notification",
+        "GET",
+        f"/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}/attempts",
+    ).json()
+
+
+async def test_a_receiver_answering_410_is_tried_once_and_its_subscription_ends(
+    api, receiver, kafka, mailbox
+):
+    receiver.fail_next, receiver.fail_status = 10_000, 410
+    subscription = _subscribe(
+        api, receiver, event_types=[SUBMITTED], contact_email="gone.owner@example.org"
+    )
+    sid = subscription["id"]
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    _nominations(api, meeting, delegation, 1)
+    disabled = wait_for(
+        lambda: (
+            s
+            if (s := api.call("notification", "GET", f"/v1/subscriptions/{sid}").json())["status"]
+            == "disabled"
+            else None
+        ),
+        what="the subscription to end",
+    )
+    assert "410 Gone" in disabled["status_reason"]
+    [(_, paused)] = await kafka.wait_events(
+        "notification.events", event_type="notification.subscription.paused", subject=sid
+    )
+    assert paused["data"]["status"] == "disabled" and "410 Gone" in paused["data"]["reason"]
+    [told] = mailbox.wait_for("gone.owner@example.org")
+    assert "410 Gone" in told.body("plain") and receiver.url in told.body("plain")
+    [failed] = _deliveries(api, sid)
+    assert (failed["status"], failed["attempts"]) == ("failed", 1)  # not retried
+    assert [a["status_code"] for a in _attempts(api, sid, failed["id"])] == [410]
+    # a later event: a receiver still subscribed gets it, the ended one is neither sent it nor
+    # keeps it
+    control = WebhookReceiver()
+    try:
+        _subscribe(api, control, event_types=[SUBMITTED])
+        [later] = _nominations(api, meeting, delegation, 1)
+        wait_for(lambda: _submitted(control, {later}), what="the later event at another receiver")
+    finally:
+        control.close()
+    assert receiver.rejected == 1 and receiver.received == []
+    assert [d["id"] for d in _deliveries(api, sid)] == [failed["id"]]
+
+
+def test_a_retry_after_is_waited_for_before_the_event_is_sent_again(api, receiver):
+    receiver.fail_next, receiver.fail_headers = 1, {"Retry-After": "2"}
+    subscription = _subscribe(api, receiver, event_types=[SUBMITTED])
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    ids = set(_nominations(api, meeting, delegation, 1))
+    wait_for(lambda: _submitted(receiver, ids) == ids, what="the event after the Retry-After")
+    [delivery] = _deliveries(api, subscription["id"])
+    assert (delivery["status"], delivery["attempts"]) == ("delivered", 2)
+    refused, taken = sorted(
+        _attempts(api, subscription["id"], delivery["id"]), key=lambda a: a["at"]
+    )
+    assert (refused["status_code"], taken["status_code"]) == (503, 204)
+    # the test schedule's first wait is 0.2 s: only the receiver's Retry-After made it 2 s
+    waited = datetime.fromisoformat(taken["at"]) - datetime.fromisoformat(refused["at"])
+    assert waited >= timedelta(seconds=2)
+    assert receiver.rejected == 1 and len(receiver.received) == 1

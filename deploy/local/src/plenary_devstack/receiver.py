@@ -42,6 +42,9 @@ class WebhookReceiver:
         self.fail_next = 0
         # when set, only deliveries of this event type are refused by `fail_next`
         self.fail_type: str | None = None
+        # what a refusal answers: its status, and headers such as Retry-After
+        self.fail_status = 503
+        self.fail_headers: dict[str, str] = {}
         self.received: list[Received] = []
         self.rejected = 0
         self.arrived = threading.Condition()
@@ -67,8 +70,10 @@ class WebhookReceiver:
                     self.send_header("content-length", "0")
                     self.end_headers()
                     return
-                status = receiver._accept(headers, body)
+                status, extra = receiver._accept(headers, body)
                 self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.send_header("content-length", "0")
                 self.end_headers()
 
@@ -79,23 +84,23 @@ class WebhookReceiver:
         self.url = f"http://{host}:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def _accept(self, headers: dict[str, str], body: str) -> int:
+    def _accept(self, headers: dict[str, str], body: str) -> tuple[int, dict[str, str]]:
         with self._lock:
             if self.fail_next > 0 and (
                 self.fail_type is None or json.loads(body).get("type") == self.fail_type
             ):
                 self.fail_next -= 1
                 self.rejected += 1
-                return 503
+                return self.fail_status, dict(self.fail_headers)
             try:
                 Webhook(self.secret or "").verify(body, headers)
             except Exception:
                 self.bad_signatures += 1
-                return 400
+                return 400, {}
             self.received.append(Received(headers, body, time.monotonic()))
         with self.arrived:
             self.arrived.notify_all()
-        return 204
+        return 204, {}
 
     def events(self, *, event_type: str | None = None, subject: str | None = None) -> list[dict]:
         """The verified events received, optionally filtered."""

@@ -37,8 +37,9 @@ FAST_TIMINGS = {
     "REGISTRATION_DOCUMENT_RETENTION_DAYS": "36500",
     # a killed import worker's lease runs out quickly, so a restarted one resumes at once
     "REGISTRATION_IMPORT_LEASE_SECONDS": "3",
-    "NOTIFICATION_WEBHOOK_BACKOFF_SECONDS": "0.2",
-    "NOTIFICATION_WEBHOOK_BACKOFF_MAX_SECONDS": "2",
+    # eight attempts over about 8 s (the Standard Webhooks schedule's take about 27 h)
+    "NOTIFICATION_WEBHOOK_RETRY_SCHEDULE_SECONDS": "0.2,0.4,0.8,1.6,2,2,2",
+    # below the recommended 15 s, so that a killed worker's leases (3 timeouts) run out quickly
     "NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS": "5",
     "NOTIFICATION_EMAIL_BACKOFF_SECONDS": "0.2",
     "NOTIFICATION_EMAIL_BACKOFF_MAX_SECONDS": "1",

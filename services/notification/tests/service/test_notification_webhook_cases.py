@@ -11,7 +11,9 @@ from plenary_notification.domain.delivery import RetryPolicy
 from plenary_notification.service_layer import webhooks
 from plenary_shared.envelope import CloudEvent
 
-POLICY = RetryPolicy(max_attempts=3, backoff_seconds=2.0, backoff_max_seconds=600.0)
+POLICY = RetryPolicy(
+    max_attempts=3, backoff_seconds=2.0, backoff_max_seconds=600.0, retry_after_max_seconds=3600
+)
 DELEGATION = uuid.uuid4()
 
 
@@ -176,6 +178,32 @@ async def test_a_receiver_failing_past_the_limit_is_disabled_and_its_contact_tol
     assert [(m.kind, m.recipient) for m in repo.emails.values()] == [
         ("webhook_disabled", "ops@example.org")
     ]
+
+
+async def test_a_receiver_answering_410_is_disabled_at_once_and_its_contact_told(repo, uow):
+    sub = subscriptions(repo)["hook"]
+    sub.contact_email = "ops@example.org"
+    delivery = leased(repo, sub, attempts=1)
+    gone = Attempt(410, 2.0, "receiver answered 410 Gone", permanent=True, gone=True)
+    assert await record(uow, delivery, gone) == "failed"
+    assert (delivery.status, sub.status) == ("failed", "disabled")
+    assert "410 Gone" in sub.status_reason
+    [paused] = uow.events("notification.subscription.paused")
+    assert (paused["subscription_id"], paused["status"]) == (str(sub.id), "disabled")
+    assert "410 Gone" in paused["reason"]
+    [mail] = repo.emails.values()
+    assert (mail.kind, mail.recipient, mail.context["gone"]) == (
+        "webhook_disabled",
+        "ops@example.org",
+        True,
+    )
+
+
+async def test_a_retry_after_postpones_the_next_attempt(repo, uow):
+    delivery = leased(repo, subscriptions(repo)["hook"], attempts=1)
+    before = datetime.now(UTC)
+    await record(uow, delivery, Attempt(503, 1.0, "receiver answered 503", retry_after=120.0))
+    assert before + timedelta(seconds=120) <= delivery.next_attempt_at
 
 
 async def test_successes_are_settled_together_and_only_untold_receivers_written(repo):

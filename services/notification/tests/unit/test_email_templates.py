@@ -172,6 +172,15 @@ def test_each_kind_renders_text_and_html_in_each_language(kind, language):
     assert rendered.html.startswith("<!doctype html>") and f'lang="{language}"' in rendered.html
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_webhook_disabled_for_410_gone_says_so(language):
+    context = CONTEXTS["webhook_disabled"] | {"gone": True, "language": language}
+    gone = render("webhook_disabled", language=language, context=context)
+    failing = render("webhook_disabled", language=language, context=context | {"gone": False})
+    assert "410 Gone" in gone.text and "410 Gone" in gone.html
+    assert "410" not in failing.text
+
+
 DECISIONS = {
     "nominated": {},
     "waitlisted": {"position": 3},

@@ -11,6 +11,10 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook
 
+from plenary_notification.domain.delivery import parse_retry_after
+
+GONE = 410
+
 
 def new_secret() -> str:
     """A Standard Webhooks signing secret."""
@@ -19,12 +23,15 @@ def new_secret() -> str:
 
 @dataclass(frozen=True)
 class Attempt:
-    """The outcome of one request; `permanent` failures are not retried."""
+    """The outcome of one request; `permanent` failures are not retried, a `gone` receiver (410)
+    ends its subscription, `retry_after` is the wait a receiver asked for (seconds)."""
 
     status_code: int | None
     latency_ms: float
     error: str | None
     permanent: bool = False
+    gone: bool = False
+    retry_after: float | None = None
 
 
 def signature(signing_secrets: list[str], *, message_id: str, at: datetime, body: str) -> str:
@@ -67,4 +74,10 @@ async def send(
         return Attempt(
             code, elapsed, f"receiver redirected to {where}; redirects are not followed", True
         )
-    return Attempt(code, elapsed, f"receiver answered {code}")
+    if code == GONE:
+        error = "receiver answered 410 Gone: it wants no more deliveries"
+        return Attempt(code, elapsed, error, permanent=True, gone=True)
+    retry_after = None
+    if code == 429 or code >= 500:
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=datetime.now(UTC))
+    return Attempt(code, elapsed, f"receiver answered {code}", retry_after=retry_after)

@@ -76,7 +76,8 @@ def matches(patterns: list[str], event_type: str) -> bool:
 
 
 def next_delay(attempt: int, *, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Exponential backoff with full jitter: a random wait up to base * 2^(attempt-1), capped."""
+    """Exponential backoff with equal jitter: a random wait between half and all of
+    base * 2^(attempt-1), capped."""
     ceiling = min(cap, base * 2 ** (attempt - 1))
     return (rng or random).uniform(ceiling / 2, ceiling)
 

@@ -1,5 +1,6 @@
 """Webhook use cases: an event fanned out to the subscriptions it concerns, and each attempt's
-outcome settled (delivered, retried, given up; a receiver failing too long disabled)."""
+outcome settled (delivered, retried, given up; a receiver failing too long, or answering 410
+Gone, disabled)."""
 
 from __future__ import annotations
 
@@ -97,7 +98,12 @@ async def record_failure(
     )
     now = datetime.now(UTC)
     decision = settle(
-        delivery.attempts, failed=True, permanent=attempt.permanent, policy=policy, now=now
+        delivery.attempts,
+        failed=True,
+        permanent=attempt.permanent,
+        policy=policy,
+        now=now,
+        retry_after=attempt.retry_after,
     )
     given_up = isinstance(decision, GivenUp)
     if given_up:
@@ -118,13 +124,16 @@ async def record_failure(
         error=attempt.error,
         retry_at=None if given_up else decision.at,
     )
-    await _track_failure(
-        uow,
-        delivery.subscription_id,
-        now=now,
-        disable_after=disable_after,
-        on_mail_queued=on_mail_queued,
-    )
+    if attempt.gone:
+        await _end_gone(uow, delivery.subscription_id, now=now, on_mail_queued=on_mail_queued)
+    else:
+        await _track_failure(
+            uow,
+            delivery.subscription_id,
+            now=now,
+            disable_after=disable_after,
+            on_mail_queued=on_mail_queued,
+        )
     await uow.commit()
     return "failed" if given_up else "pending"
 
@@ -149,13 +158,52 @@ async def _track_failure(
     reason = (
         f"every delivery failed since {since:%Y-%m-%d %H:%M} UTC; fix the receiver, then resume"
     )
+    await _disable(uow, sub, reason=reason, since=since, now=now, on_mail_queued=on_mail_queued)
+
+
+async def _end_gone(
+    uow: UnitOfWork[Repository],
+    subscription_id: uuid.UUID,
+    *,
+    now: datetime,
+    on_mail_queued: Callable[[], None],
+) -> None:
+    """A receiver that answered 410 Gone wants nothing more: its subscription is disabled at once."""
+    sub = await uow.repo.get_subscription(subscription_id, for_update=True)
+    if sub is None or sub.status != "active":
+        return
+    reason = (
+        f"the receiver answered 410 Gone at {now:%Y-%m-%d %H:%M} UTC; "
+        "resume the subscription if it should receive again"
+    )
+    await _disable(
+        uow, sub, reason=reason, since=now, now=now, gone=True, on_mail_queued=on_mail_queued
+    )
+
+
+async def _disable(
+    uow: UnitOfWork[Repository],
+    sub,
+    *,
+    reason: str,
+    since: datetime,
+    now: datetime,
+    gone: bool = False,
+    on_mail_queued: Callable[[], None],
+) -> None:
+    """Disable a subscription, say so in an event, and tell its owner."""
     await uow.repo.disable_subscription(sub.id, reason=reason, now=now)
     await uow.emit(
         SubscriptionPaused(subscription_id=sub.id, status="disabled", reason=reason),
         subject=str(sub.id),
     )
     if sub.contact_email:
-        context = {"url": sub.url, "since": since.isoformat(), "subscription_id": str(sub.id)}
+        context = {
+            "url": sub.url,
+            "since": since.isoformat(),
+            "subscription_id": str(sub.id),
+            "gone": gone,
+        }
         await emails.queue(
             uow,
             [Email("webhook_disabled", sub.contact_email, sub.language, context)],
