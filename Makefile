@@ -25,10 +25,11 @@ $(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml se
 run: $(STAMP) ## start the platform with demo data (Ctrl-C stops everything)
 	$(BIN)/plenary run
 
-test: $(STAMP) $(CHROMIUM) ## lint and the layer contracts, then the whole suite against real Postgres, a real broker and a real browser
+test: $(STAMP) $(CHROMIUM) ## lint, the layer contracts and the type checker, then the whole suite against real Postgres, a real broker and a real browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 $(CHROMIUM):
@@ -43,6 +44,7 @@ chaos: $(STAMP) ## fault run: crashes, a Postgres restart, a frozen and a lost b
 
 lint: $(STAMP)
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -56,4 +58,4 @@ lock: $(STAMP) ## re-resolve requirements.lock from requirements.in
 	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 --no-header --quiet -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .run .pytest_cache .hypothesis
+	rm -rf $(VENV) .run .pytest_cache .hypothesis .mypy_cache

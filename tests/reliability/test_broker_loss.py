@@ -83,6 +83,7 @@ def runtime_on(scratch, handle, *, check_seconds: float) -> ServiceRuntime:
         tables=scratch.tables,
         handlers={EVENT: handle},
         consumes=[topics.SCHEDULING],
+        state=None,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
@@ -51,9 +51,7 @@ class TokenVerifier:
     """Verifies tokens against the platform's public key."""
 
     def __init__(self, *, public_key_pem: str, audience: str, issuer: str) -> None:
-        self._key = (
-            serialization.load_pem_public_key(public_key_pem.encode()) if public_key_pem else None
-        )
+        self._key = _public_key(public_key_pem) if public_key_pem else None
         self._audience = audience
         self._issuer = issuer
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
@@ -173,4 +171,13 @@ def mint_token(
     if session_id is not None:
         claims["sid"] = str(session_id)
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("the token signing key must be an Ed25519 private key (PEM)")
     return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def _public_key(pem: str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("the token public key must be an Ed25519 public key (PEM)")
+    return key

@@ -150,9 +150,10 @@ def route_action(route: Any) -> str | None:
 def v1_routes(app: FastAPI) -> Iterator[tuple[str, str, Any]]:
     """(method, path, route) of every /v1 route of an app, as mounted (router dependencies included)."""
     for route in iter_route_contexts(app.routes):
-        if isinstance(route.original_route, APIRoute) and (route.path or "").startswith("/v1"):
+        path = route.path or ""
+        if isinstance(route.original_route, APIRoute) and path.startswith("/v1"):
             for method in sorted(route.methods or ()):
-                yield method, route.path, route
+                yield method, path, route
 
 
 def unguarded_routes(app: FastAPI, policy: Policy) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import math
 import uuid
@@ -16,7 +17,7 @@ from typing import TypeVar
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
-from sqlalchemy import bindparam, delete, func, insert, literal, select, text, update
+from sqlalchemy import Row, bindparam, delete, func, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -82,7 +83,7 @@ class _Outcome:
     """What a batch did to the parking: rows that left it, and rows still unknown (why)."""
 
     settled: int
-    staying: list[tuple[object, str]]
+    staying: list[tuple[Row, str]]
 
 
 @dataclass(frozen=True)
@@ -364,7 +365,7 @@ class EventConsumer:
         blocked = set(blocked)
         asked = [i for i, (_, event) in enumerate(items) if event.subject not in blocked]
         to_park: list[tuple[str, CloudEvent, str]] = []
-        staying: list[tuple[object, str]] = []
+        staying: list[tuple[Row, str]] = []
         settled: list[int] = []
         taken_back: list[str] = []
         handled = duplicates = 0
@@ -550,7 +551,9 @@ class EventConsumer:
                     self._park_wake.set()
                 return
             except NotYetKnown as exc:
-                await self._through_outage(lambda e=exc: self._park(event, record.topic, str(e)))
+                await self._through_outage(
+                    functools.partial(self._park, event, record.topic, str(exc))
+                )
                 return
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from sqlalchemy import MetaData, Text, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -131,7 +131,7 @@ class UnitOfWork(Generic[RepoT]):
         self._conn: AsyncConnection | None = None
         self._committed = False
         # what this transaction has read or taken once (events handled in a batch share it)
-        self.memo: dict[str, object] = {}
+        self.memo: dict[str, Any] = {}
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
 
     @property
@@ -291,9 +291,11 @@ def _contents(value: object) -> object:
 
 
 def _put_back(value: object, contents: object) -> None:
-    if isinstance(value, list):
+    if isinstance(value, list) and isinstance(contents, int):
         del value[contents:]
-    elif isinstance(value, dict | set):
+    elif (isinstance(value, dict) and isinstance(contents, dict)) or (
+        isinstance(value, set) and isinstance(contents, set)
+    ):
         value.clear()
         value.update(contents)
 

@@ -22,6 +22,8 @@ def upgrade(*, package: str, database_url: str, revision: str = "head") -> None:
 def run_env(*, metadata: MetaData, schema: str) -> None:
     """The body of a service's alembic env.py (online mode, asyncpg)."""
     url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("the alembic config names no sqlalchemy.url")
 
     def migrate(connection: Connection) -> None:
         context.configure(

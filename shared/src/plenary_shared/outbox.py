@@ -6,7 +6,7 @@ import asyncio
 import base64
 import contextlib
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -334,7 +334,7 @@ def kafka_record(envelope: dict[str, Any]) -> tuple[bytes | None, bytes, list[tu
     return key, base64.b64decode(raw["value"]), headers
 
 
-def _in_key_order(*, locked_ids: set[int], unsent: list) -> set[int]:
+def _in_key_order(*, locked_ids: set[int], unsent: Sequence) -> set[int]:
     """The locked rows whose every earlier unsent row of the same key is also locked by us."""
     blocked: set[str] = set()
     publishable: set[int] = set()

@@ -97,8 +97,10 @@ def document_problems(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            add_problem_responses(build())
-            stream_item_schemas(app.openapi_schema)
+            schema = build()  # FastAPI keeps it as app.openapi_schema
+            add_problem_responses(schema)
+            stream_item_schemas(schema)
+            return schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

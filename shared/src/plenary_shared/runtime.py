@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic
 
 import httpx
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
+from typing_extensions import TypeVar
 
 from plenary_shared import idempotency, topics
 from plenary_shared.api import BodyLimitMiddleware, database_ready, health_router, operations_router
@@ -34,10 +36,12 @@ from plenary_shared.topic_keeper import TopicKeeper
 log = structlog.get_logger(__name__)
 
 BackgroundTask = Callable[["ServiceRuntime"], Awaitable[None]]
-StateT = TypeVar("StateT")
+# `ServiceRuntime[State, Settings]` where a service reads its own state and settings typed
+StateT = TypeVar("StateT", default=Any)
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings, default=Any)
 
 
-class ServiceRuntime(Generic[StateT]):
+class ServiceRuntime(Generic[StateT, SettingsT]):
     """Everything a service holds for its lifetime; built once in the composition root.
 
     `state` is the service's own typed object (wake-up events, keys, listeners); `repositories`
@@ -48,14 +52,14 @@ class ServiceRuntime(Generic[StateT]):
         self,
         *,
         name: str,
-        settings: ServiceSettings,
+        settings: SettingsT,
         tables: MessagingTables,
         handlers: dict[str, Handler],
         consumes: Sequence[str],
         express: Sequence[str] = (),
         background: Sequence[BackgroundTask] = (),
         repositories: Repositories | None = None,
-        state: StateT = None,
+        state: StateT,
     ) -> None:
         self.name = name
         self.repositories = repositories
@@ -146,7 +150,7 @@ class ServiceRuntime(Generic[StateT]):
             asyncio.create_task(self._supervise("outbox-pruning", self._prune_outbox)),
             *(
                 asyncio.create_task(
-                    self._supervise(getattr(t, "__name__", "task"), lambda t=t: t(self))
+                    self._supervise(getattr(t, "__name__", "task"), functools.partial(t, self))
                 )
                 for t in self._background
             ),

@@ -136,7 +136,7 @@ class Nominations:
         """A batch with every statement logged by Postgres; per nomination, net of idle."""
         postgres = self.platform.postgres
         assert postgres is not None and postgres.server is not None
-        log = postgres.server.log  # type: ignore[attr-defined]
+        log = postgres.server.log
         roles = [role_name(s) for s in SERVICES]
         bench_sql.logging_on(postgres.admin_url)
         try:

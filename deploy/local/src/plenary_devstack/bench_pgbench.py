@@ -94,7 +94,7 @@ def _env(platform: Platform) -> dict[str, str]:
 
 def _pgbench(platform: Platform) -> Path:
     assert platform.postgres is not None and platform.postgres.server is not None
-    return Path(platform.postgres.server.bin_path) / "pgbench"  # type: ignore[attr-defined]
+    return Path(platform.postgres.server.bin_path) / "pgbench"
 
 
 def run(platform: Platform, *, clients: int, seconds: float, transactions: int = 0) -> Result:
@@ -150,7 +150,7 @@ def run(platform: Platform, *, clients: int, seconds: float, transactions: int =
 def statements_per_transaction(platform: Platform, *, clients: int, per_client: int) -> float:
     """Statements Postgres logged for pgbench's connections, per transaction (logging must be on)."""
     assert platform.postgres is not None and platform.postgres.server is not None
-    window = bench_sql.Window(platform.postgres.server.log).start()  # type: ignore[attr-defined]
+    window = bench_sql.Window(platform.postgres.server.log).start()
     result = run(platform, clients=clients, seconds=0, transactions=per_client)
     time.sleep(0.5)
     return window.stop().by_app["pgbench"] / result.transactions

@@ -28,7 +28,7 @@ class Row:
         """Plenary's figure divided by the reference's."""
         if self.reference in (None, 0):
             return None
-        return self.plenary / self.reference  # type: ignore[operator]
+        return self.plenary / self.reference
 
     def cells(self) -> tuple[str, ...]:
         """The row as printed."""

@@ -66,6 +66,7 @@ def latency(
     sent, arrived = _deliveries(platform, records, rate=rate)
     ids = [_event_id(value) for _topic, _key, value, _headers in records][lead:]
     timed = sent[lead:]
+    assert platform.broker is not None, "the webhook bench runs on a platform with its broker"
     hop = bench_kafka.hop_latency(platform.broker.bootstrap, check_ins(len(ids)), rate=rate)
     webhooks = [arrived[i] - at for i, at in zip(ids, timed, strict=True)]
     delivered = len(ids) / (max(arrived[i] for i in ids) - timed[0])

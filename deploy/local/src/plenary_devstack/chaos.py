@@ -315,7 +315,8 @@ class Chaos:
     def _states(self, delegation_id: str) -> dict[str, str]:
         """Every application of a delegation with its state, page by page."""
         url = f"{self.platform.url('registration')}/v1/meetings/{self.meeting_id}/applications"
-        states, offset = {}, 0
+        states: dict[str, str] = {}
+        offset = 0
         while True:
             page = self._ok(
                 self.http.get(

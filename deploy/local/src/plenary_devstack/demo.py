@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -19,7 +20,7 @@ MEETING = {
     "ends_on": "2025-11-18",
 }
 
-VENUES = [
+VENUES: list[dict[str, Any]] = [
     {
         "venue": {
             "name": "National Centre RUSSIA",
@@ -184,7 +185,7 @@ def load(*, urls: dict[str, str], token: str, say=print, mail: MailCatcher | Non
                     "quota": 40,
                 },
             )["id"]
-        for code, name, kind, head_title in GUESTS:
+        for code, name, kind, guest_head_title in GUESTS:
             delegations[code] = _post(
                 http,
                 f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
@@ -192,7 +193,7 @@ def load(*, urls: dict[str, str], token: str, say=print, mail: MailCatcher | Non
                     "name": name,
                     "country_code": code,
                     "kind": kind,
-                    "head_title": head_title,
+                    "head_title": guest_head_title,
                     "quota": 1 if code == "MNG" else 5,
                 },
             )["id"]

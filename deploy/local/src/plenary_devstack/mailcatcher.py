@@ -29,7 +29,7 @@ class Caught:
     @functools.cached_property
     def message(self) -> EmailMessage:
         """The parsed message."""
-        return BytesParser(policy=policy.default).parsebytes(self.raw)  # type: ignore[return-value]
+        return BytesParser(policy=policy.default).parsebytes(self.raw)
 
     @property
     def subject(self) -> str:

@@ -73,7 +73,7 @@ class Platform:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.keys = ensure_keys(self.root / "keys")
         catch_mail = "NOTIFICATION_SMTP_HOST" not in {**os.environ, **self.extra_env}
-        wanted = dict(self.ports)
+        wanted: dict[str, int | None] = dict(self.ports)
         if catch_mail:
             wanted |= {"mail catcher": self.mail_port, "mail web page": self.mail_web_port}
         for service, port in wanted.items():

@@ -256,7 +256,7 @@ class KafkaTap:
             enable_auto_commit=False,
         )
         await consumer.start()
-        out = []
+        out: list = []
         try:
             while True:
                 batch = await consumer.getmany(timeout_ms=idle_ms)

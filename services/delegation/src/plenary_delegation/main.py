@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         handlers=consumers.HANDLERS,
         consumes=consumers.CONSUMES,
         repositories=Repository,
+        state=None,
     )
     return build_app(
         title="Plenary delegation",

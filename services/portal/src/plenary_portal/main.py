@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             *(backend.http.get(settings.url(s) + "/healthz", timeout=2) for s in SERVICES),
             return_exceptions=True,
         )
-        return all(not isinstance(a, Exception) and a.status_code == 200 for a in answers)
+        return all(isinstance(a, httpx.Response) and a.status_code == 200 for a in answers)
 
     app.include_router(health_router({"services": services_up}, events=False))
     for module in (auth, focal_point, participant, organiser, live):

@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         handlers=consumers.HANDLERS,
         consumes=consumers.CONSUMES,
         repositories=Repository,
+        state=None,
     )
     return build_app(
         title="Plenary scheduling",

@@ -136,7 +136,7 @@ def accept_in_turn(
     return outcomes
 
 
-_NOUNS = {
+_NOUNS: dict[str, tuple[str, str]] = {
     Category.DELEGATE: ("delegate", "delegates"),
     Category.ADVISER: ("adviser", "advisers"),
     Category.SECURITY: ("security officer", "security officers"),

@@ -11,6 +11,7 @@ from prometheus_client import Counter
 from plenary_delegation.domain.model import Decision, QuotaOutcome, accept_in_turn, decide
 from plenary_delegation.service_layer.seats import promote
 from plenary_shared.consumer import NotYetKnown
+from plenary_shared.events import EventPayload
 from plenary_shared.events.delegation import (
     NominationAccepted,
     NominationRejected,
@@ -120,14 +121,15 @@ async def decide_nomination(
     if claimed is not None:
         delegation, claim = claimed
     else:  # nothing was claimed: find out why
-        delegation = await uow.repo.delegation_deciding(
+        deciding = await uow.repo.delegation_deciding(
             submitted.delegation_id, submitted.application_id
         )
-        if delegation is None:
+        if deciding is None:
             raise NotYetKnown(f"delegation {submitted.delegation_id} is not known yet")
-        if delegation.decided:
+        if deciding.decided:
             log.info("nomination already decided", application_id=str(submitted.application_id))
             return
+        delegation = deciding
         claim = None
         if delegation.meeting_id == submitted.meeting_id:
             claim = await uow.repo.claim_seat(
@@ -166,6 +168,7 @@ async def decide_nomination(
         "quota": outcome.quota,
         "used": outcome.used,
     }
+    payload: EventPayload
     if outcome.decision is Decision.ACCEPTED:
         payload = NominationAccepted(**common)
     elif waiting:

@@ -47,7 +47,8 @@ def body(rendered: Rendered, *, sender: str) -> bytes:
     message = MIMEMultipart("alternative")
     message["From"] = sender if sender.isascii() else formataddr(parseaddr(sender), "utf-8")
     subject = rendered.subject
-    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    # typeshed allows only str, but the email package encodes a Header as given
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")  # type: ignore[assignment]
     message["Auto-Submitted"] = "auto-generated"
     message["Content-Language"] = rendered.language
     message.attach(MIMEText(rendered.text, "plain", "utf-8"))

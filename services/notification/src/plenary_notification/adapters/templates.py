@@ -55,7 +55,10 @@ def _environment(language: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(catalogue(LOCALES, language), newstyle=True)
+    # added by the i18n extension, which jinja2's types do not know
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        catalogue(LOCALES, language), newstyle=True
+    )
     env.filters["when"] = functools.partial(_when, language=language)
     return env
 

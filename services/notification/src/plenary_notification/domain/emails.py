@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -56,7 +57,7 @@ def emails_for(
     data: dict,
     *,
     meeting_title: str | None = None,
-    focal_points: list[Recipient] = (),  # type: ignore[assignment]
+    focal_points: Sequence[Recipient] = (),
     portal_url: str,
 ) -> list[Email]:
     """The e-mails one event causes."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from plenary_notification.adapters import webhooks
-from plenary_notification.domain.delivery import GivenUp, RetryPolicy, settle
+from plenary_notification.domain.delivery import GivenUp, Retry, RetryPolicy, settle
 from plenary_notification.domain.emails import Email
 from plenary_notification.domain.model import Sends, concerns, rules_of
 from plenary_notification.service_layer import emails
@@ -122,7 +122,7 @@ async def record_failure(
         delivery.id,
         status_code=attempt.status_code,
         error=attempt.error,
-        retry_at=None if given_up else decision.at,
+        retry_at=decision.at if isinstance(decision, Retry) else None,
     )
     if attempt.gone:
         await _end_gone(uow, delivery.subscription_id, now=now, on_mail_queued=on_mail_queued)

@@ -154,7 +154,7 @@ class Backend:
         timeout = httpx.Timeout(self.settings.http_timeout_seconds, read=None)
         try:
             async with self.http.stream(
-                "GET", url, headers=headers, params=params, timeout=timeout
+                "GET", url, headers=headers, params=tuple(params), timeout=timeout
             ) as response:
                 if not response.is_success:
                     await response.aread()

@@ -25,7 +25,10 @@ def environment(language: str) -> Environment:
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(catalogue(LOCALES, language), newstyle=True)
+    # added by the i18n extension, which jinja2's types do not know
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        catalogue(LOCALES, language), newstyle=True
+    )
     env.filters["when"] = functools.partial(when, language=language)
     env.filters["clock"] = functools.partial(clock, language=language)
     env.filters["day"] = functools.partial(day, language=language)

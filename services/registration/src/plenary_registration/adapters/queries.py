@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Row, case, func, select
+from sqlalchemy import ColumnElement, Row, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from plenary_registration.adapters.tables import (
@@ -206,13 +206,14 @@ async def list_invitations(
     i = invitations
     where = [i.c.email == email.lower()] if email else []
     where += [i.c.id == invitation_id] if invitation_id else []
-    where += {
+    by_status: dict[str | None, list[ColumnElement[bool]]] = {
         None: [],
         "accepted": [i.c.accepted_at.is_not(None)],
         "revoked": [i.c.accepted_at.is_(None), i.c.revoked_at.is_not(None)],
         "expired": [i.c.accepted_at.is_(None), i.c.revoked_at.is_(None), i.c.expires_at <= now],
         "pending": [i.c.accepted_at.is_(None), i.c.revoked_at.is_(None), i.c.expires_at > now],
-    }[status]
+    }
+    where += by_status[status]
     total = await conn.scalar(select(func.count()).select_from(i).where(*where))
     rows = (
         await conn.execute(

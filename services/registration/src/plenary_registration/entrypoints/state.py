@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from plenary_registration.adapters.badges import BadgeSigner, BadgeVerifier
 from plenary_registration.adapters.crypto import DocumentCipher
+from plenary_registration.config import Settings
 from plenary_shared.runtime import ServiceRuntime
 
 
@@ -21,4 +22,4 @@ class RuntimeState:
     badge_verifier: BadgeVerifier | None = None
 
 
-Runtime = ServiceRuntime[RuntimeState]
+Runtime = ServiceRuntime[RuntimeState, Settings]

@@ -83,12 +83,12 @@ async def _work_through(rt: Runtime, job) -> None:
 
 def _lease(rt: Runtime) -> timedelta:
     """How long a worker holds an import before another may take it over."""
-    return timedelta(seconds=rt.settings.import_lease_seconds)  # type: ignore[attr-defined]
+    return timedelta(seconds=rt.settings.import_lease_seconds)
 
 
 async def sweep_forever(rt: Runtime) -> None:
     """Purge, at every sweep, the meetings whose retention period has run out (and old strikes)."""
-    days = rt.settings.document_retention_days  # type: ignore[attr-defined]
+    days = rt.settings.document_retention_days
     while True:
         today = datetime.now(UTC).date()
         async with rt.engine.connect() as conn:
@@ -98,6 +98,6 @@ async def sweep_forever(rt: Runtime) -> None:
                 async with rt.unit_of_work() as uow:
                     await retention.purge_meeting(uow, meeting_id=row.id, today=today, early=False)
         async with rt.unit_of_work() as uow:
-            window = timedelta(seconds=rt.settings.throttle_window_seconds)  # type: ignore[attr-defined]
+            window = timedelta(seconds=rt.settings.throttle_window_seconds)
             await throttle.forget_quiet(uow, window=window, now=datetime.now(UTC))
-        await asyncio.sleep(rt.settings.retention_sweep_seconds)  # type: ignore[attr-defined]
+        await asyncio.sleep(rt.settings.retention_sweep_seconds)

@@ -86,8 +86,9 @@ async def invite(
             f"{email} already has a portal account; they can sign in or reset the password"
         )
     token, token_hash = new_secret()
+    invitation_id = uuid.uuid4()
     invitation = {
-        "id": uuid.uuid4(),
+        "id": invitation_id,
         "email": email,
         "role": role.value,
         "delegation_id": delegation_id,
@@ -97,7 +98,7 @@ async def invite(
     }
     await uow.repo.add_invitation(**invitation, token_hash=token_hash, created_by=actor)
     await _announce(uow, invitation, token=token, links=links)
-    return invitation["id"], token
+    return invitation_id, token
 
 
 async def _announce(uow: UnitOfWork[Repository], invitation, *, token: str, links: Links) -> None:

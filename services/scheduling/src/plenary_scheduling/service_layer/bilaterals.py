@@ -119,6 +119,8 @@ async def accept_bilateral(
     """Accept: a session in the first free bilateral room at the first workable slot, both heads in."""
     row = await _answerable(uow, request_id, may_act_for)
     meeting = await uow.repo.get_meeting(row.meeting_id)
+    if meeting is None:
+        raise NotFound(f"meeting {row.meeting_id} does not exist")
     if slot is not None and slot >= len(row.slots):
         raise Invalid(
             f"slot {slot} does not exist; this request has {len(row.slots)} slot(s), from 0"
@@ -187,6 +189,8 @@ async def _schedule(
     )
     await uow.repo.accept_bilateral(row.id, session_id=session_id)
     room = await uow.repo.get_room(proposal.room_id)
+    if room is None:
+        raise NotFound(f"room {proposal.room_id} does not exist")
     accepted = await uow.repo.get_bilateral(row.id)
     await uow.emit(
         BilateralAccepted(
@@ -225,6 +229,8 @@ async def counter_propose(
     """Propose other slots; the other delegation answers next."""
     row = await _answerable(uow, request_id, may_act_for)
     meeting = await uow.repo.get_meeting(row.meeting_id)
+    if meeting is None:
+        raise NotFound(f"meeting {row.meeting_id} does not exist")
     other = answers_next(
         requester_id=row.requester_id,
         counterpart_id=row.counterpart_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from plenary_scheduling.domain.commands import ConflictCheckCreate
@@ -217,6 +217,13 @@ async def _seats(
             )
 
 
+def _stored(session: object | None, field: str) -> Any:
+    """What an existing session has where the check leaves it unchanged (a new one names all)."""
+    if session is None:
+        raise Invalid(f"a proposed new session needs {field}")
+    return getattr(session, field)
+
+
 async def dry_run(
     repo: Repository, *, meeting_id: UUID, command: ConflictCheckCreate, changeover: timedelta
 ) -> Clashes:
@@ -241,12 +248,12 @@ async def dry_run(
                 f"a proposed new session needs {', '.join(missing)}; or name an existing "
                 "session_id to check a change to it"
             )
-    room_id = command.room_id or session.room_id
+    room_id = command.room_id or _stored(session, "room_id")
     room = await repo.get_room(room_id)
     if room is None or room.meeting_id != meeting_id:
         raise Invalid(f"room {room_id} is not a room of this meeting")
-    starts = command.starts_at or session.starts_at
-    ends = command.ends_at or session.ends_at
+    starts = command.starts_at or _stored(session, "starts_at")
+    ends = command.ends_at or _stored(session, "ends_at")
     dates = MeetingDates(meeting.starts_on, meeting.ends_on, room.timezone)
     starts_at, ends_at = dates.utc_span(starts, ends)
     current = (await repo.heads_of([session.id]))[session.id] if session else []
@@ -254,7 +261,7 @@ async def dry_run(
     proposal = Proposal(
         meeting_id=meeting_id,
         session_id=session.id if session else None,
-        format=(command.format.value if command.format else session.format),
+        format=(command.format.value if command.format else _stored(session, "format")),
         room_id=room_id,
         starts_at=starts_at,
         ends_at=ends_at,

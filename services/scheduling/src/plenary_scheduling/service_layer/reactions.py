@@ -112,7 +112,7 @@ async def on_delegation_withdrawn(uow: UnitOfWork[Repository], event: CloudEvent
     headed = await uow.repo.remove_heads_of(delegation_id)
     for (session_id,) in sorted(headed):
         session = await uow.repo.get_session(session_id)
-        if session.status == SessionStatus.SCHEDULED:
+        if session is not None and session.status == SessionStatus.SCHEDULED:
             await uow.emit(
                 SessionUpdated(**await facts_of(uow.repo, session_id)), subject=str(session_id)
             )
@@ -131,7 +131,7 @@ async def _cancel_bilaterals(uow: UnitOfWork[Repository], delegation_id) -> None
             )
         elif row.status == BilateralStatus.ACCEPTED and row.session_id is not None:
             session = await uow.repo.get_session(row.session_id, lock=True)
-            if session.status != SessionStatus.SCHEDULED:
+            if session is None or session.status != SessionStatus.SCHEDULED:
                 continue
             await uow.repo.change_session(
                 row.session_id,

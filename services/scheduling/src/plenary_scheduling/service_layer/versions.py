@@ -29,7 +29,8 @@ async def publish(
     last = await uow.repo.last_version(meeting_id)
     number = (last or 0) + 1
     frozen = await snapshot(uow.repo, meeting_id)
-    before = (await uow.repo.get_version(meeting_id, last)).snapshot if last else []
+    previous = await uow.repo.get_version(meeting_id, last) if last else None
+    before = previous.snapshot if previous is not None else []
     await uow.repo.add_version(
         uuid.uuid4(),
         meeting_id=meeting_id,

@@ -101,9 +101,9 @@ class AccommodationRead(AccommodationPut):
 
     model_config = ConfigDict(extra="ignore")
 
-    hotel: str  # type: ignore[assignment]  # as stored
-    check_in: date  # type: ignore[assignment]
-    check_out: date  # type: ignore[assignment]
+    hotel: str  # as stored
+    check_in: date
+    check_out: date
     delegation_id: UUID
     updated_by: str
     updated_at: datetime
@@ -114,7 +114,7 @@ class LiaisonRead(LiaisonPut):
 
     model_config = ConfigDict(extra="ignore")
 
-    name: str  # type: ignore[assignment]  # as stored
+    name: str  # as stored
     delegation_id: UUID
     updated_by: str
     updated_at: datetime

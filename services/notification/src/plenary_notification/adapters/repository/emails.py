@@ -93,18 +93,17 @@ class EmailRows:
     async def take_held(self, recipient: str, *, before: datetime) -> list[Row]:
         """A recipient's held e-mails queued before a moment, oldest first, locked (those
         another worker holds are skipped)."""
-        return (
-            await self._conn.execute(
-                select(emails)
-                .where(
-                    emails.c.recipient == recipient,
-                    emails.c.status == "held",
-                    emails.c.created_at < before,
-                )
-                .order_by(emails.c.created_at)
-                .with_for_update(skip_locked=True)
+        query = (
+            select(emails)
+            .where(
+                emails.c.recipient == recipient,
+                emails.c.status == "held",
+                emails.c.created_at < before,
             )
-        ).all()
+            .order_by(emails.c.created_at)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self._conn.execute(query)).all())
 
     async def add_digest(
         self, digest_id: UUID, *, recipient: str, language: str, items: list[dict]

@@ -88,7 +88,7 @@ async def live_stream(
     Each event's `id` is its position: reconnect with `Last-Event-ID` (browsers do) to get
     exactly what was missed. Without one, the stream starts with what happens next.
     """
-    settings: Settings = rt.settings  # type: ignore[assignment]
+    settings: Settings = rt.settings
     if chosen is not None:
         types, meeting_id = [*types, *chosen.event_types], meeting_id or chosen.meeting_id
     async for seq, event_type, envelope in follow(
@@ -105,7 +105,7 @@ async def live_stream(
 
 
 async def follow(
-    rt: ServiceRuntime[State],
+    rt: ServiceRuntime[State, Settings],
     *,
     scope: Scope | None,
     after: int,

@@ -55,7 +55,7 @@ async def create_subscription(
         subscription_id = UUID(earlier)
     else:
         scope = subscriptions.scope_of(grant, delegation_id=body.delegation_id)
-        settings: Settings = rt.settings  # type: ignore[assignment]
+        settings: Settings = rt.settings
         await subscriptions.check_destination(body.url, settings.egress_policy)
         async with uow:
             subscription_id = await subscriptions.create_subscription(
@@ -110,7 +110,7 @@ async def update_subscription(
 ) -> SubscriptionRead:
     """Change the event types, filters or destination of a subscription."""
     if body.url is not None:
-        settings: Settings = rt.settings  # type: ignore[assignment]
+        settings: Settings = rt.settings
         await subscriptions.check_destination(body.url, settings.egress_policy)
     if not await uow.earlier_result():
         async with uow:
@@ -171,7 +171,7 @@ async def rotate_secret(
     subscription_id: UUID, rt: RuntimeDep, uow: UnitOfWorkDep, grant: MayUpdate
 ) -> SecretRotation:
     """A new signing secret; both are sent until the old one's grace period ends."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
+    settings: Settings = rt.settings
     if not await uow.earlier_result():
         async with uow:
             await subscriptions.rotate_secret(

@@ -23,10 +23,10 @@ from plenary_shared.runtime import ServiceRuntime
 log = structlog.get_logger(__name__)
 
 
-async def mail_forever(rt: ServiceRuntime[State]) -> None:
+async def mail_forever(rt: ServiceRuntime[State, Settings]) -> None:
     """Send due e-mails until cancelled: woken when e-mails are queued and when the next retry
     falls due; `email_poll_seconds` is only its longest sleep."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
+    settings: Settings = rt.settings
     wake = rt.state.mail_wake
     connections = mailer.Connections(mailing.server_of(settings), size=settings.email_concurrency)
     try:
@@ -44,9 +44,9 @@ async def mail_forever(rt: ServiceRuntime[State]) -> None:
         await connections.close()
 
 
-async def send_due(rt: ServiceRuntime[State], connections: mailer.Connections) -> int:
+async def send_due(rt: ServiceRuntime[State, Settings], connections: mailer.Connections) -> int:
     """One round: lease a batch, build each distinct content once, send, record; returns how many."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
+    settings: Settings = rt.settings
     lease = timedelta(seconds=settings.smtp_timeout_seconds * 3)
     async with single_statements(rt.engine) as conn:
         due = await Repository(conn).lease_due_emails(limit=settings.email_batch, lease=lease)
@@ -58,9 +58,9 @@ async def send_due(rt: ServiceRuntime[State], connections: mailer.Connections) -
     return len(due)
 
 
-async def digest_forever(rt: ServiceRuntime[State]) -> None:
+async def digest_forever(rt: ServiceRuntime[State, Settings]) -> None:
     """Once a day, at the digest hour, gather held e-mails into each recipient's digest."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
+    settings: Settings = rt.settings
     while True:
         cutoff = digest_cutoff(datetime.now(UTC), hour=settings.digest_hour_utc)
         async with rt.unit_of_work() as uow:
@@ -72,10 +72,10 @@ async def digest_forever(rt: ServiceRuntime[State]) -> None:
         await asyncio.sleep(settings.digest_check_seconds)
 
 
-async def batch_forever(rt: ServiceRuntime[State]) -> None:
+async def batch_forever(rt: ServiceRuntime[State, Settings]) -> None:
     """Send each person's schedule changes in one message once their burst has gone quiet;
     checks every `change_check_seconds`, and at once when changes are batched."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
+    settings: Settings = rt.settings
     wake = rt.state.changes_wake
     while True:
         wake.clear()

@@ -11,9 +11,9 @@ from plenary_notification.entrypoints.state import State
 from plenary_shared.runtime import ServiceRuntime
 
 
-async def prune_forever(rt: ServiceRuntime[State]) -> None:
+async def prune_forever(rt: ServiceRuntime[State, Settings]) -> None:
     """Forget stream events older than the retention (a stream resumes within it)."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
+    settings: Settings = rt.settings
     while True:
         cutoff = datetime.now(UTC) - timedelta(hours=settings.stream_retention_hours)
         async with rt.engine.begin() as conn:

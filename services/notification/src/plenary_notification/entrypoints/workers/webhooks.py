@@ -27,9 +27,9 @@ from plenary_shared.runtime import ServiceRuntime
 log = structlog.get_logger(__name__)
 
 
-async def deliver_forever(rt: ServiceRuntime[State]) -> None:
+async def deliver_forever(rt: ServiceRuntime[State, Settings]) -> None:
     """Deliver due webhooks until cancelled; woken when deliveries are queued or one finishes."""
-    settings: Settings = rt.settings  # type: ignore[assignment]
+    settings: Settings = rt.settings
     async with egress.guarded_client(settings.egress_policy) as http:
         await Dispatcher(rt, http).run()
 
@@ -41,10 +41,10 @@ BUSY_POLL_SECONDS = 1.0
 class Dispatcher:
     """Leases due deliveries while there is room, and never waits for a slow one to lease more."""
 
-    def __init__(self, rt: ServiceRuntime[State], http) -> None:
+    def __init__(self, rt: ServiceRuntime[State, Settings], http) -> None:
         self.rt = rt
         self.http = http
-        self.settings: Settings = rt.settings  # type: ignore[assignment]
+        self.settings: Settings = rt.settings
         self.wake: asyncio.Event = rt.state.delivery_wake
         self.in_flight: Counter[UUID] = Counter()
         # when this process last wrote a subscription's success (monotonic seconds)

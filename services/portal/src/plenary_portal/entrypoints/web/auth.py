@@ -17,6 +17,7 @@ from plenary_portal.entrypoints.web.pages import (
     problem_page,
     render,
 )
+from plenary_shared.auth import Principal
 from plenary_shared.i18n import LANGUAGES
 
 router = APIRouter(tags=["sign-in"])
@@ -132,15 +133,14 @@ def _retry_after(response: Response, seconds: int) -> Response:
 async def logout(seen: AnyViewer) -> Response:
     """End the session (every service then refuses its token) and forget it in this browser."""
     if seen.principal is not None:
-        await _end_session(seen)
+        await _end_session(seen, seen.principal)
     response = go("/login", notice="signed_out")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
-async def _end_session(seen: Viewer) -> None:
+async def _end_session(seen: Viewer, principal: Principal) -> None:
     """Ask registration to end the session; refused here at once, whatever it answers."""
-    principal = seen.principal
     try:
         await seen.backend.call(
             "registration", "DELETE", "/v1/auth/sessions/current", token=principal.token

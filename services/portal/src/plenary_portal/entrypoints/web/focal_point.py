@@ -7,12 +7,13 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
 
 from plenary_portal.adapters.backend import ServiceError
 from plenary_portal.domain.views import CATEGORIES, STATES, WITHDRAWABLE, quota_bars
 from plenary_portal.entrypoints.web.pages import (
     FocalPoint,
-    Viewer,
+    SignedIn,
     clean,
     form_values,
     go,
@@ -49,7 +50,7 @@ CSV_TEMPLATE = (
 )
 
 
-async def _delegation(seen: Viewer) -> dict:
+async def _delegation(seen: SignedIn) -> dict:
     """The focal point's own delegation."""
     return await seen.backend.call(
         "delegation", "GET", f"/v1/delegations/{seen.principal.delegation_id}", token=seen.token
@@ -112,7 +113,7 @@ async def nominate_page(seen: FocalPoint) -> Response:
 async def nominate(request: Request, seen: FocalPoint) -> Response:
     """Nominate one participant; the delegation's quota check follows."""
     form = await request.form()
-    body = clean(form, NOMINEE_FIELDS)
+    body: dict[str, str | bool] = dict(clean(form, NOMINEE_FIELDS))
     if (waitlist := form.get("waitlist")) in ("yes", "no"):
         body["waitlist"] = waitlist == "yes"
     try:
@@ -202,7 +203,7 @@ async def upload(request: Request, seen: FocalPoint) -> Response:
     limit = seen.request.app.state.settings.max_upload_bytes
     form = await request.form(max_part_size=limit)
     file = form.get("file")
-    data = await file.read(limit + 1) if hasattr(file, "read") else b""
+    data = await file.read(limit + 1) if isinstance(file, UploadFile) else b""
     if not data:
         return render(seen, "import.html", 422, errors={"file": "@file_needed"})
     if len(data) > limit:
@@ -263,7 +264,7 @@ async def logistics_page(seen: FocalPoint) -> Response:
     return await _logistics(seen, errors={}, values={})
 
 
-async def _logistics(seen: Viewer, *, errors: dict, values: dict, status: int = 200) -> Response:
+async def _logistics(seen: SignedIn, *, errors: dict, values: dict, status: int = 200) -> Response:
     did = seen.principal.delegation_id
     try:
         delegation = await _delegation(seen)

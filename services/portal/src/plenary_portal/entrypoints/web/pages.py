@@ -66,6 +66,13 @@ class Viewer:
         return self.request.app.state.backend
 
 
+@dataclass
+class SignedIn(Viewer):
+    """A viewer the page's dependency found signed in, with a role the page allows."""
+
+    principal: Principal
+
+
 def language_wanted(request: Request) -> str:
     """The chosen language (cookie), else the browser's first supported one, else English."""
     chosen = request.cookies.get(LANGUAGE_COOKIE)
@@ -96,12 +103,12 @@ def viewer(request: Request) -> Viewer:
 def signed_in(*roles: Role):
     """A dependency: the viewer, who must be signed in with one of `roles`."""
 
-    def check(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+    def check(request: Request, seen: Annotated[Viewer, Depends(viewer)]) -> SignedIn:
         if seen.principal is None:
             raise SignInNeeded(expired=SESSION_COOKIE in request.cookies)
         if seen.principal.role not in roles:
             raise HTTPException(403, "this page is not for your role")
-        return seen
+        return SignedIn(principal=seen.principal, language=seen.language, request=seen.request)
 
     return check
 
@@ -122,11 +129,11 @@ async def csrf_protect(request: Request) -> None:
 
 
 AnyViewer = Annotated[Viewer, Depends(viewer)]
-FocalPoint = Annotated[Viewer, Depends(signed_in(Role.FOCAL_POINT))]
-Participant = Annotated[Viewer, Depends(signed_in(Role.PARTICIPANT))]
-Staff = Annotated[Viewer, Depends(signed_in(Role.ORGANISER, Role.ACCREDITATION_DESK))]
+FocalPoint = Annotated[SignedIn, Depends(signed_in(Role.FOCAL_POINT))]
+Participant = Annotated[SignedIn, Depends(signed_in(Role.PARTICIPANT))]
+Staff = Annotated[SignedIn, Depends(signed_in(Role.ORGANISER, Role.ACCREDITATION_DESK))]
 Anyone = Annotated[
-    Viewer,
+    SignedIn,
     Depends(signed_in(Role.FOCAL_POINT, Role.PARTICIPANT, Role.ORGANISER, Role.ACCREDITATION_DESK)),
 ]
 

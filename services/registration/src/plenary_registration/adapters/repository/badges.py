@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Row, func, literal_column, select, update
+from sqlalchemy import ColumnClause, Row, func, literal_column, select, update
 
 from plenary_registration.adapters.repository._rows import Rows
 from plenary_registration.adapters.tables import badges, checkins, delegations
@@ -127,7 +128,7 @@ class BadgeRows(Rows):
             if application_id is None
             else c.c.application_id == application_id
         )
-        window = literal_column(f"interval '{REPEAT_WINDOW_SECONDS} seconds'")
+        window: ColumnClause[Any] = literal_column(f"interval '{REPEAT_WINDOW_SECONDS} seconds'")
         query = (
             select(c)
             .where(

@@ -3,7 +3,7 @@ and who the caller is; invitations are `invitations`, included here."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
@@ -98,7 +98,7 @@ def _limits(settings: Settings, *, per_account: int, per_client: int) -> throttl
     )
 
 
-TOO_MANY = {
+TOO_MANY: dict[int | str, dict[str, Any]] = {
     429: {
         "description": "too many attempts: wait the `Retry-After` seconds, also said in `detail`",
         "content": {PROBLEM_JSON: {}},

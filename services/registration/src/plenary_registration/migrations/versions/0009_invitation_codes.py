@@ -4,6 +4,8 @@ Revision ID: 0009
 Revises: 0008
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -12,7 +14,7 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-COLUMNS = (
+COLUMNS: tuple[tuple[str, sa.types.TypeEngine, dict[str, Any]], ...] = (
     ("code_hash", sa.String(length=64), {}),
     ("code_expires_at", sa.DateTime(timezone=True), {}),
     ("code_sent_at", sa.DateTime(timezone=True), {}),

@@ -98,6 +98,8 @@ async def get_bilateral(request_id: UUID, rt: RuntimeDep, grant: Bilaterals) -> 
         ):
             raise NotFound(f"bilateral request {request_id} does not exist")
         meeting = await queries.get_meeting(conn, row.meeting_id)
+    if meeting is None:
+        raise NotFound(f"meeting {row.meeting_id} does not exist")
     return BilateralRead.from_row(row, timezone=meeting.timezone)
 
 

@@ -247,6 +247,8 @@ async def delegation_sessions(
         if delegation is None:
             raise NotFound(f"delegation {delegation_id} is not known to scheduling")
         meeting = await queries.get_meeting(conn, delegation.meeting_id)
+        if meeting is None:
+            raise NotFound(f"meeting {delegation.meeting_id} does not exist")
         start, end = local_day(day, meeting.timezone) if day else (None, None)
         where = queries.session_filters(delegation_id=delegation_id, start=start, end=end)
         return await session_page(conn, grant, page, where=where)
@@ -264,6 +266,8 @@ async def participant_sessions(
     async with rt.engine.connect() as conn:
         person = await participant_visible(conn, grant, application_id)
         meeting = await queries.get_meeting(conn, person.meeting_id)
+        if meeting is None:
+            raise NotFound(f"meeting {person.meeting_id} does not exist")
         start, end = local_day(day, meeting.timezone) if day else (None, None)
         where = queries.session_filters(application_id=application_id, start=start, end=end)
         return await session_page(conn, grant, page, where=where)

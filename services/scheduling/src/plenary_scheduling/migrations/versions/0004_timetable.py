@@ -20,7 +20,7 @@ depends_on = None
 S = "scheduling"
 
 
-def _now() -> sa.Column:
+def _now() -> sa.TextClause:
     return sa.text("now()")
 
 
