@@ -63,7 +63,7 @@ def conditional(
     request: Request, response: Response, *, last_modified: datetime | None = None
 ) -> Response:
     """The response with ETag, Last-Modified (when known) and Cache-Control, or 304 if unchanged."""
-    validators = {"ETag": entity_tag(response.body), "Cache-Control": CACHE_CONTROL}
+    validators = {"ETag": entity_tag(bytes(response.body)), "Cache-Control": CACHE_CONTROL}
     if last_modified is not None:
         validators["Last-Modified"] = format_datetime(last_modified.astimezone(UTC), usegmt=True)
     if_none_match = request.headers.get("if-none-match")
