@@ -6,10 +6,13 @@ import re
 
 import pytest
 from cryptography.fernet import Fernet
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from plenary_shared.authz import OfflineService
+from plenary_shared.errors import PROBLEM_JSON as PROBLEM
 
 SERVICES = ("scheduling", "delegation", "registration", "notification")
 
@@ -85,3 +88,78 @@ async def test_feeds_and_exports_declare_conditional_gets(service, path):
     headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
     assert headers >= {"If-None-Match", "If-Modified-Since"}
     assert set(operation["responses"]) >= {"200", "304"}
+
+
+JSON = "application/json"
+
+
+def _schema(document: dict, schema: dict) -> dict:
+    """A schema with its `$ref` followed (one level: component schemas are named once)."""
+    ref = schema.get("$ref", "")
+    return document["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else schema
+
+
+def _example(document: dict, media: dict) -> object | None:
+    """The example a media type shows: its own, or the first of its schema's."""
+    if "example" in media:
+        return media["example"]
+    if media.get("examples"):
+        return next(iter(media["examples"].values()))["value"]
+    examples = _schema(document, media.get("schema", {})).get("examples")
+    return examples[0] if examples else None
+
+
+def _shown(document: dict, kind: str):
+    """Each JSON request body (kind "body") or 2xx JSON answer (kind "answer"), by operation."""
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if kind == "body":
+                media = operation.get("requestBody", {}).get("content", {}).get(JSON)
+                if media:
+                    yield f"{method.upper()} {path}", media
+                continue
+            for status, response in operation["responses"].items():
+                media = response.get("content", {}).get(JSON)
+                if status.startswith("2") and media and media.get("schema"):
+                    yield f"{method.upper()} {path} {status}", media
+
+
+@pytest.mark.parametrize("kind", ["body", "answer"])
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_body_and_answer_shows_an_example_its_schema_accepts(service, kind):
+    document = _document(service)
+    missing, refused = [], []
+    for name, media in _shown(document, kind):
+        example = _example(document, media)
+        if example is None:
+            missing.append(name)
+            continue
+        schema = {**media["schema"], "components": document["components"]}
+        error = best_match(Draft202012Validator(schema).iter_errors(example))
+        if error is not None:
+            refused.append(f"{name}: {error.message}")
+    assert missing == [], f"{len(missing)} without an example"
+    assert refused == []
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_field_is_described(service):
+    schemas = _document(service)["components"]["schemas"]
+    undescribed = [
+        f"{name}.{field}"
+        for name, schema in schemas.items()
+        for field, spec in schema.get("properties", {}).items()
+        if not spec.get("description")
+    ]
+    assert undescribed == [], f"{len(undescribed)} fields without a description"
+
+
+async def test_a_conflict_documents_its_extra_members():
+    for service in SERVICES:
+        document = _document(service)
+        for item in document["paths"].values():
+            for operation in item.values():
+                conflict = operation["responses"].get("409")
+                if conflict:
+                    schema = _schema(document, conflict["content"][PROBLEM]["schema"])
+                    assert {"conflicts", "current_state"} <= set(schema["properties"]), service
