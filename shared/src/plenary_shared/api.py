@@ -153,7 +153,17 @@ def health_router(
     @router.get(
         "/readyz",
         responses=_shows(
-            {"status": "ready", "checks": {"database": True, "consumer": True, "broker": True}},
+            {
+                "status": "ready",
+                "checks": {
+                    "database": True,
+                    "relay": True,
+                    "consumer": True,
+                    "topics": True,
+                    "relay_listening": True,
+                    "broker": True,
+                },
+            },
             "Ready, or degraded (a report failed); 503 with the same body when a check fails",
         ),
     )
@@ -196,7 +206,7 @@ class DeadLetterRead(BaseModel):
                     "id": 12,
                     "consumer": "scheduling",
                     "event_id": "0b8e4f7a-5c2d-4e19-8a3b-6f1d2c9e7a40",
-                    "event_type": "registration.application.accredited",
+                    "event_type": "registration.accreditation.granted",
                     "topic": "registration.events",
                     "partition": 0,
                     "offset": 4821,
@@ -215,7 +225,7 @@ class DeadLetterRead(BaseModel):
         description="The CloudEvent id, when the message could be read as one"
     )
     event_type: str | None = Field(
-        description="The CloudEvent type, such as `registration.application.accredited`"
+        description="The CloudEvent type, such as `registration.accreditation.granted`"
     )
     topic: str = Field(description="The Kafka topic the message came from")
     partition: int = Field(description="Its Kafka partition")
@@ -237,7 +247,7 @@ class ParkedRead(BaseModel):
                 {
                     "id": 3,
                     "event_id": "5f2a9c1e-7b3d-4a8e-9c6f-1e2d3b4a5c6d",
-                    "event_type": "registration.application.accredited",
+                    "event_type": "registration.application.submitted",
                     "key": "8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
                     "reason": "delegation 2f6c8a4e-1b3d-4e5f-9a7b-8c9d0e1f2a3b is not known yet",
                     "attempts": 2,

@@ -40,11 +40,12 @@ class ProblemConflict(BaseModel):
     kind: str = Field(
         description="What clashes: room, participant, head, capacity, seats or accreditation"
     )
-    message: str = Field(description="The clash in words, naming the other session and its time")
+    message: str = Field(description="The clash in words, naming the other session involved if any")
     session_id: UUID | None = Field(None, description="The other session involved, if any")
     session_title: str | None = Field(None, description="That session's title")
     application_id: UUID | None = Field(
-        None, description="The participant (registration application id) who is double-booked"
+        None,
+        description="The participant (registration application id) double-booked or not accredited",
     )
     delegation_id: UUID | None = Field(
         None, description="The delegation whose head is busy or whose seats are used up"
@@ -52,11 +53,7 @@ class ProblemConflict(BaseModel):
 
 
 class Problem(BaseModel):
-    """An error, as every service answers it (RFC 9457 problem document).
-
-    Besides the five standard members, a problem may carry the extra members below; each is
-    present only where its description says.
-    """
+    """An error, as every service answers it (RFC 9457); extra members appear only where said."""
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -7,6 +7,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from plenary_delegation.domain import examples as ex
 from plenary_delegation.domain.commands import AccommodationPut, LiaisonPut
@@ -128,7 +129,7 @@ class FocalPointRead(BaseModel):
     assigned_at: datetime = Field(description="When they were made focal point (UTC)")
 
 
-MOVEMENT_EXAMPLE = {
+MOVEMENT_EXAMPLE: JsonDict = {
     "id": ex.MOVEMENT,
     "delegation_id": ex.KAZAKHSTAN,
     "meeting_id": ex.MEETING,

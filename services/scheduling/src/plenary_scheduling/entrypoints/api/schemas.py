@@ -7,6 +7,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from plenary_scheduling.domain import examples as ex
 from plenary_scheduling.domain.model import Visibility
@@ -286,7 +287,7 @@ class ConflictRead(BaseModel):
     kind: str = Field(
         description="What clashes: room, participant, head, capacity, seats or accreditation"
     )
-    message: str = Field(description="The clash in words, naming the other session and its time")
+    message: str = Field(description="The clash in words, naming the other session involved if any")
     session_id: UUID | None = Field(description="The other session involved; null if none")
     session_title: str | None = Field(description="That session's title; null if none")
     application_id: UUID | None = Field(
@@ -370,7 +371,7 @@ class VersionRead(BaseModel):
     )
 
 
-CHANGE_EXAMPLE = {
+CHANGE_EXAMPLE: JsonDict = {
     "session_id": ex.SESSION,
     "title": "Restricted-format meeting of the Council of Heads of State",
     "kinds": ["moved", "re-roomed"],
