@@ -213,7 +213,7 @@ class DeadLetterRead(BaseModel):
                     "error": "IntegrityError: duplicate key value violates unique constraint",
                     "attempts": 5,
                     "created_at": "2026-07-02T09:14:03.512000Z",
-                    "replayed_at": "2026-07-02T09:40:11.027000Z",
+                    "replayed_at": None,
                 }
             ]
         }

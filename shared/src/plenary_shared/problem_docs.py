@@ -216,6 +216,39 @@ def add_problem_responses(schema: dict[str, Any]) -> None:
         components.pop("ValidationError", None)
 
 
+def restore_example_nulls(schema: dict[str, Any]) -> None:
+    """Component examples with their nulls back: FastAPI drops None-valued keys from the document,
+    which leaves a required nullable member missing."""
+    components = schema.get("components", {}).get("schemas", {})
+    for component in components.values():
+        for example in component.get("examples", []):
+            _fill_nulls(example, component, components)
+
+
+def _fill_nulls(value: Any, schema: dict[str, Any], components: dict[str, Any]) -> None:
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    for option in schema.get("anyOf", []):
+        if option.get("type") != "null":
+            _fill_nulls(value, option, components)
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        for name in schema.get("required", []):
+            if name not in value and _nullable(properties.get(name, {})):
+                value[name] = None
+        for name, member in value.items():
+            if name in properties:
+                _fill_nulls(member, properties[name], components)
+    elif isinstance(value, list) and "items" in schema:
+        for item in value:
+            _fill_nulls(item, schema["items"], components)
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    options = [schema, *schema.get("anyOf", [])]
+    return any(option.get("type") == "null" for option in options)
+
+
 def document_problems(app: FastAPI) -> None:
     """The app's OpenAPI document, once built, names its operations' problem responses."""
     build = app.openapi
@@ -225,6 +258,7 @@ def document_problems(app: FastAPI) -> None:
             schema = build()  # FastAPI keeps it as app.openapi_schema
             add_problem_responses(schema)
             stream_item_schemas(schema)
+            restore_example_nulls(schema)
             return schema
         return app.openapi_schema
 

@@ -42,9 +42,9 @@ class DelegationRead(BaseModel):
                     "category_used": {"delegate": 10, "adviser": 12, "media": 6, "security": 12},
                     "session_seats": {"restricted": 4, "extended": 7},
                     "waitlist_by_default": True,
-                    "status": "withdrawn",
-                    "withdrawn_at": "2026-06-28T16:20:00Z",
-                    "withdrawal_reason": "the head of delegation cannot travel",
+                    "status": "active",
+                    "withdrawn_at": None,
+                    "withdrawal_reason": None,
                     "created_at": "2026-03-12T09:00:00Z",
                 }
             ]

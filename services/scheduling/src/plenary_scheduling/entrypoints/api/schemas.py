@@ -121,27 +121,27 @@ class SessionRead(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "id": ex.BILATERAL_SESSION,
+                    "id": ex.SESSION,
                     "meeting_id": ex.MEETING,
-                    "title": "Bilateral meeting: Kazakhstan and Uzbekistan",
-                    "titles": {"ru": "Двусторонняя встреча: Казахстан и Узбекистан"},
-                    "format": "bilateral",
-                    "room_id": ex.BILATERAL_ROOM,
-                    "room": "Bilateral room 2",
+                    "title": "Restricted-format meeting of the Council of Heads of State",
+                    "titles": {"ru": "Заседание Совета глав государств в узком составе"},
+                    "format": "restricted",
+                    "room_id": ex.ROOM,
+                    "room": "Hall A",
                     "venue_id": ex.VENUE,
                     "venue": "Moscow International Conference Centre",
                     "timezone": "Europe/Moscow",
-                    "starts_at": "2026-07-02T16:00:00+03:00",
-                    "ends_at": "2026-07-02T16:45:00+03:00",
-                    "starts_at_utc": "2026-07-02T13:00:00Z",
-                    "ends_at_utc": "2026-07-02T13:45:00Z",
-                    "visibility": "restricted",
-                    "status": "cancelled",
+                    "starts_at": "2026-07-03T10:00:00+03:00",
+                    "ends_at": "2026-07-03T12:00:00+03:00",
+                    "starts_at_utc": "2026-07-03T07:00:00Z",
+                    "ends_at_utc": "2026-07-03T09:00:00Z",
+                    "visibility": "public",
+                    "status": "scheduled",
                     "sequence": 1,
-                    "cancel_reason": "The head of delegation of Uzbekistan arrives on 3 July",
+                    "cancel_reason": None,
                     "head_delegation_ids": [ex.KAZAKHSTAN, ex.UZBEKISTAN],
-                    "attendees": 6,
-                    "bilateral_id": ex.BILATERAL,
+                    "attendees": 14,
+                    "bilateral_id": None,
                 }
             ]
         }
@@ -311,11 +311,12 @@ class ConflictReportRead(BaseModel):
                             "kind": "head",
                             "message": "the head of delegation of Republic of Uzbekistan is "
                             "already in session 'Extended-format meeting of the Council of Heads "
-                            "of State' (2026-07-03 11:00-13:00 Europe/Moscow)",
+                            "of State' (2026-07-03 11:00-13:00 Europe/Moscow, id "
+                            "7d7f5c1e-2b4a-4f0e-9a55-2c4b8e0d1f36)",
                             "session_id": ex.OTHER_SESSION,
                             "session_title": "Extended-format meeting of the Council of Heads "
                             "of State",
-                            "application_id": ex.APPLICATION,
+                            "application_id": None,
                             "delegation_id": ex.UZBEKISTAN,
                         }
                     ],
