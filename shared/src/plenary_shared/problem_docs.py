@@ -145,7 +145,7 @@ class Problem(BaseModel):
         None,
         json_schema_extra=_absent,
         description="Only on a 409 refusing to accept a bilateral request (scheduling): why each "
-        "proposed slot cannot be scheduled, one line per slot in venue-local time",
+        "proposed slot cannot be scheduled, one line per slot in the meeting's local time",
     )
     retry_after: int | SkipJsonSchema[None] = Field(
         None,

@@ -232,10 +232,7 @@ class FocalPointCreate(BaseModel):
         },
     )
 
-    email: EmailStr = Field(
-        description="The person's e-mail address: their invitation and the delegation's notices "
-        "go there"
-    )
+    email: EmailStr = Field(description="The person's e-mail address, where they are written to")
     name: Line = Field(
         min_length=1,
         max_length=200,

@@ -65,8 +65,8 @@ class MeetingCreate(BaseModel):
         description="The main venue's name; the venues with their rooms are added separately",
     )
     timezone: str = Field(
-        description="IANA time zone of the host city, such as Europe/Moscow: meeting days and "
-        "times without an offset are read in it"
+        description="IANA time zone of the host city, such as Europe/Moscow: bilateral slots "
+        "without an offset are read in it (each venue has its own for its sessions)"
     )
     starts_on: Day = Field(description="The first day of the meeting, in the host city")
     ends_on: Day = Field(

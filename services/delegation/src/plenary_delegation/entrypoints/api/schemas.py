@@ -120,7 +120,7 @@ class FocalPointRead(BaseModel):
 
     id: UUID = Field(description="The focal point's id")
     delegation_id: UUID = Field(description="The delegation they act for")
-    email: str = Field(description="Their e-mail address, where the delegation's notices go")
+    email: str = Field(description="Their e-mail address, where they are written to")
     name: str = Field(description="Their full name")
     language: str = Field(description="The language they are written to in: en, ru or zh")
     assigned_by: str = Field(
