@@ -126,12 +126,12 @@ class ApplicationCreate(_Details):
     given_name: Line = Field(
         min_length=1,
         max_length=200,
-        description="Given name in Latin letters as in the passport's machine-readable zone.",
+        description="Given name in Latin letters, spelt as in the passport.",
     )
     family_name: Line = Field(
         min_length=1,
         max_length=200,
-        description="Family name in Latin letters as in the passport's machine-readable zone.",
+        description="Family name in Latin letters, spelt as in the passport.",
     )
     email: EmailStr = Field(
         description="The participant's own e-mail address: notices about the application and "
@@ -226,8 +226,8 @@ class ReasonCreate(BaseModel):
     reason: Text = Field(
         min_length=3,
         max_length=1000,
-        description="Why, in a sentence; kept in the application's history and sent with the "
-        "event to the delegation.",
+        description="Why, in a sentence; kept in the application's history and carried by the "
+        "withdrawal or revocation event.",
     )
 
 
@@ -244,8 +244,8 @@ class VettingCreate(BaseModel):
     note: Text | None = Field(
         None,
         max_length=1000,
-        description="The security service's note; required when flagging, seen by organiser "
-        "staff only.",
+        description="The security service's note; required when flagging, and carried by the "
+        "registration.vetting.flagged event.",
     )
 
 
@@ -263,8 +263,8 @@ class DecisionCreate(BaseModel):
     reason: Text | None = Field(
         None,
         max_length=1000,
-        description="Why the accreditation is refused; required when refusing, told to the "
-        "delegation.",
+        description="Why the accreditation is refused; required when refusing, kept in the "
+        "application's history and carried by the refusal event.",
     )
 
 
@@ -328,7 +328,7 @@ class PasswordSet(BaseModel):
         min_length=1,
         max_length=200,
         description="The new password: at least 12 characters, at least 4 different ones, and "
-        "not containing the e-mail address.",
+        "not containing the name part of the account's e-mail address.",
     )
 
 
@@ -404,6 +404,6 @@ class CheckinCreate(BaseModel):
         min_length=1,
         max_length=100,
         examples=["Gate A"],
-        description="Which checkpoint scanned, as its staff name it; a repeat scan at the same "
-        "checkpoint within 60 seconds is answered once.",
+        description="Which checkpoint scanned, as its staff name it; the same badge scanned "
+        "again for the same zone here within 60 seconds gets the first answer again.",
     )

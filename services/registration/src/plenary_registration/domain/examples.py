@@ -8,7 +8,6 @@ INVITATION_ID = "9b243539-bb37-4a77-9bf4-08857a799da7"
 ACCOUNT_ID = "4191b5b6-8aac-42c0-91c5-11ab67525bf0"
 IMPORT_ID = "0466afee-e676-4d5b-a0d0-e28b1a9a9397"
 CHECKIN_ID = "b625be5c-9c88-44e1-bab7-2a21fcba0df1"
-STAFF_SUBJECT = "6b30537a-ece2-4488-88a3-e4b9fa432e62"
 EMAIL = "a.nurlanova@example.org"
 # an obviously fake document number: never a real-looking passport in examples
 PASSPORT_NUMBER = "XX0000000"

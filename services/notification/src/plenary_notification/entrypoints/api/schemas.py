@@ -152,8 +152,8 @@ class DeliveryRead(BaseModel):
     created_at: datetime = Field(description="When the event was queued for delivery (UTC).")
     delivered_at: datetime | None = Field(description="When the receiver took it (UTC).")
     next_attempt_at: datetime = Field(
-        description="When the next attempt is due (UTC), with backoff; for a delivery no longer "
-        "pending, when the last was due."
+        description="When the next attempt is due (UTC), after an exponential backoff; it "
+        "matters only while the delivery is pending."
     )
 
 

@@ -14,7 +14,10 @@ from plenary_registration.domain.badges import Reason
 from plenary_registration.domain.model import State, Vetting
 from plenary_shared.vocabulary import Category
 
-ACTOR = "the `sub` of a token: an account id, or system:<service> for automatic steps"
+ACTOR = (
+    "the subject of the caller's token (a portal account's e-mail address), or "
+    "system:<service> for a step the platform took by itself"
+)
 
 
 class ApplicationRead(BaseModel):
@@ -123,7 +126,7 @@ HISTORY: list[JsonValue] = [
     {
         "from_state": None,
         "to_state": "submitted",
-        "actor": ex.ACCOUNT_ID,
+        "actor": "focal.point@example.org",
         "reason": None,
         "at": "2027-05-12T07:30:00Z",
     },
@@ -250,7 +253,7 @@ class Me(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "subject": ex.ACCOUNT_ID,
+                    "subject": "focal.point@example.org",
                     "role": "focal_point",
                     "delegation_id": ex.DELEGATION_ID,
                 }
@@ -258,7 +261,10 @@ class Me(BaseModel):
         }
     )
 
-    subject: str = Field(description="The token's subject: the caller's account id.")
+    subject: str = Field(
+        description="The token's subject: a portal account's e-mail address, or for a "
+        "participant the id of its own application."
+    )
     role: str = Field(
         description="The caller's role: organiser, accreditation_desk, focal_point, participant, "
         "or a service role."
@@ -283,7 +289,7 @@ class InvitationRead(BaseModel):
                     "language": "ru",
                     "status": "pending",
                     "expires_at": "2027-05-24T06:00:00Z",
-                    "created_by": ex.STAFF_SUBJECT,
+                    "created_by": "secretariat@example.org",
                     "created_at": "2027-05-10T06:00:00Z",
                     "accepted_at": None,
                     "revoked_at": None,
@@ -333,15 +339,15 @@ class AccountRead(BaseModel):
         }
     )
 
-    id: UUID = Field(description="The account's id, the `sub` of its tokens.")
+    id: UUID = Field(
+        description="The account's id, as POST /v1/accounts/{account_id}/password-reset-link takes it."
+    )
     email: str = Field(description="The address the account signs in with.")
     role: str = Field(description="The account's portal role.")
     delegation_id: UUID | None = Field(description="The delegation a focal point acts for.")
     application_id: UUID | None = Field(description="A participant's own application.")
     created_at: datetime = Field(description="When the account was made (UTC).")
-    password_changed_at: datetime = Field(
-        description="When the password was last set (UTC); tokens issued before it are refused."
-    )
+    password_changed_at: datetime = Field(description="When the password was last set (UTC).")
 
 
 class BadgeRead(BaseModel):
