@@ -231,7 +231,7 @@ class Session(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "access_token": "eyJhbGciOiJFUzI1NiJ9.fake-payload.fake-signature",
+                    "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.fake-payload.fake-signature",
                     "token_type": "bearer",
                     "expires_in": 43200,
                 }
