@@ -46,3 +46,19 @@ def test_a_null_in_an_example_stays_in_the_document():
     assert schemas["Delegation"]["examples"][0] == {"name": "Kazakhstan", "head_name": None}
     page = schemas["Page_Delegation_"]["examples"][0]
     assert page["items"] == [{"name": "Kazakhstan", "head_name": None}]
+
+
+def test_a_null_in_a_response_example_stays_in_the_document():
+    app = FastAPI()
+    shown = [{"name": "Kazakhstan", "head_name": None}]
+
+    @app.get(
+        "/delegations/all",
+        responses={200: {"content": {"application/json": {"example": shown}}}},
+    )
+    async def every_delegation() -> list[Delegation]:
+        return []
+
+    document_problems(app)
+    media = app.openapi()["paths"]["/delegations/all"]["get"]["responses"]["200"]["content"]
+    assert media["application/json"]["example"] == shown

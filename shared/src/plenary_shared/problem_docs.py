@@ -217,12 +217,20 @@ def add_problem_responses(schema: dict[str, Any]) -> None:
 
 
 def restore_example_nulls(schema: dict[str, Any]) -> None:
-    """Component examples with their nulls back: FastAPI drops None-valued keys from the document,
+    """Component and response examples with their nulls back: FastAPI drops None-valued keys from the document,
     which leaves a required nullable member missing."""
     components = schema.get("components", {}).get("schemas", {})
     for component in components.values():
         for example in component.get("examples", []):
             _fill_nulls(example, component, components)
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for response in operation.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    shown = [media.get("example")] if "example" in media else []
+                    shown += [e.get("value") for e in media.get("examples", {}).values()]
+                    for example in shown:
+                        _fill_nulls(example, media.get("schema", {}), components)
 
 
 def _fill_nulls(value: Any, schema: dict[str, Any], components: dict[str, Any]) -> None:
