@@ -18,12 +18,12 @@ PARSER := $(PARSER_DIR)/node_modules/.package-lock.json
 
 .PHONY: run test bench chaos lint token up lock clean
 
-$(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml services/*/pyproject.toml
+$(STAMP): requirements-dev.lock shared/pyproject.toml deploy/local/pyproject.toml services/*/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	# compiled once here: the machine may set PYTHONDONTWRITEBYTECODE, and every process would
 	# then compile the whole stack from source (about 1.5 s of CPU per service start)
-	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements-dev.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation $(PACKAGES)
 	touch $(STAMP)
 
@@ -65,8 +65,10 @@ token: $(STAMP) ## make token ROLE=focal_point DELEGATION=<id>
 up: ## the production-like stack (needs a Docker engine)
 	docker compose up --build
 
-lock: $(STAMP) ## re-resolve requirements.lock from requirements.in
+lock: $(STAMP) ## re-resolve requirements.lock (runtime, the image) and requirements-dev.lock (make's .venv)
 	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 --no-header --quiet -o requirements.lock
+	# the development set keeps the runtime pins, so the tests run what the image ships
+	$(BIN)/uv pip compile requirements-dev.in --constraint requirements.lock --generate-hashes --python-version 3.11 --no-header --quiet -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache .hypothesis .mypy_cache
