@@ -1,6 +1,7 @@
 """Tracing on and off, the request middleware's metrics, ids and access line."""
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -68,6 +69,39 @@ async def test_off_nothing_is_traced_and_events_carry_no_trace_context() -> None
     # an event that comes with a trace context still names its trace id in the logs
     uow.caused_by(event.model_copy(update={"traceparent": TRACEPARENT}))
     assert tracing.IDS.get() == (event.correlationid, "0af7651916cd43dd8448eb211c80319c")
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        None,
+        "",
+        "garbage",
+        "00-00000000000000000000000000000000-b7ad6b7169203331-01",
+        "00-abc-def-01",
+    ],
+)
+def test_off_a_request_without_a_valid_traceparent_gets_a_new_unsampled_one(given) -> None:
+    made = tracing.unrecorded(given)
+    assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-00", made)
+    assert made != tracing.unrecorded(given)
+
+
+def test_off_a_valid_traceparent_is_passed_on_as_it_came() -> None:
+    assert tracing.unrecorded(TRACEPARENT) == TRACEPARENT
+
+
+async def test_off_what_a_request_emits_carries_its_traceparent_unrecorded() -> None:
+    token = tracing.PASSED_ON.set(TRACEPARENT)
+    try:
+        event = await _unit_of_work().emit(_payload(), subject="s")
+    finally:
+        tracing.PASSED_ON.reset(token)
+    assert event.traceparent == TRACEPARENT
+    consumer = _unit_of_work()
+    consumer.caused_by(event)
+    caused = await consumer.emit(_payload(), subject="t")
+    assert caused.traceparent == TRACEPARENT
 
 
 async def test_request_outbox_record_and_consumer_are_one_trace(traced) -> None:
@@ -150,6 +184,9 @@ async def test_a_request_is_timed_by_its_route_template_and_its_lines_carry_the_
     assert (access["method"], access["route"], access["status"]) == ("GET", "/items/{item_id}", 200)
     second = [line for line in lines if line.get("item_id") == "43"]
     assert second[0]["correlation_id"] == made_up.headers["x-correlation-id"]
+    # without a traceparent, the request still has a trace id for its lines (tracing off)
+    assert re.fullmatch("[0-9a-f]{32}", second[0]["trace_id"])
+    assert second[0]["trace_id"] != "0af7651916cd43dd8448eb211c80319c"
     # outside any request, no ids
     assert tracing.IDS.get() == (None, None)
 

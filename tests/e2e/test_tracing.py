@@ -48,6 +48,51 @@ def _chain(span: dict, by_id: dict[str, dict]) -> list[dict]:
     return chain
 
 
+def _lines_with(platform, text: str) -> list[dict]:
+    """Every log line of the services that mentions a text."""
+    return [
+        json.loads(raw)
+        for service in SERVICES
+        for raw in (platform.logs / f"{service}.log").read_text().splitlines()
+        if text in raw
+    ]
+
+
+def test_with_tracing_off_logs_and_events_still_name_one_trace_id(api, platform, webhook):
+    # (runs before the module's services are restarted with tracing on)
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    correlation_id = f"untraced-{uuid.uuid4()}"
+    response = api.call(
+        "registration",
+        "POST",
+        f"/v1/meetings/{meeting['id']}/applications",
+        json=person(delegation_id=delegation["id"]),
+        headers={"X-Correlation-ID": correlation_id},
+    )
+    assert response.status_code == 202, response.text
+    application_id = response.json()["id"]
+    [nominated] = wait_for(
+        lambda: webhook.events(
+            event_type="registration.application.nominated", subject=application_id
+        ),
+        what="the nominated event's webhook",
+    )
+    [submitted] = webhook.events(
+        event_type="registration.application.submitted", subject=application_id
+    )
+    # the request's made-up traceparent went along, unsampled, through two services' events
+    trace_id = submitted["traceparent"].split("-")[1]
+    assert nominated["traceparent"].split("-")[1] == trace_id
+    assert nominated["traceparent"].endswith("-00")
+    lines = _lines_with(platform, correlation_id)
+    assert {(line["correlation_id"], line["trace_id"]) for line in lines} == {
+        (correlation_id, trace_id)
+    }
+    [access] = [line for line in lines if line["event"] == "http request"]
+    assert (access["route"], access["status"]) == (NOMINATE, 202)
+
+
 def test_a_nomination_is_one_trace_from_its_request_to_its_webhook(api, platform, traces):
     receiver = WebhookReceiver()
     try:
@@ -120,12 +165,7 @@ def test_a_nomination_is_one_trace_from_its_request_to_its_webhook(api, platform
     assert delivered["correlationid"] == correlation_id
 
     # every log line written for this nomination carries both ids, the access line too
-    lines = []
-    for service in SERVICES:
-        for raw in (platform.logs / f"{service}.log").read_text().splitlines():
-            if correlation_id in raw:
-                lines.append(json.loads(raw))
-    assert lines
+    lines = _lines_with(platform, correlation_id)
     assert {(line["correlation_id"], line["trace_id"]) for line in lines} == {
         (correlation_id, trace_id)
     }

@@ -101,6 +101,9 @@ class TelemetryMiddleware:
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
+        # the histogram's child per (route, method, status): a label lookup costs more than
+        # the observation
+        self._timers: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,9 +129,11 @@ class TelemetryMiddleware:
             parent=parent,
             attributes={"http.request.method": method, "plenary.correlation_id": correlation_id},
         )
-        trace_id = (
-            tracing.trace_id_of(span) if span is not None else tracing.trace_id_in(traceparent)
-        )
+        if span is not None:
+            trace_id, passed_on = tracing.trace_id_of(span), None
+        else:
+            traceparent = tracing.unrecorded(traceparent)
+            trace_id, passed_on = traceparent[3:35], tracing.PASSED_ON.set(traceparent)
         ids = tracing.IDS.set((correlation_id, trace_id))
         status = 500
         echoed = (b"x-correlation-id", correlation_id.encode("latin-1"))
@@ -153,9 +158,12 @@ class TelemetryMiddleware:
         finally:
             seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or UNMATCHED
-            metrics.HTTP_REQUEST_DURATION.labels(
-                service=self.service, route=route, method=method, status=str(status)
-            ).observe(seconds)
+            timer = self._timers.get((route, method, status))
+            if timer is None:
+                timer = self._timers[route, method, status] = metrics.HTTP_REQUEST_DURATION.labels(
+                    service=self.service, route=route, method=method, status=str(status)
+                )
+            timer.observe(seconds)
             log.info(
                 "http request",
                 method=method,
@@ -170,6 +178,8 @@ class TelemetryMiddleware:
                 span.set_attribute("http.response.status_code", status)
                 tracing.end(span, error, failed=status >= 500)
             tracing.IDS.reset(ids)
+            if passed_on is not None:
+                tracing.PASSED_ON.reset(passed_on)
 
 
 class PageParams(BaseModel):

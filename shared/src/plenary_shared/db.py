@@ -222,6 +222,8 @@ class UnitOfWork(Generic[RepoT]):
         self.correlation_id = event.correlationid or event.id
         self.causation_id = event.id
         if not tracing.enabled():
+            # the event's traceparent is passed on as it came
+            self._trace = _trace_of(event)
             tracing.IDS.set((self.correlation_id, tracing.trace_id_in(event.traceparent)))
             return
         if event.id not in self._spans:
@@ -245,7 +247,8 @@ class UnitOfWork(Generic[RepoT]):
 
     def trace_carrier(self) -> dict[str, str]:
         """The trace context what this unit of work emits is in: the span of the event it
-        handles, else the current span (a request's); empty with tracing off."""
+        handles, else the current span (a request's); with tracing off, the one the event or
+        request came with."""
         if self._trace is not None:
             return self._trace
         return tracing.carrier_of()

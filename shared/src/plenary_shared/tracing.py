@@ -3,8 +3,9 @@
 On with `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`): spans go by
 OTLP over HTTP, batched; the other standard `OTEL_*` variables (headers, sampler, resource
 attributes, `OTEL_SDK_DISABLED`) apply. On with `PLENARY_TRACE_FILE`: each finished span is
-appended to that file as a JSON line (tests read it). Off, every helper here returns at its first
-line: no span, no context, no SDK object per request or event.
+appended to that file as a JSON line (tests read it). Off, no span, no context and no SDK object
+is made per request or event: a request's inbound `traceparent` (or a new unsampled one) is only
+passed on, so logs and events still name one trace id across services.
 
 The trace context crosses Kafka in the event itself, as the CloudEvents distributed-tracing
 extension's `traceparent` and `tracestate` attributes (W3C Trace Context).
@@ -36,6 +37,8 @@ _provider: TracerProvider | None = None
 
 # the correlation and trace ids of what this task handles now (a request, an event), for logs
 IDS: ContextVar[tuple[str | None, str | None]] = ContextVar("plenary_ids", default=(None, None))
+# with tracing off: the traceparent a request came with (or was given), passed on unrecorded
+PASSED_ON: ContextVar[str | None] = ContextVar("plenary_traceparent", default=None)
 
 __all__ = ["IDS", "Span", "SpanKind", "configure_tracing", "enabled"]
 
@@ -95,9 +98,11 @@ def parse(carrier: Mapping[str, str]) -> Context:
 
 
 def carrier_of(span: Span | None = None) -> dict[str, str]:
-    """`traceparent` (and `tracestate`) of a span, or of the current one; empty when off."""
+    """`traceparent` (and `tracestate`) of a span, or of the current one; when off, the
+    traceparent the request passes on, if any."""
     if _tracer is None:
-        return {}
+        passed_on = PASSED_ON.get()
+        return {"traceparent": passed_on} if passed_on is not None else {}
     carrier: dict[str, str] = {}
     context = trace.set_span_in_context(span) if span is not None else None
     _PROPAGATOR.inject(carrier, context=context)
@@ -114,6 +119,23 @@ def trace_id_in(traceparent: str | None) -> str | None:
     if traceparent is None or len(traceparent) < 35 or traceparent[2] != "-":
         return None
     return traceparent[3:35]
+
+
+def unrecorded(traceparent: str | None) -> str:
+    """With tracing off: a well-formed inbound traceparent as it is, else a new one that is not
+    sampled. Logs and events then name one trace id across services, without any SDK work."""
+    if (
+        traceparent is not None
+        and len(traceparent) == 55
+        and traceparent[2] == traceparent[35] == traceparent[52] == "-"
+        and traceparent[3:35] != _NO_TRACE
+    ):
+        return traceparent
+    ids = os.urandom(24).hex()
+    return f"00-{ids[:32]}-{ids[32:]}-00"
+
+
+_NO_TRACE = "0" * 32
 
 
 def start(
