@@ -176,7 +176,9 @@ class Dispatcher:
         except Exception:
             log.exception("recording a webhook attempt failed", delivery_id=str(delivery.id))
             return
-        metrics.DELIVERIES.labels(channel="webhook", outcome=outcome).inc()
+        # "pending": to be tried again
+        counted = "retry" if outcome == "pending" else outcome
+        metrics.DELIVERIES.labels(channel="webhook", outcome=counted).inc()
         if attempt.error is not None:
             self.success_told.pop(delivery.subscription_id, None)
         elif not told:
