@@ -166,8 +166,27 @@ class ServiceRuntime(Generic[StateT, SettingsT]):
 
     async def refresh_metrics(self) -> None:
         """The gauges that need a look, brought up to date (at scrape time, never per request or
-        event): pool use and consumer lag from memory, the outbox and parking in one query."""
+        event): pool use from memory, the outbox and parking in one query, then the consumer lag
+        from what the Kafka clients hold."""
         metrics.DB_POOL_IN_USE.labels(service=self.name).set(self.engine.pool.checkedout())  # type: ignore[attr-defined]
+        o, p = self.tables.outbox, self.tables.parked
+        unsent = o.c.sent_at.is_(None)
+        query = select(
+            select(func.count()).where(unsent).scalar_subquery(),
+            # the first unsent row by id (the partial index), not a scan for the least time
+            select(func.extract("epoch", func.now() - o.c.created_at))
+            .where(unsent)
+            .order_by(o.c.id)
+            .limit(1)
+            .scalar_subquery(),
+            select(func.count()).select_from(p).where(p.c.consumer == self.name).scalar_subquery(),
+        )
+        async with self.engine.connect() as conn:
+            backlog, oldest, parked = (await conn.execute(query)).one()
+        metrics.OUTBOX_BACKLOG.labels(service=self.name).set(backlog or 0)
+        metrics.OUTBOX_OLDEST_AGE.labels(service=self.name).set(float(oldest or 0))
+        metrics.PARKED_EVENTS.labels(service=self.name).set(parked or 0)
+        # a partition whose position is not known yet makes this wait, never for long
         lags = await asyncio.wait_for(self.consumer.lags(), timeout=2)
         labels = {(tp.topic, str(tp.partition)) for tp in lags}
         for topic, partition in self._lag_labels - labels:
@@ -177,20 +196,6 @@ class ServiceRuntime(Generic[StateT, SettingsT]):
             metrics.CONSUMER_LAG.labels(
                 service=self.name, topic=tp.topic, partition=str(tp.partition)
             ).set(lag)
-        o, p = self.tables.outbox, self.tables.parked
-        unsent = o.c.sent_at.is_(None)
-        query = select(
-            select(func.count()).where(unsent).scalar_subquery(),
-            select(func.extract("epoch", func.now() - func.min(o.c.created_at)))
-            .where(unsent)
-            .scalar_subquery(),
-            select(func.count()).select_from(p).where(p.c.consumer == self.name).scalar_subquery(),
-        )
-        async with self.engine.connect() as conn:
-            backlog, oldest, parked = (await conn.execute(query)).one()
-        metrics.OUTBOX_BACKLOG.labels(service=self.name).set(backlog or 0)
-        metrics.OUTBOX_OLDEST_AGE.labels(service=self.name).set(float(oldest or 0))
-        metrics.PARKED_EVENTS.labels(service=self.name).set(parked or 0)
 
     async def _recover_from_broker_loss(
         self, repair: Callable[[], Awaitable[None]], starting: bool
