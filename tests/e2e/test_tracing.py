@@ -93,6 +93,45 @@ def test_with_tracing_off_logs_and_events_still_name_one_trace_id(api, platform,
     assert (access["route"], access["status"]) == (NOMINATE, 202)
 
 
+def test_an_invitation_e_mail_is_sent_in_the_trace_of_the_request_that_caused_it(
+    api, mailbox, traces
+):
+    meeting = api.create_meeting()
+    delegation = api.register_delegation(meeting["id"])
+    email = f"traced.{uuid.uuid4().hex[:8]}@example.org"
+    assigned = api.call(
+        "delegation",
+        "POST",
+        f"/v1/delegations/{delegation['id']}/focal-points",
+        json={"email": email, "name": "Focal Point", "language": "en"},
+    )
+    assert assigned.status_code == 201, assigned.text
+    mailbox.wait_for(email, timeout=120)
+
+    def sent_in_a_trace() -> list[dict] | None:
+        spans = _spans(traces)
+        by_id = {s["span_id"]: s for s in spans}
+        for span in spans:
+            if span["name"] != "email send" or span["attributes"]["plenary.email_kind"] != (
+                "invitation"
+            ):
+                continue
+            try:
+                chain = _chain(span, by_id)
+            except KeyError:
+                continue  # an ancestor not written yet
+            root = chain[-1]
+            if root["name"] == "POST /v1/delegations/{delegation_id}/focal-points":
+                return chain
+        return None
+
+    chain = wait_for(sent_in_a_trace, what="the invitation's send span under its request")
+    assert chain[-1]["service"] == "delegation"
+    assert chain[0]["service"] == "notification" and chain[0]["status"] == "UNSET"
+    assert len({s["trace_id"] for s in chain}) == 1
+    assert chain[1]["kind"] == "CONSUMER"
+
+
 def test_a_nomination_is_one_trace_from_its_request_to_its_webhook(api, platform, traces):
     receiver = WebhookReceiver()
     try:
@@ -173,42 +212,3 @@ def test_a_nomination_is_one_trace_from_its_request_to_its_webhook(api, platform
     assert (access["method"], access["route"], access["status"]) == ("POST", NOMINATE, 202)
     assert access["logger"] == "plenary_shared.api" and access["service"] == "registration"
     assert "duration_ms" in access
-
-
-def test_an_invitation_e_mail_is_sent_in_the_trace_of_the_request_that_caused_it(
-    api, mailbox, traces
-):
-    meeting = api.create_meeting()
-    delegation = api.register_delegation(meeting["id"])
-    email = f"traced.{uuid.uuid4().hex[:8]}@example.org"
-    assigned = api.call(
-        "delegation",
-        "POST",
-        f"/v1/delegations/{delegation['id']}/focal-points",
-        json={"email": email, "name": "Focal Point", "language": "en"},
-    )
-    assert assigned.status_code == 201, assigned.text
-    mailbox.wait_for(email, timeout=120)
-
-    def sent_in_a_trace() -> list[dict] | None:
-        spans = _spans(traces)
-        by_id = {s["span_id"]: s for s in spans}
-        for span in spans:
-            if span["name"] != "email send" or span["attributes"]["plenary.email_kind"] != (
-                "invitation"
-            ):
-                continue
-            try:
-                chain = _chain(span, by_id)
-            except KeyError:
-                continue  # an ancestor not written yet
-            root = chain[-1]
-            if root["name"] == "POST /v1/delegations/{delegation_id}/focal-points":
-                return chain
-        return None
-
-    chain = wait_for(sent_in_a_trace, what="the invitation's send span under its request")
-    assert chain[-1]["service"] == "delegation"
-    assert chain[0]["service"] == "notification" and chain[0]["status"] == "UNSET"
-    assert len({s["trace_id"] for s in chain}) == 1
-    assert chain[1]["kind"] == "CONSUMER"
