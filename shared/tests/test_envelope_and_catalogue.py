@@ -59,11 +59,21 @@ def test_round_trip_with_defaults() -> None:
 
 def test_from_kafka_ignores_unknown_fields() -> None:
     body = json.loads(_event().to_kafka()[1])
-    body["traceparent"] = "00-abc-def-01"
+    body["partitionkey"] = "an extension this platform does not use"
     body["somethingnew"] = {"x": 1}
     back = CloudEvent.from_kafka(json.dumps(body).encode())
     assert back == _event(id=body["id"])
     assert not hasattr(back, "somethingnew")
+    assert not hasattr(back, "partitionkey")
+
+
+def test_the_trace_context_rides_in_the_envelope_and_only_when_there_is_one() -> None:
+    assert "traceparent" not in json.loads(_event().to_kafka()[1])
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    body = json.loads(_event(traceparent=traceparent, tracestate="vendor=1").to_kafka()[1])
+    assert (body["traceparent"], body["tracestate"]) == (traceparent, "vendor=1")
+    back = CloudEvent.from_kafka(json.dumps(body).encode())
+    assert (back.traceparent, back.tracestate) == (traceparent, "vendor=1")
 
 
 @pytest.mark.parametrize(

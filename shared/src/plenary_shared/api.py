@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -16,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from plenary_shared import asyncapi
+from plenary_shared import asyncapi, metrics, tracing
 from plenary_shared.authz import Policy
 from plenary_shared.consumer import DEAD_LETTER_TYPE
 from plenary_shared.errors import PROBLEM_JSON, NotFound
@@ -84,6 +86,102 @@ class _TooLarge(Exception):
     pass
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+UNMATCHED = "unmatched"
+
+
+class TelemetryMiddleware:
+    """Per request: its correlation and trace ids for every log line written meanwhile, its
+    time in the duration histogram (by route template), one access-log line, and its server
+    span when tracing is on.
+
+    The correlation id is the request's `X-Correlation-ID`, or a new one; the answer carries it.
+    """
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app = app
+        self.service = service
+        # the histogram's child per (route, method, status): a label lookup costs more than
+        # the observation
+        self._timers: dict[tuple[str, str, int], Any] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        correlation_id, traceparent, tracestate = None, None, None
+        for name, value in scope["headers"]:
+            if name == b"x-correlation-id":
+                correlation_id = value.decode("latin-1")[:200]
+            elif name == b"traceparent":
+                traceparent = value.decode("latin-1")
+            elif name == b"tracestate":
+                tracestate = value.decode("latin-1")
+        correlation_id = correlation_id or str(uuid.uuid4())
+        method = scope["method"] if scope["method"] in METHODS else "OTHER"
+        parent = {"traceparent": traceparent} if traceparent else {}
+        if traceparent and tracestate:
+            parent["tracestate"] = tracestate
+        span = tracing.start(
+            method,
+            kind=tracing.SpanKind.SERVER,
+            parent=parent,
+            attributes={"http.request.method": method, "plenary.correlation_id": correlation_id},
+        )
+        if span is not None:
+            trace_id, passed_on = tracing.trace_id_of(span), None
+        else:
+            traceparent = tracing.unrecorded(traceparent)
+            trace_id, passed_on = traceparent[3:35], tracing.PASSED_ON.set(traceparent)
+        ids = tracing.IDS.set((correlation_id, trace_id))
+        status = 500
+        echoed = (b"x-correlation-id", correlation_id.encode("latin-1"))
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), echoed]
+            await send(message)
+
+        error: BaseException | None = None
+        try:
+            if span is None:
+                await self.app(scope, receive, observed)
+            else:
+                with tracing.current(span):
+                    await self.app(scope, receive, observed)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or UNMATCHED
+            timer = self._timers.get((route, method, status))
+            if timer is None:
+                timer = self._timers[route, method, status] = metrics.HTTP_REQUEST_DURATION.labels(
+                    service=self.service, route=route, method=method, status=str(status)
+                )
+            timer.observe(seconds)
+            log.info(
+                "http request",
+                method=method,
+                route=route,
+                status=status,
+                duration_ms=round(seconds * 1000, 1),
+                client=(scope.get("client") or ("", 0))[0],
+            )
+            if span is not None:
+                span.update_name(f"{method} {route}")
+                span.set_attribute("http.route", route)
+                span.set_attribute("http.response.status_code", status)
+                tracing.end(span, error, failed=status >= 500)
+            tracing.IDS.reset(ids)
+            if passed_on is not None:
+                tracing.PASSED_ON.reset(passed_on)
+
+
 class PageParams(BaseModel):
     """Limit and offset of a list request."""
 
@@ -137,11 +235,16 @@ def _shows(example: dict[str, Any], description: str) -> dict[int | str, dict[st
 
 
 def health_router(
-    checks: dict[str, Check], *, events: bool = True, reports: dict[str, Check] | None = None
+    checks: dict[str, Check],
+    *,
+    events: bool = True,
+    reports: dict[str, Check] | None = None,
+    before_scrape: Callable[[], Awaitable[None]] | None = None,
 ) -> APIRouter:
     """/healthz, /readyz (every check passes), /metrics, and /asyncapi.json where `events`.
 
-    `reports` are shown in /readyz among the checks but never make it 503 (status "degraded").
+    `reports` are shown in /readyz among the checks but never make it 503 (status "degraded");
+    `before_scrape` brings the gauges that need a look up to date, once per scrape.
     """
     router = APIRouter(tags=["health"])
     reports = reports or {}
@@ -190,7 +293,13 @@ def health_router(
             return asyncapi.document()
 
     @router.get("/metrics", include_in_schema=False)
-    async def metrics() -> PlainTextResponse:
+    async def metrics_text() -> PlainTextResponse:
+        if before_scrape is not None:
+            try:
+                await before_scrape()
+            except Exception as exc:
+                # the gauges keep their last values; the rest is still worth a scrape
+                log.warning("metrics not refreshed", error=f"{type(exc).__name__}: {exc}")
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -195,6 +195,9 @@ class EventConsumer:
         # from the database when partitions are assigned and after each retry round
         self._parked_keys: set[str] = set()
         self._recently_parked: dict[str, float] = {}
+        # each lane's group member now, and the next offset to handle of each partition
+        self._members: set[AIOKafkaConsumer] = set()
+        self._handled_to: dict[TopicPartition, int] = {}
         self.running = False
 
     @property
@@ -236,6 +239,21 @@ class EventConsumer:
         """
         self._rejoins += 1
 
+    async def lags(self) -> dict[TopicPartition, int]:
+        """Per partition this replica holds: records on the broker not handled yet (read from
+        what the clients already know, no request)."""
+        lags = {}
+        for member in list(self._members):
+            for tp in member.assignment():
+                high = member.highwater(tp)
+                if high is None:
+                    continue
+                handled = self._handled_to.get(tp)
+                if handled is None:
+                    handled = await member.position(tp)
+                lags[tp] = max(0, high - handled)
+        return lags
+
     async def _consume(self, factory: Callable[..., AIOKafkaConsumer], *, idle_ms: int) -> None:
         """One lane: a group member at a time, replaced on a rejoin or a failure."""
         rewinder = _LaneListener(self)
@@ -244,6 +262,7 @@ class EventConsumer:
             consumer = rewinder.consumer = factory(listener=rewinder)
             try:
                 await consumer.start()
+                self._members.add(consumer)
                 pace = FetchPace(
                     consumer,
                     idle_ms=idle_ms,
@@ -261,6 +280,7 @@ class EventConsumer:
                 log.exception("consumer lane failed; joining the group anew", consumer=self.name)
                 await asyncio.sleep(1.0)
             finally:
+                self._members.discard(consumer)
                 # a member that is not stopped keeps its partitions on some brokers (Tansu)
                 with contextlib.suppress(Exception):
                     await asyncio.shield(consumer.stop())
@@ -286,6 +306,7 @@ class EventConsumer:
             if outcome is None
         }
         if done:
+            self._handled_to.update(done)
             try:
                 await consumer.commit(done)
             except (CommitFailedError, IllegalStateError) as exc:
@@ -850,6 +871,7 @@ class EventConsumer:
                 text("SELECT pg_notify(:c, '')"), {"c": notify_channel(self._tables.schema)}
             )
         metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome="dead_lettered").inc()
+        metrics.DEAD_LETTERS.labels(service=self.name, topic=record.topic).inc()
         log.error(
             "event dead-lettered",
             consumer=self.name,

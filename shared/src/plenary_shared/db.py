@@ -13,6 +13,7 @@ from sqlalchemy import MetaData, Text, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from plenary_shared import tracing
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events import EventPayload
 from plenary_shared.idempotency import IdempotencyClaim
@@ -85,8 +86,10 @@ def new_event(
     source: str,
     correlation_id: str | None,
     causation_id: str | None,
+    trace: dict[str, str] | None = None,
 ) -> CloudEvent:
-    """The envelope of an event a unit of work emits."""
+    """The envelope of an event a unit of work emits (in the trace `trace` carries, if any)."""
+    trace = trace or {}
     return CloudEvent(
         source=source,
         type=payload.event_type,
@@ -94,6 +97,8 @@ def new_event(
         dataschema=payload.dataschema(),
         correlationid=correlation_id,
         causationid=causation_id,
+        traceparent=trace.get("traceparent"),
+        tracestate=trace.get("tracestate"),
         data=payload.model_dump(mode="json"),
     )
 
@@ -133,6 +138,9 @@ class UnitOfWork(Generic[RepoT]):
         # what this transaction has read or taken once (events handled in a batch share it)
         self.memo: dict[str, Any] = {}
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
+        # with tracing on: a consumer span per event handled, and the one emits are caused in
+        self._spans: dict[str, tracing.Span | None] = {}
+        self._trace: dict[str, str] | None = None
 
     @property
     def conn(self) -> AsyncConnection:
@@ -163,6 +171,9 @@ class UnitOfWork(Generic[RepoT]):
     ) -> None:
         conn, self._conn = self._conn, None
         self._repo = None
+        spans, self._spans = self._spans, {}
+        for span in spans.values():
+            tracing.end(span, exc)
         if conn is None:
             return
         try:
@@ -179,6 +190,7 @@ class UnitOfWork(Generic[RepoT]):
             source=self.source,
             correlation_id=self.correlation_id,
             causation_id=self.causation_id,
+            trace=self.trace_carrier(),
         )
         self._unwritten.append((event, payload.topic))
         self.emitted.append(event)
@@ -202,9 +214,44 @@ class UnitOfWork(Generic[RepoT]):
         )
 
     def caused_by(self, event: CloudEvent) -> None:
-        """Events emitted from now on are caused by this one, in its correlation."""
+        """Events emitted from now on are caused by this one, in its correlation (and trace).
+
+        With tracing on, handling the event is a consumer span, child of the span that
+        published it, ended with this unit of work; the task's log lines carry its ids.
+        """
         self.correlation_id = event.correlationid or event.id
         self.causation_id = event.id
+        if not tracing.enabled():
+            # the event's traceparent is passed on as it came
+            self._trace = _trace_of(event)
+            tracing.IDS.set((self.correlation_id, tracing.trace_id_in(event.traceparent)))
+            return
+        if event.id not in self._spans:
+            self._spans[event.id] = tracing.start(
+                f"process {event.type}",
+                kind=tracing.SpanKind.CONSUMER,
+                parent=_trace_of(event),
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.operation.type": "process",
+                    "messaging.message.id": event.id,
+                    "cloudevents.event_type": event.type,
+                    "cloudevents.event_subject": event.subject,
+                    "plenary.service": self.source,
+                },
+            )
+        span = self._spans[event.id]
+        self._trace = tracing.carrier_of(span)
+        trace_id = tracing.trace_id_of(span) if span is not None else None
+        tracing.IDS.set((self.correlation_id, trace_id))
+
+    def trace_carrier(self) -> dict[str, str]:
+        """The trace context what this unit of work emits is in: the span of the event it
+        handles, else the current span (a request's); with tracing off, the one the event or
+        request came with."""
+        if self._trace is not None:
+            return self._trace
+        return tracing.carrier_of()
 
     def remember_result(self, resource_id: object) -> None:
         """Name what this command created or changed, for a command that emits no event."""
@@ -280,6 +327,16 @@ class UnitOfWork(Generic[RepoT]):
         """Run a callback once this unit of work has committed (never if it rolls back)."""
         if callback not in self._after_commit:
             self._after_commit.append(callback)
+
+
+def _trace_of(event: CloudEvent) -> dict[str, str]:
+    """The trace context an event carries (empty: the event starts a trace)."""
+    carrier = {}
+    if event.traceparent:
+        carrier["traceparent"] = event.traceparent
+        if event.tracestate:
+            carrier["tracestate"] = event.tracestate
+    return carrier
 
 
 def _contents(value: object) -> object:

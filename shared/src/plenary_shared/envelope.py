@@ -13,7 +13,8 @@ CONTENT_TYPE = "application/cloudevents+json"
 
 
 class CloudEvent(BaseModel):
-    """One event: CloudEvents attributes plus the correlation and causation extensions."""
+    """One event: CloudEvents attributes plus the correlation, causation and distributed-tracing
+    (`traceparent`, `tracestate`: W3C Trace Context) extensions."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -27,6 +28,8 @@ class CloudEvent(BaseModel):
     dataschema: str | None = None
     correlationid: str | None = None
     causationid: str | None = None
+    traceparent: str | None = None
+    tracestate: str | None = None
     data: dict[str, Any]
 
     def to_kafka(self) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:

@@ -66,6 +66,10 @@ class FakeUnitOfWork(Generic[RepoT]):
         self.correlation_id = event.correlationid or event.id
         self.causation_id = event.id
 
+    def trace_carrier(self) -> dict[str, str]:
+        """A fake is in no trace."""
+        return {}
+
     def remember_result(self, resource_id: object) -> None:
         """What the command created, for an Idempotency-Key."""
         self.result = str(resource_id)

@@ -8,12 +8,24 @@ from typing import Any
 
 import structlog
 
+from plenary_shared.tracing import IDS
+
 SENSITIVE_KEYS = frozenset({"passport_number", "date_of_birth", "password", "secret", "token"})
 
 
 def redact(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """Replace the values of sensitive keys, at any depth."""
     return _redact(event_dict)
+
+
+def add_ids(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """The correlation and trace ids of the request or event being handled, when there is one."""
+    correlation_id, trace_id = IDS.get()
+    if correlation_id is not None:
+        event_dict.setdefault("correlation_id", correlation_id)
+    if trace_id is not None:
+        event_dict.setdefault("trace_id", trace_id)
+    return event_dict
 
 
 def _redact(value: Any) -> Any:
@@ -30,6 +42,7 @@ def configure_logging(
     """Route structlog and the standard library (uvicorn, aiokafka) through one renderer."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -64,6 +77,9 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # the access log is written by the app (plenary_shared.api.TelemetryMiddleware), with its
+    # fields; without a handler uvicorn does not even format its own line
+    logging.getLogger("uvicorn.access").propagate = False
     logging.getLogger("aiokafka").setLevel(kafka_level)
     if root.getEffectiveLevel() > logging.DEBUG:
         # a line per webhook sent says nothing the delivery records do not (DEBUG shows it)

@@ -17,7 +17,7 @@ from sqlalchemy import delete, false, func, null, select, true, union_all, updat
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from plenary_shared import metrics
+from plenary_shared import metrics, tracing
 from plenary_shared.db import notify_channel
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.messaging_tables import MessagingTables
@@ -207,13 +207,24 @@ class OutboxRelay:
             publishable = _in_key_order(locked_ids={r.id for r in locked}, unsent=found)
             rows = [r for r in locked if r.id in publishable]
             self._held_back = len(rows) < len(locked)
-            futures = []
-            for row in rows:
-                key, value, headers = kafka_record(row.envelope)
-                futures.append(
-                    await self._producer.send(row.topic, value=value, key=key, headers=headers)
-                )
-            await asyncio.gather(*futures)
+            futures, spans = [], []
+            try:
+                for row in rows:
+                    envelope = row.envelope
+                    if tracing.enabled() and "raw_record" not in envelope:
+                        envelope, span = _publishing(envelope, row.topic)
+                        spans.append(span)
+                    key, value, headers = kafka_record(envelope)
+                    futures.append(
+                        await self._producer.send(row.topic, value=value, key=key, headers=headers)
+                    )
+                await asyncio.gather(*futures)
+            except BaseException as exc:
+                for span in spans:
+                    tracing.end(span, exc)
+                raise
+            for span in spans:
+                tracing.end(span)
             if self._after_publish is not None:
                 await self._after_publish()
             await conn.execute(
@@ -322,6 +333,23 @@ def raw_record_envelope(
             "headers": [[name, base64.b64encode(v).decode()] for name, v in headers],
         }
     }
+
+
+def _publishing(envelope: dict[str, Any], topic: str) -> tuple[dict[str, Any], tracing.Span | None]:
+    """A producer span for an event, child of the context it was emitted in, and the envelope
+    carrying this span's context to its consumers."""
+    span = tracing.start(
+        f"publish {envelope.get('type')}",
+        kind=tracing.SpanKind.PRODUCER,
+        parent={k: envelope[k] for k in ("traceparent", "tracestate") if k in envelope},
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.operation.type": "send",
+            "messaging.destination.name": topic,
+            "messaging.message.id": str(envelope.get("id")),
+        },
+    )
+    return {**envelope, **tracing.carrier_of(span)}, span
 
 
 def kafka_record(envelope: dict[str, Any]) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:

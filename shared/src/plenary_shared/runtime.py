@@ -12,11 +12,18 @@ import httpx
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.routing import APIRoute
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typing_extensions import TypeVar
 
-from plenary_shared import idempotency, topics
-from plenary_shared.api import BodyLimitMiddleware, database_ready, health_router, operations_router
+from plenary_shared import idempotency, metrics, topics, tracing
+from plenary_shared.api import (
+    BodyLimitMiddleware,
+    TelemetryMiddleware,
+    database_ready,
+    health_router,
+    operations_router,
+)
 from plenary_shared.auth import CurrentPrincipal, TokenVerifier, current_principal
 from plenary_shared.authz import Policy, guard
 from plenary_shared.consumer import DEAD_LETTER_TYPE, ConsumerConfig, EventConsumer, Handler
@@ -128,6 +135,7 @@ class ServiceRuntime(Generic[StateT, SettingsT]):
         )
         self._background = background
         self._tasks: list[asyncio.Task] = []
+        self._lag_labels: set[tuple[str, str]] = set()
 
     def unit_of_work(self, *, correlation_id: str | None = None) -> UnitOfWork:
         """A new unit of work for one command."""
@@ -155,6 +163,39 @@ class ServiceRuntime(Generic[StateT, SettingsT]):
                 for t in self._background
             ),
         ]
+
+    async def refresh_metrics(self) -> None:
+        """The gauges that need a look, brought up to date (at scrape time, never per request or
+        event): pool use from memory, the outbox and parking in one query, then the consumer lag
+        from what the Kafka clients hold."""
+        metrics.DB_POOL_IN_USE.labels(service=self.name).set(self.engine.pool.checkedout())  # type: ignore[attr-defined]
+        o, p = self.tables.outbox, self.tables.parked
+        unsent = o.c.sent_at.is_(None)
+        query = select(
+            select(func.count()).where(unsent).scalar_subquery(),
+            # the first unsent row by id (the partial index), not a scan for the least time
+            select(func.extract("epoch", func.now() - o.c.created_at))
+            .where(unsent)
+            .order_by(o.c.id)
+            .limit(1)
+            .scalar_subquery(),
+            select(func.count()).select_from(p).where(p.c.consumer == self.name).scalar_subquery(),
+        )
+        async with self.engine.connect() as conn:
+            backlog, oldest, parked = (await conn.execute(query)).one()
+        metrics.OUTBOX_BACKLOG.labels(service=self.name).set(backlog or 0)
+        metrics.OUTBOX_OLDEST_AGE.labels(service=self.name).set(float(oldest or 0))
+        metrics.PARKED_EVENTS.labels(service=self.name).set(parked or 0)
+        # a partition whose position is not known yet makes this wait, never for long
+        lags = await asyncio.wait_for(self.consumer.lags(), timeout=2)
+        labels = {(tp.topic, str(tp.partition)) for tp in lags}
+        for topic, partition in self._lag_labels - labels:
+            metrics.CONSUMER_LAG.remove(self.name, topic, partition)
+        self._lag_labels = labels
+        for tp, lag in lags.items():
+            metrics.CONSUMER_LAG.labels(
+                service=self.name, topic=tp.topic, partition=str(tp.partition)
+            ).set(lag)
 
     async def _recover_from_broker_loss(
         self, repair: Callable[[], Awaitable[None]], starting: bool
@@ -293,6 +334,8 @@ async def request_unit_of_work(
     correlation_id: CorrelationId = None,
 ) -> UnitOfWork:
     """A unit of work for one request: correlated by X-Correlation-ID, keyed by Idempotency-Key."""
+    # without the header, the one TelemetryMiddleware made up (and the logs carry)
+    correlation_id = correlation_id or tracing.IDS.get()[0]
     uow = runtime_of(request).unit_of_work(correlation_id=correlation_id)
     if key is not None:
         uow.idempotency = idempotency.IdempotencyClaim.of(
@@ -325,15 +368,17 @@ def build_app(
         json=settings.log_json,
         kafka_level=settings.kafka_log_level,
     )
+    tracing.configure_tracing(runtime.name)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
-        log.info("service started", service=runtime.name)
+        log.info("service started", service=runtime.name, tracing=tracing.enabled())
         try:
             yield
         finally:
             await runtime.stop()
+            tracing.shutdown()
 
     app = FastAPI(
         title=title,
@@ -351,6 +396,7 @@ def build_app(
     app.state.ended_sessions = EndedSessions(runtime.engine, runtime.tables.ended_sessions)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TelemetryMiddleware, service=runtime.name)
 
     async def relay_running() -> bool:
         return runtime.relay.running
@@ -378,6 +424,7 @@ def build_app(
             },
             # a relay that only polls still delivers, only slower; a broker away is waited out
             reports={"relay_listening": relay_listening, "broker": broker_reachable},
+            before_scrape=runtime.refresh_metrics,
         )
     )
     secured = [Depends(current_principal)]

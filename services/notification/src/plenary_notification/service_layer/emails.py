@@ -184,6 +184,8 @@ async def queue(
     if rows is None:
         rows = uow.memo["emails"] = []
         uow.before_commit("emails", lambda: store_queued(uow))
+    # with tracing on, each e-mail is sent in the trace of what queued it
+    trace = uow.trace_carrier()
     rows.extend(
         {
             "id": uuid.uuid4(),
@@ -193,7 +195,7 @@ async def queue(
             "kind": e.kind,
             "recipient": e.recipient.lower(),
             "language": e.language,
-            "context": e.context,
+            "context": {**e.context, **trace} if trace else e.context,
             "delegation_id": e.delegation_id,
             "status": "held" if e.held_for_digest else "batched" if e.batched else "pending",
         }

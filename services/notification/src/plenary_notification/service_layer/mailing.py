@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from plenary_notification.adapters import mailer, templates
 from plenary_notification.config import Settings
 from plenary_notification.domain.delivery import GivenUp, Retry, RetryPolicy, Settled, settle
 from plenary_notification.domain.emails import net_changes
+from plenary_shared import metrics, tracing
 from plenary_shared.db import UnitOfWork
 from plenary_shared.sealing import unseal
 
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
     from plenary_notification.adapters.repository import Repository
 
 log = structlog.get_logger(__name__)
+
+# the trace context an e-mail row's context carries from the event that queued it
+TRACE_KEYS = ("traceparent", "tracestate")
+_OUTCOMES = {Settled: "delivered", Retry: "retry", GivenUp: "failed"}
 
 
 def server_of(settings: Settings) -> mailer.SmtpServer:
@@ -44,6 +50,13 @@ async def send_all(
     bodies: dict[str, bytes] = {}
 
     async def one(row) -> tuple[object, str | None, bool]:
+        span = tracing.start(
+            "email send",
+            kind=tracing.SpanKind.CLIENT,
+            parent={k: row.context[k] for k in TRACE_KEYS if k in row.context},
+            attributes={"plenary.email_id": str(row.id), "plenary.email_kind": row.kind},
+        )
+        started = time.perf_counter()
         try:
             message = mailer.addressed(
                 content_of(row, settings, bodies), recipient=row.recipient, message_id=str(row.id)
@@ -52,9 +65,14 @@ async def send_all(
                 sender=settings.mail_from, recipient=row.recipient, message=message
             )
         except mailer.PermanentFailure as exc:
+            tracing.end(span, exc)
             return row, str(exc), True
         except Exception as exc:
+            tracing.end(span, exc)
             return row, f"{type(exc).__name__}: {exc}"[:500], False
+        finally:
+            metrics.DELIVERY_DURATION.labels(channel="email").observe(time.perf_counter() - started)
+        tracing.end(span)
         return row, None, False
 
     return list(await asyncio.gather(*(one(r) for r in due)))
@@ -62,9 +80,9 @@ async def send_all(
 
 def content_of(row, settings: Settings, bodies: dict[str, bytes]) -> bytes:
     """A message body, built once for all recipients of the same content and language."""
-    key = json.dumps([row.kind, row.language, row.context], sort_keys=True, default=str)
+    context = {k: v for k, v in row.context.items() if k not in TRACE_KEYS}
+    key = json.dumps([row.kind, row.language, context], sort_keys=True, default=str)
     if key not in bodies:
-        context = dict(row.context)
         if sealed := context.pop("sealed_link", None):
             # opened only here, in memory, at the moment of sending
             context["link"] = unseal(settings.link_seal_key, sealed)
@@ -92,6 +110,9 @@ async def record(uow: UnitOfWork[Repository], *, outcomes: list, policy: RetryPo
         for row, error, p in outcomes
     ]
     sent = [row.id for row, _, decision in decided if isinstance(decision, Settled)]
+    for _, _, decision in decided:
+        outcome = _OUTCOMES[type(decision)]
+        metrics.DELIVERIES.labels(channel="email", outcome=outcome).inc()
     if sent:
         await uow.repo.mark_sent(sent, now=now)
     for row, error, decision in decided:

@@ -21,6 +21,7 @@ from plenary_notification.domain import model
 from plenary_notification.domain.model import signing_secrets
 from plenary_notification.entrypoints.state import State
 from plenary_notification.service_layer import webhooks as webhook_cases
+from plenary_shared import metrics, tracing
 from plenary_shared.db import single_statements
 from plenary_shared.runtime import ServiceRuntime
 
@@ -130,15 +131,40 @@ class Dispatcher:
 
     async def deliver(self, delivery) -> None:
         """Send one delivery (a leased row with its subscription's url and secrets) and record
-        the outcome."""
-        attempt = await webhooks.send(
-            self.http,
-            url=delivery.url,
-            signing_secrets=signing_secrets(delivery),
-            message_id=delivery.event_id,
-            body=json.dumps(delivery.envelope, separators=(",", ":")),
-            timeout=self.settings.webhook_timeout_seconds,
+        the outcome; with tracing on, a client span in the trace of the event it carries."""
+        span = tracing.start(
+            "webhook deliver",
+            kind=tracing.SpanKind.CLIENT,
+            parent={
+                k: delivery.envelope[k]
+                for k in ("traceparent", "tracestate")
+                if k in delivery.envelope
+            },
+            attributes={
+                "http.request.method": "POST",
+                "messaging.message.id": delivery.event_id,
+                "cloudevents.event_type": delivery.event_type,
+                "plenary.delivery_id": str(delivery.id),
+                "plenary.attempt": delivery.attempts,
+            },
         )
+        try:
+            attempt = await webhooks.send(
+                self.http,
+                url=delivery.url,
+                signing_secrets=signing_secrets(delivery),
+                message_id=delivery.event_id,
+                body=json.dumps(delivery.envelope, separators=(",", ":")),
+                timeout=self.settings.webhook_timeout_seconds,
+            )
+        except BaseException as exc:
+            tracing.end(span, exc)
+            raise
+        metrics.DELIVERY_DURATION.labels(channel="webhook").observe(attempt.latency_ms / 1000)
+        if span is not None:
+            if attempt.status_code is not None:
+                span.set_attribute("http.response.status_code", attempt.status_code)
+            tracing.end(span, failed=attempt.error is not None)
         now = time.monotonic()
         told = self.success_told.get(delivery.subscription_id, -1.0) > now - 1.0
         try:
@@ -150,6 +176,9 @@ class Dispatcher:
         except Exception:
             log.exception("recording a webhook attempt failed", delivery_id=str(delivery.id))
             return
+        # "pending": to be tried again
+        counted = "retry" if outcome == "pending" else outcome
+        metrics.DELIVERIES.labels(channel="webhook", outcome=counted).inc()
         if attempt.error is not None:
             self.success_told.pop(delivery.subscription_id, None)
         elif not told:
