@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-wqy-zenhei
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test bench chaos lint token up lock clean
+.PHONY: run test bench chaos lint token up lock client clean
 
 $(STAMP): requirements.lock shared/pyproject.toml deploy/local/pyproject.toml services/*/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ token: $(STAMP) ## make token ROLE=focal_point DELEGATION=<id>
 
 up: ## the production-like stack (needs a Docker engine)
 	docker compose up --build
+
+client: $(STAMP) ## regenerate plenary_client (models and operations) from the services' OpenAPI documents
+	$(BIN)/python -m plenary_devstack.clientgen
 
 lock: $(STAMP) ## re-resolve requirements.lock from requirements.in
 	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 --no-header --quiet -o requirements.lock
