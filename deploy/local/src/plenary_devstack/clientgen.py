@@ -50,6 +50,8 @@ MODEL_OPTIONS = [
     "--use-type-alias",
     "--use-schema-description",
     "--keep-model-order",
+    # the services read a time without an offset in the meeting's zone, so it may be naive
+    "--output-datetime-class=datetime",
     "--formatters",
     "ruff-format",
     "ruff-check",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from typing_extensions import TypeAliasType
 
 
@@ -42,7 +42,7 @@ class AccommodationRead(BaseModel):
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
     hotel: Annotated[str, Field(title="Hotel")]
     rooms: Annotated[int, Field(ge=1, le=10000, title="Rooms")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    updated_at: Annotated[datetime, Field(title="Updated At")]
     updated_by: Annotated[str, Field(title="Updated By")]
 
 
@@ -53,7 +53,7 @@ class ArrivalRead(BaseModel):
 
     carrier: Annotated[str | None, Field(title="Carrier")]
     country_code: Annotated[str | None, Field(title="Country Code")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
     delegation_name: Annotated[str, Field(title="Delegation Name")]
     direction: Annotated[
@@ -73,10 +73,10 @@ class ArrivalRead(BaseModel):
     persons: Annotated[int, Field(title="Persons")]
     place: Annotated[str, Field(title="Place")]
     scheduled_at: Annotated[
-        AwareDatetime,
+        datetime,
         Field(description="venue-local time with offset", title="Scheduled At"),
     ]
-    scheduled_at_utc: Annotated[AwareDatetime, Field(title="Scheduled At Utc")]
+    scheduled_at_utc: Annotated[datetime, Field(title="Scheduled At Utc")]
     timezone: Annotated[str, Field(title="Timezone")]
 
 
@@ -257,7 +257,7 @@ class DelegationRead(BaseModel):
         Field(description="accepted nominations per category", title="Category Used"),
     ]
     country_code: Annotated[str | None, Field(title="Country Code")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     head_name: Annotated[str | None, Field(title="Head Name")]
     head_rank: (
         Literal[
@@ -303,7 +303,7 @@ class DelegationRead(BaseModel):
     ]
     waitlist_by_default: Annotated[bool, Field(title="Waitlist By Default")]
     withdrawal_reason: Annotated[str | None, Field(title="Withdrawal Reason")]
-    withdrawn_at: Annotated[AwareDatetime | None, Field(title="Withdrawn At")]
+    withdrawn_at: Annotated[datetime | None, Field(title="Withdrawn At")]
 
 
 class DelegationUpdate(BaseModel):
@@ -375,7 +375,7 @@ class FocalPointRead(BaseModel):
     A current focal point of a delegation.
     """
 
-    assigned_at: Annotated[AwareDatetime, Field(title="Assigned At")]
+    assigned_at: Annotated[datetime, Field(title="Assigned At")]
     assigned_by: Annotated[str, Field(title="Assigned By")]
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
     email: Annotated[str, Field(title="Email")]
@@ -426,7 +426,7 @@ class LiaisonRead(BaseModel):
             title="Phone",
         ),
     ]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    updated_at: Annotated[datetime, Field(title="Updated At")]
     updated_by: Annotated[str, Field(title="Updated By")]
 
 
@@ -468,9 +468,7 @@ class MovementCreate(BaseModel):
             title="Place",
         ),
     ]
-    scheduled_at: Annotated[
-        AwareDatetime, Field(examples=["2025-11-16T14:35:00"], title="Scheduled At")
-    ]
+    scheduled_at: Annotated[datetime, Field(examples=["2025-11-16T14:35:00"], title="Scheduled At")]
 
 
 class MovementRead(BaseModel):
@@ -479,7 +477,7 @@ class MovementRead(BaseModel):
     """
 
     carrier: Annotated[str | None, Field(title="Carrier")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
     direction: Annotated[
         Literal["arrival", "departure"],
@@ -498,10 +496,10 @@ class MovementRead(BaseModel):
     persons: Annotated[int, Field(title="Persons")]
     place: Annotated[str, Field(title="Place")]
     scheduled_at: Annotated[
-        AwareDatetime,
+        datetime,
         Field(description="venue-local time with offset", title="Scheduled At"),
     ]
-    scheduled_at_utc: Annotated[AwareDatetime, Field(title="Scheduled At Utc")]
+    scheduled_at_utc: Annotated[datetime, Field(title="Scheduled At Utc")]
     timezone: Annotated[str, Field(title="Timezone")]
 
 
@@ -664,7 +662,7 @@ class RepublishRequest(BaseModel):
     Where a republish starts: an ISO-8601 moment with its offset.
     """
 
-    since: Annotated[AwareDatetime, Field(title="Since")]
+    since: Annotated[datetime, Field(title="Since")]
 
 
 Ru = TypeAliasType(
@@ -698,7 +696,7 @@ class WaitingEntry(BaseModel):
             title="Position",
         ),
     ]
-    waitlisted_at: Annotated[AwareDatetime, Field(title="Waitlisted At")]
+    waitlisted_at: Annotated[datetime, Field(title="Waitlisted At")]
 
 
 class WaitingListSettings(BaseModel):

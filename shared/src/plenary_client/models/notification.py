@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AnyUrl, BaseModel, ConfigDict, EmailStr, Field
 from typing_extensions import TypeAliasType
 
 
@@ -14,7 +15,7 @@ class AttemptRead(BaseModel):
     One try of a delivery.
     """
 
-    at: Annotated[AwareDatetime, Field(title="At")]
+    at: Annotated[datetime, Field(title="At")]
     error: Annotated[str | None, Field(title="Error")]
     latency_ms: Annotated[float, Field(title="Latency Ms")]
     status_code: Annotated[int | None, Field(title="Status Code")]
@@ -44,14 +45,14 @@ class DeliveryRead(BaseModel):
     """
 
     attempts: Annotated[int, Field(title="Attempts")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    delivered_at: Annotated[AwareDatetime | None, Field(title="Delivered At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
+    delivered_at: Annotated[datetime | None, Field(title="Delivered At")]
     event_id: Annotated[str, Field(title="Event Id")]
     event_type: Annotated[str, Field(title="Event Type")]
     id: Annotated[UUID, Field(title="Id")]
     last_error: Annotated[str | None, Field(title="Last Error")]
     last_status_code: Annotated[int | None, Field(title="Last Status Code")]
-    next_attempt_at: Annotated[AwareDatetime, Field(title="Next Attempt At")]
+    next_attempt_at: Annotated[datetime, Field(title="Next Attempt At")]
     status: Annotated[str, Field(title="Status")]
 
 
@@ -74,7 +75,7 @@ class EmailRead(BaseModel):
     """
 
     attempts: Annotated[int, Field(title="Attempts")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     event_id: Annotated[str, Field(title="Event Id")]
     event_type: Annotated[str, Field(title="Event Type")]
     id: Annotated[UUID, Field(title="Id")]
@@ -82,7 +83,7 @@ class EmailRead(BaseModel):
     language: Annotated[str, Field(title="Language")]
     last_error: Annotated[str | None, Field(title="Last Error")]
     recipient: Annotated[str, Field(title="Recipient")]
-    sent_at: Annotated[AwareDatetime | None, Field(title="Sent At")]
+    sent_at: Annotated[datetime | None, Field(title="Sent At")]
     status: Annotated[str, Field(title="Status")]
 
 
@@ -221,7 +222,7 @@ class RepublishRequest(BaseModel):
     Where a republish starts: an ISO-8601 moment with its offset.
     """
 
-    since: Annotated[AwareDatetime, Field(title="Since")]
+    since: Annotated[datetime, Field(title="Since")]
 
 
 class SecretRotation(BaseModel):
@@ -229,7 +230,7 @@ class SecretRotation(BaseModel):
     The new signing secret; the previous one also signs until `previous_valid_until`.
     """
 
-    previous_valid_until: Annotated[AwareDatetime, Field(title="Previous Valid Until")]
+    previous_valid_until: Annotated[datetime, Field(title="Previous Valid Until")]
     secret: Annotated[str, Field(title="Secret")]
 
 
@@ -294,20 +295,20 @@ class SubscriptionCreated(BaseModel):
     application_id: Annotated[UUID | None, Field(title="Application Id")]
     channel: Annotated[str, Field(title="Channel")]
     contact_email: Annotated[str | None, Field(title="Contact Email")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
     description: Annotated[str | None, Field(title="Description")]
     email: Annotated[str | None, Field(title="Email")]
     event_types: Annotated[list[str], Field(title="Event Types")]
-    failing_since: Annotated[AwareDatetime | None, Field(title="Failing Since")]
+    failing_since: Annotated[datetime | None, Field(title="Failing Since")]
     id: Annotated[UUID, Field(title="Id")]
     language: Annotated[str, Field(title="Language")]
-    last_success_at: Annotated[AwareDatetime | None, Field(title="Last Success At")]
+    last_success_at: Annotated[datetime | None, Field(title="Last Success At")]
     meeting_id: Annotated[UUID | None, Field(title="Meeting Id")]
     secret: Annotated[str, Field(title="Secret")]
     status: Annotated[Literal["active", "paused", "disabled"], Field(title="Status")]
     status_reason: Annotated[str | None, Field(title="Status Reason")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    updated_at: Annotated[datetime, Field(title="Updated At")]
     url: Annotated[str | None, Field(title="Url")]
 
 
@@ -319,19 +320,19 @@ class SubscriptionRead(BaseModel):
     application_id: Annotated[UUID | None, Field(title="Application Id")]
     channel: Annotated[str, Field(title="Channel")]
     contact_email: Annotated[str | None, Field(title="Contact Email")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
     description: Annotated[str | None, Field(title="Description")]
     email: Annotated[str | None, Field(title="Email")]
     event_types: Annotated[list[str], Field(title="Event Types")]
-    failing_since: Annotated[AwareDatetime | None, Field(title="Failing Since")]
+    failing_since: Annotated[datetime | None, Field(title="Failing Since")]
     id: Annotated[UUID, Field(title="Id")]
     language: Annotated[str, Field(title="Language")]
-    last_success_at: Annotated[AwareDatetime | None, Field(title="Last Success At")]
+    last_success_at: Annotated[datetime | None, Field(title="Last Success At")]
     meeting_id: Annotated[UUID | None, Field(title="Meeting Id")]
     status: Annotated[Literal["active", "paused", "disabled"], Field(title="Status")]
     status_reason: Annotated[str | None, Field(title="Status Reason")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    updated_at: Annotated[datetime, Field(title="Updated At")]
     url: Annotated[str | None, Field(title="Url")]
 
 

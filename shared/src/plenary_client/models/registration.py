@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from typing_extensions import TypeAliasType
 
 
@@ -29,11 +29,11 @@ class AccountRead(BaseModel):
     """
 
     application_id: Annotated[UUID | None, Field(title="Application Id")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
     email: Annotated[str, Field(title="Email")]
     id: Annotated[UUID, Field(title="Id")]
-    password_changed_at: Annotated[AwareDatetime, Field(title="Password Changed At")]
+    password_changed_at: Annotated[datetime, Field(title="Password Changed At")]
     role: Annotated[str, Field(title="Role")]
 
 
@@ -122,7 +122,7 @@ class ApplicationRead(BaseModel):
             title="Category",
         ),
     ]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
     dietary: Annotated[str | None, Field(title="Dietary")]
     email: Annotated[str, Field(title="Email")]
@@ -152,7 +152,7 @@ class ApplicationRead(BaseModel):
         ],
         Field(description="Where an application stands.", title="State"),
     ]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    updated_at: Annotated[datetime, Field(title="Updated At")]
     vetting: Annotated[
         Literal["not_required", "pending", "cleared", "flagged"],
         Field(
@@ -211,7 +211,7 @@ class BadgeRead(BaseModel):
     colour: Annotated[str, Field(title="Colour")]
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
     id: Annotated[UUID, Field(title="Id")]
-    issued_at: Annotated[AwareDatetime, Field(title="Issued At")]
+    issued_at: Annotated[datetime, Field(title="Issued At")]
     meeting_id: Annotated[UUID, Field(title="Meeting Id")]
     qr_token: Annotated[
         str,
@@ -235,7 +235,7 @@ class BadgeRead(BaseModel):
             title="Void Reason",
         ),
     ] = None
-    voided_at: Annotated[AwareDatetime | None, Field(title="Voided At")]
+    voided_at: Annotated[datetime | None, Field(title="Voided At")]
     zones: Annotated[list[str], Field(title="Zones")]
 
 
@@ -300,7 +300,7 @@ class CheckinRead(BaseModel):
             title="Repeat",
         ),
     ]
-    scanned_at: Annotated[AwareDatetime, Field(title="Scanned At")]
+    scanned_at: Annotated[datetime, Field(title="Scanned At")]
     zone: Annotated[str, Field(title="Zone")]
 
 
@@ -415,7 +415,7 @@ class HistoryRead(BaseModel):
     """
 
     actor: Annotated[str, Field(title="Actor")]
-    at: Annotated[AwareDatetime, Field(title="At")]
+    at: Annotated[datetime, Field(title="At")]
     from_state: (
         Literal[
             "submitted",
@@ -459,10 +459,10 @@ class ImportRead(BaseModel):
     Where an import stands.
     """
 
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
     failed: Annotated[int, Field(title="Failed")]
-    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")]
+    finished_at: Annotated[datetime | None, Field(title="Finished At")]
     id: Annotated[UUID, Field(title="Id")]
     meeting_id: Annotated[UUID, Field(title="Meeting Id")]
     nominated: Annotated[int, Field(title="Nominated")]
@@ -495,16 +495,16 @@ class InvitationRead(BaseModel):
     An invitation and its audit trail (never its link).
     """
 
-    accepted_at: Annotated[AwareDatetime | None, Field(title="Accepted At")]
+    accepted_at: Annotated[datetime | None, Field(title="Accepted At")]
     application_id: Annotated[UUID | None, Field(title="Application Id")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     created_by: Annotated[str, Field(description="who invited", title="Created By")]
     delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
     email: Annotated[str, Field(title="Email")]
-    expires_at: Annotated[AwareDatetime, Field(title="Expires At")]
+    expires_at: Annotated[datetime, Field(title="Expires At")]
     id: Annotated[UUID, Field(title="Id")]
     language: Annotated[str, Field(title="Language")]
-    revoked_at: Annotated[AwareDatetime | None, Field(title="Revoked At")]
+    revoked_at: Annotated[datetime | None, Field(title="Revoked At")]
     revoked_by: Annotated[str | None, Field(title="Revoked By")]
     role: Annotated[str, Field(title="Role")]
     status: Annotated[Literal["pending", "accepted", "expired", "revoked"], Field(title="Status")]
@@ -701,7 +701,7 @@ class RepublishRequest(BaseModel):
     Where a republish starts: an ISO-8601 moment with its offset.
     """
 
-    since: Annotated[AwareDatetime, Field(title="Since")]
+    since: Annotated[datetime, Field(title="Since")]
 
 
 class ResetRequest(BaseModel):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypeAliasType
 
 AccessZone = TypeAliasType(
@@ -48,7 +48,7 @@ class AttendanceRead(BaseModel):
     """
 
     application_id: Annotated[UUID, Field(title="Application Id")]
-    assigned_at: Annotated[AwareDatetime, Field(title="Assigned At")]
+    assigned_at: Annotated[datetime, Field(title="Assigned At")]
     category: Annotated[str, Field(title="Category")]
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
     family_name: Annotated[str, Field(title="Family Name")]
@@ -112,7 +112,7 @@ class BilateralRead(BaseModel):
     agenda: Annotated[str, Field(title="Agenda")]
     awaiting_delegation_id: Annotated[UUID, Field(title="Awaiting Delegation Id")]
     counterpart_delegation_id: Annotated[UUID, Field(title="Counterpart Delegation Id")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     id: Annotated[UUID, Field(title="Id")]
     meeting_id: Annotated[UUID, Field(title="Meeting Id")]
     note: Annotated[str, Field(title="Note")]
@@ -120,7 +120,7 @@ class BilateralRead(BaseModel):
     session_id: Annotated[UUID | None, Field(title="Session Id")]
     slots: Annotated[list[SlotRead], Field(title="Slots")]
     status: Annotated[str, Field(title="Status")]
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    updated_at: Annotated[datetime, Field(title="Updated At")]
 
 
 BilateralStatus = TypeAliasType(
@@ -149,17 +149,17 @@ class ChangeRead(BaseModel):
     One session's change between two versions.
     """
 
-    ends_at: Annotated[AwareDatetime, Field(title="Ends At")]
+    ends_at: Annotated[datetime, Field(title="Ends At")]
     kinds: Annotated[
         list[str],
         Field(description="added, moved, re-roomed, retitled or cancelled", title="Kinds"),
     ]
-    previous_ends_at: Annotated[AwareDatetime | None, Field(title="Previous Ends At")]
+    previous_ends_at: Annotated[datetime | None, Field(title="Previous Ends At")]
     previous_room: Annotated[str | None, Field(title="Previous Room")]
-    previous_starts_at: Annotated[AwareDatetime | None, Field(title="Previous Starts At")]
+    previous_starts_at: Annotated[datetime | None, Field(title="Previous Starts At")]
     room: Annotated[str, Field(title="Room")]
     session_id: Annotated[UUID, Field(title="Session Id")]
-    starts_at: Annotated[AwareDatetime, Field(title="Starts At")]
+    starts_at: Annotated[datetime, Field(title="Starts At")]
     title: Annotated[str, Field(title="Title")]
 
 
@@ -189,7 +189,7 @@ class ConflictCheckCreate(BaseModel):
     application_ids: Annotated[
         list[UUID] | None, Field(max_length=5000, title="Application Ids")
     ] = None
-    ends_at: Annotated[AwareDatetime | None, Field(title="Ends At")] = None
+    ends_at: Annotated[datetime | None, Field(title="Ends At")] = None
     format: (
         Literal[
             "plenary",
@@ -211,7 +211,7 @@ class ConflictCheckCreate(BaseModel):
         UUID | None,
         Field(description="the session to change; omit for a new one", title="Session Id"),
     ] = None
-    starts_at: Annotated[AwareDatetime | None, Field(title="Starts At")] = None
+    starts_at: Annotated[datetime | None, Field(title="Starts At")] = None
 
 
 class ConflictRead(BaseModel):
@@ -311,7 +311,7 @@ class MeetingRead(BaseModel):
     """
 
     city: Annotated[str, Field(title="City")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     ends_on: Annotated[date, Field(title="Ends On")]
     id: Annotated[UUID, Field(title="Id")]
     requires_vetting: Annotated[bool, Field(title="Requires Vetting")]
@@ -417,7 +417,7 @@ class ParticipantRead(BaseModel):
     An accredited participant as scheduling knows them.
     """
 
-    accredited_at: Annotated[AwareDatetime, Field(title="Accredited At")]
+    accredited_at: Annotated[datetime, Field(title="Accredited At")]
     application_id: Annotated[UUID, Field(title="Application Id")]
     category: Annotated[str, Field(title="Category")]
     delegation_id: Annotated[UUID, Field(title="Delegation Id")]
@@ -462,7 +462,7 @@ class RepublishRequest(BaseModel):
     Where a republish starts: an ISO-8601 moment with its offset.
     """
 
-    since: Annotated[AwareDatetime, Field(title="Since")]
+    since: Annotated[datetime, Field(title="Since")]
 
 
 class RoomCreate(BaseModel):
@@ -532,7 +532,7 @@ class SessionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    ends_at: Annotated[AwareDatetime, Field(title="Ends At")]
+    ends_at: Annotated[datetime, Field(title="Ends At")]
     format: Annotated[
         Literal[
             "plenary",
@@ -558,7 +558,7 @@ class SessionCreate(BaseModel):
         ),
     ] = None
     room_id: Annotated[UUID, Field(title="Room Id")]
-    starts_at: Annotated[AwareDatetime, Field(title="Starts At")]
+    starts_at: Annotated[datetime, Field(title="Starts At")]
     title: Annotated[str, Field(max_length=300, min_length=1, title="Title")]
     titles: Annotated[
         dict[
@@ -588,11 +588,8 @@ class SessionRead(BaseModel):
     attendees: Annotated[int, Field(title="Attendees")]
     bilateral_id: Annotated[UUID | None, Field(title="Bilateral Id")]
     cancel_reason: Annotated[str | None, Field(title="Cancel Reason")]
-    ends_at: Annotated[
-        AwareDatetime,
-        Field(description="venue-local time with offset", title="Ends At"),
-    ]
-    ends_at_utc: Annotated[AwareDatetime, Field(title="Ends At Utc")]
+    ends_at: Annotated[datetime, Field(description="venue-local time with offset", title="Ends At")]
+    ends_at_utc: Annotated[datetime, Field(title="Ends At Utc")]
     format: Annotated[
         Literal[
             "plenary",
@@ -616,10 +613,9 @@ class SessionRead(BaseModel):
     room_id: Annotated[UUID, Field(title="Room Id")]
     sequence: Annotated[int, Field(title="Sequence")]
     starts_at: Annotated[
-        AwareDatetime,
-        Field(description="venue-local time with offset", title="Starts At"),
+        datetime, Field(description="venue-local time with offset", title="Starts At")
     ]
-    starts_at_utc: Annotated[AwareDatetime, Field(title="Starts At Utc")]
+    starts_at_utc: Annotated[datetime, Field(title="Starts At Utc")]
     status: Annotated[str, Field(title="Status")]
     timezone: Annotated[str, Field(title="Timezone")]
     title: Annotated[str, Field(title="Title")]
@@ -655,9 +651,9 @@ class SessionUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    ends_at: Annotated[AwareDatetime | None, Field(title="Ends At")] = None
+    ends_at: Annotated[datetime | None, Field(title="Ends At")] = None
     room_id: Annotated[UUID | None, Field(title="Room Id")] = None
-    starts_at: Annotated[AwareDatetime | None, Field(title="Starts At")] = None
+    starts_at: Annotated[datetime | None, Field(title="Starts At")] = None
     title: Annotated[Title | None, Field(title="Title")] = None
     titles: Annotated[
         dict[
@@ -688,7 +684,7 @@ class SessionWaitingRead(BaseModel):
     ]
     session_id: Annotated[UUID, Field(title="Session Id")]
     starts_at: Annotated[
-        AwareDatetime,
+        datetime,
         Field(
             description="the session's start, venue-local time with offset",
             title="Starts At",
@@ -696,7 +692,7 @@ class SessionWaitingRead(BaseModel):
     ]
     timezone: Annotated[str, Field(title="Timezone")]
     title: Annotated[str, Field(title="Title")]
-    waiting_since: Annotated[AwareDatetime, Field(title="Waiting Since")]
+    waiting_since: Annotated[datetime, Field(title="Waiting Since")]
 
 
 Slot = TypeAliasType("Slot", Annotated[int, Field(ge=0, le=9, title="Slot")])
@@ -710,8 +706,8 @@ class SlotCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    ends_at: Annotated[AwareDatetime, Field(title="Ends At")]
-    starts_at: Annotated[AwareDatetime, Field(title="Starts At")]
+    ends_at: Annotated[datetime, Field(title="Ends At")]
+    starts_at: Annotated[datetime, Field(title="Starts At")]
 
 
 class SlotRead(BaseModel):
@@ -719,8 +715,8 @@ class SlotRead(BaseModel):
     A slot in UTC and in the meeting's local time.
     """
 
-    ends_at: Annotated[AwareDatetime, Field(title="Ends At")]
-    starts_at: Annotated[AwareDatetime, Field(title="Starts At")]
+    ends_at: Annotated[datetime, Field(title="Ends At")]
+    starts_at: Annotated[datetime, Field(title="Starts At")]
 
 
 Title = TypeAliasType("Title", Annotated[str, Field(max_length=300, min_length=1, title="Title")])
@@ -754,7 +750,7 @@ class VenueRead(BaseModel):
 
     address: Annotated[str, Field(title="Address")]
     city: Annotated[str, Field(title="City")]
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    created_at: Annotated[datetime, Field(title="Created At")]
     id: Annotated[UUID, Field(title="Id")]
     meeting_id: Annotated[UUID, Field(title="Meeting Id")]
     name: Annotated[str, Field(title="Name")]
@@ -780,6 +776,6 @@ class VersionRead(BaseModel):
     meeting_id: Annotated[UUID, Field(title="Meeting Id")]
     note: Annotated[str, Field(title="Note")]
     number: Annotated[int, Field(title="Number")]
-    published_at: Annotated[AwareDatetime, Field(title="Published At")]
+    published_at: Annotated[datetime, Field(title="Published At")]
     published_by: Annotated[str, Field(title="Published By")]
     sessions: Annotated[list[dict[str, Any]] | None, Field(title="Sessions")] = None
