@@ -249,7 +249,11 @@ def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
 
 
 def test_every_manifest_parses_and_is_listed_in_kustomization() -> None:
-    files = {p.name for p in K8S_DIR.glob("*.yaml")} - {"kustomization.yaml"}
+    # the example Secrets are never applied (tests/contract/test_k8s_hardening.py)
+    files = {p.name for p in K8S_DIR.glob("*.yaml")} - {
+        "kustomization.yaml",
+        "secrets.example.yaml",
+    }
     assert files
     kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
     assert set(kustomization["resources"]) == files

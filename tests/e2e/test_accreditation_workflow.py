@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from plenary_client import Conflict
-from plenary_devstack.testing import person, wait_for
+from plenary_devstack.testing import person, platform_record, wait_for
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -131,9 +131,8 @@ async def test_a_focal_point_withdraws_at_every_stage_and_only_its_own(api, kafk
             "used": 1,
         },
     }
-    sent = await producer.send_and_wait(
-        "delegation.events", json.dumps(late).encode(), key=submitted["id"].encode()
-    )
+    key, value, headers = platform_record(late)
+    sent = await producer.send_and_wait("delegation.events", value, key=key, headers=headers)
     await kafka.wait_consumed("registration", "delegation.events", sent.partition, sent.offset)
     assert (
         api.call("registration", "GET", f"/v1/applications/{submitted['id']}").json()["state"]

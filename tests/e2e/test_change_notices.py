@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from scheduling_world import Timetable
 
-from plenary_devstack.testing import person, wait_for
+from plenary_devstack.testing import person, platform_record, wait_for
 from plenary_shared.envelope import CloudEvent
 from plenary_shared.events import EventPayload
 from plenary_shared.events.registration import AccreditationGranted
@@ -179,14 +179,17 @@ async def test_a_move_delivered_twice_is_listed_once_and_a_crash_while_waiting_l
 
 
 async def _publish(producer, payload: EventPayload, *, subject: str, source: str):
-    event = CloudEvent(
-        source=source,
-        type=payload.event_type,
-        subject=subject,
-        data=payload.model_dump(mode="json"),
+    key, value, headers = platform_record(
+        {
+            "id": str(uuid.uuid4()),
+            "source": source,
+            "type": payload.event_type,
+            "subject": subject,
+            "data": payload.model_dump(mode="json"),
+        }
     )
-    key, value, headers = event.to_kafka()
-    return event, await producer.send_and_wait(payload.topic, value, key=key, headers=headers)
+    sent = await producer.send_and_wait(payload.topic, value, key=key, headers=headers)
+    return CloudEvent.from_kafka(value), sent
 
 
 async def test_a_change_waits_for_an_attendee_whose_accreditation_has_not_arrived(

@@ -19,7 +19,7 @@ from plenary_client import Conflict, Invalid, NotFound
 from plenary_delegation.adapters.repository import Repository
 from plenary_delegation.adapters.tables import category_quotas, delegations
 from plenary_delegation.domain.quotas import seat_fits
-from plenary_devstack.testing import person
+from plenary_devstack.testing import person, platform_record
 
 
 def _delegation(api, delegation_id, token=None) -> dict:
@@ -65,9 +65,8 @@ async def _wait_count(kafka, topic: str, count: int, *, timeout: float = 30, **f
 
 async def _publish(kafka, producer, event: dict) -> None:
     """Send an event to registration.events and wait until delegation has handled it."""
-    sent = await producer.send_and_wait(
-        "registration.events", json.dumps(event).encode(), key=event["subject"].encode()
-    )
+    key, value, headers = platform_record(event)
+    sent = await producer.send_and_wait("registration.events", value, key=key, headers=headers)
     await kafka.wait_consumed("delegation", "registration.events", sent.partition, sent.offset)
 
 

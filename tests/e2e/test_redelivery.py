@@ -3,7 +3,7 @@
 import json
 import uuid
 
-from plenary_devstack.testing import person, wait_for
+from plenary_devstack.testing import person, platform_record, wait_for
 
 # which consumer groups read which topic
 READERS = {
@@ -119,9 +119,8 @@ async def test_an_event_about_an_unknown_delegation_is_parked_then_applied(api, 
             "nationality": "KAZ",
         },
     }
-    sent = await producer.send_and_wait(
-        "registration.events", json.dumps(event).encode(), key=application_id.encode()
-    )
+    key, value, headers = platform_record(event)
+    sent = await producer.send_and_wait("registration.events", value, key=key, headers=headers)
     await kafka.wait_consumed("delegation", "registration.events", sent.partition, sent.offset)
     parked = api.call("delegation", "GET", "/v1/ops/parked-events").json()["items"]
     assert [p["event_id"] for p in parked if p["key"] == application_id] == [event["id"]]

@@ -197,7 +197,10 @@ async def test_more_seats_delivered_twice_promote_once(api, kafka, producer):
     ]
     for again in (changed, {**changed, "id": str(uuid.uuid4())}):
         sent = await producer.send_and_wait(
-            "delegation.events", json.dumps(again).encode(), key=record.key
+            "delegation.events",
+            json.dumps(again).encode(),
+            key=record.key,
+            headers=list(record.headers),
         )
         await kafka.wait_consumed("scheduling", "delegation.events", sent.partition, sent.offset)
     assert tt.attendees(sid) == set(people[:2])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -104,16 +104,36 @@ async def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
+def _page_examples(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """A page's example: one item, its model's first example (a page of nothing shows none)."""
+    args = cls.__pydantic_generic_metadata__["args"]
+    item = args[0] if args else None
+    if not (isinstance(item, type) and issubclass(item, BaseModel)):
+        return
+    examples = item.model_json_schema(mode="serialization").get("examples")
+    if isinstance(examples, list) and examples:
+        schema["examples"] = [{"items": examples[:1], "total": 1, "limit": 50, "offset": 0}]
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a list, with the total count."""
 
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
+    model_config = ConfigDict(json_schema_extra=_page_examples)
+
+    items: list[T] = Field(description="This page's items, in the list's order")
+    total: int = Field(description="How many items the whole list has, over all pages")
+    limit: int = Field(description="The most items a page holds, as asked (`limit`)")
+    offset: int = Field(description="How many items of the list come before this page (`offset`)")
 
 
 Check = Callable[[], Awaitable[bool]]
+
+
+def _shows(example: dict[str, Any], description: str) -> dict[int | str, dict[str, Any]]:
+    """A route's 200 answer with its example, for answers without a model of their own."""
+    return {
+        200: {"description": description, "content": {"application/json": {"example": example}}}
+    }
 
 
 def health_router(
@@ -126,11 +146,27 @@ def health_router(
     router = APIRouter(tags=["health"])
     reports = reports or {}
 
-    @router.get("/healthz")
+    @router.get("/healthz", responses=_shows({"status": "ok"}, "The process is up"))
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        responses=_shows(
+            {
+                "status": "ready",
+                "checks": {
+                    "database": True,
+                    "relay": True,
+                    "consumer": True,
+                    "topics": True,
+                    "relay_listening": True,
+                    "broker": True,
+                },
+            },
+            "Ready, or degraded (a report failed); 503 with the same body when a check fails",
+        ),
+    )
     async def readyz() -> Any:
         results = {}
         for name, check in {**checks, **reports}.items():
@@ -163,41 +199,93 @@ def health_router(
 class DeadLetterRead(BaseModel):
     """A message that failed every attempt."""
 
-    id: int
-    consumer: str
-    event_id: str | None
-    event_type: str | None
-    topic: str
-    partition: int
-    offset: int
-    error: str
-    attempts: int
-    created_at: Any
-    replayed_at: Any | None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "consumer": "scheduling",
+                    "event_id": "0b8e4f7a-5c2d-4e19-8a3b-6f1d2c9e7a40",
+                    "event_type": "registration.accreditation.granted",
+                    "topic": "registration.events",
+                    "partition": 0,
+                    "offset": 4821,
+                    "error": "IntegrityError: duplicate key value violates unique constraint",
+                    "attempts": 5,
+                    "created_at": "2026-07-02T09:14:03.512000Z",
+                    "replayed_at": None,
+                }
+            ]
+        }
+    )
+
+    id: int = Field(description="The dead letter's number, to replay it by")
+    consumer: str = Field(description="The consumer group (service) that could not handle it")
+    event_id: str | None = Field(
+        description="The CloudEvent id, when the message could be read as one"
+    )
+    event_type: str | None = Field(
+        description="The CloudEvent type, such as `registration.accreditation.granted`"
+    )
+    topic: str = Field(description="The Kafka topic the message came from")
+    partition: int = Field(description="Its Kafka partition")
+    offset: int = Field(description="Its offset in that partition")
+    error: str = Field(description="The error of the last attempt")
+    attempts: int = Field(description="How many times handling it was tried")
+    created_at: datetime = Field(description="When it was set aside (UTC)")
+    replayed_at: datetime | None = Field(
+        description="When an operator last replayed it (UTC); null if never"
+    )
 
 
 class ParkedRead(BaseModel):
     """An event waiting for something it refers to."""
 
-    id: int
-    event_id: str
-    event_type: str
-    key: str
-    reason: str
-    attempts: int
-    parked_at: Any
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "event_id": "5f2a9c1e-7b3d-4a8e-9c6f-1e2d3b4a5c6d",
+                    "event_type": "registration.application.submitted",
+                    "key": "8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                    "reason": "delegation 2f6c8a4e-1b3d-4e5f-9a7b-8c9d0e1f2a3b is not known yet",
+                    "attempts": 2,
+                    "parked_at": "2026-07-02T09:14:03.512000Z",
+                }
+            ]
+        }
+    )
+
+    id: int = Field(description="The parked event's number")
+    event_id: str = Field(description="The CloudEvent id")
+    event_type: str = Field(description="The CloudEvent type")
+    key: str = Field(
+        description="The event's subject (its Kafka key): later events of the same subject wait "
+        "behind it"
+    )
+    reason: str = Field(description="What it refers to that this service has not learnt of yet")
+    attempts: int = Field(description="How many times it was tried")
+    parked_at: datetime = Field(description="When it was parked (UTC)")
 
 
 class RepublishRequest(BaseModel):
     """Where a republish starts: an ISO-8601 moment with its offset."""
 
-    since: AwareDatetime
+    model_config = ConfigDict(json_schema_extra={"examples": [{"since": "2026-07-02T06:00:00Z"}]})
+
+    since: AwareDatetime = Field(
+        description="Every event committed at or after this moment is published again; with an "
+        "offset, not in the future and within the outbox retention"
+    )
 
 
 class RepublishAnswer(BaseModel):
     """How many outbox rows wait to be published again."""
 
-    queued: int
+    model_config = ConfigDict(json_schema_extra={"examples": [{"queued": 214}]})
+
+    queued: int = Field(description="Events queued for publishing again (dead letters excluded)")
 
 
 def checked_since(since: datetime, *, retention_hours: float) -> datetime:
@@ -230,7 +318,12 @@ def operations_router(get_runtime: Callable[[Request], Any], policy: Policy) -> 
         items = [DeadLetterRead.model_validate(r, from_attributes=True) for r in rows]
         return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
 
-    @router.post("/dead-letters/{dead_letter_id}/replay")
+    @router.post(
+        "/dead-letters/{dead_letter_id}/replay",
+        responses=_shows(
+            {"outcome": "handled"}, "The outcome: handled, duplicate (done before) or parked"
+        ),
+    )
     async def replay_dead_letter(
         request: Request, dead_letter_id: Annotated[int, Path(ge=1, le=MAX_BIGINT)]
     ) -> dict[str, str]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from plenary_shared.errors import PROBLEM_JSON
 
@@ -14,21 +16,144 @@ WRITES = {"post", "put", "patch", "delete"}
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
+def _absent(schema: dict[str, Any]) -> None:
+    """A member that is left out rather than null: no `default` in its schema."""
+    schema.pop("default", None)
+
+
 class ProblemField(BaseModel):
     """One refused field of a 422 problem."""
 
-    field: str
-    message: str
+    field: str = Field(
+        description="The refused input as a dotted path: a body field (`slots.0.starts_at`), or "
+        "`query.`, `path.` or `header.` and a parameter's name (`query.limit`)"
+    )
+    message: str = Field(
+        description="What is wrong with the value and what to send instead (English); the value "
+        "itself is never repeated"
+    )
+
+
+class ProblemConflict(BaseModel):
+    """One clash of a timetable change refused with 409 (scheduling)."""
+
+    kind: str = Field(
+        description="What clashes: room, participant, head, capacity, seats or accreditation"
+    )
+    message: str = Field(description="The clash in words, naming the other session involved if any")
+    session_id: UUID | None = Field(None, description="The other session involved, if any")
+    session_title: str | None = Field(None, description="That session's title")
+    application_id: UUID | None = Field(
+        None,
+        description="The participant (registration application id) double-booked or not accredited",
+    )
+    delegation_id: UUID | None = Field(
+        None, description="The delegation whose head is busy or whose seats are used up"
+    )
 
 
 class Problem(BaseModel):
-    """An error, as every service answers it (RFC 9457 problem document)."""
+    """An error, as every service answers it (RFC 9457); extra members appear only where said."""
 
-    type: str = "about:blank"
-    title: str
-    status: int = Field(ge=400, le=599)
-    detail: str
-    errors: list[ProblemField] = Field(default_factory=list, description="only on 422")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Conflict",
+                    "status": 409,
+                    "detail": "room 'Hall A' is already booked by session 'Restricted-format "
+                    "meeting of the Council of Heads of State' (2026-07-03 10:00-12:00 "
+                    "Europe/Moscow, id 7d7f5c1e-2b4a-4f0e-9a55-2c4b8e0d1f36)",
+                    "conflicts": [
+                        {
+                            "kind": "room",
+                            "message": "room 'Hall A' is already booked by session "
+                            "'Restricted-format meeting of the Council of Heads of State' "
+                            "(2026-07-03 10:00-12:00 Europe/Moscow, id "
+                            "7d7f5c1e-2b4a-4f0e-9a55-2c4b8e0d1f36)",
+                            "session_id": "7d7f5c1e-2b4a-4f0e-9a55-2c4b8e0d1f36",
+                            "session_title": "Restricted-format meeting of the Council of Heads "
+                            "of State",
+                            "application_id": None,
+                            "delegation_id": None,
+                        }
+                    ],
+                },
+                {
+                    "type": "about:blank",
+                    "title": "Invalid request",
+                    "status": 422,
+                    "detail": "Please correct: ends_on: a meeting lasts at most 60 days, this one "
+                    "75; check the dates",
+                    "errors": [
+                        {
+                            "field": "ends_on",
+                            "message": "a meeting lasts at most 60 days, this one 75; check the "
+                            "dates",
+                        }
+                    ],
+                },
+            ]
+        }
+    )
+
+    type: str = Field(
+        "about:blank",
+        description="A URI naming the kind of problem; always `about:blank`: `status` and "
+        "`title` say what happened",
+    )
+    title: str = Field(
+        description="A short summary of the kind of problem, the same for every occurrence "
+        "(such as `Conflict` or `Invalid request`)"
+    )
+    status: int = Field(ge=400, le=599, description="The HTTP status code of this answer")
+    detail: str = Field(
+        description="What went wrong this time and what to do about it, for a person to read "
+        "(English); it never repeats values that were sent"
+    )
+    errors: list[ProblemField] = Field(
+        default_factory=list,
+        description="Only on 422: every refused field, each with what to change",
+    )
+    conflicts: list[ProblemConflict] | SkipJsonSchema[None] = Field(
+        None,
+        json_schema_extra=_absent,
+        description="Only on a 409 refusing a timetable change (scheduling): every clash found; "
+        "`detail` names the first",
+    )
+    current_state: str | SkipJsonSchema[None] = Field(
+        None,
+        json_schema_extra=_absent,
+        description="Only on a 409 refusing a step an application cannot take from where it "
+        "stands (registration): its state now, such as `accredited` or `withdrawn`",
+    )
+    current_status: str | SkipJsonSchema[None] = Field(
+        None,
+        json_schema_extra=_absent,
+        description="Only on a 409 refusing a change to something cancelled, withdrawn or "
+        "already answered (a session, a delegation, a bilateral request): its status now, such "
+        "as `cancelled`, `withdrawn` or `declined`",
+    )
+    vetting: str | SkipJsonSchema[None] = Field(
+        None,
+        json_schema_extra=_absent,
+        description="Only on a 409 refusing a vetting step (registration): the application's "
+        "security vetting now: not_required, pending, cleared or flagged",
+    )
+    reasons: list[str] | SkipJsonSchema[None] = Field(
+        None,
+        json_schema_extra=_absent,
+        description="Only on a 409 refusing to accept a bilateral request (scheduling): why each "
+        "proposed slot cannot be scheduled, one line per slot in the meeting's local time",
+    )
+    retry_after: int | SkipJsonSchema[None] = Field(
+        None,
+        json_schema_extra=_absent,
+        ge=1,
+        description="Only on 429 and 503: seconds to wait before trying again (also sent as the "
+        "Retry-After header)",
+    )
 
 
 def problem_statuses(method: str, operation: dict[str, Any]) -> set[int]:
@@ -91,6 +216,47 @@ def add_problem_responses(schema: dict[str, Any]) -> None:
         components.pop("ValidationError", None)
 
 
+def restore_example_nulls(schema: dict[str, Any]) -> None:
+    """Component and response examples with their nulls back: FastAPI drops None-valued keys from the document,
+    which leaves a required nullable member missing."""
+    components = schema.get("components", {}).get("schemas", {})
+    for component in components.values():
+        for example in component.get("examples", []):
+            _fill_nulls(example, component, components)
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for response in operation.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    shown = [media.get("example")] if "example" in media else []
+                    shown += [e.get("value") for e in media.get("examples", {}).values()]
+                    for example in shown:
+                        _fill_nulls(example, media.get("schema", {}), components)
+
+
+def _fill_nulls(value: Any, schema: dict[str, Any], components: dict[str, Any]) -> None:
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    for option in schema.get("anyOf", []):
+        if option.get("type") != "null":
+            _fill_nulls(value, option, components)
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        for name in schema.get("required", []):
+            if name not in value and _nullable(properties.get(name, {})):
+                value[name] = None
+        for name, member in value.items():
+            if name in properties:
+                _fill_nulls(member, properties[name], components)
+    elif isinstance(value, list) and "items" in schema:
+        for item in value:
+            _fill_nulls(item, schema["items"], components)
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    options = [schema, *schema.get("anyOf", [])]
+    return any(option.get("type") == "null" for option in options)
+
+
 def document_problems(app: FastAPI) -> None:
     """The app's OpenAPI document, once built, names its operations' problem responses."""
     build = app.openapi
@@ -100,6 +266,7 @@ def document_problems(app: FastAPI) -> None:
             schema = build()  # FastAPI keeps it as app.openapi_schema
             add_problem_responses(schema)
             stream_item_schemas(schema)
+            restore_example_nulls(schema)
             return schema
         return app.openapi_schema
 

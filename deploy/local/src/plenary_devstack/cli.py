@@ -66,10 +66,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "provision":
         from sqlalchemy.engine import make_url
 
-        from plenary_devstack.provision import provision
+        from plenary_devstack.provision import SERVICES, provision
 
         admin = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+asyncpg")
-        provision(admin.render_as_string(hide_password=False), database=admin.database or "plenary")
+        # each role's password from the URL its service is given (<SERVICE>_DATABASE_URL), if set
+        passwords = {}
+        for service in SERVICES:
+            url = os.environ.get(f"{service.upper()}_DATABASE_URL")
+            password = make_url(url).password if url else None
+            if password:
+                passwords[service] = str(password)
+        provision(
+            admin.render_as_string(hide_password=False),
+            database=admin.database or "plenary",
+            passwords=passwords,
+        )
         print("provisioned")
         return 0
     if args.command == "keys":

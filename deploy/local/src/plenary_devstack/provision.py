@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -18,10 +19,10 @@ def role_name(service: str) -> str:
     return f"plenary_{service}"
 
 
-def service_url(admin_url: str, service: str, *, database: str) -> str:
+def service_url(admin_url: str, service: str, *, database: str, password: str | None = None) -> str:
     """The connection URL a service uses: its own role, its own schema only."""
     url = make_url(admin_url).set(
-        username=role_name(service), password=role_name(service), database=database
+        username=role_name(service), password=password or role_name(service), database=database
     )
     return url.render_as_string(hide_password=False)
 
@@ -39,7 +40,12 @@ async def _create_database(admin_url: str, database: str, *, fresh: bool) -> Non
     await engine.dispose()
 
 
-async def _create_schemas(admin_url: str, database: str) -> None:
+def _literal(value: str) -> str:
+    """A SQL string literal (DDL takes no bound parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+async def _create_schemas(admin_url: str, database: str, passwords: Mapping[str, str]) -> None:
     engine = create_async_engine(
         make_url(admin_url).set(database=database), isolation_level="AUTOCOMMIT"
     )
@@ -51,20 +57,35 @@ async def _create_schemas(admin_url: str, database: str) -> None:
             exists = await conn.scalar(
                 text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
             )
+            password = _literal(passwords.get(service, role))
             if not exists:
-                await conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{role}'"))
+                await conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD {password}"))
+            elif service in passwords:  # the operator's Secret is the truth: rotate to it
+                await conn.execute(text(f"ALTER ROLE {role} PASSWORD {password}"))
             await conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {role}'))
             await conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {service} AUTHORIZATION {role}"))
             await conn.execute(text(f"ALTER ROLE {role} SET search_path = {service}"))
     await engine.dispose()
 
 
-def provision(admin_url: str, *, database: str, fresh: bool = False) -> dict[str, str]:
-    """Database, schemas, roles and migrations; returns each service's own URL."""
+def provision(
+    admin_url: str,
+    *,
+    database: str,
+    fresh: bool = False,
+    passwords: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Database, schemas, roles and migrations; returns each service's own URL.
+
+    A service's role gets its password from `passwords` (set again on every run), else its name.
+    """
+    passwords = passwords or {}
     asyncio.run(_create_database(admin_url, database, fresh=fresh))
-    asyncio.run(_create_schemas(admin_url, database))
+    asyncio.run(_create_schemas(admin_url, database, passwords))
     urls = {}
     for service in SERVICES:
-        urls[service] = service_url(admin_url, service, database=database)
+        urls[service] = service_url(
+            admin_url, service, database=database, password=passwords.get(service)
+        )
         upgrade(package=f"plenary_{service}", database_url=urls[service])
     return urls

@@ -356,6 +356,23 @@ class KafkaTap:
         await self.wait_consumed(group, topic, found[-1].partition, found[-1].offset, timeout=120)
 
 
+def platform_record(event: dict) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """The Kafka key, value and headers a producer of the platform sends for an event a test
+    writes by hand: the envelope completed as `UnitOfWork.emit` fills it, `data` through its
+    payload model (defaults included), the content-type header, the subject as the key."""
+    from plenary_shared.envelope import CloudEvent
+    from plenary_shared.events import catalogue
+
+    payload = catalogue()[event["type"]]
+    envelope = {
+        "dataschema": payload.dataschema(),
+        "correlationid": event.get("id") or str(uuid.uuid4()),
+        **event,
+        "data": payload.model_validate(event["data"]).model_dump(mode="json"),
+    }
+    return CloudEvent.model_validate(envelope).to_kafka()
+
+
 @pytest.fixture(scope="session")
 def kafka(platform: Platform) -> KafkaTap:
     """Direct access to the broker the platform uses."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -18,18 +18,27 @@ class AccommodationPut(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    check_in: Annotated[date, Field(title="Check In")]
-    check_out: Annotated[date, Field(title="Check Out")]
+    check_in: Annotated[
+        date, Field(description="The day of arrival at the hotel", title="Check In")
+    ]
+    check_out: Annotated[
+        date,
+        Field(description="The day of departure from the hotel", title="Check Out"),
+    ]
     hotel: Annotated[
         str,
         Field(
+            description="The hotel the delegation stays at",
             examples=["Radisson Collection Moscow"],
             max_length=200,
             min_length=1,
             title="Hotel",
         ),
     ]
-    rooms: Annotated[int, Field(ge=1, le=10000, title="Rooms")]
+    rooms: Annotated[
+        int,
+        Field(description="Rooms booked for the delegation", ge=1, le=10000, title="Rooms"),
+    ]
 
 
 class AccommodationRead(BaseModel):
@@ -37,13 +46,31 @@ class AccommodationRead(BaseModel):
     A delegation's hotel and room block, with who set it.
     """
 
-    check_in: Annotated[date, Field(title="Check In")]
-    check_out: Annotated[date, Field(title="Check Out")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    hotel: Annotated[str, Field(title="Hotel")]
-    rooms: Annotated[int, Field(ge=1, le=10000, title="Rooms")]
-    updated_at: Annotated[datetime, Field(title="Updated At")]
-    updated_by: Annotated[str, Field(title="Updated By")]
+    check_in: Annotated[
+        date, Field(description="The day of arrival at the hotel", title="Check In")
+    ]
+    check_out: Annotated[
+        date,
+        Field(description="The day of departure from the hotel", title="Check Out"),
+    ]
+    delegation_id: Annotated[
+        UUID, Field(description="The delegation staying", title="Delegation Id")
+    ]
+    hotel: Annotated[str, Field(description="The hotel the delegation stays at", title="Hotel")]
+    rooms: Annotated[
+        int,
+        Field(description="Rooms booked for the delegation", ge=1, le=10000, title="Rooms"),
+    ]
+    updated_at: Annotated[
+        datetime, Field(description="When it was set last (UTC)", title="Updated At")
+    ]
+    updated_by: Annotated[
+        str,
+        Field(
+            description="Who set it last (the account id of their token)",
+            title="Updated By",
+        ),
+    ]
 
 
 class ArrivalRead(BaseModel):
@@ -51,38 +78,72 @@ class ArrivalRead(BaseModel):
     An arrival with the name of its delegation.
     """
 
-    carrier: Annotated[str | None, Field(title="Carrier")]
-    country_code: Annotated[str | None, Field(title="Country Code")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    delegation_name: Annotated[str, Field(title="Delegation Name")]
-    direction: Annotated[
-        Literal["arrival", "departure"],
+    carrier: Annotated[
+        str | None,
+        Field(description="The airline or railway; null if not given", title="Carrier"),
+    ]
+    country_code: Annotated[
+        str | None,
         Field(
-            description="Whether a movement brings a delegation in or takes it away.",
-            title="Direction",
+            description="ISO 3166-1 alpha-3 code of its state; null for organisations",
+            title="Country Code",
         ),
     ]
-    id: Annotated[UUID, Field(title="Id")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
+    created_at: Annotated[
+        datetime, Field(description="When it was recorded (UTC)", title="Created At")
+    ]
+    delegation_id: Annotated[
+        UUID, Field(description="The delegation travelling", title="Delegation Id")
+    ]
+    delegation_name: Annotated[
+        str, Field(description="The delegation's default name", title="Delegation Name")
+    ]
+    direction: Annotated[
+        Literal["arrival", "departure"],
+        Field(description="arrival or departure", title="Direction"),
+    ]
+    id: Annotated[UUID, Field(description="The movement's id", title="Id")]
+    meeting_id: Annotated[UUID, Field(description="The delegation's meeting", title="Meeting Id")]
     mode: Annotated[
         Literal["flight", "train", "road"],
-        Field(description="How a delegation travels.", title="TravelMode"),
+        Field(description="flight, train or road", title="TravelMode"),
     ]
-    number: Annotated[str | None, Field(title="Number")]
-    persons: Annotated[int, Field(title="Persons")]
-    place: Annotated[str, Field(title="Place")]
+    number: Annotated[
+        str | None,
+        Field(description="The flight or train number; null if not given", title="Number"),
+    ]
+    persons: Annotated[int, Field(description="How many people travel together", title="Persons")]
+    place: Annotated[str, Field(description="The airport or station", title="Place")]
     scheduled_at: Annotated[
         datetime,
-        Field(description="venue-local time with offset", title="Scheduled At"),
+        Field(
+            description="When, by the timetable: venue-local time with offset",
+            title="Scheduled At",
+        ),
     ]
-    scheduled_at_utc: Annotated[datetime, Field(title="Scheduled At Utc")]
-    timezone: Annotated[str, Field(title="Timezone")]
+    scheduled_at_utc: Annotated[
+        datetime, Field(description="The same moment in UTC", title="Scheduled At Utc")
+    ]
+    timezone: Annotated[
+        str,
+        Field(
+            description="IANA time zone of the meeting, which scheduled_at uses",
+            title="Timezone",
+        ),
+    ]
 
 
 Carrier = TypeAliasType(
     "Carrier",
-    Annotated[str, Field(examples=["Aeroflot"], max_length=100, title="Carrier")],
+    Annotated[
+        str,
+        Field(
+            description="The airline or railway",
+            examples=["Aeroflot"],
+            max_length=100,
+            title="Carrier",
+        ),
+    ],
 )
 
 
@@ -99,7 +160,7 @@ CountryCode = TypeAliasType(
     Annotated[
         str,
         Field(
-            description="ISO 3166-1 alpha-3 code, for states",
+            description="ISO 3166-1 alpha-3 code of the state, such as KAZ; omit for organisations",
             pattern="^[A-Z]{3}$",
             title="Country Code",
         ),
@@ -112,17 +173,45 @@ class DeadLetterRead(BaseModel):
     A message that failed every attempt.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    consumer: Annotated[str, Field(title="Consumer")]
-    created_at: Annotated[Any, Field(title="Created At")]
-    error: Annotated[str, Field(title="Error")]
-    event_id: Annotated[str | None, Field(title="Event Id")]
-    event_type: Annotated[str | None, Field(title="Event Type")]
-    id: Annotated[int, Field(title="Id")]
-    offset: Annotated[int, Field(title="Offset")]
-    partition: Annotated[int, Field(title="Partition")]
-    replayed_at: Annotated[Any, Field(title="Replayed At")]
-    topic: Annotated[str, Field(title="Topic")]
+    attempts: Annotated[
+        int, Field(description="How many times handling it was tried", title="Attempts")
+    ]
+    consumer: Annotated[
+        str,
+        Field(
+            description="The consumer group (service) that could not handle it",
+            title="Consumer",
+        ),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was set aside (UTC)", title="Created At")
+    ]
+    error: Annotated[str, Field(description="The error of the last attempt", title="Error")]
+    event_id: Annotated[
+        str | None,
+        Field(
+            description="The CloudEvent id, when the message could be read as one",
+            title="Event Id",
+        ),
+    ]
+    event_type: Annotated[
+        str | None,
+        Field(
+            description="The CloudEvent type, such as `registration.accreditation.granted`",
+            title="Event Type",
+        ),
+    ]
+    id: Annotated[int, Field(description="The dead letter's number, to replay it by", title="Id")]
+    offset: Annotated[int, Field(description="Its offset in that partition", title="Offset")]
+    partition: Annotated[int, Field(description="Its Kafka partition", title="Partition")]
+    replayed_at: Annotated[
+        datetime | None,
+        Field(
+            description="When an operator last replayed it (UTC); null if never",
+            title="Replayed At",
+        ),
+    ]
+    topic: Annotated[str, Field(description="The Kafka topic the message came from", title="Topic")]
 
 
 class DelegationCreate(BaseModel):
@@ -140,17 +229,23 @@ class DelegationCreate(BaseModel):
         ]
         | None,
         Field(
-            description="quota per participant category; a category left out has no own limit",
+            description="Quota per participant category, within the total; a category left out has no limit of its own",
             examples=[{"adviser": 3, "delegate": 10}],
             title="Category Quotas",
         ),
     ] = None
     country_code: Annotated[
         CountryCode | None,
-        Field(description="ISO 3166-1 alpha-3 code, for states", title="Country Code"),
+        Field(
+            description="ISO 3166-1 alpha-3 code of the state, such as KAZ; omit for organisations",
+            title="Country Code",
+        ),
     ] = None
-    head_name: Annotated[HeadName | None, Field(title="Head Name")] = None
-    head_rank: (
+    head_name: Annotated[
+        HeadName | None,
+        Field(description="The head of delegation's full name", title="Head Name"),
+    ] = None
+    head_rank: Annotated[
         Literal[
             "head_of_state",
             "head_of_government",
@@ -162,12 +257,19 @@ class DelegationCreate(BaseModel):
             "head_of_organisation",
             "other",
         ]
-        | None
-    ) = None
-    head_title: Annotated[HeadTitle | None, Field(title="Head Title")] = None
+        | None,
+        Field(description="The head's protocol rank, which orders delegations of a kind"),
+    ] = None
+    head_title: Annotated[
+        HeadTitle | None,
+        Field(description="The head's office, as protocol writes it", title="Head Title"),
+    ] = None
     id: Annotated[
         UUID | None,
-        Field(description="optional client-chosen id, for safe retries", title="Id"),
+        Field(
+            description="An id chosen by the client, so that a retried request cannot register the delegation twice; omit to have one assigned",
+            title="Id",
+        ),
     ] = None
     kind: Annotated[
         Literal[
@@ -178,24 +280,28 @@ class DelegationCreate(BaseModel):
             "guest",
         ],
         Field(
-            description="How a delegation takes part in a meeting.",
+            description="How the delegation takes part in the meeting",
             title="DelegationKind",
         ),
     ]
     name: Annotated[
         str,
         Field(
+            description="The delegation's name as shown by default (badges, lists)",
             examples=["Republic of Kazakhstan"],
             max_length=200,
             min_length=1,
             title="Name",
         ),
     ]
-    names: DelegationNames | None = None
+    names: Annotated[
+        DelegationNames | None,
+        Field(description="The name per language, for protocol order in that language"),
+    ] = None
     quota: Annotated[
         int,
         Field(
-            description="how many participants it may accredit",
+            description="How many participants the delegation may have accepted",
             ge=0,
             le=100000,
             title="Quota",
@@ -217,7 +323,7 @@ class DelegationCreate(BaseModel):
         ]
         | None,
         Field(
-            description="seats per session format",
+            description="Seats per session format: how many of its participants may attend one session of that format; a format left out has no limit",
             examples=[{"extended": 7, "restricted": 4}],
             title="Session Seats",
         ),
@@ -225,7 +331,7 @@ class DelegationCreate(BaseModel):
     waitlist_by_default: Annotated[
         bool | None,
         Field(
-            description="over quota, a nomination waits on the delegation's list unless its focal point says otherwise (false: it is rejected unless the focal point asks for the list)",
+            description="Over quota, a nomination waits on the delegation's list unless its focal point says otherwise (false: it is rejected unless the focal point asks for the list)",
             title="Waitlist By Default",
         ),
     ] = False
@@ -239,8 +345,22 @@ class DelegationNames(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    en: Annotated[En | None, Field(examples=["Republic of Kazakhstan"], title="En")] = None
-    ru: Annotated[Ru | None, Field(examples=["Республика Казахстан"], title="Ru")] = None
+    en: Annotated[
+        En | None,
+        Field(
+            description="The name in English, used for English protocol order",
+            examples=["Republic of Kazakhstan"],
+            title="En",
+        ),
+    ] = None
+    ru: Annotated[
+        Ru | None,
+        Field(
+            description="The name in Russian, used for Russian protocol order",
+            examples=["Республика Казахстан"],
+            title="Ru",
+        ),
+    ] = None
 
 
 class DelegationRead(BaseModel):
@@ -250,16 +370,36 @@ class DelegationRead(BaseModel):
 
     category_quotas: Annotated[
         dict[str, int],
-        Field(description="categories with their own quota", title="Category Quotas"),
+        Field(
+            description="Quota per category, for the categories that have their own",
+            title="Category Quotas",
+        ),
     ]
     category_used: Annotated[
         dict[str, int],
-        Field(description="accepted nominations per category", title="Category Used"),
+        Field(
+            description="Accepted nominations per category (categories with none left out)",
+            title="Category Used",
+        ),
     ]
-    country_code: Annotated[str | None, Field(title="Country Code")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    head_name: Annotated[str | None, Field(title="Head Name")]
-    head_rank: (
+    country_code: Annotated[
+        str | None,
+        Field(
+            description="ISO 3166-1 alpha-3 code of the state; null for organisations",
+            title="Country Code",
+        ),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was registered (UTC)", title="Created At")
+    ]
+    head_name: Annotated[
+        str | None,
+        Field(
+            description="The head of delegation's full name; null if not set",
+            title="Head Name",
+        ),
+    ]
+    head_rank: Annotated[
         Literal[
             "head_of_state",
             "head_of_government",
@@ -271,10 +411,20 @@ class DelegationRead(BaseModel):
             "head_of_organisation",
             "other",
         ]
-        | None
-    )
-    head_title: Annotated[str | None, Field(title="Head Title")]
-    id: Annotated[UUID, Field(title="Id")]
+        | None,
+        Field(description="The head's protocol rank; null if not set"),
+    ]
+    head_title: Annotated[
+        str | None,
+        Field(description="The head's office; null if not set", title="Head Title"),
+    ]
+    id: Annotated[
+        UUID,
+        Field(
+            description="The delegation's id, which every service refers to it by",
+            title="Id",
+        ),
+    ]
     kind: Annotated[
         Literal[
             "member",
@@ -283,27 +433,65 @@ class DelegationRead(BaseModel):
             "international_organisation",
             "guest",
         ],
+        Field(description="How the delegation takes part", title="DelegationKind"),
+    ]
+    meeting_id: Annotated[
+        UUID, Field(description="The meeting it takes part in", title="Meeting Id")
+    ]
+    name: Annotated[str, Field(description="The default name (badges, lists)", title="Name")]
+    names: Annotated[
+        dict[str, str],
         Field(
-            description="How a delegation takes part in a meeting.",
-            title="DelegationKind",
+            description="The name per language (en, ru), for protocol order in that language",
+            title="Names",
         ),
     ]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    name: Annotated[str, Field(title="Name")]
-    names: Annotated[dict[str, str], Field(title="Names")]
-    quota: Annotated[int, Field(title="Quota")]
-    quota_used: Annotated[int, Field(title="Quota Used")]
-    session_seats: Annotated[dict[str, int], Field(title="Session Seats")]
+    quota: Annotated[
+        int,
+        Field(
+            description="How many participants the delegation may have accepted",
+            title="Quota",
+        ),
+    ]
+    quota_used: Annotated[
+        int,
+        Field(
+            description="Seats of the quota taken by accepted nominations (a withdrawal frees one)",
+            title="Quota Used",
+        ),
+    ]
+    session_seats: Annotated[
+        dict[str, int],
+        Field(
+            description="Seats per session format: how many of its participants may attend one session of that format; a format left out has no limit",
+            title="Session Seats",
+        ),
+    ]
     status: Annotated[
         Literal["active", "withdrawn"],
         Field(
-            description="Whether a delegation still takes part.",
+            description="active, or withdrawn (it can no longer be changed)",
             title="DelegationStatus",
         ),
     ]
-    waitlist_by_default: Annotated[bool, Field(title="Waitlist By Default")]
-    withdrawal_reason: Annotated[str | None, Field(title="Withdrawal Reason")]
-    withdrawn_at: Annotated[datetime | None, Field(title="Withdrawn At")]
+    waitlist_by_default: Annotated[
+        bool,
+        Field(
+            description="Over quota, a nomination waits on the list unless its focal point says otherwise (false: it is rejected unless the focal point asks for the list)",
+            title="Waitlist By Default",
+        ),
+    ]
+    withdrawal_reason: Annotated[
+        str | None,
+        Field(description="Why it withdrew; null while active", title="Withdrawal Reason"),
+    ]
+    withdrawn_at: Annotated[
+        datetime | None,
+        Field(
+            description="When it withdrew (UTC); null while active",
+            title="Withdrawn At",
+        ),
+    ]
 
 
 class DelegationUpdate(BaseModel):
@@ -314,8 +502,14 @@ class DelegationUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    head_name: Annotated[HeadName | None, Field(title="Head Name")] = None
-    head_rank: (
+    head_name: Annotated[
+        HeadName1 | None,
+        Field(
+            description="The head of delegation's full name; null clears it",
+            title="Head Name",
+        ),
+    ] = None
+    head_rank: Annotated[
         Literal[
             "head_of_state",
             "head_of_government",
@@ -327,13 +521,20 @@ class DelegationUpdate(BaseModel):
             "head_of_organisation",
             "other",
         ]
-        | None
-    ) = None
-    head_title: Annotated[HeadTitle | None, Field(title="Head Title")] = None
-    name: Annotated[Name | None, Field(title="Name")] = None
+        | None,
+        Field(description="The head's protocol rank; null clears it"),
+    ] = None
+    head_title: Annotated[
+        HeadTitle1 | None,
+        Field(description="The head's office; null clears it", title="Head Title"),
+    ] = None
+    name: Annotated[
+        Name | None,
+        Field(description="A new default name; cannot be null", title="Name"),
+    ] = None
     names: Annotated[
         DelegationNames | None,
-        Field(description="merged per language; a language set to null is removed"),
+        Field(description="Names merged per language; a language set to null is removed"),
     ] = None
 
 
@@ -342,6 +543,7 @@ En = TypeAliasType(
     Annotated[
         str,
         Field(
+            description="The name in English, used for English protocol order",
             examples=["Republic of Kazakhstan"],
             max_length=200,
             min_length=1,
@@ -359,14 +561,29 @@ class FocalPointCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    email: Annotated[EmailStr, Field(title="Email")]
+    email: Annotated[
+        EmailStr,
+        Field(
+            description="The person's e-mail address, where they are written to",
+            title="Email",
+        ),
+    ]
     language: Annotated[
         Literal["en", "ru", "zh"] | None,
-        Field(description="the language this person is written to in", title="Language"),
+        Field(
+            description="The language this person is written to in: en, ru or zh",
+            title="Language",
+        ),
     ] = "en"
     name: Annotated[
         str,
-        Field(examples=["Aliya Seitkali"], max_length=200, min_length=1, title="Name"),
+        Field(
+            description="The person's full name",
+            examples=["Aliya Seitkali"],
+            max_length=200,
+            min_length=1,
+            title="Name",
+        ),
     ]
 
 
@@ -375,19 +592,85 @@ class FocalPointRead(BaseModel):
     A current focal point of a delegation.
     """
 
-    assigned_at: Annotated[datetime, Field(title="Assigned At")]
-    assigned_by: Annotated[str, Field(title="Assigned By")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    email: Annotated[str, Field(title="Email")]
-    id: Annotated[UUID, Field(title="Id")]
-    language: Annotated[str, Field(title="Language")]
-    name: Annotated[str, Field(title="Name")]
+    assigned_at: Annotated[
+        datetime,
+        Field(description="When they were made focal point (UTC)", title="Assigned At"),
+    ]
+    assigned_by: Annotated[
+        str,
+        Field(
+            description="Who made them focal point (the account id of their token)",
+            title="Assigned By",
+        ),
+    ]
+    delegation_id: Annotated[
+        UUID, Field(description="The delegation they act for", title="Delegation Id")
+    ]
+    email: Annotated[
+        str,
+        Field(description="Their e-mail address, where they are written to", title="Email"),
+    ]
+    id: Annotated[UUID, Field(description="The focal point's id", title="Id")]
+    language: Annotated[
+        str,
+        Field(
+            description="The language they are written to in: en, ru or zh",
+            title="Language",
+        ),
+    ]
+    name: Annotated[str, Field(description="Their full name", title="Name")]
 
 
-HeadName = TypeAliasType("HeadName", Annotated[str, Field(max_length=200, title="Head Name")])
+HeadName = TypeAliasType(
+    "HeadName",
+    Annotated[
+        str,
+        Field(
+            description="The head of delegation's full name",
+            max_length=200,
+            title="Head Name",
+        ),
+    ],
+)
 
 
-HeadTitle = TypeAliasType("HeadTitle", Annotated[str, Field(max_length=200, title="Head Title")])
+HeadName1 = TypeAliasType(
+    "HeadName1",
+    Annotated[
+        str,
+        Field(
+            description="The head of delegation's full name; null clears it",
+            max_length=200,
+            title="Head Name",
+        ),
+    ],
+)
+
+
+HeadTitle = TypeAliasType(
+    "HeadTitle",
+    Annotated[
+        str,
+        Field(
+            description="The head's office, as protocol writes it",
+            max_length=200,
+            title="Head Title",
+        ),
+    ],
+)
+
+
+HeadTitle1 = TypeAliasType(
+    "HeadTitle1",
+    Annotated[
+        str,
+        Field(
+            description="The head's office; null clears it",
+            max_length=200,
+            title="Head Title",
+        ),
+    ],
+)
 
 
 class LiaisonPut(BaseModel):
@@ -398,12 +681,21 @@ class LiaisonPut(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    email: Annotated[EmailStr, Field(title="Email")]
-    name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
+    email: Annotated[EmailStr, Field(description="The officer's e-mail address", title="Email")]
+    name: Annotated[
+        str,
+        Field(
+            description="The officer's full name",
+            max_length=200,
+            min_length=1,
+            title="Name",
+        ),
+    ]
     phone: Annotated[
         str,
         Field(
-            description="international, e.g. +7 495 1234567",
+            description="The officer's phone, international format",
+            examples=["+7 495 555 0142"],
             pattern="^\\+[0-9 ]{6,20}$",
             title="Phone",
         ),
@@ -415,19 +707,31 @@ class LiaisonRead(BaseModel):
     A delegation's liaison officer, with who set it.
     """
 
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    email: Annotated[EmailStr, Field(title="Email")]
-    name: Annotated[str, Field(title="Name")]
+    delegation_id: Annotated[
+        UUID, Field(description="The delegation they look after", title="Delegation Id")
+    ]
+    email: Annotated[EmailStr, Field(description="The officer's e-mail address", title="Email")]
+    name: Annotated[str, Field(description="The officer's full name", title="Name")]
     phone: Annotated[
         str,
         Field(
-            description="international, e.g. +7 495 1234567",
+            description="The officer's phone, international format",
+            examples=["+7 495 555 0142"],
             pattern="^\\+[0-9 ]{6,20}$",
             title="Phone",
         ),
     ]
-    updated_at: Annotated[datetime, Field(title="Updated At")]
-    updated_by: Annotated[str, Field(title="Updated By")]
+    updated_at: Annotated[
+        datetime,
+        Field(description="When they were assigned last (UTC)", title="Updated At"),
+    ]
+    updated_by: Annotated[
+        str,
+        Field(
+            description="Who assigned them last (the account id of their token)",
+            title="Updated By",
+        ),
+    ]
 
 
 class MovementCreate(BaseModel):
@@ -438,37 +742,56 @@ class MovementCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    carrier: Annotated[Carrier | None, Field(examples=["Aeroflot"], title="Carrier")] = None
+    carrier: Annotated[
+        Carrier | None,
+        Field(description="The airline or railway", examples=["Aeroflot"], title="Carrier"),
+    ] = None
     direction: Annotated[
         Literal["arrival", "departure"],
         Field(
-            description="Whether a movement brings a delegation in or takes it away.",
+            description="arrival (to the meeting) or departure (from it)",
             title="Direction",
         ),
     ]
     mode: Annotated[
         Literal["flight", "train", "road"],
-        Field(description="How a delegation travels.", title="TravelMode"),
+        Field(description="How they travel: flight, train or road", title="TravelMode"),
     ]
     number: Annotated[
         Number | None,
-        Field(description="flight or train number", examples=["SU 1234"], title="Number"),
+        Field(
+            description="The flight or train number",
+            examples=["SU 1234"],
+            title="Number",
+        ),
     ] = None
     persons: Annotated[
         int,
-        Field(description="how many people travel", ge=1, le=10000, title="Persons"),
+        Field(
+            description="How many people travel together",
+            ge=1,
+            le=10000,
+            title="Persons",
+        ),
     ]
     place: Annotated[
         str,
         Field(
-            description="airport or station",
+            description="Where they arrive or leave from: an airport (IATA code) or station",
             examples=["SVO"],
             max_length=200,
             min_length=1,
             title="Place",
         ),
     ]
-    scheduled_at: Annotated[datetime, Field(examples=["2025-11-16T14:35:00"], title="Scheduled At")]
+    scheduled_at: Annotated[
+        datetime,
+        Field(
+            description="When, by the timetable; without an offset, wall-clock time at the venue",
+            examples=["2026-07-01T14:35:00"],
+            title="Scheduled At",
+        ),
+    ]
 
 
 class MovementRead(BaseModel):
@@ -476,34 +799,63 @@ class MovementRead(BaseModel):
     An arrival or departure, in venue-local time and UTC.
     """
 
-    carrier: Annotated[str | None, Field(title="Carrier")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
+    carrier: Annotated[
+        str | None,
+        Field(description="The airline or railway; null if not given", title="Carrier"),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was recorded (UTC)", title="Created At")
+    ]
+    delegation_id: Annotated[
+        UUID, Field(description="The delegation travelling", title="Delegation Id")
+    ]
     direction: Annotated[
         Literal["arrival", "departure"],
-        Field(
-            description="Whether a movement brings a delegation in or takes it away.",
-            title="Direction",
-        ),
+        Field(description="arrival or departure", title="Direction"),
     ]
-    id: Annotated[UUID, Field(title="Id")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
+    id: Annotated[UUID, Field(description="The movement's id", title="Id")]
+    meeting_id: Annotated[UUID, Field(description="The delegation's meeting", title="Meeting Id")]
     mode: Annotated[
         Literal["flight", "train", "road"],
-        Field(description="How a delegation travels.", title="TravelMode"),
+        Field(description="flight, train or road", title="TravelMode"),
     ]
-    number: Annotated[str | None, Field(title="Number")]
-    persons: Annotated[int, Field(title="Persons")]
-    place: Annotated[str, Field(title="Place")]
+    number: Annotated[
+        str | None,
+        Field(description="The flight or train number; null if not given", title="Number"),
+    ]
+    persons: Annotated[int, Field(description="How many people travel together", title="Persons")]
+    place: Annotated[str, Field(description="The airport or station", title="Place")]
     scheduled_at: Annotated[
         datetime,
-        Field(description="venue-local time with offset", title="Scheduled At"),
+        Field(
+            description="When, by the timetable: venue-local time with offset",
+            title="Scheduled At",
+        ),
     ]
-    scheduled_at_utc: Annotated[datetime, Field(title="Scheduled At Utc")]
-    timezone: Annotated[str, Field(title="Timezone")]
+    scheduled_at_utc: Annotated[
+        datetime, Field(description="The same moment in UTC", title="Scheduled At Utc")
+    ]
+    timezone: Annotated[
+        str,
+        Field(
+            description="IANA time zone of the meeting, which scheduled_at uses",
+            title="Timezone",
+        ),
+    ]
 
 
-Name = TypeAliasType("Name", Annotated[str, Field(max_length=200, min_length=1, title="Name")])
+Name = TypeAliasType(
+    "Name",
+    Annotated[
+        str,
+        Field(
+            description="A new default name; cannot be null",
+            max_length=200,
+            min_length=1,
+            title="Name",
+        ),
+    ],
+)
 
 
 Number = TypeAliasType(
@@ -511,7 +863,7 @@ Number = TypeAliasType(
     Annotated[
         str,
         Field(
-            description="flight or train number",
+            description="The flight or train number",
             examples=["SU 1234"],
             max_length=20,
             min_length=1,
@@ -522,52 +874,178 @@ Number = TypeAliasType(
 
 
 class PageArrivalRead(BaseModel):
-    items: Annotated[list[ArrivalRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[ArrivalRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageDeadLetterRead(BaseModel):
-    items: Annotated[list[DeadLetterRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[DeadLetterRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageDelegationRead(BaseModel):
-    items: Annotated[list[DelegationRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[DelegationRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageFocalPointRead(BaseModel):
-    items: Annotated[list[FocalPointRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[FocalPointRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageMovementRead(BaseModel):
-    items: Annotated[list[MovementRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[MovementRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageParkedRead(BaseModel):
-    items: Annotated[list[ParkedRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[ParkedRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageWaitingEntry(BaseModel):
-    items: Annotated[list[WaitingEntry], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[WaitingEntry],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class ParkedRead(BaseModel):
@@ -575,27 +1053,153 @@ class ParkedRead(BaseModel):
     An event waiting for something it refers to.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    event_id: Annotated[str, Field(title="Event Id")]
-    event_type: Annotated[str, Field(title="Event Type")]
-    id: Annotated[int, Field(title="Id")]
-    key: Annotated[str, Field(title="Key")]
-    parked_at: Annotated[Any, Field(title="Parked At")]
-    reason: Annotated[str, Field(title="Reason")]
+    attempts: Annotated[int, Field(description="How many times it was tried", title="Attempts")]
+    event_id: Annotated[str, Field(description="The CloudEvent id", title="Event Id")]
+    event_type: Annotated[str, Field(description="The CloudEvent type", title="Event Type")]
+    id: Annotated[int, Field(description="The parked event's number", title="Id")]
+    key: Annotated[
+        str,
+        Field(
+            description="The event's subject (its Kafka key): later events of the same subject wait behind it",
+            title="Key",
+        ),
+    ]
+    parked_at: Annotated[datetime, Field(description="When it was parked (UTC)", title="Parked At")]
+    reason: Annotated[
+        str,
+        Field(
+            description="What it refers to that this service has not learnt of yet",
+            title="Reason",
+        ),
+    ]
 
 
 class Problem(BaseModel):
     """
-    An error, as every service answers it (RFC 9457 problem document).
+    An error, as every service answers it (RFC 9457); extra members appear only where said.
     """
 
-    detail: Annotated[str, Field(title="Detail")]
-    errors: Annotated[
-        list[ProblemField] | None, Field(description="only on 422", title="Errors")
+    conflicts: Annotated[
+        list[ProblemConflict] | None,
+        Field(
+            description="Only on a 409 refusing a timetable change (scheduling): every clash found; `detail` names the first",
+            title="Conflicts",
+        ),
     ] = None
-    status: Annotated[int, Field(ge=400, le=599, title="Status")]
-    title: Annotated[str, Field(title="Title")]
-    type: Annotated[str | None, Field(title="Type")] = "about:blank"
+    current_state: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a step an application cannot take from where it stands (registration): its state now, such as `accredited` or `withdrawn`",
+            title="Current State",
+        ),
+    ] = None
+    current_status: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a change to something cancelled, withdrawn or already answered (a session, a delegation, a bilateral request): its status now, such as `cancelled`, `withdrawn` or `declined`",
+            title="Current Status",
+        ),
+    ] = None
+    detail: Annotated[
+        str,
+        Field(
+            description="What went wrong this time and what to do about it, for a person to read (English); it never repeats values that were sent",
+            title="Detail",
+        ),
+    ]
+    errors: Annotated[
+        list[ProblemField] | None,
+        Field(
+            description="Only on 422: every refused field, each with what to change",
+            title="Errors",
+        ),
+    ] = None
+    reasons: Annotated[
+        list[str] | None,
+        Field(
+            description="Only on a 409 refusing to accept a bilateral request (scheduling): why each proposed slot cannot be scheduled, one line per slot in the meeting's local time",
+            title="Reasons",
+        ),
+    ] = None
+    retry_after: Annotated[
+        int | None,
+        Field(
+            description="Only on 429 and 503: seconds to wait before trying again (also sent as the Retry-After header)",
+            title="Retry After",
+        ),
+    ] = None
+    status: Annotated[
+        int,
+        Field(
+            description="The HTTP status code of this answer",
+            ge=400,
+            le=599,
+            title="Status",
+        ),
+    ]
+    title: Annotated[
+        str,
+        Field(
+            description="A short summary of the kind of problem, the same for every occurrence (such as `Conflict` or `Invalid request`)",
+            title="Title",
+        ),
+    ]
+    type: Annotated[
+        str | None,
+        Field(
+            description="A URI naming the kind of problem; always `about:blank`: `status` and `title` say what happened",
+            title="Type",
+        ),
+    ] = "about:blank"
+    vetting: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a vetting step (registration): the application's security vetting now: not_required, pending, cleared or flagged",
+            title="Vetting",
+        ),
+    ] = None
+
+
+class ProblemConflict(BaseModel):
+    """
+    One clash of a timetable change refused with 409 (scheduling).
+    """
+
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="The participant (registration application id) double-booked or not accredited",
+            title="Application Id",
+        ),
+    ] = None
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation whose head is busy or whose seats are used up",
+            title="Delegation Id",
+        ),
+    ] = None
+    kind: Annotated[
+        str,
+        Field(
+            description="What clashes: room, participant, head, capacity, seats or accreditation",
+            title="Kind",
+        ),
+    ]
+    message: Annotated[
+        str,
+        Field(
+            description="The clash in words, naming the other session involved if any",
+            title="Message",
+        ),
+    ]
+    session_id: Annotated[
+        UUID | None,
+        Field(description="The other session involved, if any", title="Session Id"),
+    ] = None
+    session_title: Annotated[
+        str | None, Field(description="That session's title", title="Session Title")
+    ] = None
 
 
 class ProblemField(BaseModel):
@@ -603,13 +1207,33 @@ class ProblemField(BaseModel):
     One refused field of a 422 problem.
     """
 
-    field: Annotated[str, Field(title="Field")]
-    message: Annotated[str, Field(title="Message")]
+    field: Annotated[
+        str,
+        Field(
+            description="The refused input as a dotted path: a body field (`slots.0.starts_at`), or `query.`, `path.` or `header.` and a parameter's name (`query.limit`)",
+            title="Field",
+        ),
+    ]
+    message: Annotated[
+        str,
+        Field(
+            description="What is wrong with the value and what to send instead (English); the value itself is never repeated",
+            title="Message",
+        ),
+    ]
 
 
 Quota = TypeAliasType(
     "Quota",
-    Annotated[int, Field(description="the total quota", ge=0, le=100000, title="Quota")],
+    Annotated[
+        int,
+        Field(
+            description="A new total quota, at least the seats already taken; omit to keep it",
+            ge=0,
+            le=100000,
+            title="Quota",
+        ),
+    ],
 )
 
 
@@ -627,9 +1251,19 @@ class QuotasUpdate(BaseModel):
             CategoryQuotas | None,
         ]
         | None,
-        Field(examples=[{"adviser": 4}], title="Category Quotas"),
+        Field(
+            description="New quotas of the categories named; null lifts a category's own limit",
+            examples=[{"adviser": 4}],
+            title="Category Quotas",
+        ),
     ] = None
-    quota: Annotated[Quota | None, Field(description="the total quota", title="Quota")] = None
+    quota: Annotated[
+        Quota | None,
+        Field(
+            description="A new total quota, at least the seats already taken; omit to keep it",
+            title="Quota",
+        ),
+    ] = None
     session_seats: Annotated[
         dict[
             Literal[
@@ -645,7 +1279,11 @@ class QuotasUpdate(BaseModel):
             SessionSeats | None,
         ]
         | None,
-        Field(examples=[{"restricted": 4}], title="Session Seats"),
+        Field(
+            description="New seats per session format for the formats named; null lifts the limit",
+            examples=[{"restricted": 4}],
+            title="Session Seats",
+        ),
     ] = None
 
 
@@ -654,7 +1292,13 @@ class RepublishAnswer(BaseModel):
     How many outbox rows wait to be published again.
     """
 
-    queued: Annotated[int, Field(title="Queued")]
+    queued: Annotated[
+        int,
+        Field(
+            description="Events queued for publishing again (dead letters excluded)",
+            title="Queued",
+        ),
+    ]
 
 
 class RepublishRequest(BaseModel):
@@ -662,14 +1306,26 @@ class RepublishRequest(BaseModel):
     Where a republish starts: an ISO-8601 moment with its offset.
     """
 
-    since: Annotated[datetime, Field(title="Since")]
+    since: Annotated[
+        datetime,
+        Field(
+            description="Every event committed at or after this moment is published again; with an offset, not in the future and within the outbox retention",
+            title="Since",
+        ),
+    ]
 
 
 Ru = TypeAliasType(
     "Ru",
     Annotated[
         str,
-        Field(examples=["Республика Казахстан"], max_length=200, min_length=1, title="Ru"),
+        Field(
+            description="The name in Russian, used for Russian protocol order",
+            examples=["Республика Казахстан"],
+            max_length=200,
+            min_length=1,
+            title="Ru",
+        ),
     ],
 )
 
@@ -687,16 +1343,31 @@ class WaitingEntry(BaseModel):
     A nomination waiting for a seat, with its place in its category's line.
     """
 
-    application_id: Annotated[UUID, Field(title="Application Id")]
-    category: Annotated[str, Field(title="Category")]
+    application_id: Annotated[
+        UUID,
+        Field(
+            description="The waiting nomination (registration application)",
+            title="Application Id",
+        ),
+    ]
+    category: Annotated[
+        str,
+        Field(
+            description="Its participant category: delegate, adviser, security, media or support",
+            title="Category",
+        ),
+    ]
     position: Annotated[
         int,
         Field(
-            description="1 = the next of its category to get a freed seat",
+            description="Place in its category's line: 1 gets the next freed seat",
             title="Position",
         ),
     ]
-    waitlisted_at: Annotated[datetime, Field(title="Waitlisted At")]
+    waitlisted_at: Annotated[
+        datetime,
+        Field(description="When it joined the list (UTC)", title="Waitlisted At"),
+    ]
 
 
 class WaitingListSettings(BaseModel):
@@ -707,7 +1378,13 @@ class WaitingListSettings(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    by_default: Annotated[bool, Field(title="By Default")]
+    by_default: Annotated[
+        bool,
+        Field(
+            description="true: a nomination over quota waits on the list unless its focal point says otherwise; false: it is rejected unless the focal point asks for the list",
+            title="By Default",
+        ),
+    ]
 
 
 class WithdrawalCreate(BaseModel):
@@ -721,6 +1398,7 @@ class WithdrawalCreate(BaseModel):
     reason: Annotated[
         str,
         Field(
+            description="Why the delegation withdraws, kept on record and shown to organisers",
             examples=["the head of delegation cannot travel"],
             max_length=500,
             min_length=1,

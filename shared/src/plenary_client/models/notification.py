@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AnyUrl, BaseModel, ConfigDict, EmailStr, Field
@@ -15,10 +15,25 @@ class AttemptRead(BaseModel):
     One try of a delivery.
     """
 
-    at: Annotated[datetime, Field(title="At")]
-    error: Annotated[str | None, Field(title="Error")]
-    latency_ms: Annotated[float, Field(title="Latency Ms")]
-    status_code: Annotated[int | None, Field(title="Status Code")]
+    at: Annotated[datetime, Field(description="When it was tried (UTC).", title="At")]
+    error: Annotated[
+        str | None,
+        Field(description="What went wrong; null for a 2xx answer.", title="Error"),
+    ]
+    latency_ms: Annotated[
+        float,
+        Field(
+            description="How long the receiver took, in milliseconds.",
+            title="Latency Ms",
+        ),
+    ]
+    status_code: Annotated[
+        int | None,
+        Field(
+            description="The receiver's HTTP status; null when no answer came (timeout, refused).",
+            title="Status Code",
+        ),
+    ]
 
 
 class DeadLetterRead(BaseModel):
@@ -26,17 +41,45 @@ class DeadLetterRead(BaseModel):
     A message that failed every attempt.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    consumer: Annotated[str, Field(title="Consumer")]
-    created_at: Annotated[Any, Field(title="Created At")]
-    error: Annotated[str, Field(title="Error")]
-    event_id: Annotated[str | None, Field(title="Event Id")]
-    event_type: Annotated[str | None, Field(title="Event Type")]
-    id: Annotated[int, Field(title="Id")]
-    offset: Annotated[int, Field(title="Offset")]
-    partition: Annotated[int, Field(title="Partition")]
-    replayed_at: Annotated[Any, Field(title="Replayed At")]
-    topic: Annotated[str, Field(title="Topic")]
+    attempts: Annotated[
+        int, Field(description="How many times handling it was tried", title="Attempts")
+    ]
+    consumer: Annotated[
+        str,
+        Field(
+            description="The consumer group (service) that could not handle it",
+            title="Consumer",
+        ),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was set aside (UTC)", title="Created At")
+    ]
+    error: Annotated[str, Field(description="The error of the last attempt", title="Error")]
+    event_id: Annotated[
+        str | None,
+        Field(
+            description="The CloudEvent id, when the message could be read as one",
+            title="Event Id",
+        ),
+    ]
+    event_type: Annotated[
+        str | None,
+        Field(
+            description="The CloudEvent type, such as `registration.accreditation.granted`",
+            title="Event Type",
+        ),
+    ]
+    id: Annotated[int, Field(description="The dead letter's number, to replay it by", title="Id")]
+    offset: Annotated[int, Field(description="Its offset in that partition", title="Offset")]
+    partition: Annotated[int, Field(description="Its Kafka partition", title="Partition")]
+    replayed_at: Annotated[
+        datetime | None,
+        Field(
+            description="When an operator last replayed it (UTC); null if never",
+            title="Replayed At",
+        ),
+    ]
+    topic: Annotated[str, Field(description="The Kafka topic the message came from", title="Topic")]
 
 
 class DeliveryRead(BaseModel):
@@ -44,20 +87,80 @@ class DeliveryRead(BaseModel):
     One event's delivery to one subscription.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    delivered_at: Annotated[datetime | None, Field(title="Delivered At")]
-    event_id: Annotated[str, Field(title="Event Id")]
-    event_type: Annotated[str, Field(title="Event Type")]
-    id: Annotated[UUID, Field(title="Id")]
-    last_error: Annotated[str | None, Field(title="Last Error")]
-    last_status_code: Annotated[int | None, Field(title="Last Status Code")]
-    next_attempt_at: Annotated[datetime, Field(title="Next Attempt At")]
-    status: Annotated[str, Field(title="Status")]
+    attempts: Annotated[int, Field(description="Attempts made so far.", title="Attempts")]
+    created_at: Annotated[
+        datetime,
+        Field(
+            description="When the event was queued for delivery (UTC).",
+            title="Created At",
+        ),
+    ]
+    delivered_at: Annotated[
+        datetime | None,
+        Field(description="When the receiver took it (UTC).", title="Delivered At"),
+    ]
+    event_id: Annotated[
+        str,
+        Field(
+            description="The CloudEvent id, also the webhook-id header.",
+            title="Event Id",
+        ),
+    ]
+    event_type: Annotated[str, Field(description="The CloudEvent type.", title="Event Type")]
+    id: Annotated[UUID, Field(description="The delivery's id.", title="Id")]
+    last_error: Annotated[
+        str | None,
+        Field(
+            description="What went wrong on the last attempt; null once delivered.",
+            title="Last Error",
+        ),
+    ]
+    last_status_code: Annotated[
+        int | None,
+        Field(
+            description="The HTTP status of the last attempt; null if it got no answer.",
+            title="Last Status Code",
+        ),
+    ]
+    next_attempt_at: Annotated[
+        datetime,
+        Field(
+            description="When the next attempt is due (UTC), after an exponential backoff; it matters only while the delivery is pending.",
+            title="Next Attempt At",
+        ),
+    ]
+    status: Annotated[
+        str,
+        Field(
+            description="pending (being tried), delivered (a 2xx answer), failed (every attempt failed; redeliver to try again) or cancelled (the subscription was removed).",
+            title="Status",
+        ),
+    ]
 
 
 Description = TypeAliasType(
-    "Description", Annotated[str, Field(max_length=500, title="Description")]
+    "Description",
+    Annotated[
+        str,
+        Field(
+            description="A note for people: what the subscription is for.",
+            max_length=500,
+            title="Description",
+        ),
+    ],
+)
+
+
+Description1 = TypeAliasType(
+    "Description1",
+    Annotated[
+        str,
+        Field(
+            description="A new note: what the subscription is for.",
+            max_length=500,
+            title="Description",
+        ),
+    ],
 )
 
 
@@ -66,7 +169,13 @@ class DigestsQueued(BaseModel):
     How many digests were queued.
     """
 
-    queued: Annotated[int, Field(title="Queued")]
+    queued: Annotated[
+        int,
+        Field(
+            description="Digests queued now, one per recipient with held e-mails.",
+            title="Queued",
+        ),
+    ]
 
 
 class EmailRead(BaseModel):
@@ -74,58 +183,190 @@ class EmailRead(BaseModel):
     One e-mail and how its sending went (its content is not kept readable).
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    event_id: Annotated[str, Field(title="Event Id")]
-    event_type: Annotated[str, Field(title="Event Type")]
-    id: Annotated[UUID, Field(title="Id")]
-    kind: Annotated[str, Field(title="Kind")]
-    language: Annotated[str, Field(title="Language")]
-    last_error: Annotated[str | None, Field(title="Last Error")]
-    recipient: Annotated[str, Field(title="Recipient")]
-    sent_at: Annotated[datetime | None, Field(title="Sent At")]
-    status: Annotated[str, Field(title="Status")]
+    attempts: Annotated[int, Field(description="Sending attempts so far.", title="Attempts")]
+    created_at: Annotated[
+        datetime, Field(description="When it was queued (UTC).", title="Created At")
+    ]
+    event_id: Annotated[
+        str, Field(description="The id of the event that caused it.", title="Event Id")
+    ]
+    event_type: Annotated[
+        str,
+        Field(description="The type of the event that caused it.", title="Event Type"),
+    ]
+    id: Annotated[UUID, Field(description="The e-mail's id.", title="Id")]
+    kind: Annotated[
+        str,
+        Field(
+            description="Which message it is, e.g. invitation, invitation_code, password_reset, decision, accredited, session_changed, webhook_disabled.",
+            title="Kind",
+        ),
+    ]
+    language: Annotated[
+        str,
+        Field(
+            description="The language it was written in: en, ru or zh.",
+            title="Language",
+        ),
+    ]
+    last_error: Annotated[
+        str | None,
+        Field(
+            description="What went wrong on the last attempt; null once sent.",
+            title="Last Error",
+        ),
+    ]
+    recipient: Annotated[str, Field(description="The address written to.", title="Recipient")]
+    sent_at: Annotated[
+        datetime | None,
+        Field(description="When the mail server took it (UTC).", title="Sent At"),
+    ]
+    status: Annotated[
+        str,
+        Field(
+            description="pending, sent or failed; held (waiting for its recipient's daily digest), digested (sent in one), batched (waiting to be combined with other schedule changes) or combined (sent in such a message).",
+            title="Status",
+        ),
+    ]
 
 
 EventTypes = TypeAliasType(
     "EventTypes",
-    Annotated[list[str], Field(max_length=100, min_length=1, title="Event Types")],
+    Annotated[
+        list[str],
+        Field(
+            description="Event types to receive: exact, such as registration.accreditation.granted, or shell-style patterns, such as registration.* (* alone: every event the caller may see). Replaces the list.",
+            max_length=100,
+            min_length=1,
+            title="Event Types",
+        ),
+    ],
 )
 
 
 class PageDeadLetterRead(BaseModel):
-    items: Annotated[list[DeadLetterRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[DeadLetterRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageDeliveryRead(BaseModel):
-    items: Annotated[list[DeliveryRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[DeliveryRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageEmailRead(BaseModel):
-    items: Annotated[list[EmailRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[EmailRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageParkedRead(BaseModel):
-    items: Annotated[list[ParkedRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[ParkedRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageSubscriptionRead(BaseModel):
-    items: Annotated[list[SubscriptionRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[SubscriptionRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class ParkedRead(BaseModel):
@@ -133,13 +374,25 @@ class ParkedRead(BaseModel):
     An event waiting for something it refers to.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    event_id: Annotated[str, Field(title="Event Id")]
-    event_type: Annotated[str, Field(title="Event Type")]
-    id: Annotated[int, Field(title="Id")]
-    key: Annotated[str, Field(title="Key")]
-    parked_at: Annotated[Any, Field(title="Parked At")]
-    reason: Annotated[str, Field(title="Reason")]
+    attempts: Annotated[int, Field(description="How many times it was tried", title="Attempts")]
+    event_id: Annotated[str, Field(description="The CloudEvent id", title="Event Id")]
+    event_type: Annotated[str, Field(description="The CloudEvent type", title="Event Type")]
+    id: Annotated[int, Field(description="The parked event's number", title="Id")]
+    key: Annotated[
+        str,
+        Field(
+            description="The event's subject (its Kafka key): later events of the same subject wait behind it",
+            title="Key",
+        ),
+    ]
+    parked_at: Annotated[datetime, Field(description="When it was parked (UTC)", title="Parked At")]
+    reason: Annotated[
+        str,
+        Field(
+            description="What it refers to that this service has not learnt of yet",
+            title="Reason",
+        ),
+    ]
 
 
 class PauseRequest(BaseModel):
@@ -150,9 +403,15 @@ class PauseRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    reason: Annotated[str | None, Field(max_length=500, min_length=1, title="Reason")] = (
-        "paused by its owner"
-    )
+    reason: Annotated[
+        str | None,
+        Field(
+            description="Why, shown as the subscription's status_reason while it is paused.",
+            max_length=500,
+            min_length=1,
+            title="Reason",
+        ),
+    ] = "paused by its owner"
 
 
 class PingQueued(BaseModel):
@@ -160,7 +419,13 @@ class PingQueued(BaseModel):
     A test delivery is on its way.
     """
 
-    delivery_id: Annotated[UUID, Field(title="Delivery Id")]
+    delivery_id: Annotated[
+        UUID,
+        Field(
+            description="The test delivery (event type notification.ping), in the delivery log.",
+            title="Delivery Id",
+        ),
+    ]
 
 
 class PreferenceRead(BaseModel):
@@ -171,8 +436,17 @@ class PreferenceRead(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    decisions: Annotated[Literal["immediate", "daily_digest"], Field(title="Decisions")]
-    email: Annotated[str, Field(title="Email")]
+    decisions: Annotated[
+        Literal["immediate", "daily_digest"],
+        Field(
+            description="immediate: an e-mail per decision on the delegation's nominees; daily_digest: one e-mail a day listing them.",
+            title="Decisions",
+        ),
+    ]
+    email: Annotated[
+        str,
+        Field(description="The caller's address the choice applies to.", title="Email"),
+    ]
 
 
 class PreferenceUpdate(BaseModel):
@@ -183,21 +457,141 @@ class PreferenceUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    decisions: Annotated[Literal["immediate", "daily_digest"], Field(title="Decisions")]
+    decisions: Annotated[
+        Literal["immediate", "daily_digest"],
+        Field(
+            description="immediate: an e-mail per decision on the delegation's nominees; daily_digest: one e-mail a day listing them.",
+            title="Decisions",
+        ),
+    ]
 
 
 class Problem(BaseModel):
     """
-    An error, as every service answers it (RFC 9457 problem document).
+    An error, as every service answers it (RFC 9457); extra members appear only where said.
     """
 
-    detail: Annotated[str, Field(title="Detail")]
-    errors: Annotated[
-        list[ProblemField] | None, Field(description="only on 422", title="Errors")
+    conflicts: Annotated[
+        list[ProblemConflict] | None,
+        Field(
+            description="Only on a 409 refusing a timetable change (scheduling): every clash found; `detail` names the first",
+            title="Conflicts",
+        ),
     ] = None
-    status: Annotated[int, Field(ge=400, le=599, title="Status")]
-    title: Annotated[str, Field(title="Title")]
-    type: Annotated[str | None, Field(title="Type")] = "about:blank"
+    current_state: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a step an application cannot take from where it stands (registration): its state now, such as `accredited` or `withdrawn`",
+            title="Current State",
+        ),
+    ] = None
+    current_status: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a change to something cancelled, withdrawn or already answered (a session, a delegation, a bilateral request): its status now, such as `cancelled`, `withdrawn` or `declined`",
+            title="Current Status",
+        ),
+    ] = None
+    detail: Annotated[
+        str,
+        Field(
+            description="What went wrong this time and what to do about it, for a person to read (English); it never repeats values that were sent",
+            title="Detail",
+        ),
+    ]
+    errors: Annotated[
+        list[ProblemField] | None,
+        Field(
+            description="Only on 422: every refused field, each with what to change",
+            title="Errors",
+        ),
+    ] = None
+    reasons: Annotated[
+        list[str] | None,
+        Field(
+            description="Only on a 409 refusing to accept a bilateral request (scheduling): why each proposed slot cannot be scheduled, one line per slot in the meeting's local time",
+            title="Reasons",
+        ),
+    ] = None
+    retry_after: Annotated[
+        int | None,
+        Field(
+            description="Only on 429 and 503: seconds to wait before trying again (also sent as the Retry-After header)",
+            title="Retry After",
+        ),
+    ] = None
+    status: Annotated[
+        int,
+        Field(
+            description="The HTTP status code of this answer",
+            ge=400,
+            le=599,
+            title="Status",
+        ),
+    ]
+    title: Annotated[
+        str,
+        Field(
+            description="A short summary of the kind of problem, the same for every occurrence (such as `Conflict` or `Invalid request`)",
+            title="Title",
+        ),
+    ]
+    type: Annotated[
+        str | None,
+        Field(
+            description="A URI naming the kind of problem; always `about:blank`: `status` and `title` say what happened",
+            title="Type",
+        ),
+    ] = "about:blank"
+    vetting: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a vetting step (registration): the application's security vetting now: not_required, pending, cleared or flagged",
+            title="Vetting",
+        ),
+    ] = None
+
+
+class ProblemConflict(BaseModel):
+    """
+    One clash of a timetable change refused with 409 (scheduling).
+    """
+
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="The participant (registration application id) double-booked or not accredited",
+            title="Application Id",
+        ),
+    ] = None
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation whose head is busy or whose seats are used up",
+            title="Delegation Id",
+        ),
+    ] = None
+    kind: Annotated[
+        str,
+        Field(
+            description="What clashes: room, participant, head, capacity, seats or accreditation",
+            title="Kind",
+        ),
+    ]
+    message: Annotated[
+        str,
+        Field(
+            description="The clash in words, naming the other session involved if any",
+            title="Message",
+        ),
+    ]
+    session_id: Annotated[
+        UUID | None,
+        Field(description="The other session involved, if any", title="Session Id"),
+    ] = None
+    session_title: Annotated[
+        str | None, Field(description="That session's title", title="Session Title")
+    ] = None
 
 
 class ProblemField(BaseModel):
@@ -205,8 +599,20 @@ class ProblemField(BaseModel):
     One refused field of a 422 problem.
     """
 
-    field: Annotated[str, Field(title="Field")]
-    message: Annotated[str, Field(title="Message")]
+    field: Annotated[
+        str,
+        Field(
+            description="The refused input as a dotted path: a body field (`slots.0.starts_at`), or `query.`, `path.` or `header.` and a parameter's name (`query.limit`)",
+            title="Field",
+        ),
+    ]
+    message: Annotated[
+        str,
+        Field(
+            description="What is wrong with the value and what to send instead (English); the value itself is never repeated",
+            title="Message",
+        ),
+    ]
 
 
 class RepublishAnswer(BaseModel):
@@ -214,7 +620,13 @@ class RepublishAnswer(BaseModel):
     How many outbox rows wait to be published again.
     """
 
-    queued: Annotated[int, Field(title="Queued")]
+    queued: Annotated[
+        int,
+        Field(
+            description="Events queued for publishing again (dead letters excluded)",
+            title="Queued",
+        ),
+    ]
 
 
 class RepublishRequest(BaseModel):
@@ -222,7 +634,13 @@ class RepublishRequest(BaseModel):
     Where a republish starts: an ISO-8601 moment with its offset.
     """
 
-    since: Annotated[datetime, Field(title="Since")]
+    since: Annotated[
+        datetime,
+        Field(
+            description="Every event committed at or after this moment is published again; with an offset, not in the future and within the outbox retention",
+            title="Since",
+        ),
+    ]
 
 
 class SecretRotation(BaseModel):
@@ -230,8 +648,20 @@ class SecretRotation(BaseModel):
     The new signing secret; the previous one also signs until `previous_valid_until`.
     """
 
-    previous_valid_until: Annotated[datetime, Field(title="Previous Valid Until")]
-    secret: Annotated[str, Field(title="Secret")]
+    previous_valid_until: Annotated[
+        datetime,
+        Field(
+            description="Until when deliveries are signed with the previous secret too (UTC), so the receiver can switch over.",
+            title="Previous Valid Until",
+        ),
+    ]
+    secret: Annotated[
+        str,
+        Field(
+            description="The new signing secret (whsec_...); shown only here.",
+            title="Secret",
+        ),
+    ]
 
 
 class SubscriptionCreate(BaseModel):
@@ -242,31 +672,42 @@ class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    channel: Annotated[Literal["webhook", "email", "stream"] | None, Field(title="Channel")] = (
-        "webhook"
-    )
+    channel: Annotated[
+        Literal["webhook", "email", "stream"] | None,
+        Field(
+            description="How events arrive: webhook (signed POSTs to `url`), email (to `email`) or stream (read with GET /v1/stream).",
+            title="Channel",
+        ),
+    ] = "webhook"
     contact_email: Annotated[
         EmailStr | None,
         Field(
-            description="who is told if the receiver fails so long that it is disabled",
+            description="Who is written to when the receiver keeps failing until the subscription is disabled.",
             title="Contact Email",
         ),
     ] = None
     delegation_id: Annotated[
         UUID | None,
         Field(
-            description="only events of this delegation (a focal point's are always its own)",
+            description="Only events of this delegation; a focal point's subscriptions always receive its own delegation's only.",
             title="Delegation Id",
         ),
     ] = None
-    description: Annotated[Description | None, Field(title="Description")] = None
+    description: Annotated[
+        Description | None,
+        Field(
+            description="A note for people: what the subscription is for.",
+            title="Description",
+        ),
+    ] = None
     email: Annotated[
         EmailStr | None,
-        Field(description="where e-mails go (channel email)", title="Email"),
+        Field(description="Where e-mails go (channel email only).", title="Email"),
     ] = None
     event_types: Annotated[
         list[str],
         Field(
+            description="Event types to receive: exact, such as registration.accreditation.granted, or shell-style patterns, such as registration.* (* alone: every event the caller may see).",
             examples=[["registration.*", "scheduling.session.*"]],
             max_length=100,
             min_length=1,
@@ -275,15 +716,24 @@ class SubscriptionCreate(BaseModel):
     ]
     language: Annotated[
         Literal["en", "ru", "zh"] | None,
-        Field(description="the language of e-mails", title="Language"),
+        Field(
+            description="The language of e-mails: en (English), ru (Russian) or zh (Chinese).",
+            title="Language",
+        ),
     ] = "en"
     meeting_id: Annotated[
         UUID | None,
-        Field(description="only events of this meeting", title="Meeting Id"),
+        Field(
+            description="Only events of this meeting; left out, events of every meeting.",
+            title="Meeting Id",
+        ),
     ] = None
     url: Annotated[
         Url | None,
-        Field(description="where webhooks go (channel webhook)", title="Url"),
+        Field(
+            description="Where webhooks are posted (channel webhook only); it must be an address the service's egress policy allows.",
+            title="Url",
+        ),
     ] = None
 
 
@@ -292,24 +742,103 @@ class SubscriptionCreated(BaseModel):
     A new subscription with its signing secret (Standard Webhooks `whsec_...`).
     """
 
-    application_id: Annotated[UUID | None, Field(title="Application Id")]
-    channel: Annotated[str, Field(title="Channel")]
-    contact_email: Annotated[str | None, Field(title="Contact Email")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
-    description: Annotated[str | None, Field(title="Description")]
-    email: Annotated[str | None, Field(title="Email")]
-    event_types: Annotated[list[str], Field(title="Event Types")]
-    failing_since: Annotated[datetime | None, Field(title="Failing Since")]
-    id: Annotated[UUID, Field(title="Id")]
-    language: Annotated[str, Field(title="Language")]
-    last_success_at: Annotated[datetime | None, Field(title="Last Success At")]
-    meeting_id: Annotated[UUID | None, Field(title="Meeting Id")]
-    secret: Annotated[str, Field(title="Secret")]
-    status: Annotated[Literal["active", "paused", "disabled"], Field(title="Status")]
-    status_reason: Annotated[str | None, Field(title="Status Reason")]
-    updated_at: Annotated[datetime, Field(title="Updated At")]
-    url: Annotated[str | None, Field(title="Url")]
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="A participant's subscription: only events about its own application.",
+            title="Application Id",
+        ),
+    ]
+    channel: Annotated[
+        str,
+        Field(description="How events arrive: webhook, email or stream.", title="Channel"),
+    ]
+    contact_email: Annotated[
+        str | None,
+        Field(
+            description="Who is written to when the receiver keeps failing.",
+            title="Contact Email",
+        ),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was made (UTC).", title="Created At")
+    ]
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="Only events of this delegation; null: every delegation the owner may see.",
+            title="Delegation Id",
+        ),
+    ]
+    description: Annotated[
+        str | None,
+        Field(description="The owner's note: what it is for.", title="Description"),
+    ]
+    email: Annotated[
+        str | None,
+        Field(description="Where e-mails go; null for other channels.", title="Email"),
+    ]
+    event_types: Annotated[
+        list[str],
+        Field(
+            description="The event types and patterns received, such as registration.*.",
+            title="Event Types",
+        ),
+    ]
+    failing_since: Annotated[
+        datetime | None,
+        Field(
+            description="Since when every delivery has failed (UTC); null while deliveries succeed.",
+            title="Failing Since",
+        ),
+    ]
+    id: Annotated[UUID, Field(description="The subscription's id.", title="Id")]
+    language: Annotated[
+        str,
+        Field(description="The language of e-mails: en, ru or zh.", title="Language"),
+    ]
+    last_success_at: Annotated[
+        datetime | None,
+        Field(
+            description="When a delivery last succeeded (UTC); null if none has yet.",
+            title="Last Success At",
+        ),
+    ]
+    meeting_id: Annotated[
+        UUID | None,
+        Field(
+            description="Only events of this meeting; null: every meeting.",
+            title="Meeting Id",
+        ),
+    ]
+    secret: Annotated[
+        str,
+        Field(
+            description="The signing secret of a webhook's `webhook-signature` header (Standard Webhooks): shown only here and on rotation, so keep it now. Only webhooks are signed; other channels never use it.",
+            title="Secret",
+        ),
+    ]
+    status: Annotated[
+        Literal["active", "paused", "disabled"],
+        Field(
+            description="active; paused by its owner; or disabled by the service after the receiver failed for too long (resume to deliver again).",
+            title="Status",
+        ),
+    ]
+    status_reason: Annotated[
+        str | None,
+        Field(description="Why it is paused or disabled.", title="Status Reason"),
+    ]
+    updated_at: Annotated[
+        datetime, Field(description="When it last changed (UTC).", title="Updated At")
+    ]
+    url: Annotated[
+        str | None,
+        Field(
+            description="Where webhooks are posted; null for other channels.",
+            title="Url",
+        ),
+    ]
 
 
 class SubscriptionRead(BaseModel):
@@ -317,23 +846,96 @@ class SubscriptionRead(BaseModel):
     A subscription (the secret is shown only when it is created or rotated).
     """
 
-    application_id: Annotated[UUID | None, Field(title="Application Id")]
-    channel: Annotated[str, Field(title="Channel")]
-    contact_email: Annotated[str | None, Field(title="Contact Email")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
-    description: Annotated[str | None, Field(title="Description")]
-    email: Annotated[str | None, Field(title="Email")]
-    event_types: Annotated[list[str], Field(title="Event Types")]
-    failing_since: Annotated[datetime | None, Field(title="Failing Since")]
-    id: Annotated[UUID, Field(title="Id")]
-    language: Annotated[str, Field(title="Language")]
-    last_success_at: Annotated[datetime | None, Field(title="Last Success At")]
-    meeting_id: Annotated[UUID | None, Field(title="Meeting Id")]
-    status: Annotated[Literal["active", "paused", "disabled"], Field(title="Status")]
-    status_reason: Annotated[str | None, Field(title="Status Reason")]
-    updated_at: Annotated[datetime, Field(title="Updated At")]
-    url: Annotated[str | None, Field(title="Url")]
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="A participant's subscription: only events about its own application.",
+            title="Application Id",
+        ),
+    ]
+    channel: Annotated[
+        str,
+        Field(description="How events arrive: webhook, email or stream.", title="Channel"),
+    ]
+    contact_email: Annotated[
+        str | None,
+        Field(
+            description="Who is written to when the receiver keeps failing.",
+            title="Contact Email",
+        ),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was made (UTC).", title="Created At")
+    ]
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="Only events of this delegation; null: every delegation the owner may see.",
+            title="Delegation Id",
+        ),
+    ]
+    description: Annotated[
+        str | None,
+        Field(description="The owner's note: what it is for.", title="Description"),
+    ]
+    email: Annotated[
+        str | None,
+        Field(description="Where e-mails go; null for other channels.", title="Email"),
+    ]
+    event_types: Annotated[
+        list[str],
+        Field(
+            description="The event types and patterns received, such as registration.*.",
+            title="Event Types",
+        ),
+    ]
+    failing_since: Annotated[
+        datetime | None,
+        Field(
+            description="Since when every delivery has failed (UTC); null while deliveries succeed.",
+            title="Failing Since",
+        ),
+    ]
+    id: Annotated[UUID, Field(description="The subscription's id.", title="Id")]
+    language: Annotated[
+        str,
+        Field(description="The language of e-mails: en, ru or zh.", title="Language"),
+    ]
+    last_success_at: Annotated[
+        datetime | None,
+        Field(
+            description="When a delivery last succeeded (UTC); null if none has yet.",
+            title="Last Success At",
+        ),
+    ]
+    meeting_id: Annotated[
+        UUID | None,
+        Field(
+            description="Only events of this meeting; null: every meeting.",
+            title="Meeting Id",
+        ),
+    ]
+    status: Annotated[
+        Literal["active", "paused", "disabled"],
+        Field(
+            description="active; paused by its owner; or disabled by the service after the receiver failed for too long (resume to deliver again).",
+            title="Status",
+        ),
+    ]
+    status_reason: Annotated[
+        str | None,
+        Field(description="Why it is paused or disabled.", title="Status Reason"),
+    ]
+    updated_at: Annotated[
+        datetime, Field(description="When it last changed (UTC).", title="Updated At")
+    ]
+    url: Annotated[
+        str | None,
+        Field(
+            description="Where webhooks are posted; null for other channels.",
+            title="Url",
+        ),
+    ]
 
 
 class SubscriptionUpdate(BaseModel):
@@ -344,19 +946,58 @@ class SubscriptionUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    contact_email: Annotated[EmailStr | None, Field(title="Contact Email")] = None
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")] = None
-    description: Annotated[Description | None, Field(title="Description")] = None
-    event_types: Annotated[EventTypes | None, Field(title="Event Types")] = None
-    language: Annotated[Literal["en", "ru", "zh"] | None, Field(title="Language")] = None
-    meeting_id: Annotated[UUID | None, Field(title="Meeting Id")] = None
-    url: Annotated[Url1 | None, Field(title="Url")] = None
+    contact_email: Annotated[
+        EmailStr | None,
+        Field(
+            description="A new address to tell when the receiver keeps failing.",
+            title="Contact Email",
+        ),
+    ] = None
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="Only events of this delegation from now on (organiser staff).",
+            title="Delegation Id",
+        ),
+    ] = None
+    description: Annotated[
+        Description1 | None,
+        Field(description="A new note: what the subscription is for.", title="Description"),
+    ] = None
+    event_types: Annotated[
+        EventTypes | None,
+        Field(
+            description="Event types to receive: exact, such as registration.accreditation.granted, or shell-style patterns, such as registration.* (* alone: every event the caller may see). Replaces the list.",
+            title="Event Types",
+        ),
+    ] = None
+    language: Annotated[
+        Literal["en", "ru", "zh"] | None,
+        Field(description="A new e-mail language: en, ru or zh.", title="Language"),
+    ] = None
+    meeting_id: Annotated[
+        UUID | None,
+        Field(description="Only events of this meeting from now on.", title="Meeting Id"),
+    ] = None
+    url: Annotated[
+        Url1 | None,
+        Field(description="A new webhook address (webhooks only).", title="Url"),
+    ] = None
 
 
 Url = TypeAliasType(
     "Url",
-    Annotated[AnyUrl, Field(description="where webhooks go (channel webhook)", title="Url")],
+    Annotated[
+        AnyUrl,
+        Field(
+            description="Where webhooks are posted (channel webhook only); it must be an address the service's egress policy allows.",
+            title="Url",
+        ),
+    ],
 )
 
 
-Url1 = TypeAliasType("Url1", Annotated[AnyUrl, Field(title="Url")])
+Url1 = TypeAliasType(
+    "Url1",
+    Annotated[AnyUrl, Field(description="A new webhook address (webhooks only).", title="Url")],
+)

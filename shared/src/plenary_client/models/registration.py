@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -15,11 +15,25 @@ class Accepted(BaseModel):
     A request taken on; what happens next is said in `detail`.
     """
 
-    detail: Annotated[str, Field(title="Detail")]
+    detail: Annotated[
+        str,
+        Field(
+            description="What happens next, in a sentence to show the person.",
+            title="Detail",
+        ),
+    ]
 
 
 Accessibility = TypeAliasType(
-    "Accessibility", Annotated[str, Field(max_length=500, title="Accessibility")]
+    "Accessibility",
+    Annotated[
+        str,
+        Field(
+            description="Access needs at the venue, e.g. step-free access, a seat near the exit.",
+            max_length=500,
+            title="Accessibility",
+        ),
+    ],
 )
 
 
@@ -28,13 +42,36 @@ class AccountRead(BaseModel):
     A portal account (never its password hash).
     """
 
-    application_id: Annotated[UUID | None, Field(title="Application Id")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
-    email: Annotated[str, Field(title="Email")]
-    id: Annotated[UUID, Field(title="Id")]
-    password_changed_at: Annotated[datetime, Field(title="Password Changed At")]
-    role: Annotated[str, Field(title="Role")]
+    application_id: Annotated[
+        UUID | None,
+        Field(description="A participant's own application.", title="Application Id"),
+    ]
+    created_at: Annotated[
+        datetime,
+        Field(description="When the account was made (UTC).", title="Created At"),
+    ]
+    delegation_id: Annotated[
+        UUID | None,
+        Field(description="The delegation a focal point acts for.", title="Delegation Id"),
+    ]
+    email: Annotated[
+        str, Field(description="The address the account signs in with.", title="Email")
+    ]
+    id: Annotated[
+        UUID,
+        Field(
+            description="The account's id, as POST /v1/accounts/{account_id}/password-reset-link takes it.",
+            title="Id",
+        ),
+    ]
+    password_changed_at: Annotated[
+        datetime,
+        Field(
+            description="When the password was last set (UTC).",
+            title="Password Changed At",
+        ),
+    ]
+    role: Annotated[str, Field(description="The account's portal role.", title="Role")]
 
 
 class ApplicationCreate(BaseModel):
@@ -45,48 +82,106 @@ class ApplicationCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    accessibility: Annotated[Accessibility | None, Field(title="Accessibility")] = None
+    accessibility: Annotated[
+        Accessibility | None,
+        Field(
+            description="Access needs at the venue, e.g. step-free access, a seat near the exit.",
+            title="Accessibility",
+        ),
+    ] = None
     category: Annotated[
         Literal["delegate", "adviser", "security", "media", "support"],
         Field(
-            description="Participant categories: registration nominates in them, delegation counts quotas by them.",
+            description="The participant category; it counts against the delegation's quota of that category and sets the badge's colour and zones.",
             title="Category",
         ),
     ]
-    date_of_birth: Annotated[date, Field(title="Date Of Birth")]
+    date_of_birth: Annotated[
+        date,
+        Field(
+            description="Date of birth (ISO 8601, YYYY-MM-DD), in the past and within 120 years. Stored encrypted and erased by the document purge after the meeting.",
+            title="Date Of Birth",
+        ),
+    ]
     delegation_id: Annotated[
         UUID | None,
         Field(
-            description="the nominating delegation; a focal point's own is taken from its token",
+            description="The nominating delegation. Organiser staff must give it; for a focal point it is its own delegation, taken from its token.",
             title="Delegation Id",
         ),
     ] = None
-    dietary: Annotated[Dietary | None, Field(title="Dietary")] = None
-    email: Annotated[EmailStr, Field(title="Email")]
-    family_name: Annotated[str, Field(max_length=200, min_length=1, title="Family Name")]
-    family_name_native: Annotated[FamilyNameNative | None, Field(title="Family Name Native")] = None
-    given_name: Annotated[str, Field(max_length=200, min_length=1, title="Given Name")]
+    dietary: Annotated[
+        Dietary | None,
+        Field(
+            description="Dietary needs the caterers should know of, e.g. halal, vegetarian, nut allergy.",
+            title="Dietary",
+        ),
+    ] = None
+    email: Annotated[
+        EmailStr,
+        Field(
+            description="The participant's own e-mail address: notices about the application and the portal invitation go there.",
+            title="Email",
+        ),
+    ]
+    family_name: Annotated[
+        str,
+        Field(
+            description="Family name in Latin letters, spelt as in the passport.",
+            max_length=200,
+            min_length=1,
+            title="Family Name",
+        ),
+    ]
+    family_name_native: Annotated[
+        FamilyNameNative | None,
+        Field(
+            description="Family name in the participant's own script, e.g. Нурланова.",
+            title="Family Name Native",
+        ),
+    ] = None
+    given_name: Annotated[
+        str,
+        Field(
+            description="Given name in Latin letters, spelt as in the passport.",
+            max_length=200,
+            min_length=1,
+            title="Given Name",
+        ),
+    ]
     given_name_native: Annotated[
         GivenNameNative | None,
-        Field(description="e.g. Айгерим", title="Given Name Native"),
+        Field(
+            description="Given name in the participant's own script (Cyrillic, Chinese, ...) where it differs from the Latin spelling, e.g. Айгерим.",
+            title="Given Name Native",
+        ),
     ] = None
     language: Annotated[
         Literal["en", "ru", "zh"] | None,
-        Field(description="the language this person is written to in", title="Language"),
+        Field(
+            description="The language the participant's e-mails are written in: en (English), ru (Russian) or zh (Chinese).",
+            title="Language",
+        ),
     ] = "en"
     nationality: Annotated[
         str,
         Field(
-            description="ISO 3166-1 alpha-3, e.g. KAZ",
+            description="Nationality as in the passport, an ISO 3166-1 alpha-3 code, e.g. KAZ.",
             pattern="^[A-Z]{3}$",
             title="Nationality",
         ),
     ]
-    passport_expiry: Annotated[date | None, Field(title="Passport Expiry")] = None
+    passport_expiry: Annotated[
+        date | None,
+        Field(
+            description="The passport's expiry date (ISO 8601, YYYY-MM-DD); it must be after today. Stored encrypted and erased by the document purge after the meeting.",
+            title="Passport Expiry",
+        ),
+    ] = None
     passport_number: Annotated[
         str,
         Field(
-            description="letters and digits only; stored encrypted, never shown in full",
+            description="Passport number, capital letters and digits only. Stored encrypted; answers show only its last two characters.",
             max_length=20,
             min_length=5,
             pattern="^[A-Z0-9]+$",
@@ -95,15 +190,22 @@ class ApplicationCreate(BaseModel):
     ]
     phone: Annotated[
         Phone | None,
-        Field(description="international, e.g. +7 701 1234567", title="Phone"),
+        Field(
+            description="Phone number in international format: a plus sign, the country code and the number, spaces allowed, e.g. +7 701 1234567.",
+            title="Phone",
+        ),
     ] = None
     position: Annotated[
-        Position | None, Field(description="title or position", title="Position")
+        Position | None,
+        Field(
+            description="Title or position in the delegation, e.g. Deputy Minister of Foreign Affairs.",
+            title="Position",
+        ),
     ] = None
     waitlist: Annotated[
         bool | None,
         Field(
-            description="if the delegation's quota is full: wait on its waiting list for a seat (true) or be rejected (false); left out, the delegation's default decides",
+            description="If the delegation's quota for the category is full: wait on its waiting list for a seat (true) or be rejected (false). Left out, the delegation's default decides.",
             title="Waitlist",
         ),
     ] = None
@@ -114,31 +216,113 @@ class ApplicationRead(BaseModel):
     An application as the organiser and its focal point see it.
     """
 
-    accessibility: Annotated[str | None, Field(title="Accessibility")]
+    accessibility: Annotated[
+        str | None,
+        Field(description="Access needs at the venue.", title="Accessibility"),
+    ]
     category: Annotated[
         Literal["delegate", "adviser", "security", "media", "support"],
         Field(
-            description="Participant categories: registration nominates in them, delegation counts quotas by them.",
+            description="The participant category: the quota it counts against, and the badge's colour and zones.",
             title="Category",
         ),
     ]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    dietary: Annotated[str | None, Field(title="Dietary")]
-    email: Annotated[str, Field(title="Email")]
-    family_name: Annotated[str, Field(title="Family Name")]
-    family_name_native: Annotated[str | None, Field(title="Family Name Native")]
-    given_name: Annotated[str, Field(title="Given Name")]
-    given_name_native: Annotated[str | None, Field(title="Given Name Native")]
-    has_photo: Annotated[bool, Field(title="Has Photo")]
-    id: Annotated[UUID, Field(title="Id")]
-    language: Annotated[str, Field(title="Language")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    nationality: Annotated[str, Field(title="Nationality")]
-    passport_number_masked: Annotated[str, Field(title="Passport Number Masked")]
-    phone: Annotated[str | None, Field(title="Phone")]
-    position: Annotated[str | None, Field(title="Position")]
-    reason: Annotated[str | None, Field(title="Reason")]
+    created_at: Annotated[
+        datetime,
+        Field(description="When the application was submitted (UTC).", title="Created At"),
+    ]
+    delegation_id: Annotated[
+        UUID, Field(description="The nominating delegation.", title="Delegation Id")
+    ]
+    dietary: Annotated[
+        str | None, Field(description="Dietary needs for catering.", title="Dietary")
+    ]
+    email: Annotated[str, Field(description="The participant's e-mail address.", title="Email")]
+    family_name: Annotated[
+        str,
+        Field(
+            description="Family name in Latin letters, as in the passport.",
+            title="Family Name",
+        ),
+    ]
+    family_name_native: Annotated[
+        str | None,
+        Field(
+            description="Family name in the participant's own script.",
+            title="Family Name Native",
+        ),
+    ]
+    given_name: Annotated[
+        str,
+        Field(
+            description="Given name in Latin letters, as in the passport.",
+            title="Given Name",
+        ),
+    ]
+    given_name_native: Annotated[
+        str | None,
+        Field(
+            description="Given name in the participant's own script.",
+            title="Given Name Native",
+        ),
+    ]
+    has_photo: Annotated[
+        bool,
+        Field(
+            description="Whether a badge photo was uploaded (PUT /v1/applications/{id}/photo).",
+            title="Has Photo",
+        ),
+    ]
+    id: Annotated[
+        UUID,
+        Field(
+            description="The application's id; it is also the participant's id in events.",
+            title="Id",
+        ),
+    ]
+    language: Annotated[
+        str,
+        Field(
+            description="The language of the participant's e-mails: en, ru or zh.",
+            title="Language",
+        ),
+    ]
+    meeting_id: Annotated[
+        UUID,
+        Field(
+            description="The meeting the participant is nominated for.",
+            title="Meeting Id",
+        ),
+    ]
+    nationality: Annotated[
+        str,
+        Field(
+            description="Nationality, ISO 3166-1 alpha-3, e.g. KAZ.",
+            title="Nationality",
+        ),
+    ]
+    passport_number_masked: Annotated[
+        str,
+        Field(
+            description="The passport number with all but its last two characters hidden; `purged` once the document data was erased after the meeting.",
+            title="Passport Number Masked",
+        ),
+    ]
+    phone: Annotated[
+        str | None,
+        Field(description="Phone number in international format.", title="Phone"),
+    ]
+    position: Annotated[
+        str | None,
+        Field(description="Title or position in the delegation.", title="Position"),
+    ]
+    reason: Annotated[
+        str | None,
+        Field(
+            description="Why the application last changed state, where there is a reason: its waiting list position, a promotion from it, or why it was rejected, refused, withdrawn or revoked.",
+            title="Reason",
+        ),
+    ]
     state: Annotated[
         Literal[
             "submitted",
@@ -150,13 +334,19 @@ class ApplicationRead(BaseModel):
             "withdrawn",
             "revoked",
         ],
-        Field(description="Where an application stands.", title="State"),
+        Field(
+            description="Where the application stands: submitted, then nominated (within the delegation's quota), waitlisted or rejected; then accredited or refused by the desk; withdrawn or revoked end it.",
+            title="State",
+        ),
     ]
-    updated_at: Annotated[datetime, Field(title="Updated At")]
+    updated_at: Annotated[
+        datetime,
+        Field(description="When the application last changed (UTC).", title="Updated At"),
+    ]
     vetting: Annotated[
         Literal["not_required", "pending", "cleared", "flagged"],
         Field(
-            description="The host's security vetting of a nominee, where the meeting requires it.",
+            description="The host's security vetting: not_required, or pending until the security service clears or flags the nominee; granting waits for cleared.",
             title="Vetting",
         ),
     ]
@@ -170,33 +360,97 @@ class ApplicationUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    accessibility: Annotated[Accessibility | None, Field(title="Accessibility")] = None
+    accessibility: Annotated[
+        Accessibility | None,
+        Field(
+            description="Access needs at the venue, e.g. step-free access, a seat near the exit.",
+            title="Accessibility",
+        ),
+    ] = None
     category: Annotated[
         Literal["delegate", "adviser", "security", "media", "support"] | None,
         Field(
-            description="a new category sends the nomination back to its delegation's quota check"
+            description="A new category; it sends the nomination back to its delegation's quota check for that category."
         ),
     ] = None
-    date_of_birth: Annotated[date | None, Field(title="Date Of Birth")] = None
-    dietary: Annotated[Dietary | None, Field(title="Dietary")] = None
-    email: Annotated[EmailStr | None, Field(title="Email")] = None
-    family_name: Annotated[FamilyName | None, Field(title="Family Name")] = None
-    family_name_native: Annotated[FamilyNameNative | None, Field(title="Family Name Native")] = None
-    given_name: Annotated[GivenName | None, Field(title="Given Name")] = None
+    date_of_birth: Annotated[
+        date | None,
+        Field(
+            description="Corrected date of birth (ISO 8601, YYYY-MM-DD).",
+            title="Date Of Birth",
+        ),
+    ] = None
+    dietary: Annotated[
+        Dietary | None,
+        Field(
+            description="Dietary needs the caterers should know of, e.g. halal, vegetarian, nut allergy.",
+            title="Dietary",
+        ),
+    ] = None
+    email: Annotated[
+        EmailStr | None,
+        Field(description="The participant's new e-mail address.", title="Email"),
+    ] = None
+    family_name: Annotated[
+        FamilyName | None,
+        Field(description="Corrected family name in Latin letters.", title="Family Name"),
+    ] = None
+    family_name_native: Annotated[
+        FamilyNameNative | None,
+        Field(
+            description="Family name in the participant's own script, e.g. Нурланова.",
+            title="Family Name Native",
+        ),
+    ] = None
+    given_name: Annotated[
+        GivenName | None,
+        Field(description="Corrected given name in Latin letters.", title="Given Name"),
+    ] = None
     given_name_native: Annotated[
         GivenNameNative | None,
-        Field(description="e.g. Айгерим", title="Given Name Native"),
+        Field(
+            description="Given name in the participant's own script (Cyrillic, Chinese, ...) where it differs from the Latin spelling, e.g. Айгерим.",
+            title="Given Name Native",
+        ),
     ] = None
-    language: Annotated[Literal["en", "ru", "zh"] | None, Field(title="Language")] = None
-    nationality: Annotated[Nationality | None, Field(title="Nationality")] = None
-    passport_expiry: Annotated[date | None, Field(title="Passport Expiry")] = None
-    passport_number: Annotated[PassportNumber | None, Field(title="Passport Number")] = None
+    language: Annotated[
+        Literal["en", "ru", "zh"] | None,
+        Field(description="A new e-mail language: en, ru or zh.", title="Language"),
+    ] = None
+    nationality: Annotated[
+        Nationality | None,
+        Field(
+            description="Corrected nationality, ISO 3166-1 alpha-3.",
+            title="Nationality",
+        ),
+    ] = None
+    passport_expiry: Annotated[
+        date | None,
+        Field(
+            description="The passport's expiry date (ISO 8601, YYYY-MM-DD); it must be after today. Stored encrypted and erased by the document purge after the meeting.",
+            title="Passport Expiry",
+        ),
+    ] = None
+    passport_number: Annotated[
+        PassportNumber | None,
+        Field(
+            description="A new passport number, capital letters and digits only; stored encrypted.",
+            title="Passport Number",
+        ),
+    ] = None
     phone: Annotated[
         Phone | None,
-        Field(description="international, e.g. +7 701 1234567", title="Phone"),
+        Field(
+            description="Phone number in international format: a plus sign, the country code and the number, spaces allowed, e.g. +7 701 1234567.",
+            title="Phone",
+        ),
     ] = None
     position: Annotated[
-        Position | None, Field(description="title or position", title="Position")
+        Position | None,
+        Field(
+            description="Title or position in the delegation, e.g. Deputy Minister of Foreign Affairs.",
+            title="Position",
+        ),
     ] = None
 
 
@@ -205,38 +459,77 @@ class BadgeRead(BaseModel):
     A participant's badge and the token its QR code carries.
     """
 
-    application_id: Annotated[UUID, Field(title="Application Id")]
-    badge_number: Annotated[str, Field(title="Badge Number")]
-    category: Annotated[str, Field(title="Category")]
-    colour: Annotated[str, Field(title="Colour")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    id: Annotated[UUID, Field(title="Id")]
-    issued_at: Annotated[datetime, Field(title="Issued At")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
+    application_id: Annotated[
+        UUID,
+        Field(
+            description="The accredited application the badge belongs to.",
+            title="Application Id",
+        ),
+    ]
+    badge_number: Annotated[
+        str,
+        Field(
+            description="The printed number: prefix, the meeting's code and a sequence, e.g. PL-0001-0042.",
+            title="Badge Number",
+        ),
+    ]
+    category: Annotated[
+        str, Field(description="The holder's participant category.", title="Category")
+    ]
+    colour: Annotated[
+        str,
+        Field(
+            description="The badge colour of the category: red (delegate), blue (adviser), black (security), green (media), grey (support).",
+            title="Colour",
+        ),
+    ]
+    delegation_id: Annotated[
+        UUID, Field(description="The holder's delegation.", title="Delegation Id")
+    ]
+    id: Annotated[UUID, Field(description="The badge's id.", title="Id")]
+    issued_at: Annotated[
+        datetime,
+        Field(description="When the badge was issued (UTC).", title="Issued At"),
+    ]
+    meeting_id: Annotated[
+        UUID, Field(description="The meeting the badge is for.", title="Meeting Id")
+    ]
     qr_token: Annotated[
         str,
         Field(
-            description="the signed token printed as the QR code; scanners send it to POST /v1/checkins as `code` and can verify it offline with GET /v1/badges/public-key",
+            description="The signed token printed as the QR code; scanners send it to POST /v1/checkins as `code` and can verify it offline with GET /v1/badges/public-key.",
             title="Qr Token",
         ),
     ]
-    replaces: Annotated[UUID | None, Field(title="Replaces")]
+    replaces: Annotated[
+        UUID | None,
+        Field(description="The lost badge this re-issued one replaces.", title="Replaces"),
+    ]
     status: Annotated[
         str,
         Field(
-            description="active, or void once re-issued or once its holder's accreditation was revoked or withdrawn",
+            description="active, or void once re-issued or once its holder's accreditation was revoked or withdrawn.",
             title="Status",
         ),
     ]
     void_reason: Annotated[
         str | None,
         Field(
-            description="why a void badge is void: replaced, revoked or withdrawn",
+            description="Why a void badge is void: replaced, revoked or withdrawn.",
             title="Void Reason",
         ),
     ] = None
-    voided_at: Annotated[datetime | None, Field(title="Voided At")]
-    zones: Annotated[list[str], Field(title="Zones")]
+    voided_at: Annotated[
+        datetime | None,
+        Field(description="When the badge became void (UTC).", title="Voided At"),
+    ]
+    zones: Annotated[
+        list[str],
+        Field(
+            description="The zones the badge opens: plenary, restricted, press, operations.",
+            title="Zones",
+        ),
+    ]
 
 
 class CheckinCreate(BaseModel):
@@ -249,12 +542,18 @@ class CheckinCreate(BaseModel):
     )
     checkpoint: Annotated[
         str,
-        Field(examples=["Gate A"], max_length=100, min_length=1, title="Checkpoint"),
+        Field(
+            description="Which checkpoint scanned, as its staff name it; the same badge scanned again for the same zone here within 60 seconds gets the first answer again.",
+            examples=["Gate A"],
+            max_length=100,
+            min_length=1,
+            title="Checkpoint",
+        ),
     ]
     code: Annotated[
         str,
         Field(
-            description="the scanned QR code text",
+            description="The text the scanner read from the badge's QR code (the badge's `qr_token`).",
             max_length=2000,
             min_length=1,
             title="Code",
@@ -262,7 +561,7 @@ class CheckinCreate(BaseModel):
     ]
     zone: Annotated[
         Literal["plenary", "restricted", "press", "operations"],
-        Field(description="Access zones of a venue.", title="Zone"),
+        Field(description="The zone this checkpoint opens into.", title="Zone"),
     ]
 
 
@@ -271,15 +570,45 @@ class CheckinRead(BaseModel):
     Whether the holder may pass, and who it is when the badge is known.
     """
 
-    allowed: Annotated[bool, Field(title="Allowed")]
-    badge_number: Annotated[str | None, Field(title="Badge Number")] = None
-    category: Annotated[str | None, Field(title="Category")] = None
-    checkin_id: Annotated[UUID, Field(title="Checkin Id")]
-    checkpoint: Annotated[str, Field(title="Checkpoint")]
-    colour: Annotated[str | None, Field(title="Colour")] = None
-    delegation: Annotated[str | None, Field(title="Delegation")] = None
-    family_name: Annotated[str | None, Field(title="Family Name")] = None
-    given_name: Annotated[str | None, Field(title="Given Name")] = None
+    allowed: Annotated[
+        bool,
+        Field(description="Whether the holder may pass into the zone.", title="Allowed"),
+    ]
+    badge_number: Annotated[
+        str | None,
+        Field(
+            description="The badge's number; null when the code is not a known badge.",
+            title="Badge Number",
+        ),
+    ] = None
+    category: Annotated[
+        str | None,
+        Field(description="The holder's participant category.", title="Category"),
+    ] = None
+    checkin_id: Annotated[
+        UUID, Field(description="The id of this scan's record.", title="Checkin Id")
+    ]
+    checkpoint: Annotated[
+        str, Field(description="The checkpoint that scanned.", title="Checkpoint")
+    ]
+    colour: Annotated[
+        str | None,
+        Field(description="The badge colour staff should see.", title="Colour"),
+    ] = None
+    delegation: Annotated[
+        str | None,
+        Field(description="The name of the holder's delegation.", title="Delegation"),
+    ] = None
+    family_name: Annotated[
+        str | None, Field(description="The holder's family name.", title="Family Name")
+    ] = None
+    given_name: Annotated[
+        str | None,
+        Field(
+            description="The holder's given name, for staff to compare with the photo.",
+            title="Given Name",
+        ),
+    ] = None
     reason: Annotated[
         Literal[
             "admitted",
@@ -291,17 +620,23 @@ class CheckinRead(BaseModel):
             "wrong_zone",
             "not_accredited",
         ],
-        Field(description="Why a scan was admitted or denied.", title="Reason"),
+        Field(
+            description="Why: admitted, or the reason to deny (forged, unknown, revoked, withdrawn, void, wrong_zone, not_accredited).",
+            title="Reason",
+        ),
     ]
     repeat: Annotated[
         bool,
         Field(
-            description="true when this scan repeats one at the same zone and checkpoint within 60 seconds: the first answer is returned and nothing is published again",
+            description="True when this scan repeats one at the same zone and checkpoint within 60 seconds: the first answer is returned and nothing is published again.",
             title="Repeat",
         ),
     ]
-    scanned_at: Annotated[datetime, Field(title="Scanned At")]
-    zone: Annotated[str, Field(title="Zone")]
+    scanned_at: Annotated[
+        datetime,
+        Field(description="When the scan was recorded (UTC).", title="Scanned At"),
+    ]
+    zone: Annotated[str, Field(description="The zone scanned for.", title="Zone")]
 
 
 class CodeGiven(BaseModel):
@@ -315,13 +650,21 @@ class CodeGiven(BaseModel):
     code: Annotated[
         str,
         Field(
-            description="the six digits from the e-mail",
+            description="The six-digit code e-mailed to the invited address on accepting.",
             max_length=12,
             min_length=6,
             title="Code",
         ),
     ]
-    token: Annotated[str, Field(max_length=200, min_length=20, title="Token")]
+    token: Annotated[
+        str,
+        Field(
+            description="The secret from the invitation link's fragment (the part after #token=).",
+            max_length=200,
+            min_length=20,
+            title="Token",
+        ),
+    ]
 
 
 class CodeSent(BaseModel):
@@ -329,9 +672,19 @@ class CodeSent(BaseModel):
     The password is kept; a code is on its way to the invited address.
     """
 
-    detail: Annotated[str, Field(title="Detail")]
+    detail: Annotated[
+        str,
+        Field(
+            description="What to do next, in a sentence to show the person.",
+            title="Detail",
+        ),
+    ]
     email_hint: Annotated[
-        str, Field(description="the invited address, partly hidden", title="Email Hint")
+        str,
+        Field(
+            description="The invited address with all but its first letter hidden, e.g. a***@example.org.",
+            title="Email Hint",
+        ),
     ]
 
 
@@ -340,17 +693,45 @@ class DeadLetterRead(BaseModel):
     A message that failed every attempt.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    consumer: Annotated[str, Field(title="Consumer")]
-    created_at: Annotated[Any, Field(title="Created At")]
-    error: Annotated[str, Field(title="Error")]
-    event_id: Annotated[str | None, Field(title="Event Id")]
-    event_type: Annotated[str | None, Field(title="Event Type")]
-    id: Annotated[int, Field(title="Id")]
-    offset: Annotated[int, Field(title="Offset")]
-    partition: Annotated[int, Field(title="Partition")]
-    replayed_at: Annotated[Any, Field(title="Replayed At")]
-    topic: Annotated[str, Field(title="Topic")]
+    attempts: Annotated[
+        int, Field(description="How many times handling it was tried", title="Attempts")
+    ]
+    consumer: Annotated[
+        str,
+        Field(
+            description="The consumer group (service) that could not handle it",
+            title="Consumer",
+        ),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was set aside (UTC)", title="Created At")
+    ]
+    error: Annotated[str, Field(description="The error of the last attempt", title="Error")]
+    event_id: Annotated[
+        str | None,
+        Field(
+            description="The CloudEvent id, when the message could be read as one",
+            title="Event Id",
+        ),
+    ]
+    event_type: Annotated[
+        str | None,
+        Field(
+            description="The CloudEvent type, such as `registration.accreditation.granted`",
+            title="Event Type",
+        ),
+    ]
+    id: Annotated[int, Field(description="The dead letter's number, to replay it by", title="Id")]
+    offset: Annotated[int, Field(description="Its offset in that partition", title="Offset")]
+    partition: Annotated[int, Field(description="Its Kafka partition", title="Partition")]
+    replayed_at: Annotated[
+        datetime | None,
+        Field(
+            description="When an operator last replayed it (UTC); null if never",
+            title="Replayed At",
+        ),
+    ]
+    topic: Annotated[str, Field(description="The Kafka topic the message came from", title="Topic")]
 
 
 class DecisionCreate(BaseModel):
@@ -363,14 +744,31 @@ class DecisionCreate(BaseModel):
     )
     decision: Annotated[
         Literal["grant", "refuse"],
-        Field(description="The accreditation desk's decision.", title="Verdict"),
+        Field(
+            description="grant accredits the participant (a badge is issued); refuse ends the application.",
+            title="Verdict",
+        ),
     ]
     reason: Annotated[
-        Reason1 | None, Field(description="required when refusing", title="Reason")
+        Reason1 | None,
+        Field(
+            description="Why the accreditation is refused; required when refusing, kept in the application's history and carried by the refusal event.",
+            title="Reason",
+        ),
     ] = None
 
 
-Dietary = TypeAliasType("Dietary", Annotated[str, Field(max_length=500, title="Dietary")])
+Dietary = TypeAliasType(
+    "Dietary",
+    Annotated[
+        str,
+        Field(
+            description="Dietary needs the caterers should know of, e.g. halal, vegetarian, nut allergy.",
+            max_length=500,
+            title="Dietary",
+        ),
+    ],
+)
 
 
 class DocumentsRead(BaseModel):
@@ -378,25 +776,59 @@ class DocumentsRead(BaseModel):
     Personal document data, for the accreditation desk only.
     """
 
-    date_of_birth: Annotated[date, Field(title="Date Of Birth")]
-    passport_expiry: Annotated[date | None, Field(title="Passport Expiry")]
-    passport_number: Annotated[str, Field(title="Passport Number")]
+    date_of_birth: Annotated[
+        date, Field(description="Date of birth (YYYY-MM-DD).", title="Date Of Birth")
+    ]
+    passport_expiry: Annotated[
+        date | None,
+        Field(
+            description="The passport's expiry date (YYYY-MM-DD), if it was given.",
+            title="Passport Expiry",
+        ),
+    ]
+    passport_number: Annotated[
+        str, Field(description="The passport number in full.", title="Passport Number")
+    ]
 
 
 FamilyName = TypeAliasType(
     "FamilyName",
-    Annotated[str, Field(max_length=200, min_length=1, title="Family Name")],
+    Annotated[
+        str,
+        Field(
+            description="Corrected family name in Latin letters.",
+            max_length=200,
+            min_length=1,
+            title="Family Name",
+        ),
+    ],
 )
 
 
 FamilyNameNative = TypeAliasType(
     "FamilyNameNative",
-    Annotated[str, Field(max_length=200, title="Family Name Native")],
+    Annotated[
+        str,
+        Field(
+            description="Family name in the participant's own script, e.g. Нурланова.",
+            max_length=200,
+            title="Family Name Native",
+        ),
+    ],
 )
 
 
 GivenName = TypeAliasType(
-    "GivenName", Annotated[str, Field(max_length=200, min_length=1, title="Given Name")]
+    "GivenName",
+    Annotated[
+        str,
+        Field(
+            description="Corrected given name in Latin letters.",
+            max_length=200,
+            min_length=1,
+            title="Given Name",
+        ),
+    ],
 )
 
 
@@ -404,7 +836,11 @@ GivenNameNative = TypeAliasType(
     "GivenNameNative",
     Annotated[
         str,
-        Field(description="e.g. Айгерим", max_length=200, title="Given Name Native"),
+        Field(
+            description="Given name in the participant's own script (Cyrillic, Chinese, ...) where it differs from the Latin spelling, e.g. Айгерим.",
+            max_length=200,
+            title="Given Name Native",
+        ),
     ],
 )
 
@@ -414,9 +850,15 @@ class HistoryRead(BaseModel):
     One step of an application's audit trail.
     """
 
-    actor: Annotated[str, Field(title="Actor")]
-    at: Annotated[datetime, Field(title="At")]
-    from_state: (
+    actor: Annotated[
+        str,
+        Field(
+            description="Who took the step: the subject of the caller's token (a portal account's e-mail address), or system:<service> for a step the platform took by itself.",
+            title="Actor",
+        ),
+    ]
+    at: Annotated[datetime, Field(description="When the step was taken (UTC).", title="At")]
+    from_state: Annotated[
         Literal[
             "submitted",
             "waitlisted",
@@ -427,9 +869,13 @@ class HistoryRead(BaseModel):
             "withdrawn",
             "revoked",
         ]
-        | None
-    )
-    reason: Annotated[str | None, Field(title="Reason")]
+        | None,
+        Field(description="The state before this step; null for the submission itself."),
+    ]
+    reason: Annotated[
+        str | None,
+        Field(description="Why, where the step has a reason.", title="Reason"),
+    ]
     to_state: Annotated[
         Literal[
             "submitted",
@@ -441,7 +887,10 @@ class HistoryRead(BaseModel):
             "withdrawn",
             "revoked",
         ],
-        Field(description="Where an application stands.", title="State"),
+        Field(
+            description="The state after this step; the same as from_state for a vetting outcome.",
+            title="State",
+        ),
     ]
 
 
@@ -450,8 +899,20 @@ class ImportErrorRead(BaseModel):
     A line that could not be nominated, and why.
     """
 
-    line: Annotated[int, Field(title="Line")]
-    reason: Annotated[str, Field(title="Reason")]
+    line: Annotated[
+        int,
+        Field(
+            description="The line's number in the file; the header is line 1.",
+            title="Line",
+        ),
+    ]
+    reason: Annotated[
+        str,
+        Field(
+            description="Why the line was not nominated (its values are not echoed).",
+            title="Reason",
+        ),
+    ]
 
 
 class ImportRead(BaseModel):
@@ -459,17 +920,55 @@ class ImportRead(BaseModel):
     Where an import stands.
     """
 
-    created_at: Annotated[datetime, Field(title="Created At")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    failed: Annotated[int, Field(title="Failed")]
-    finished_at: Annotated[datetime | None, Field(title="Finished At")]
-    id: Annotated[UUID, Field(title="Id")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    nominated: Annotated[int, Field(title="Nominated")]
-    percent: Annotated[int, Field(title="Percent")]
-    processed: Annotated[int, Field(title="Processed")]
-    status: Annotated[str, Field(title="Status")]
-    total: Annotated[int, Field(title="Total")]
+    created_at: Annotated[
+        datetime,
+        Field(description="When the file was uploaded (UTC).", title="Created At"),
+    ]
+    delegation_id: Annotated[
+        UUID,
+        Field(
+            description="The delegation whose people the file names.",
+            title="Delegation Id",
+        ),
+    ]
+    failed: Annotated[
+        int,
+        Field(
+            description="Lines that did not; GET /v1/imports/{id}/errors says why for each.",
+            title="Failed",
+        ),
+    ]
+    finished_at: Annotated[
+        datetime | None,
+        Field(description="When the import was done (UTC).", title="Finished At"),
+    ]
+    id: Annotated[UUID, Field(description="The import's id.", title="Id")]
+    meeting_id: Annotated[UUID, Field(description="The meeting nominated for.", title="Meeting Id")]
+    nominated: Annotated[
+        int, Field(description="Lines that became applications.", title="Nominated")
+    ]
+    percent: Annotated[
+        int,
+        Field(
+            description="processed as a whole percentage of total, 0 to 100.",
+            title="Percent",
+        ),
+    ]
+    processed: Annotated[int, Field(description="Lines worked through so far.", title="Processed")]
+    status: Annotated[
+        str,
+        Field(
+            description="queued, running, or done once every line was worked through.",
+            title="Status",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="Data lines in the file (the header not counted).",
+            title="Total",
+        ),
+    ]
 
 
 class InvitationCreate(BaseModel):
@@ -480,13 +979,40 @@ class InvitationCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    application_id: Annotated[UUID | None, Field(title="Application Id")] = None
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")] = None
-    email: Annotated[EmailStr, Field(title="Email")]
-    language: Annotated[Literal["en", "ru", "zh"] | None, Field(title="Language")] = "en"
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="The participant's own application; required for a participant.",
+            title="Application Id",
+        ),
+    ] = None
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation a focal point acts for; required for a focal point.",
+            title="Delegation Id",
+        ),
+    ] = None
+    email: Annotated[
+        EmailStr,
+        Field(
+            description="The address the invitation link and, on accepting, the confirmation code are sent to; the account's sign-in name.",
+            title="Email",
+        ),
+    ]
+    language: Annotated[
+        Literal["en", "ru", "zh"] | None,
+        Field(
+            description="The language of the invitation e-mail: en, ru or zh.",
+            title="Language",
+        ),
+    ] = "en"
     role: Annotated[
         Literal["focal_point", "participant", "organiser", "accreditation_desk"],
-        Field(title="Role"),
+        Field(
+            description="The portal role of the account the invitation makes.",
+            title="Role",
+        ),
     ]
 
 
@@ -495,19 +1021,70 @@ class InvitationRead(BaseModel):
     An invitation and its audit trail (never its link).
     """
 
-    accepted_at: Annotated[datetime | None, Field(title="Accepted At")]
-    application_id: Annotated[UUID | None, Field(title="Application Id")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    created_by: Annotated[str, Field(description="who invited", title="Created By")]
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
-    email: Annotated[str, Field(title="Email")]
-    expires_at: Annotated[datetime, Field(title="Expires At")]
-    id: Annotated[UUID, Field(title="Id")]
-    language: Annotated[str, Field(title="Language")]
-    revoked_at: Annotated[datetime | None, Field(title="Revoked At")]
-    revoked_by: Annotated[str | None, Field(title="Revoked By")]
-    role: Annotated[str, Field(title="Role")]
-    status: Annotated[Literal["pending", "accepted", "expired", "revoked"], Field(title="Status")]
+    accepted_at: Annotated[
+        datetime | None,
+        Field(description="When the account was made (UTC).", title="Accepted At"),
+    ]
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="The participant's application, for a participant invitation.",
+            title="Application Id",
+        ),
+    ]
+    created_at: Annotated[
+        datetime,
+        Field(description="When the invitation was issued (UTC).", title="Created At"),
+    ]
+    created_by: Annotated[
+        str,
+        Field(
+            description="Who invited: the subject of the caller's token (a portal account's e-mail address), or system:<service> for a step the platform took by itself.",
+            title="Created By",
+        ),
+    ]
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation of a focal point invitation.",
+            title="Delegation Id",
+        ),
+    ]
+    email: Annotated[str, Field(description="The invited address.", title="Email")]
+    expires_at: Annotated[
+        datetime,
+        Field(
+            description="When the current link stops working (UTC); a new link starts the period again.",
+            title="Expires At",
+        ),
+    ]
+    id: Annotated[UUID, Field(description="The invitation's id.", title="Id")]
+    language: Annotated[
+        str,
+        Field(
+            description="The language of the invitation e-mail: en, ru or zh.",
+            title="Language",
+        ),
+    ]
+    revoked_at: Annotated[
+        datetime | None,
+        Field(description="When the invitation was revoked (UTC).", title="Revoked At"),
+    ]
+    revoked_by: Annotated[
+        str | None,
+        Field(
+            description="Who revoked it: the subject of the caller's token (a portal account's e-mail address), or system:<service> for a step the platform took by itself.",
+            title="Revoked By",
+        ),
+    ]
+    role: Annotated[str, Field(description="The role the account will have.", title="Role")]
+    status: Annotated[
+        Literal["pending", "accepted", "expired", "revoked"],
+        Field(
+            description="pending until accepted, revoked or past expires_at.",
+            title="Status",
+        ),
+    ]
 
 
 class Link(BaseModel):
@@ -515,8 +1092,20 @@ class Link(BaseModel):
     A one-time link (it is also e-mailed to its owner by the notification service).
     """
 
-    id: Annotated[UUID, Field(title="Id")]
-    url: Annotated[str, Field(title="Url")]
+    id: Annotated[
+        UUID,
+        Field(
+            description="The invitation's id, or the account's for a password reset link.",
+            title="Id",
+        ),
+    ]
+    url: Annotated[
+        str,
+        Field(
+            description="The portal page to open, with the one-time secret after #token=; it is shown only in this answer, so pass it on securely or rely on the e-mail.",
+            title="Url",
+        ),
+    ]
 
 
 class Me(BaseModel):
@@ -524,62 +1113,203 @@ class Me(BaseModel):
     Who the token says the caller is.
     """
 
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
-    role: Annotated[str, Field(title="Role")]
-    subject: Annotated[str, Field(title="Subject")]
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation a focal point acts for; null for other roles.",
+            title="Delegation Id",
+        ),
+    ]
+    role: Annotated[
+        str,
+        Field(
+            description="The caller's role: organiser, accreditation_desk, focal_point, participant, or a service role.",
+            title="Role",
+        ),
+    ]
+    subject: Annotated[
+        str,
+        Field(
+            description="The token's subject: a portal account's e-mail address, or for a participant the id of its own application.",
+            title="Subject",
+        ),
+    ]
 
 
 Nationality = TypeAliasType(
-    "Nationality", Annotated[str, Field(pattern="^[A-Z]{3}$", title="Nationality")]
+    "Nationality",
+    Annotated[
+        str,
+        Field(
+            description="Corrected nationality, ISO 3166-1 alpha-3.",
+            pattern="^[A-Z]{3}$",
+            title="Nationality",
+        ),
+    ],
 )
 
 
 Note = TypeAliasType(
     "Note",
-    Annotated[str, Field(description="required when flagging", max_length=1000, title="Note")],
+    Annotated[
+        str,
+        Field(
+            description="The security service's note; required when flagging, and carried by the registration.vetting.flagged event.",
+            max_length=1000,
+            title="Note",
+        ),
+    ],
 )
 
 
 class PageAccountRead(BaseModel):
-    items: Annotated[list[AccountRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[AccountRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageApplicationRead(BaseModel):
-    items: Annotated[list[ApplicationRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[ApplicationRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageDeadLetterRead(BaseModel):
-    items: Annotated[list[DeadLetterRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[DeadLetterRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageImportErrorRead(BaseModel):
-    items: Annotated[list[ImportErrorRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[ImportErrorRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageInvitationRead(BaseModel):
-    items: Annotated[list[InvitationRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[InvitationRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageParkedRead(BaseModel):
-    items: Annotated[list[ParkedRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[ParkedRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class ParkedRead(BaseModel):
@@ -587,20 +1317,38 @@ class ParkedRead(BaseModel):
     An event waiting for something it refers to.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    event_id: Annotated[str, Field(title="Event Id")]
-    event_type: Annotated[str, Field(title="Event Type")]
-    id: Annotated[int, Field(title="Id")]
-    key: Annotated[str, Field(title="Key")]
-    parked_at: Annotated[Any, Field(title="Parked At")]
-    reason: Annotated[str, Field(title="Reason")]
+    attempts: Annotated[int, Field(description="How many times it was tried", title="Attempts")]
+    event_id: Annotated[str, Field(description="The CloudEvent id", title="Event Id")]
+    event_type: Annotated[str, Field(description="The CloudEvent type", title="Event Type")]
+    id: Annotated[int, Field(description="The parked event's number", title="Id")]
+    key: Annotated[
+        str,
+        Field(
+            description="The event's subject (its Kafka key): later events of the same subject wait behind it",
+            title="Key",
+        ),
+    ]
+    parked_at: Annotated[datetime, Field(description="When it was parked (UTC)", title="Parked At")]
+    reason: Annotated[
+        str,
+        Field(
+            description="What it refers to that this service has not learnt of yet",
+            title="Reason",
+        ),
+    ]
 
 
 PassportNumber = TypeAliasType(
     "PassportNumber",
     Annotated[
         str,
-        Field(max_length=20, min_length=5, pattern="^[A-Z0-9]+$", title="Passport Number"),
+        Field(
+            description="A new passport number, capital letters and digits only; stored encrypted.",
+            max_length=20,
+            min_length=5,
+            pattern="^[A-Z0-9]+$",
+            title="Passport Number",
+        ),
     ],
 )
 
@@ -613,8 +1361,24 @@ class PasswordSet(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    password: Annotated[str, Field(max_length=200, min_length=1, title="Password")]
-    token: Annotated[str, Field(max_length=200, min_length=20, title="Token")]
+    password: Annotated[
+        str,
+        Field(
+            description="The new password: at least 12 characters, at least 4 different ones, and not containing the name part of the account's e-mail address.",
+            max_length=200,
+            min_length=1,
+            title="Password",
+        ),
+    ]
+    token: Annotated[
+        str,
+        Field(
+            description="The secret from the link's fragment (the part after #token=).",
+            max_length=200,
+            min_length=20,
+            title="Token",
+        ),
+    ]
 
 
 Phone = TypeAliasType(
@@ -622,7 +1386,7 @@ Phone = TypeAliasType(
     Annotated[
         str,
         Field(
-            description="international, e.g. +7 701 1234567",
+            description="Phone number in international format: a plus sign, the country code and the number, spaces allowed, e.g. +7 701 1234567.",
             pattern="^\\+[0-9 ]{6,20}$",
             title="Phone",
         ),
@@ -632,22 +1396,143 @@ Phone = TypeAliasType(
 
 Position = TypeAliasType(
     "Position",
-    Annotated[str, Field(description="title or position", max_length=200, title="Position")],
+    Annotated[
+        str,
+        Field(
+            description="Title or position in the delegation, e.g. Deputy Minister of Foreign Affairs.",
+            max_length=200,
+            title="Position",
+        ),
+    ],
 )
 
 
 class Problem(BaseModel):
     """
-    An error, as every service answers it (RFC 9457 problem document).
+    An error, as every service answers it (RFC 9457); extra members appear only where said.
     """
 
-    detail: Annotated[str, Field(title="Detail")]
-    errors: Annotated[
-        list[ProblemField] | None, Field(description="only on 422", title="Errors")
+    conflicts: Annotated[
+        list[ProblemConflict] | None,
+        Field(
+            description="Only on a 409 refusing a timetable change (scheduling): every clash found; `detail` names the first",
+            title="Conflicts",
+        ),
     ] = None
-    status: Annotated[int, Field(ge=400, le=599, title="Status")]
-    title: Annotated[str, Field(title="Title")]
-    type: Annotated[str | None, Field(title="Type")] = "about:blank"
+    current_state: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a step an application cannot take from where it stands (registration): its state now, such as `accredited` or `withdrawn`",
+            title="Current State",
+        ),
+    ] = None
+    current_status: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a change to something cancelled, withdrawn or already answered (a session, a delegation, a bilateral request): its status now, such as `cancelled`, `withdrawn` or `declined`",
+            title="Current Status",
+        ),
+    ] = None
+    detail: Annotated[
+        str,
+        Field(
+            description="What went wrong this time and what to do about it, for a person to read (English); it never repeats values that were sent",
+            title="Detail",
+        ),
+    ]
+    errors: Annotated[
+        list[ProblemField] | None,
+        Field(
+            description="Only on 422: every refused field, each with what to change",
+            title="Errors",
+        ),
+    ] = None
+    reasons: Annotated[
+        list[str] | None,
+        Field(
+            description="Only on a 409 refusing to accept a bilateral request (scheduling): why each proposed slot cannot be scheduled, one line per slot in the meeting's local time",
+            title="Reasons",
+        ),
+    ] = None
+    retry_after: Annotated[
+        int | None,
+        Field(
+            description="Only on 429 and 503: seconds to wait before trying again (also sent as the Retry-After header)",
+            title="Retry After",
+        ),
+    ] = None
+    status: Annotated[
+        int,
+        Field(
+            description="The HTTP status code of this answer",
+            ge=400,
+            le=599,
+            title="Status",
+        ),
+    ]
+    title: Annotated[
+        str,
+        Field(
+            description="A short summary of the kind of problem, the same for every occurrence (such as `Conflict` or `Invalid request`)",
+            title="Title",
+        ),
+    ]
+    type: Annotated[
+        str | None,
+        Field(
+            description="A URI naming the kind of problem; always `about:blank`: `status` and `title` say what happened",
+            title="Type",
+        ),
+    ] = "about:blank"
+    vetting: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a vetting step (registration): the application's security vetting now: not_required, pending, cleared or flagged",
+            title="Vetting",
+        ),
+    ] = None
+
+
+class ProblemConflict(BaseModel):
+    """
+    One clash of a timetable change refused with 409 (scheduling).
+    """
+
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="The participant (registration application id) double-booked or not accredited",
+            title="Application Id",
+        ),
+    ] = None
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation whose head is busy or whose seats are used up",
+            title="Delegation Id",
+        ),
+    ] = None
+    kind: Annotated[
+        str,
+        Field(
+            description="What clashes: room, participant, head, capacity, seats or accreditation",
+            title="Kind",
+        ),
+    ]
+    message: Annotated[
+        str,
+        Field(
+            description="The clash in words, naming the other session involved if any",
+            title="Message",
+        ),
+    ]
+    session_id: Annotated[
+        UUID | None,
+        Field(description="The other session involved, if any", title="Session Id"),
+    ] = None
+    session_title: Annotated[
+        str | None, Field(description="That session's title", title="Session Title")
+    ] = None
 
 
 class ProblemField(BaseModel):
@@ -655,8 +1540,20 @@ class ProblemField(BaseModel):
     One refused field of a 422 problem.
     """
 
-    field: Annotated[str, Field(title="Field")]
-    message: Annotated[str, Field(title="Message")]
+    field: Annotated[
+        str,
+        Field(
+            description="The refused input as a dotted path: a body field (`slots.0.starts_at`), or `query.`, `path.` or `header.` and a parameter's name (`query.limit`)",
+            title="Field",
+        ),
+    ]
+    message: Annotated[
+        str,
+        Field(
+            description="What is wrong with the value and what to send instead (English); the value itself is never repeated",
+            title="Message",
+        ),
+    ]
 
 
 class PurgeResult(BaseModel):
@@ -664,15 +1561,31 @@ class PurgeResult(BaseModel):
     What a purge did.
     """
 
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    purged_applications: Annotated[int, Field(title="Purged Applications")]
+    meeting_id: Annotated[
+        UUID,
+        Field(
+            description="The meeting whose document data was erased.",
+            title="Meeting Id",
+        ),
+    ]
+    purged_applications: Annotated[
+        int,
+        Field(
+            description="Applications whose passport data, date of birth and photo were erased now; 0 when an earlier purge already did.",
+            title="Purged Applications",
+        ),
+    ]
 
 
 Reason1 = TypeAliasType(
     "Reason1",
     Annotated[
         str,
-        Field(description="required when refusing", max_length=1000, title="Reason"),
+        Field(
+            description="Why the accreditation is refused; required when refusing, kept in the application's history and carried by the refusal event.",
+            max_length=1000,
+            title="Reason",
+        ),
     ],
 )
 
@@ -685,7 +1598,15 @@ class ReasonCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    reason: Annotated[str, Field(max_length=1000, min_length=3, title="Reason")]
+    reason: Annotated[
+        str,
+        Field(
+            description="Why, in a sentence; kept in the application's history and carried by the withdrawal or revocation event.",
+            max_length=1000,
+            min_length=3,
+            title="Reason",
+        ),
+    ]
 
 
 class RepublishAnswer(BaseModel):
@@ -693,7 +1614,13 @@ class RepublishAnswer(BaseModel):
     How many outbox rows wait to be published again.
     """
 
-    queued: Annotated[int, Field(title="Queued")]
+    queued: Annotated[
+        int,
+        Field(
+            description="Events queued for publishing again (dead letters excluded)",
+            title="Queued",
+        ),
+    ]
 
 
 class RepublishRequest(BaseModel):
@@ -701,7 +1628,13 @@ class RepublishRequest(BaseModel):
     Where a republish starts: an ISO-8601 moment with its offset.
     """
 
-    since: Annotated[datetime, Field(title="Since")]
+    since: Annotated[
+        datetime,
+        Field(
+            description="Every event committed at or after this moment is published again; with an offset, not in the future and within the outbox retention",
+            title="Since",
+        ),
+    ]
 
 
 class ResetRequest(BaseModel):
@@ -712,7 +1645,13 @@ class ResetRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    email: Annotated[EmailStr, Field(title="Email")]
+    email: Annotated[
+        EmailStr,
+        Field(
+            description="The account's e-mail address; the answer is the same whether or not it has an account.",
+            title="Email",
+        ),
+    ]
 
 
 class Session(BaseModel):
@@ -720,9 +1659,23 @@ class Session(BaseModel):
     A bearer token for the APIs (OAuth 2 token response shape).
     """
 
-    access_token: Annotated[str, Field(title="Access Token")]
-    expires_in: Annotated[int, Field(title="Expires In")]
-    token_type: Annotated[str | None, Field(title="Token Type")] = "bearer"
+    access_token: Annotated[
+        str,
+        Field(
+            description="The token to send as `Authorization: Bearer <token>` to every service.",
+            title="Access Token",
+        ),
+    ]
+    expires_in: Annotated[
+        int,
+        Field(
+            description="Seconds until the token expires; then sign in again.",
+            title="Expires In",
+        ),
+    ]
+    token_type: Annotated[str | None, Field(description="Always bearer.", title="Token Type")] = (
+        "bearer"
+    )
 
 
 class SignIn(BaseModel):
@@ -733,8 +1686,16 @@ class SignIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    email: Annotated[EmailStr, Field(title="Email")]
-    password: Annotated[str, Field(max_length=200, min_length=1, title="Password")]
+    email: Annotated[EmailStr, Field(description="The account's e-mail address.", title="Email")]
+    password: Annotated[
+        str,
+        Field(
+            description="The account's password.",
+            max_length=200,
+            min_length=1,
+            title="Password",
+        ),
+    ]
 
 
 class Statistics(BaseModel):
@@ -742,13 +1703,37 @@ class Statistics(BaseModel):
     Anonymised counts of a meeting's applications; they survive the document purge.
     """
 
-    by_category: Annotated[dict[str, int], Field(title="By Category")]
-    by_delegation: Annotated[dict[str, int], Field(title="By Delegation")]
-    by_nationality: Annotated[dict[str, int], Field(title="By Nationality")]
-    by_state: Annotated[dict[str, int], Field(title="By State")]
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")] = None
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    total: Annotated[int, Field(title="Total")]
+    by_category: Annotated[
+        dict[str, int],
+        Field(description="Applications per participant category.", title="By Category"),
+    ]
+    by_delegation: Annotated[
+        dict[str, int],
+        Field(description="Applications per delegation id.", title="By Delegation"),
+    ]
+    by_nationality: Annotated[
+        dict[str, int],
+        Field(
+            description="Applications per nationality, keyed by ISO 3166-1 alpha-3 code.",
+            title="By Nationality",
+        ),
+    ]
+    by_state: Annotated[
+        dict[str, int],
+        Field(
+            description="Applications per state (submitted, nominated, accredited, ...); states with none are left out.",
+            title="By State",
+        ),
+    ]
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation counted; null when the counts cover every delegation (a focal point's are always of its own).",
+            title="Delegation Id",
+        ),
+    ] = None
+    meeting_id: Annotated[UUID, Field(description="The meeting counted.", title="Meeting Id")]
+    total: Annotated[int, Field(description="Applications counted, in any state.", title="Total")]
 
 
 class VettingCreate(BaseModel):
@@ -759,8 +1744,17 @@ class VettingCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    note: Annotated[Note | None, Field(description="required when flagging", title="Note")] = None
+    note: Annotated[
+        Note | None,
+        Field(
+            description="The security service's note; required when flagging, and carried by the registration.vetting.flagged event.",
+            title="Note",
+        ),
+    ] = None
     outcome: Annotated[
         Literal["cleared", "flagged"],
-        Field(description="What the security service answers.", title="VettingOutcome"),
+        Field(
+            description="cleared lets the desk grant accreditation; flagged leaves only refusal.",
+            title="VettingOutcome",
+        ),
     ]

@@ -14,7 +14,7 @@ AccessZone = TypeAliasType(
     Annotated[
         str,
         Field(
-            description="badge zone needed to enter, e.g. 'A'",
+            description="The badge zone needed to enter, such as `A`; omit for a room open to every badge",
             max_length=40,
             title="Access Zone",
         ),
@@ -31,12 +31,18 @@ class AttendanceCreate(BaseModel):
         extra="forbid",
     )
     application_ids: Annotated[
-        list[UUID], Field(max_length=500, min_length=1, title="Application Ids")
+        list[UUID],
+        Field(
+            description="Accredited participants, by their registration application id",
+            max_length=500,
+            min_length=1,
+            title="Application Ids",
+        ),
     ]
     waitlist: Annotated[
         bool | None,
         Field(
-            description="those over their delegation's seats for the session's format wait on the session's list for a freed seat, instead of the whole request being refused",
+            description="Those over their delegation's seats for the session's format wait on the session's list for a freed seat, instead of the whole request being refused",
             title="Waitlist",
         ),
     ] = False
@@ -47,12 +53,33 @@ class AttendanceRead(BaseModel):
     A participant assigned to a session.
     """
 
-    application_id: Annotated[UUID, Field(title="Application Id")]
-    assigned_at: Annotated[datetime, Field(title="Assigned At")]
-    category: Annotated[str, Field(title="Category")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    family_name: Annotated[str, Field(title="Family Name")]
-    given_name: Annotated[str, Field(title="Given Name")]
+    application_id: Annotated[
+        UUID,
+        Field(
+            description="The participant's registration application",
+            title="Application Id",
+        ),
+    ]
+    assigned_at: Annotated[
+        datetime,
+        Field(description="When the participant was assigned (UTC)", title="Assigned At"),
+    ]
+    category: Annotated[
+        str,
+        Field(
+            description="The participant's category: delegate, adviser, security, media or support",
+            title="Category",
+        ),
+    ]
+    delegation_id: Annotated[
+        UUID, Field(description="The participant's delegation", title="Delegation Id")
+    ]
+    family_name: Annotated[
+        str, Field(description="The participant's family name", title="Family Name")
+    ]
+    given_name: Annotated[
+        str, Field(description="The participant's given name", title="Given Name")
+    ]
 
 
 class BilateralAcceptance(BaseModel):
@@ -63,7 +90,13 @@ class BilateralAcceptance(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    slot: Annotated[Slot | None, Field(title="Slot")] = None
+    slot: Annotated[
+        Slot | None,
+        Field(
+            description="The slot to meet in, counted from 0 in the request's `slots`; omit to take the first one with a free bilateral room and free heads",
+            title="Slot",
+        ),
+    ] = None
 
 
 class BilateralCounterProposal(BaseModel):
@@ -74,8 +107,23 @@ class BilateralCounterProposal(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    note: Annotated[str | None, Field(max_length=1000, title="Note")] = ""
-    slots: Annotated[list[SlotCreate], Field(max_length=10, min_length=1, title="Slots")]
+    note: Annotated[
+        str | None,
+        Field(
+            description="A word to the requesting delegation",
+            max_length=1000,
+            title="Note",
+        ),
+    ] = ""
+    slots: Annotated[
+        list[SlotCreate],
+        Field(
+            description="The times offered instead, preferred first",
+            max_length=10,
+            min_length=1,
+            title="Slots",
+        ),
+    ]
 
 
 class BilateralCreate(BaseModel):
@@ -86,11 +134,45 @@ class BilateralCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    agenda: Annotated[str | None, Field(max_length=300, title="Agenda")] = ""
-    counterpart_delegation_id: Annotated[UUID, Field(title="Counterpart Delegation Id")]
-    note: Annotated[str | None, Field(max_length=1000, title="Note")] = ""
-    requester_delegation_id: Annotated[UUID, Field(title="Requester Delegation Id")]
-    slots: Annotated[list[SlotCreate], Field(max_length=10, min_length=1, title="Slots")]
+    agenda: Annotated[
+        str | None,
+        Field(
+            description="What the delegations would discuss",
+            max_length=300,
+            title="Agenda",
+        ),
+    ] = ""
+    counterpart_delegation_id: Annotated[
+        UUID,
+        Field(
+            description="The delegation asked to meet",
+            title="Counterpart Delegation Id",
+        ),
+    ]
+    note: Annotated[
+        str | None,
+        Field(
+            description="Anything else the other delegation should know",
+            max_length=1000,
+            title="Note",
+        ),
+    ] = ""
+    requester_delegation_id: Annotated[
+        UUID,
+        Field(
+            description="The delegation asking (a focal point may ask only for their own)",
+            title="Requester Delegation Id",
+        ),
+    ]
+    slots: Annotated[
+        list[SlotCreate],
+        Field(
+            description="Preferred times, the most preferred first",
+            max_length=10,
+            min_length=1,
+            title="Slots",
+        ),
+    ]
 
 
 class BilateralDecline(BaseModel):
@@ -101,7 +183,15 @@ class BilateralDecline(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    reason: Annotated[str, Field(max_length=500, min_length=1, title="Reason")]
+    reason: Annotated[
+        str,
+        Field(
+            description="Why, shown to the requesting delegation",
+            max_length=500,
+            min_length=1,
+            title="Reason",
+        ),
+    ]
 
 
 class BilateralRead(BaseModel):
@@ -109,18 +199,64 @@ class BilateralRead(BaseModel):
     A bilateral meeting request.
     """
 
-    agenda: Annotated[str, Field(title="Agenda")]
-    awaiting_delegation_id: Annotated[UUID, Field(title="Awaiting Delegation Id")]
-    counterpart_delegation_id: Annotated[UUID, Field(title="Counterpart Delegation Id")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    id: Annotated[UUID, Field(title="Id")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    note: Annotated[str, Field(title="Note")]
-    requester_delegation_id: Annotated[UUID, Field(title="Requester Delegation Id")]
-    session_id: Annotated[UUID | None, Field(title="Session Id")]
-    slots: Annotated[list[SlotRead], Field(title="Slots")]
-    status: Annotated[str, Field(title="Status")]
-    updated_at: Annotated[datetime, Field(title="Updated At")]
+    agenda: Annotated[
+        str,
+        Field(
+            description="What the delegations would discuss; may be empty",
+            title="Agenda",
+        ),
+    ]
+    awaiting_delegation_id: Annotated[
+        UUID,
+        Field(
+            description="The delegation whose answer is awaited (after a counter-proposal, the other)",
+            title="Awaiting Delegation Id",
+        ),
+    ]
+    counterpart_delegation_id: Annotated[
+        UUID,
+        Field(
+            description="The delegation asked to meet",
+            title="Counterpart Delegation Id",
+        ),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was requested (UTC)", title="Created At")
+    ]
+    id: Annotated[UUID, Field(description="The request's id", title="Id")]
+    meeting_id: Annotated[UUID, Field(description="The meeting it is for", title="Meeting Id")]
+    note: Annotated[
+        str,
+        Field(
+            description="The latest note to the other delegation; may be empty",
+            title="Note",
+        ),
+    ]
+    requester_delegation_id: Annotated[
+        UUID,
+        Field(description="The delegation that asked", title="Requester Delegation Id"),
+    ]
+    session_id: Annotated[
+        UUID | None,
+        Field(
+            description="The session scheduled once accepted; null until then",
+            title="Session Id",
+        ),
+    ]
+    slots: Annotated[
+        list[SlotRead],
+        Field(description="The times on offer, the most preferred first", title="Slots"),
+    ]
+    status: Annotated[
+        str,
+        Field(
+            description="requested, counter_proposed, accepted or declined",
+            title="Status",
+        ),
+    ]
+    updated_at: Annotated[
+        datetime, Field(description="When it last changed (UTC)", title="Updated At")
+    ]
 
 
 BilateralStatus = TypeAliasType(
@@ -140,8 +276,20 @@ class CalendarLinkRead(BaseModel):
     The personal calendar feed of a participant (keep the link private).
     """
 
-    application_id: Annotated[UUID, Field(title="Application Id")]
-    url: Annotated[str, Field(title="Url")]
+    application_id: Annotated[
+        UUID,
+        Field(
+            description="The participant's registration application",
+            title="Application Id",
+        ),
+    ]
+    url: Annotated[
+        str,
+        Field(
+            description="The iCalendar feed of the participant's sessions; anyone with the link can read it",
+            title="Url",
+        ),
+    ]
 
 
 class ChangeRead(BaseModel):
@@ -149,18 +297,51 @@ class ChangeRead(BaseModel):
     One session's change between two versions.
     """
 
-    ends_at: Annotated[datetime, Field(title="Ends At")]
+    ends_at: Annotated[
+        datetime,
+        Field(
+            description="Its end in the later version, in the meeting's local time",
+            title="Ends At",
+        ),
+    ]
     kinds: Annotated[
         list[str],
-        Field(description="added, moved, re-roomed, retitled or cancelled", title="Kinds"),
+        Field(
+            description="What changed: added, moved, re-roomed, retitled and/or cancelled",
+            title="Kinds",
+        ),
     ]
-    previous_ends_at: Annotated[datetime | None, Field(title="Previous Ends At")]
-    previous_room: Annotated[str | None, Field(title="Previous Room")]
-    previous_starts_at: Annotated[datetime | None, Field(title="Previous Starts At")]
-    room: Annotated[str, Field(title="Room")]
-    session_id: Annotated[UUID, Field(title="Session Id")]
-    starts_at: Annotated[datetime, Field(title="Starts At")]
-    title: Annotated[str, Field(title="Title")]
+    previous_ends_at: Annotated[
+        datetime | None,
+        Field(
+            description="Its end in the earlier version (local time); null if it was added",
+            title="Previous Ends At",
+        ),
+    ]
+    previous_room: Annotated[
+        str | None,
+        Field(
+            description="Its room's name in the earlier version; null if it was added",
+            title="Previous Room",
+        ),
+    ]
+    previous_starts_at: Annotated[
+        datetime | None,
+        Field(
+            description="Its start in the earlier version (local time); null if it was added",
+            title="Previous Starts At",
+        ),
+    ]
+    room: Annotated[str, Field(description="Its room's name in the later version", title="Room")]
+    session_id: Annotated[UUID, Field(description="The session that changed", title="Session Id")]
+    starts_at: Annotated[
+        datetime,
+        Field(
+            description="Its start in the later version, in the meeting's local time",
+            title="Starts At",
+        ),
+    ]
+    title: Annotated[str, Field(description="Its title in the later version", title="Title")]
 
 
 class ChangelogRead(BaseModel):
@@ -168,13 +349,30 @@ class ChangelogRead(BaseModel):
     What changed from one version to another (or to the current timetable).
     """
 
-    changes: Annotated[list[ChangeRead], Field(title="Changes")]
-    from_version: Annotated[int, Field(title="From Version")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    timezone: Annotated[str, Field(title="Timezone")]
+    changes: Annotated[
+        list[ChangeRead],
+        Field(
+            description="Each session that changed; restricted ones only for organisers",
+            title="Changes",
+        ),
+    ]
+    from_version: Annotated[
+        int, Field(description="The earlier version (`from`)", title="From Version")
+    ]
+    meeting_id: Annotated[UUID, Field(description="The meeting compared", title="Meeting Id")]
+    timezone: Annotated[
+        str,
+        Field(
+            description="IANA time zone of the meeting, which the times use",
+            title="Timezone",
+        ),
+    ]
     to_version: Annotated[
         int | None,
-        Field(description="None: the current, unpublished timetable", title="To Version"),
+        Field(
+            description="The later version (`to`); null: the current, unpublished timetable",
+            title="To Version",
+        ),
     ]
 
 
@@ -187,10 +385,21 @@ class ConflictCheckCreate(BaseModel):
         extra="forbid",
     )
     application_ids: Annotated[
-        list[UUID] | None, Field(max_length=5000, title="Application Ids")
+        list[UUID] | None,
+        Field(
+            description="Participants who would attend, besides those already assigned",
+            max_length=5000,
+            title="Application Ids",
+        ),
     ] = None
-    ends_at: Annotated[datetime | None, Field(title="Ends At")] = None
-    format: (
+    ends_at: Annotated[
+        datetime | None,
+        Field(
+            description="The end (without an offset, venue wall-clock time); omit to keep it",
+            title="Ends At",
+        ),
+    ] = None
+    format: Annotated[
         Literal[
             "plenary",
             "restricted",
@@ -201,17 +410,35 @@ class ConflictCheckCreate(BaseModel):
             "working_lunch",
             "cultural",
         ]
-        | None
-    ) = None
-    head_delegation_ids: Annotated[
-        list[UUID] | None, Field(max_length=300, title="Head Delegation Ids")
+        | None,
+        Field(description="The format; for a change, omit to keep the session's"),
     ] = None
-    room_id: Annotated[UUID | None, Field(title="Room Id")] = None
+    head_delegation_ids: Annotated[
+        list[UUID] | None,
+        Field(
+            description="Delegations whose heads would attend, besides those already there",
+            max_length=300,
+            title="Head Delegation Ids",
+        ),
+    ] = None
+    room_id: Annotated[
+        UUID | None,
+        Field(description="The room; for a change, omit to keep it", title="Room Id"),
+    ] = None
     session_id: Annotated[
         UUID | None,
-        Field(description="the session to change; omit for a new one", title="Session Id"),
+        Field(
+            description="The session to change; omit for a new one (then format, room_id, starts_at and ends_at are needed)",
+            title="Session Id",
+        ),
     ] = None
-    starts_at: Annotated[datetime | None, Field(title="Starts At")] = None
+    starts_at: Annotated[
+        datetime | None,
+        Field(
+            description="The start (without an offset, venue wall-clock time); omit to keep it",
+            title="Starts At",
+        ),
+    ] = None
 
 
 class ConflictRead(BaseModel):
@@ -219,18 +446,42 @@ class ConflictRead(BaseModel):
     One conflict of a proposed change.
     """
 
-    application_id: Annotated[UUID | None, Field(title="Application Id")]
-    delegation_id: Annotated[UUID | None, Field(title="Delegation Id")]
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="The participant who is double-booked or not accredited; null if none",
+            title="Application Id",
+        ),
+    ]
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation whose head is busy or whose seats are used up; null if none",
+            title="Delegation Id",
+        ),
+    ]
     kind: Annotated[
         str,
         Field(
-            description="room, participant, head, capacity, seats or accreditation",
+            description="What clashes: room, participant, head, capacity, seats or accreditation",
             title="Kind",
         ),
     ]
-    message: Annotated[str, Field(title="Message")]
-    session_id: Annotated[UUID | None, Field(title="Session Id")]
-    session_title: Annotated[str | None, Field(title="Session Title")]
+    message: Annotated[
+        str,
+        Field(
+            description="The clash in words, naming the other session involved if any",
+            title="Message",
+        ),
+    ]
+    session_id: Annotated[
+        UUID | None,
+        Field(description="The other session involved; null if none", title="Session Id"),
+    ]
+    session_title: Annotated[
+        str | None,
+        Field(description="That session's title; null if none", title="Session Title"),
+    ]
 
 
 class ConflictReportRead(BaseModel):
@@ -238,8 +489,17 @@ class ConflictReportRead(BaseModel):
     Every conflict of a proposed change; nothing was saved.
     """
 
-    conflicts: Annotated[list[ConflictRead], Field(title="Conflicts")]
-    ok: Annotated[bool, Field(title="Ok")]
+    conflicts: Annotated[
+        list[ConflictRead],
+        Field(description="Every conflict found; empty when ok", title="Conflicts"),
+    ]
+    ok: Annotated[
+        bool,
+        Field(
+            description="True when the change meets no conflict and could be saved",
+            title="Ok",
+        ),
+    ]
 
 
 class DeadLetterRead(BaseModel):
@@ -247,17 +507,45 @@ class DeadLetterRead(BaseModel):
     A message that failed every attempt.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    consumer: Annotated[str, Field(title="Consumer")]
-    created_at: Annotated[Any, Field(title="Created At")]
-    error: Annotated[str, Field(title="Error")]
-    event_id: Annotated[str | None, Field(title="Event Id")]
-    event_type: Annotated[str | None, Field(title="Event Type")]
-    id: Annotated[int, Field(title="Id")]
-    offset: Annotated[int, Field(title="Offset")]
-    partition: Annotated[int, Field(title="Partition")]
-    replayed_at: Annotated[Any, Field(title="Replayed At")]
-    topic: Annotated[str, Field(title="Topic")]
+    attempts: Annotated[
+        int, Field(description="How many times handling it was tried", title="Attempts")
+    ]
+    consumer: Annotated[
+        str,
+        Field(
+            description="The consumer group (service) that could not handle it",
+            title="Consumer",
+        ),
+    ]
+    created_at: Annotated[
+        datetime, Field(description="When it was set aside (UTC)", title="Created At")
+    ]
+    error: Annotated[str, Field(description="The error of the last attempt", title="Error")]
+    event_id: Annotated[
+        str | None,
+        Field(
+            description="The CloudEvent id, when the message could be read as one",
+            title="Event Id",
+        ),
+    ]
+    event_type: Annotated[
+        str | None,
+        Field(
+            description="The CloudEvent type, such as `registration.accreditation.granted`",
+            title="Event Type",
+        ),
+    ]
+    id: Annotated[int, Field(description="The dead letter's number, to replay it by", title="Id")]
+    offset: Annotated[int, Field(description="Its offset in that partition", title="Offset")]
+    partition: Annotated[int, Field(description="Its Kafka partition", title="Partition")]
+    replayed_at: Annotated[
+        datetime | None,
+        Field(
+            description="When an operator last replayed it (UTC); null if never",
+            title="Replayed At",
+        ),
+    ]
+    topic: Annotated[str, Field(description="The Kafka topic the message came from", title="Topic")]
 
 
 class HeadsCreate(BaseModel):
@@ -269,7 +557,13 @@ class HeadsCreate(BaseModel):
         extra="forbid",
     )
     delegation_ids: Annotated[
-        list[UUID], Field(max_length=300, min_length=1, title="Delegation Ids")
+        list[UUID],
+        Field(
+            description="Delegations whose heads join the session, added to those already there",
+            max_length=300,
+            min_length=1,
+            title="Delegation Ids",
+        ),
     ]
 
 
@@ -284,25 +578,56 @@ class MeetingCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    city: Annotated[str, Field(max_length=120, min_length=1, title="City")]
-    ends_on: Annotated[date, Field(description="at most 60 days after starts_on", title="Ends On")]
+    city: Annotated[
+        str,
+        Field(description="The host city", max_length=120, min_length=1, title="City"),
+    ]
+    ends_on: Annotated[
+        date,
+        Field(
+            description="The last day of the meeting (inclusive), at most 60 days after starts_on",
+            title="Ends On",
+        ),
+    ]
     requires_vetting: Annotated[
         bool | None,
         Field(
-            description="nominees must be cleared by the host's security service",
+            description="Nominees must be cleared by the host's security service before they can be accredited",
             title="Requires Vetting",
         ),
     ] = False
-    starts_on: Annotated[date, Field(title="Starts On")]
+    starts_on: Annotated[
+        date,
+        Field(
+            description="The first day of the meeting, in the host city",
+            title="Starts On",
+        ),
+    ]
     timezone: Annotated[
         str,
         Field(
-            description="IANA time zone of the venue, e.g. Europe/Moscow",
+            description="IANA time zone of the host city, such as Europe/Moscow: bilateral slots without an offset are read in it (each venue has its own for its sessions)",
             title="Timezone",
         ),
     ]
-    title: Annotated[str, Field(max_length=300, min_length=1, title="Title")]
-    venue: Annotated[str, Field(max_length=200, min_length=1, title="Venue")]
+    title: Annotated[
+        str,
+        Field(
+            description="The meeting's name as printed on badges",
+            max_length=300,
+            min_length=1,
+            title="Title",
+        ),
+    ]
+    venue: Annotated[
+        str,
+        Field(
+            description="The main venue's name; the venues with their rooms are added separately",
+            max_length=200,
+            min_length=1,
+            title="Venue",
+        ),
+    ]
 
 
 class MeetingRead(BaseModel):
@@ -310,92 +635,318 @@ class MeetingRead(BaseModel):
     A meeting.
     """
 
-    city: Annotated[str, Field(title="City")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    ends_on: Annotated[date, Field(title="Ends On")]
-    id: Annotated[UUID, Field(title="Id")]
-    requires_vetting: Annotated[bool, Field(title="Requires Vetting")]
-    starts_on: Annotated[date, Field(title="Starts On")]
-    timezone: Annotated[str, Field(title="Timezone")]
-    title: Annotated[str, Field(title="Title")]
-    venue: Annotated[str, Field(title="Venue")]
+    city: Annotated[str, Field(description="The host city", title="City")]
+    created_at: Annotated[
+        datetime,
+        Field(description="When the meeting was created (UTC)", title="Created At"),
+    ]
+    ends_on: Annotated[
+        date,
+        Field(description="The last day (inclusive), in the host city", title="Ends On"),
+    ]
+    id: Annotated[
+        UUID,
+        Field(
+            description="The meeting's id, which every service refers to it by",
+            title="Id",
+        ),
+    ]
+    requires_vetting: Annotated[
+        bool,
+        Field(
+            description="Nominees must be cleared by the host's security service before accreditation",
+            title="Requires Vetting",
+        ),
+    ]
+    starts_on: Annotated[
+        date, Field(description="The first day, in the host city", title="Starts On")
+    ]
+    timezone: Annotated[
+        str,
+        Field(
+            description="IANA time zone of the host city, such as Europe/Moscow",
+            title="Timezone",
+        ),
+    ]
+    title: Annotated[
+        str, Field(description="The meeting's name as printed on badges", title="Title")
+    ]
+    venue: Annotated[str, Field(description="The main venue's name", title="Venue")]
 
 
 class PageAttendanceRead(BaseModel):
-    items: Annotated[list[AttendanceRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[AttendanceRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageBilateralRead(BaseModel):
-    items: Annotated[list[BilateralRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[BilateralRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageDeadLetterRead(BaseModel):
-    items: Annotated[list[DeadLetterRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[DeadLetterRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageMeetingRead(BaseModel):
-    items: Annotated[list[MeetingRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[MeetingRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageParkedRead(BaseModel):
-    items: Annotated[list[ParkedRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[ParkedRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageParticipantRead(BaseModel):
-    items: Annotated[list[ParticipantRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[ParticipantRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageRoomRead(BaseModel):
-    items: Annotated[list[RoomRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[RoomRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageSessionRead(BaseModel):
-    items: Annotated[list[SessionRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[SessionRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageSessionWaitingRead(BaseModel):
-    items: Annotated[list[SessionWaitingRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[SessionWaitingRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageVenueRead(BaseModel):
-    items: Annotated[list[VenueRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[VenueRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class PageVersionRead(BaseModel):
-    items: Annotated[list[VersionRead], Field(title="Items")]
-    limit: Annotated[int, Field(title="Limit")]
-    offset: Annotated[int, Field(title="Offset")]
-    total: Annotated[int, Field(title="Total")]
+    items: Annotated[
+        list[VersionRead],
+        Field(description="This page's items, in the list's order", title="Items"),
+    ]
+    limit: Annotated[
+        int,
+        Field(description="The most items a page holds, as asked (`limit`)", title="Limit"),
+    ]
+    offset: Annotated[
+        int,
+        Field(
+            description="How many items of the list come before this page (`offset`)",
+            title="Offset",
+        ),
+    ]
+    total: Annotated[
+        int,
+        Field(
+            description="How many items the whole list has, over all pages",
+            title="Total",
+        ),
+    ]
 
 
 class ParkedRead(BaseModel):
@@ -403,13 +954,25 @@ class ParkedRead(BaseModel):
     An event waiting for something it refers to.
     """
 
-    attempts: Annotated[int, Field(title="Attempts")]
-    event_id: Annotated[str, Field(title="Event Id")]
-    event_type: Annotated[str, Field(title="Event Type")]
-    id: Annotated[int, Field(title="Id")]
-    key: Annotated[str, Field(title="Key")]
-    parked_at: Annotated[Any, Field(title="Parked At")]
-    reason: Annotated[str, Field(title="Reason")]
+    attempts: Annotated[int, Field(description="How many times it was tried", title="Attempts")]
+    event_id: Annotated[str, Field(description="The CloudEvent id", title="Event Id")]
+    event_type: Annotated[str, Field(description="The CloudEvent type", title="Event Type")]
+    id: Annotated[int, Field(description="The parked event's number", title="Id")]
+    key: Annotated[
+        str,
+        Field(
+            description="The event's subject (its Kafka key): later events of the same subject wait behind it",
+            title="Key",
+        ),
+    ]
+    parked_at: Annotated[datetime, Field(description="When it was parked (UTC)", title="Parked At")]
+    reason: Annotated[
+        str,
+        Field(
+            description="What it refers to that this service has not learnt of yet",
+            title="Reason",
+        ),
+    ]
 
 
 class ParticipantRead(BaseModel):
@@ -417,27 +980,163 @@ class ParticipantRead(BaseModel):
     An accredited participant as scheduling knows them.
     """
 
-    accredited_at: Annotated[datetime, Field(title="Accredited At")]
-    application_id: Annotated[UUID, Field(title="Application Id")]
-    category: Annotated[str, Field(title="Category")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    family_name: Annotated[str, Field(title="Family Name")]
-    given_name: Annotated[str, Field(title="Given Name")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
+    accredited_at: Annotated[
+        datetime,
+        Field(description="When they were accredited (UTC)", title="Accredited At"),
+    ]
+    application_id: Annotated[
+        UUID,
+        Field(
+            description="The participant's registration application",
+            title="Application Id",
+        ),
+    ]
+    category: Annotated[
+        str,
+        Field(
+            description="The participant's category: delegate, adviser, security, media or support",
+            title="Category",
+        ),
+    ]
+    delegation_id: Annotated[UUID, Field(description="Their delegation", title="Delegation Id")]
+    family_name: Annotated[
+        str, Field(description="The participant's family name", title="Family Name")
+    ]
+    given_name: Annotated[
+        str, Field(description="The participant's given name", title="Given Name")
+    ]
+    meeting_id: Annotated[
+        UUID,
+        Field(description="The meeting they are accredited to", title="Meeting Id"),
+    ]
 
 
 class Problem(BaseModel):
     """
-    An error, as every service answers it (RFC 9457 problem document).
+    An error, as every service answers it (RFC 9457); extra members appear only where said.
     """
 
-    detail: Annotated[str, Field(title="Detail")]
-    errors: Annotated[
-        list[ProblemField] | None, Field(description="only on 422", title="Errors")
+    conflicts: Annotated[
+        list[ProblemConflict] | None,
+        Field(
+            description="Only on a 409 refusing a timetable change (scheduling): every clash found; `detail` names the first",
+            title="Conflicts",
+        ),
     ] = None
-    status: Annotated[int, Field(ge=400, le=599, title="Status")]
-    title: Annotated[str, Field(title="Title")]
-    type: Annotated[str | None, Field(title="Type")] = "about:blank"
+    current_state: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a step an application cannot take from where it stands (registration): its state now, such as `accredited` or `withdrawn`",
+            title="Current State",
+        ),
+    ] = None
+    current_status: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a change to something cancelled, withdrawn or already answered (a session, a delegation, a bilateral request): its status now, such as `cancelled`, `withdrawn` or `declined`",
+            title="Current Status",
+        ),
+    ] = None
+    detail: Annotated[
+        str,
+        Field(
+            description="What went wrong this time and what to do about it, for a person to read (English); it never repeats values that were sent",
+            title="Detail",
+        ),
+    ]
+    errors: Annotated[
+        list[ProblemField] | None,
+        Field(
+            description="Only on 422: every refused field, each with what to change",
+            title="Errors",
+        ),
+    ] = None
+    reasons: Annotated[
+        list[str] | None,
+        Field(
+            description="Only on a 409 refusing to accept a bilateral request (scheduling): why each proposed slot cannot be scheduled, one line per slot in the meeting's local time",
+            title="Reasons",
+        ),
+    ] = None
+    retry_after: Annotated[
+        int | None,
+        Field(
+            description="Only on 429 and 503: seconds to wait before trying again (also sent as the Retry-After header)",
+            title="Retry After",
+        ),
+    ] = None
+    status: Annotated[
+        int,
+        Field(
+            description="The HTTP status code of this answer",
+            ge=400,
+            le=599,
+            title="Status",
+        ),
+    ]
+    title: Annotated[
+        str,
+        Field(
+            description="A short summary of the kind of problem, the same for every occurrence (such as `Conflict` or `Invalid request`)",
+            title="Title",
+        ),
+    ]
+    type: Annotated[
+        str | None,
+        Field(
+            description="A URI naming the kind of problem; always `about:blank`: `status` and `title` say what happened",
+            title="Type",
+        ),
+    ] = "about:blank"
+    vetting: Annotated[
+        str | None,
+        Field(
+            description="Only on a 409 refusing a vetting step (registration): the application's security vetting now: not_required, pending, cleared or flagged",
+            title="Vetting",
+        ),
+    ] = None
+
+
+class ProblemConflict(BaseModel):
+    """
+    One clash of a timetable change refused with 409 (scheduling).
+    """
+
+    application_id: Annotated[
+        UUID | None,
+        Field(
+            description="The participant (registration application id) double-booked or not accredited",
+            title="Application Id",
+        ),
+    ] = None
+    delegation_id: Annotated[
+        UUID | None,
+        Field(
+            description="The delegation whose head is busy or whose seats are used up",
+            title="Delegation Id",
+        ),
+    ] = None
+    kind: Annotated[
+        str,
+        Field(
+            description="What clashes: room, participant, head, capacity, seats or accreditation",
+            title="Kind",
+        ),
+    ]
+    message: Annotated[
+        str,
+        Field(
+            description="The clash in words, naming the other session involved if any",
+            title="Message",
+        ),
+    ]
+    session_id: Annotated[
+        UUID | None,
+        Field(description="The other session involved, if any", title="Session Id"),
+    ] = None
+    session_title: Annotated[
+        str | None, Field(description="That session's title", title="Session Title")
+    ] = None
 
 
 class ProblemField(BaseModel):
@@ -445,8 +1144,20 @@ class ProblemField(BaseModel):
     One refused field of a 422 problem.
     """
 
-    field: Annotated[str, Field(title="Field")]
-    message: Annotated[str, Field(title="Message")]
+    field: Annotated[
+        str,
+        Field(
+            description="The refused input as a dotted path: a body field (`slots.0.starts_at`), or `query.`, `path.` or `header.` and a parameter's name (`query.limit`)",
+            title="Field",
+        ),
+    ]
+    message: Annotated[
+        str,
+        Field(
+            description="What is wrong with the value and what to send instead (English); the value itself is never repeated",
+            title="Message",
+        ),
+    ]
 
 
 class RepublishAnswer(BaseModel):
@@ -454,7 +1165,13 @@ class RepublishAnswer(BaseModel):
     How many outbox rows wait to be published again.
     """
 
-    queued: Annotated[int, Field(title="Queued")]
+    queued: Annotated[
+        int,
+        Field(
+            description="Events queued for publishing again (dead letters excluded)",
+            title="Queued",
+        ),
+    ]
 
 
 class RepublishRequest(BaseModel):
@@ -462,7 +1179,13 @@ class RepublishRequest(BaseModel):
     Where a republish starts: an ISO-8601 moment with its offset.
     """
 
-    since: Annotated[datetime, Field(title="Since")]
+    since: Annotated[
+        datetime,
+        Field(
+            description="Every event committed at or after this moment is published again; with an offset, not in the future and within the outbox retention",
+            title="Since",
+        ),
+    ]
 
 
 class RoomCreate(BaseModel):
@@ -475,25 +1198,44 @@ class RoomCreate(BaseModel):
     )
     access_zone: Annotated[
         AccessZone | None,
-        Field(description="badge zone needed to enter, e.g. 'A'", title="Access Zone"),
+        Field(
+            description="The badge zone needed to enter, such as `A`; omit for a room open to every badge",
+            title="Access Zone",
+        ),
     ] = None
     bilateral: Annotated[
         bool | None,
-        Field(description="set aside for bilateral meetings", title="Bilateral"),
+        Field(
+            description="Set aside for bilateral meetings: accepted requests are placed here",
+            title="Bilateral",
+        ),
     ] = False
     capacity: Annotated[
         int,
-        Field(description="people the room holds", ge=1, le=100000, title="Capacity"),
+        Field(
+            description="Seats in the room: no session there is given more attendees",
+            ge=1,
+            le=100000,
+            title="Capacity",
+        ),
     ]
     languages: Annotated[
         list[Language] | None,
         Field(
-            description="interpretation languages, e.g. en, ru",
+            description="Languages interpreted in the room, as ISO 639 codes such as `ru`, `zh`",
             max_length=20,
             title="Languages",
         ),
     ] = None
-    name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
+    name: Annotated[
+        str,
+        Field(
+            description="The room's name, unique within its venue",
+            max_length=200,
+            min_length=1,
+            title="Name",
+        ),
+    ]
 
 
 class RoomRead(BaseModel):
@@ -501,16 +1243,35 @@ class RoomRead(BaseModel):
     A room.
     """
 
-    access_zone: Annotated[str | None, Field(title="Access Zone")]
-    bilateral: Annotated[bool, Field(title="Bilateral")]
-    capacity: Annotated[int | None, Field(title="Capacity")]
-    id: Annotated[UUID, Field(title="Id")]
-    languages: Annotated[list[str], Field(title="Languages")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    name: Annotated[str, Field(title="Name")]
-    timezone: Annotated[str, Field(title="Timezone")]
-    venue: Annotated[str, Field(title="Venue")]
-    venue_id: Annotated[UUID, Field(title="Venue Id")]
+    access_zone: Annotated[
+        str | None,
+        Field(
+            description="The badge zone needed to enter; null when every badge may",
+            title="Access Zone",
+        ),
+    ]
+    bilateral: Annotated[
+        bool, Field(description="Set aside for bilateral meetings", title="Bilateral")
+    ]
+    capacity: Annotated[
+        int | None,
+        Field(description="Seats in the room; null if not known", title="Capacity"),
+    ]
+    id: Annotated[UUID, Field(description="The room's id", title="Id")]
+    languages: Annotated[
+        list[str],
+        Field(
+            description="Languages interpreted in the room (ISO 639 codes)",
+            title="Languages",
+        ),
+    ]
+    meeting_id: Annotated[UUID, Field(description="The meeting of that venue", title="Meeting Id")]
+    name: Annotated[
+        str, Field(description="The room's name, unique within its venue", title="Name")
+    ]
+    timezone: Annotated[str, Field(description="IANA time zone of the venue", title="Timezone")]
+    venue: Annotated[str, Field(description="The venue's name", title="Venue")]
+    venue_id: Annotated[UUID, Field(description="The venue it is in", title="Venue Id")]
 
 
 class SessionCancel(BaseModel):
@@ -521,7 +1282,15 @@ class SessionCancel(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    reason: Annotated[str, Field(max_length=500, min_length=1, title="Reason")]
+    reason: Annotated[
+        str,
+        Field(
+            description="Why, shown to attendees and in their calendars next to the cancellation",
+            max_length=500,
+            min_length=1,
+            title="Reason",
+        ),
+    ]
 
 
 class SessionCreate(BaseModel):
@@ -532,7 +1301,13 @@ class SessionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    ends_at: Annotated[datetime, Field(title="Ends At")]
+    ends_at: Annotated[
+        datetime,
+        Field(
+            description="When it ends, after starts_at and on a day of the meeting; ISO 8601, without an offset wall-clock time at the venue",
+            title="Ends At",
+        ),
+    ]
     format: Annotated[
         Literal[
             "plenary",
@@ -545,21 +1320,41 @@ class SessionCreate(BaseModel):
             "cultural",
         ],
         Field(
-            description="The formats a summit's sessions take; delegations get seats per format.",
+            description="The session's format: seats are counted per format",
             title="SessionFormat",
         ),
     ]
     head_delegation_ids: Annotated[
         list[UUID] | None,
         Field(
-            description="delegations whose heads attend",
+            description="Delegations whose heads attend: a head cannot be in two sessions at once",
             max_length=300,
             title="Head Delegation Ids",
         ),
     ] = None
-    room_id: Annotated[UUID, Field(title="Room Id")]
-    starts_at: Annotated[datetime, Field(title="Starts At")]
-    title: Annotated[str, Field(max_length=300, min_length=1, title="Title")]
+    room_id: Annotated[
+        UUID,
+        Field(
+            description="The room it takes place in (a room of this meeting)",
+            title="Room Id",
+        ),
+    ]
+    starts_at: Annotated[
+        datetime,
+        Field(
+            description="When it starts: ISO 8601; without an offset, wall-clock time at the venue",
+            title="Starts At",
+        ),
+    ]
+    title: Annotated[
+        str,
+        Field(
+            description="The session's title in the meeting's working language",
+            max_length=300,
+            min_length=1,
+            title="Title",
+        ),
+    ]
     titles: Annotated[
         dict[
             Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")],
@@ -567,14 +1362,14 @@ class SessionCreate(BaseModel):
         ]
         | None,
         Field(
-            description="the title in other languages, e.g. {'ru': '...'}",
+            description="The title in other languages, by ISO 639 code; a reader asking for one of them (`lang`) gets it as `title`",
             title="Titles",
         ),
     ] = None
     visibility: Annotated[
         Literal["public", "restricted"] | None,
         Field(
-            description="Who sees a session: everyone (public feed), or only organisers and its attendees.",
+            description="public: in every timetable and the public feed; restricted: seen only by organisers and its attendees",
             title="Visibility",
         ),
     ] = "public"
@@ -585,11 +1380,29 @@ class SessionRead(BaseModel):
     A session, in venue-local time and UTC.
     """
 
-    attendees: Annotated[int, Field(title="Attendees")]
-    bilateral_id: Annotated[UUID | None, Field(title="Bilateral Id")]
-    cancel_reason: Annotated[str | None, Field(title="Cancel Reason")]
-    ends_at: Annotated[datetime, Field(description="venue-local time with offset", title="Ends At")]
-    ends_at_utc: Annotated[datetime, Field(title="Ends At Utc")]
+    attendees: Annotated[int, Field(description="Participants assigned to it", title="Attendees")]
+    bilateral_id: Annotated[
+        UUID | None,
+        Field(
+            description="The bilateral request it was scheduled for; null for other sessions",
+            title="Bilateral Id",
+        ),
+    ]
+    cancel_reason: Annotated[
+        str | None,
+        Field(
+            description="Why it was cancelled; null while scheduled",
+            title="Cancel Reason",
+        ),
+    ]
+    ends_at: Annotated[
+        datetime,
+        Field(
+            description="When it ends: venue-local time with its offset",
+            title="Ends At",
+        ),
+    ]
+    ends_at_utc: Annotated[datetime, Field(description="When it ends, in UTC", title="Ends At Utc")]
     format: Annotated[
         Literal[
             "plenary",
@@ -601,31 +1414,70 @@ class SessionRead(BaseModel):
             "working_lunch",
             "cultural",
         ],
+        Field(description="The session's format", title="SessionFormat"),
+    ]
+    head_delegation_ids: Annotated[
+        list[UUID],
+        Field(description="Delegations whose heads attend", title="Head Delegation Ids"),
+    ]
+    id: Annotated[
+        UUID,
         Field(
-            description="The formats a summit's sessions take; delegations get seats per format.",
-            title="SessionFormat",
+            description="The session's id (also its calendar UID, kept when it moves)",
+            title="Id",
         ),
     ]
-    head_delegation_ids: Annotated[list[UUID], Field(title="Head Delegation Ids")]
-    id: Annotated[UUID, Field(title="Id")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    room: Annotated[str, Field(title="Room")]
-    room_id: Annotated[UUID, Field(title="Room Id")]
-    sequence: Annotated[int, Field(title="Sequence")]
-    starts_at: Annotated[
-        datetime, Field(description="venue-local time with offset", title="Starts At")
+    meeting_id: Annotated[UUID, Field(description="The meeting it belongs to", title="Meeting Id")]
+    room: Annotated[str, Field(description="That room's name", title="Room")]
+    room_id: Annotated[UUID, Field(description="The room it takes place in", title="Room Id")]
+    sequence: Annotated[
+        int,
+        Field(
+            description="Revision number, up by one with each change (the calendar SEQUENCE)",
+            title="Sequence",
+        ),
     ]
-    starts_at_utc: Annotated[datetime, Field(title="Starts At Utc")]
-    status: Annotated[str, Field(title="Status")]
-    timezone: Annotated[str, Field(title="Timezone")]
-    title: Annotated[str, Field(title="Title")]
-    titles: Annotated[dict[str, str], Field(title="Titles")]
-    venue: Annotated[str, Field(title="Venue")]
-    venue_id: Annotated[UUID, Field(title="Venue Id")]
+    starts_at: Annotated[
+        datetime,
+        Field(
+            description="When it starts: venue-local time with its offset",
+            title="Starts At",
+        ),
+    ]
+    starts_at_utc: Annotated[
+        datetime, Field(description="When it starts, in UTC", title="Starts At Utc")
+    ]
+    status: Annotated[
+        str,
+        Field(
+            description="scheduled, or cancelled (a cancelled session stays listed, for calendars)",
+            title="Status",
+        ),
+    ]
+    timezone: Annotated[
+        str,
+        Field(
+            description="IANA time zone of the venue, which starts_at and ends_at use",
+            title="Timezone",
+        ),
+    ]
+    title: Annotated[
+        str,
+        Field(
+            description="The title, in the language asked for (`lang`) when it has one",
+            title="Title",
+        ),
+    ]
+    titles: Annotated[
+        dict[str, str],
+        Field(description="The title in other languages, by ISO 639 code", title="Titles"),
+    ]
+    venue: Annotated[str, Field(description="That venue's name", title="Venue")]
+    venue_id: Annotated[UUID, Field(description="The venue of that room", title="Venue Id")]
     visibility: Annotated[
         Literal["public", "restricted"],
         Field(
-            description="Who sees a session: everyone (public feed), or only organisers and its attendees.",
+            description="public: seen by everyone; restricted: only organisers and its attendees",
             title="Visibility",
         ),
     ]
@@ -651,19 +1503,42 @@ class SessionUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    ends_at: Annotated[datetime | None, Field(title="Ends At")] = None
-    room_id: Annotated[UUID | None, Field(title="Room Id")] = None
-    starts_at: Annotated[datetime | None, Field(title="Starts At")] = None
-    title: Annotated[Title | None, Field(title="Title")] = None
+    ends_at: Annotated[
+        datetime | None,
+        Field(
+            description="A new end; without an offset, wall-clock time at the venue",
+            title="Ends At",
+        ),
+    ] = None
+    room_id: Annotated[
+        UUID | None, Field(description="Another room of this meeting", title="Room Id")
+    ] = None
+    starts_at: Annotated[
+        datetime | None,
+        Field(
+            description="A new start; without an offset, wall-clock time at the venue",
+            title="Starts At",
+        ),
+    ] = None
+    title: Annotated[
+        Title | None,
+        Field(description="A new title in the working language", title="Title"),
+    ] = None
     titles: Annotated[
         dict[
             Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")],
             TitlesPatternProperty,
         ]
         | None,
-        Field(title="Titles"),
+        Field(
+            description="New titles in other languages, replacing all of the earlier ones",
+            title="Titles",
+        ),
     ] = None
-    visibility: Literal["public", "restricted"] | None = None
+    visibility: Annotated[
+        Literal["public", "restricted"] | None,
+        Field(description="public or restricted (organisers and attendees only)"),
+    ] = None
 
 
 class SessionWaitingRead(BaseModel):
@@ -671,31 +1546,63 @@ class SessionWaitingRead(BaseModel):
     A participant waiting for a seat of its delegation in a session.
     """
 
-    application_id: Annotated[UUID, Field(title="Application Id")]
-    delegation_id: Annotated[UUID, Field(title="Delegation Id")]
-    family_name: Annotated[str, Field(title="Family Name")]
-    given_name: Annotated[str, Field(title="Given Name")]
+    application_id: Annotated[
+        UUID,
+        Field(
+            description="The waiting participant's registration application",
+            title="Application Id",
+        ),
+    ]
+    delegation_id: Annotated[
+        UUID, Field(description="The participant's delegation", title="Delegation Id")
+    ]
+    family_name: Annotated[
+        str, Field(description="The participant's family name", title="Family Name")
+    ]
+    given_name: Annotated[
+        str, Field(description="The participant's given name", title="Given Name")
+    ]
     position: Annotated[
         int,
         Field(
-            description="1 = the next of its delegation to get a freed seat",
+            description="Place in the delegation's line: 1 gets the next freed seat",
             title="Position",
         ),
     ]
-    session_id: Annotated[UUID, Field(title="Session Id")]
+    session_id: Annotated[UUID, Field(description="The session waited for", title="Session Id")]
     starts_at: Annotated[
         datetime,
         Field(
-            description="the session's start, venue-local time with offset",
+            description="The session's start: venue-local time with offset",
             title="Starts At",
         ),
     ]
-    timezone: Annotated[str, Field(title="Timezone")]
-    title: Annotated[str, Field(title="Title")]
-    waiting_since: Annotated[datetime, Field(title="Waiting Since")]
+    timezone: Annotated[
+        str,
+        Field(description="IANA time zone of the session's venue", title="Timezone"),
+    ]
+    title: Annotated[str, Field(description="The session's title", title="Title")]
+    waiting_since: Annotated[
+        datetime,
+        Field(
+            description="When the participant joined the line (UTC)",
+            title="Waiting Since",
+        ),
+    ]
 
 
-Slot = TypeAliasType("Slot", Annotated[int, Field(ge=0, le=9, title="Slot")])
+Slot = TypeAliasType(
+    "Slot",
+    Annotated[
+        int,
+        Field(
+            description="The slot to meet in, counted from 0 in the request's `slots`; omit to take the first one with a free bilateral room and free heads",
+            ge=0,
+            le=9,
+            title="Slot",
+        ),
+    ],
+)
 
 
 class SlotCreate(BaseModel):
@@ -706,8 +1613,20 @@ class SlotCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    ends_at: Annotated[datetime, Field(title="Ends At")]
-    starts_at: Annotated[datetime, Field(title="Starts At")]
+    ends_at: Annotated[
+        datetime,
+        Field(
+            description="When it ends; without an offset, in the meeting's time zone",
+            title="Ends At",
+        ),
+    ]
+    starts_at: Annotated[
+        datetime,
+        Field(
+            description="When the slot starts; without an offset, in the meeting's time zone",
+            title="Starts At",
+        ),
+    ]
 
 
 class SlotRead(BaseModel):
@@ -715,11 +1634,31 @@ class SlotRead(BaseModel):
     A slot in UTC and in the meeting's local time.
     """
 
-    ends_at: Annotated[datetime, Field(title="Ends At")]
-    starts_at: Annotated[datetime, Field(title="Starts At")]
+    ends_at: Annotated[
+        datetime,
+        Field(description="When it ends, in the meeting's local time", title="Ends At"),
+    ]
+    starts_at: Annotated[
+        datetime,
+        Field(
+            description="When the slot starts, in the meeting's local time",
+            title="Starts At",
+        ),
+    ]
 
 
-Title = TypeAliasType("Title", Annotated[str, Field(max_length=300, min_length=1, title="Title")])
+Title = TypeAliasType(
+    "Title",
+    Annotated[
+        str,
+        Field(
+            description="A new title in the working language",
+            max_length=300,
+            min_length=1,
+            title="Title",
+        ),
+    ],
+)
 
 
 TitlesPatternProperty = TypeAliasType(
@@ -735,11 +1674,33 @@ class VenueCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    address: Annotated[str | None, Field(max_length=400, title="Address")] = ""
-    city: Annotated[str, Field(max_length=120, min_length=1, title="City")]
-    name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
+    address: Annotated[
+        str | None,
+        Field(
+            description="The street address, for drivers and calendars",
+            max_length=400,
+            title="Address",
+        ),
+    ] = ""
+    city: Annotated[
+        str,
+        Field(
+            description="The city the venue is in",
+            max_length=120,
+            min_length=1,
+            title="City",
+        ),
+    ]
+    name: Annotated[
+        str,
+        Field(description="The venue's name", max_length=200, min_length=1, title="Name"),
+    ]
     timezone: Annotated[
-        str, Field(description="IANA time zone, e.g. Europe/Moscow", title="Timezone")
+        str,
+        Field(
+            description="IANA time zone of the venue, such as Europe/Moscow: its sessions' times are shown and read in it",
+            title="Timezone",
+        ),
     ]
 
 
@@ -748,13 +1709,25 @@ class VenueRead(BaseModel):
     A venue.
     """
 
-    address: Annotated[str, Field(title="Address")]
-    city: Annotated[str, Field(title="City")]
-    created_at: Annotated[datetime, Field(title="Created At")]
-    id: Annotated[UUID, Field(title="Id")]
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    name: Annotated[str, Field(title="Name")]
-    timezone: Annotated[str, Field(title="Timezone")]
+    address: Annotated[
+        str,
+        Field(description="The street address; empty if not given", title="Address"),
+    ]
+    city: Annotated[str, Field(description="The city it is in", title="City")]
+    created_at: Annotated[
+        datetime,
+        Field(description="When the venue was added (UTC)", title="Created At"),
+    ]
+    id: Annotated[UUID, Field(description="The venue's id", title="Id")]
+    meeting_id: Annotated[UUID, Field(description="The meeting it belongs to", title="Meeting Id")]
+    name: Annotated[str, Field(description="The venue's name", title="Name")]
+    timezone: Annotated[
+        str,
+        Field(
+            description="IANA time zone of the venue: its sessions' local times are in it",
+            title="Timezone",
+        ),
+    ]
 
 
 class VersionCreate(BaseModel):
@@ -765,7 +1738,14 @@ class VersionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    note: Annotated[str | None, Field(max_length=500, title="Note")] = ""
+    note: Annotated[
+        str | None,
+        Field(
+            description="What this version is, for those comparing versions",
+            max_length=500,
+            title="Note",
+        ),
+    ] = ""
 
 
 class VersionRead(BaseModel):
@@ -773,9 +1753,38 @@ class VersionRead(BaseModel):
     A published schedule version.
     """
 
-    meeting_id: Annotated[UUID, Field(title="Meeting Id")]
-    note: Annotated[str, Field(title="Note")]
-    number: Annotated[int, Field(title="Number")]
-    published_at: Annotated[datetime, Field(title="Published At")]
-    published_by: Annotated[str, Field(title="Published By")]
-    sessions: Annotated[list[dict[str, Any]] | None, Field(title="Sessions")] = None
+    meeting_id: Annotated[
+        UUID,
+        Field(description="The meeting whose timetable this is", title="Meeting Id"),
+    ]
+    note: Annotated[
+        str,
+        Field(
+            description="What the publisher said of this version; may be empty",
+            title="Note",
+        ),
+    ]
+    number: Annotated[
+        int,
+        Field(
+            description="The version's number: 1, 2, ... in publishing order",
+            title="Number",
+        ),
+    ]
+    published_at: Annotated[
+        datetime, Field(description="When it was published (UTC)", title="Published At")
+    ]
+    published_by: Annotated[
+        str,
+        Field(
+            description="Who published it (the account id of their token)",
+            title="Published By",
+        ),
+    ]
+    sessions: Annotated[
+        list[dict[str, Any]] | None,
+        Field(
+            description="Only when reading one version: its frozen sessions (id, title, format, room_id, room, starts_at and ends_at in UTC, status, visibility); restricted ones only for organisers",
+            title="Sessions",
+        ),
+    ] = None

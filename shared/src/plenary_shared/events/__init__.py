@@ -10,7 +10,10 @@ from pydantic import BaseModel, ConfigDict
 class EventPayload(BaseModel):
     """Base of every payload: consumers ignore unknown fields, producers set type and topic."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # every member is sent (defaults too), so the published schema requires each
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, json_schema_serialization_defaults_required=True
+    )
 
     event_type: ClassVar[str]
     topic: ClassVar[str]

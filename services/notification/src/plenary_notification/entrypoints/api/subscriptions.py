@@ -18,6 +18,7 @@ from plenary_notification.domain.commands import (
 )
 from plenary_notification.entrypoints.api.policy import POLICY
 from plenary_notification.entrypoints.api.schemas import (
+    ATTEMPTS,
     AttemptRead,
     DeliveryRead,
     PingQueued,
@@ -220,6 +221,7 @@ async def list_deliveries(
 @router.get(
     "/subscriptions/{subscription_id}/deliveries/{delivery_id}/attempts",
     response_model=list[AttemptRead],
+    responses={200: {"content": {"application/json": {"example": ATTEMPTS}}}},
 )
 async def list_attempts(
     subscription_id: UUID, delivery_id: UUID, rt: RuntimeDep, grant: MayRead

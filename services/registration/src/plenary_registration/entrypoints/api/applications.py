@@ -21,7 +21,12 @@ from plenary_registration.domain.model import State, ensure_editable, mask
 from plenary_registration.domain.photos import photo_kind
 from plenary_registration.entrypoints.api.deps import CipherDep, owners
 from plenary_registration.entrypoints.api.policy import POLICY, sees
-from plenary_registration.entrypoints.api.schemas import ApplicationRead, DocumentsRead, HistoryRead
+from plenary_registration.entrypoints.api.schemas import (
+    HISTORY,
+    ApplicationRead,
+    DocumentsRead,
+    HistoryRead,
+)
 from plenary_registration.service_layer import accreditation, applications
 from plenary_shared.api import Page, PageDep
 from plenary_shared.authz import Grant
@@ -195,7 +200,11 @@ async def get_photo(
     return Response(content=row.photo, media_type=row.photo_type)
 
 
-@router.get("/applications/{application_id}/history", response_model=list[HistoryRead])
+@router.get(
+    "/applications/{application_id}/history",
+    response_model=list[HistoryRead],
+    responses={200: {"content": {"application/json": {"example": HISTORY}}}},
+)
 async def get_history(
     application_id: UUID,
     rt: RuntimeDep,

@@ -7,9 +7,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from plenary_registration.adapters import queries
+from plenary_registration.domain import examples as ex
 from plenary_registration.domain.model import State
 from plenary_registration.entrypoints.api.policy import POLICY
 from plenary_registration.service_layer.retention import purge_meeting
@@ -24,21 +25,55 @@ router = APIRouter(prefix="/v1", tags=["reports"])
 class Statistics(BaseModel):
     """Anonymised counts of a meeting's applications; they survive the document purge."""
 
-    meeting_id: UUID
-    delegation_id: UUID | None = None
-    """Set when the counts are of one delegation."""
-    total: int
-    by_state: dict[str, int]
-    by_category: dict[str, int]
-    by_nationality: dict[str, int]
-    by_delegation: dict[str, int]
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "meeting_id": ex.MEETING_ID,
+                    "delegation_id": None,
+                    "total": 57,
+                    "by_state": {"accredited": 41, "nominated": 9, "waitlisted": 4, "withdrawn": 3},
+                    "by_category": {"delegate": 22, "adviser": 14, "security": 9, "media": 12},
+                    "by_nationality": {"KAZ": 31, "RUS": 24, "UZB": 2},
+                    "by_delegation": {
+                        ex.DELEGATION_ID: 31,
+                        "5e7f3a1c-2b4d-4c6e-8f0a-1b2c3d4e5f60": 26,
+                    },
+                }
+            ]
+        }
+    )
+
+    meeting_id: UUID = Field(description="The meeting counted.")
+    delegation_id: UUID | None = Field(
+        None,
+        description="The delegation counted; null when the counts cover every delegation "
+        "(a focal point's are always of its own).",
+    )
+    total: int = Field(description="Applications counted, in any state.")
+    by_state: dict[str, int] = Field(
+        description="Applications per state (submitted, nominated, accredited, ...); states "
+        "with none are left out."
+    )
+    by_category: dict[str, int] = Field(description="Applications per participant category.")
+    by_nationality: dict[str, int] = Field(
+        description="Applications per nationality, keyed by ISO 3166-1 alpha-3 code."
+    )
+    by_delegation: dict[str, int] = Field(description="Applications per delegation id.")
 
 
 class PurgeResult(BaseModel):
     """What a purge did."""
 
-    meeting_id: UUID
-    purged_applications: int
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"meeting_id": ex.MEETING_ID, "purged_applications": 57}]}
+    )
+
+    meeting_id: UUID = Field(description="The meeting whose document data was erased.")
+    purged_applications: int = Field(
+        description="Applications whose passport data, date of birth and photo were erased now; "
+        "0 when an earlier purge already did."
+    )
 
 
 @router.get(

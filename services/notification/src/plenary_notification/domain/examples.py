@@ -1,0 +1,13 @@
+"""Fake values the API document's examples share, so one example's ids lead to another's."""
+
+SUBSCRIPTION_ID = "17c814ac-418b-420a-8ec1-a2fde7693c80"
+DELIVERY_ID = "7db163b4-0b07-46b0-b827-64ecedd47f08"
+EMAIL_ID = "cc11e0c6-bd93-4cce-b6db-39e0322b71d3"
+EVENT_ID = "ca7d0c32-4b9e-4edb-b7b3-842dd25b5a0c"
+MEETING_ID = "d9ca1a71-d59b-4823-a2f6-68fa54a998a7"
+DELEGATION_ID = "ac8005d8-9162-4b04-8fc7-c512dfff75d2"
+WEBHOOK_URL = "https://accreditation.example.org/hooks/plenary"
+CONTACT = "it-duty@example.org"
+# Standard Webhooks secrets are whsec_ and base64; these decode to "fake-signing-secret-000n"
+SIGNING_KEY = "whsec_ZmFrZS1zaWduaW5nLXNlY3JldC0wMDAw"
+NEW_SIGNING_KEY = "whsec_ZmFrZS1zaWduaW5nLXNlY3JldC0wMDAx"
