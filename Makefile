@@ -16,7 +16,7 @@ PARSER_SPEC := tests/contract/asyncapi_parser
 PARSER_DIR := .run/asyncapi-parser
 PARSER := $(PARSER_DIR)/node_modules/.package-lock.json
 
-.PHONY: run test bench chaos lint token up lock clean
+.PHONY: run test bench chaos lint token up lock client clean
 
 $(STAMP): requirements-dev.lock shared/pyproject.toml deploy/local/pyproject.toml services/*/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ token: $(STAMP) ## make token ROLE=focal_point DELEGATION=<id>
 
 up: ## the production-like stack (needs a Docker engine)
 	docker compose up --build
+
+client: $(STAMP) ## regenerate plenary_client (models and operations) from the services' OpenAPI documents
+	$(BIN)/python -m plenary_devstack.clientgen
 
 lock: $(STAMP) ## re-resolve requirements.lock (runtime, the image) and requirements-dev.lock (make's .venv)
 	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 --no-header --quiet -o requirements.lock

@@ -4,6 +4,9 @@ import base64
 import json
 import uuid
 
+import pytest
+
+from plenary_client import Conflict
 from plenary_devstack.testing import person, platform_record, wait_for
 
 PNG = base64.b64decode(
@@ -12,7 +15,7 @@ PNG = base64.b64decode(
 
 
 def _nominated(api, meeting, delegation, **overrides):
-    app = api.nominate(meeting["id"], delegation["id"], **overrides).json()
+    app = api.submit(meeting["id"], delegation["id"], **overrides)
     assert api.wait_state(app["id"])["state"] == "nominated"
     return app
 
@@ -21,46 +24,41 @@ def _post(api, path, body, **kw):
     return api.call("registration", "POST", path, json=body, **kw)
 
 
-async def test_vetting_gates_accreditation_then_revocation_is_audited(api, kafka):
+async def test_vetting_gates_accreditation_then_revocation_is_audited(api, client, kafka):
     meeting = api.create_meeting(requires_vetting=True)
     assert meeting["requires_vetting"] is True
     delegation = api.register_delegation(meeting["id"])
     app = _nominated(api, meeting, delegation)
-    assert (
-        api.call("registration", "GET", f"/v1/applications/{app['id']}").json()["vetting"]
-        == "pending"
-    )
+    registration = client.registration
+    assert registration.get_application(app["id"]).vetting == "pending"
 
-    early = _post(api, f"/v1/applications/{app['id']}/decision", {"decision": "grant"})
-    assert early.status_code == 409
-    assert "vetting" in early.json()["detail"] and early.json()["vetting"] == "pending"
+    with pytest.raises(Conflict, match="vetting") as early:
+        registration.decide(app["id"], {"decision": "grant"})
+    assert early.value.extras["vetting"] == "pending"
 
-    cleared = _post(api, f"/v1/applications/{app['id']}/vetting", {"outcome": "cleared"})
-    assert cleared.status_code == 200 and cleared.json()["vetting"] == "cleared"
-    again = _post(api, f"/v1/applications/{app['id']}/vetting", {"outcome": "flagged", "note": "x"})
-    assert again.status_code == 409
+    cleared = registration.record_vetting(app["id"], {"outcome": "cleared"})
+    assert cleared.vetting == "cleared"
+    with pytest.raises(Conflict):
+        registration.record_vetting(app["id"], {"outcome": "flagged", "note": "x"})
 
-    granted = _post(api, f"/v1/applications/{app['id']}/decision", {"decision": "grant"})
-    assert granted.json()["state"] == "accredited"
-    revoked = _post(
-        api,
-        f"/v1/applications/{app['id']}/revocation",
-        {"reason": "Security incident at the venue"},
-    )
-    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
-    twice = _post(api, f"/v1/applications/{app['id']}/revocation", {"reason": "again please"})
-    assert twice.status_code == 409 and twice.json()["current_state"] == "revoked"
+    granted = registration.decide(app["id"], {"decision": "grant"})
+    assert granted.state == "accredited"
+    revoked = registration.revoke(app["id"], {"reason": "Security incident at the venue"})
+    assert revoked.state == "revoked"
+    with pytest.raises(Conflict) as twice:
+        registration.revoke(app["id"], {"reason": "again please"})
+    assert twice.value.current_state == "revoked"
 
-    history = api.call("registration", "GET", f"/v1/applications/{app['id']}/history").json()
-    assert [(h["to_state"], h["actor"]) for h in history] == [
+    history = registration.get_history(app["id"])
+    assert [(h.to_state, h.actor) for h in history] == [
         ("submitted", "test-organiser"),
         ("nominated", "system:delegation"),
         ("nominated", "test-organiser"),
         ("accredited", "test-organiser"),
         ("revoked", "test-organiser"),
     ]
-    assert history[2]["reason"] == "security vetting cleared"
-    assert history[-1]["reason"] == "Security incident at the venue"
+    assert history[2].reason == "security vetting cleared"
+    assert history[-1].reason == "Security incident at the venue"
     for event_type in ("registration.vetting.cleared", "registration.accreditation.revoked"):
         found = await kafka.wait_events(
             "registration.events", event_type=event_type, subject=app["id"]
@@ -153,34 +151,24 @@ async def test_a_focal_point_withdraws_at_every_stage_and_only_its_own(api, kafk
 
 
 async def test_a_withdrawn_delegation_withdraws_its_open_applications_and_frees_its_seats(
-    api, kafka
+    api, client, kafka
 ):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=5)
     accredited = _nominated(api, meeting, delegation)
-    _post(api, f"/v1/applications/{accredited['id']}/decision", {"decision": "grant"})
+    client.registration.decide(accredited["id"], {"decision": "grant"})
     nominated = _nominated(api, meeting, delegation)
     refused = _nominated(api, meeting, delegation)
-    _post(
-        api, f"/v1/applications/{refused['id']}/decision", {"decision": "refuse", "reason": "Late"}
-    )
+    client.registration.decide(refused["id"], {"decision": "refuse", "reason": "Late"})
 
-    withdrawal = api.call(
-        "delegation",
-        "POST",
-        f"/v1/delegations/{delegation['id']}/withdrawal",
-        json={"reason": "Recalled"},
-    )
-    assert withdrawal.status_code == 200, withdrawal.text
+    client.delegation.withdraw_delegation(delegation["id"], {"reason": "Recalled"})
     [(_, event)] = await kafka.wait_events(
         "delegation.events", event_type="delegation.delegation.withdrawn", subject=delegation["id"]
     )
 
     def states():
-        listed = api.call(
-            "registration", "GET", f"/v1/meetings/{meeting['id']}/applications"
-        ).json()
-        found = {a["id"]: a["state"] for a in listed["items"]}
+        listed = client.registration.iter_list_applications(meeting["id"])
+        found = {str(a.id): a.state for a in listed}
         return found if found[nominated["id"]] == "withdrawn" else None
 
     final = wait_for(states, what="the cascade")
@@ -199,12 +187,7 @@ async def test_a_withdrawn_delegation_withdraws_its_open_applications_and_frees_
         assert data["causationid"] == event["id"]
         assert data["data"]["reason"] == "delegation withdrawn: Recalled"
     freed = wait_for(
-        lambda: (
-            api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()[
-                "quota_used"
-            ]
-            == 0
-        ),
+        lambda: client.delegation.get_delegation(delegation["id"]).quota_used == 0,
         what="every seat freed",
     )
     assert freed
@@ -274,43 +257,36 @@ def test_only_the_accreditation_desk_sees_document_data(api):
         assert denied.status_code == 403 and body["passport_number"] not in denied.text
 
 
-def test_a_new_category_runs_the_quota_check_again(api):
+def test_a_new_category_runs_the_quota_check_again(api, client):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=5, category_quotas={"media": 1})
-    seats = f"/v1/delegations/{delegation['id']}"
+    registration = client.registration
 
     moved = _nominated(api, meeting, delegation, category="delegate")
-    changed = api.call(
-        "registration", "PATCH", f"/v1/applications/{moved['id']}", json={"category": "media"}
-    )
-    assert changed.status_code == 200 and changed.json()["state"] == "submitted"
+    changed = registration.update_application(moved["id"], {"category": "media"})
+    assert changed.state == "submitted"
     assert api.wait_state(moved["id"])["state"] == "nominated"
-    assert (
-        api.call("registration", "GET", f"/v1/applications/{moved['id']}").json()["category"]
-        == "media"
-    )
+    assert registration.get_application(moved["id"]).category == "media"
 
     refused = _nominated(api, meeting, delegation, category="delegate")
-    api.call(
-        "registration", "PATCH", f"/v1/applications/{refused['id']}", json={"category": "media"}
-    )
+    registration.update_application(refused["id"], {"category": "media"})
     after = api.wait_state(refused["id"])
     assert (after["state"], after["reason"]) == ("rejected", "quota_exceeded")
 
     used = wait_for(
-        lambda: (d := api.call("delegation", "GET", seats).json())["quota_used"] == 1 and d,
+        lambda: (d := client.delegation.get_delegation(delegation["id"])).quota_used == 1 and d,
         what="the seats to settle",
     )
-    assert used["category_used"].get("media") == 1 and not used["category_used"].get("delegate")
-    history = api.call("registration", "GET", f"/v1/applications/{moved['id']}/history").json()
-    assert [h["to_state"] for h in history] == [
+    assert used.category_used.get("media") == 1 and not used.category_used.get("delegate")
+    history = registration.get_history(moved["id"])
+    assert [h.to_state for h in history] == [
         "submitted",
         "nominated",
         "nominated",
         "submitted",
         "nominated",
     ]
-    assert "category changed from delegate to media" in history[3]["reason"]
+    assert "category changed from delegate to media" in (history[3].reason or "")
 
 
 def test_counts_by_state_are_per_delegation_and_a_focal_point_gets_only_its_own(api):
@@ -318,27 +294,28 @@ def test_counts_by_state_are_per_delegation_and_a_focal_point_gets_only_its_own(
     ours = api.register_delegation(meeting["id"], quota=1)
     theirs = api.register_delegation(meeting["id"], quota=5)
     _nominated(api, meeting, ours)
-    over = api.nominate(meeting["id"], ours["id"]).json()
+    over = api.submit(meeting["id"], ours["id"])
     assert api.wait_state(over["id"])["state"] == "rejected"
     _nominated(api, meeting, theirs)
     path = f"/v1/meetings/{meeting['id']}/statistics"
 
-    def counts(**kw):
-        answer = api.call("registration", "GET", path, **kw)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+    def counts(delegation_id=None, token=None):
+        answer = api.plenary(token).registration.statistics(
+            meeting["id"], delegation_id=delegation_id
+        )
+        return answer.model_dump(mode="json")
 
     assert counts()["by_state"] == {"nominated": 2, "rejected": 1}
-    mine = counts(params={"delegation_id": ours["id"]})
+    mine = counts(ours["id"])
     assert (mine["delegation_id"], mine["by_state"]) == (
         ours["id"],
         {"nominated": 1, "rejected": 1},
     )
     focal_point = api.token_for("focal_point", delegation_id=ours["id"], subject="fp-counts")
     # asking for another delegation's counts still gives its own
-    asked = counts(params={"delegation_id": theirs["id"]}, token=focal_point)
+    asked = counts(theirs["id"], token=focal_point)
     assert asked["by_delegation"] == {ours["id"]: 2} and asked["total"] == 2
-    # a focal point token without its delegation is refused, not given empty counts
+    # a focal point token without its delegation is refused, not given empty counts (raw HTTP)
     unbound = api.token_for("focal_point", subject="fp-of-no-delegation")
     refused = api.call("registration", "GET", path, token=unbound)
     assert refused.status_code == 403 and "delegation_id" in refused.json()["detail"]

@@ -11,9 +11,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+import pytest
 from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from plenary_client import Conflict, Invalid, NotFound
 from plenary_delegation.adapters.repository import Repository
 from plenary_delegation.adapters.tables import category_quotas, delegations
 from plenary_delegation.domain.quotas import seat_fits
@@ -21,9 +23,7 @@ from plenary_devstack.testing import person, platform_record
 
 
 def _delegation(api, delegation_id, token=None) -> dict:
-    response = api.call("delegation", "GET", f"/v1/delegations/{delegation_id}", token=token)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return api.plenary(token).delegation.get_delegation(delegation_id).model_dump(mode="json")
 
 
 def _patch_quotas(api, delegation_id, body, **kw):
@@ -36,9 +36,8 @@ def _nominated(api, meeting_id, delegation_id, category, n=1) -> list[dict]:
     """Nominate n people of a category one by one and wait for each decision."""
     decided = []
     for _ in range(n):
-        response = api.nominate(meeting_id, delegation_id, category=category)
-        assert response.status_code == 202, response.text
-        decided.append(api.wait_state(response.json()["id"]))
+        submitted = api.submit(meeting_id, delegation_id, category=category)
+        decided.append(api.wait_state(submitted["id"]))
     return decided
 
 
@@ -78,13 +77,10 @@ def test_a_category_quota_holds_under_concurrent_nominations(api):
     )
     categories = ["adviser"] * 8 + ["delegate"] * 3
     with ThreadPoolExecutor(max_workers=11) as pool:
-        responses = list(
-            pool.map(
-                lambda c: api.nominate(meeting["id"], delegation["id"], category=c), categories
-            )
+        submitted = list(
+            pool.map(lambda c: api.submit(meeting["id"], delegation["id"], category=c), categories)
         )
-    assert all(r.status_code == 202 for r in responses), [r.text for r in responses]
-    final = [api.wait_state(r.json()["id"]) for r in responses]
+    final = [api.wait_state(a["id"]) for a in submitted]
 
     advisers = [a for a in final if a["category"] == "adviser"]
     assert sorted(a["state"] for a in advisers) == ["nominated"] * 3 + ["rejected"] * 5
@@ -206,7 +202,7 @@ async def test_the_seat_claim_and_the_domain_quota_rule_agree(platform, api):
     assert (body["quota"], body["quota_used"], body["status"]) == (2, 0, "active")
 
 
-async def test_lowering_a_quota_below_use_is_refused_and_changes_nothing(api, kafka):
+async def test_lowering_a_quota_below_use_is_refused_and_changes_nothing(api, client, kafka):
     meeting = api.create_meeting()
     delegation = api.register_delegation(
         meeting["id"], quota=10, category_quotas={"adviser": 5}, session_seats={"restricted": 2}
@@ -232,8 +228,7 @@ async def test_lowering_a_quota_below_use_is_refused_and_changes_nothing(api, ka
         == []
     )
 
-    changed = _patch_quotas(
-        api,
+    changed = client.delegation.change_quotas(
         delegation["id"],
         {
             "quota": 3,
@@ -241,10 +236,8 @@ async def test_lowering_a_quota_below_use_is_refused_and_changes_nothing(api, ka
             "session_seats": {"restricted": None, "extended": 7},
         },
     )
-    assert changed.status_code == 200, changed.text
-    body = changed.json()
-    assert (body["quota"], body["category_quotas"]) == (3, {"adviser": 3, "media": 1})
-    assert body["session_seats"] == {"extended": 7}
+    assert (changed.quota, changed.category_quotas) == (3, {"adviser": 3, "media": 1})
+    assert changed.session_seats == {"extended": 7}
     published = await kafka.wait_events(
         "delegation.events", event_type="delegation.quotas.changed", subject=delegation["id"]
     )
@@ -260,7 +253,7 @@ async def test_lowering_a_quota_below_use_is_refused_and_changes_nothing(api, ka
     assert unknown.status_code == 422 and "adviser" in unknown.json()["detail"]
 
 
-async def test_a_withdrawn_nomination_frees_its_seat_exactly_once(api, kafka, producer):
+async def test_a_withdrawn_nomination_frees_its_seat_exactly_once(api, client, kafka, producer):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=2, category_quotas={"delegate": 2})
     first, second = _nominated(api, meeting["id"], delegation["id"], "delegate", n=2)
@@ -295,35 +288,35 @@ async def test_a_withdrawn_nomination_frees_its_seat_exactly_once(api, kafka, pr
 
     body = _delegation(api, delegation["id"])
     assert (body["quota_used"], body["category_used"]) == (1, {"delegate": 1})
-    dead = api.call("delegation", "GET", "/v1/ops/dead-letters", params={"limit": 500}).json()
-    assert not {withdrawn["id"], revoked["id"]} & {d["event_id"] for d in dead["items"]}
+    dead = client.delegation.iter_list_dead_letters()
+    assert not {withdrawn["id"], revoked["id"]} & {str(d.event_id) for d in dead}
     # the freed seat can be taken once more, and no more than that
     third, fourth = _nominated(api, meeting["id"], delegation["id"], "delegate", n=2)
     assert (third["state"], fourth["state"]) == ("nominated", "rejected")
     assert _delegation(api, delegation["id"])["quota_used"] == 2
 
 
-async def test_a_withdrawn_delegation_refuses_nominations_and_quota_changes(api, kafka, producer):
+async def test_a_withdrawn_delegation_refuses_nominations_and_quota_changes(
+    api, client, kafka, producer
+):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=5)
     path = f"/v1/delegations/{delegation['id']}/withdrawal"
+    # the HTTP contract: a body without a reason is refused
     assert api.call("delegation", "POST", path, json={}).status_code == 422
-    response = api.call(
-        "delegation", "POST", path, json={"reason": "the head of delegation cannot travel"}
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["status"] == "withdrawn" and body["withdrawn_at"]
-    assert body["withdrawal_reason"] == "the head of delegation cannot travel"
+    withdraw = client.delegation.withdraw_delegation
+    body = withdraw(delegation["id"], {"reason": "the head of delegation cannot travel"})
+    assert body.status == "withdrawn" and body.withdrawn_at
+    assert body.withdrawal_reason == "the head of delegation cannot travel"
     published = await kafka.wait_events(
         "delegation.events", event_type="delegation.delegation.withdrawn", subject=delegation["id"]
     )
-    assert json.loads(published[0][0].value)["data"]["reason"] == body["withdrawal_reason"]
+    assert json.loads(published[0][0].value)["data"]["reason"] == body.withdrawal_reason
 
-    again = api.call("delegation", "POST", path, json={"reason": "again"})
-    assert again.status_code == 409 and "withdrew" in again.json()["detail"]
-    quotas = _patch_quotas(api, delegation["id"], {"quota": 9})
-    assert quotas.status_code == 409 and "can no longer be changed" in quotas.json()["detail"]
+    with pytest.raises(Conflict, match="withdrew"):
+        withdraw(delegation["id"], {"reason": "again"})
+    with pytest.raises(Conflict, match="can no longer be changed"):
+        client.delegation.change_quotas(delegation["id"], {"quota": 9})
 
     # a nomination that reaches delegation after the withdrawal is rejected
     application_id, nominee = str(uuid.uuid4()), person()
@@ -360,7 +353,7 @@ PROTOCOL = [
 ]
 
 
-def test_protocol_order_follows_the_language_and_filters_narrow_the_list(api):
+def test_protocol_order_follows_the_language_and_filters_narrow_the_list(api, client):
     meeting = api.create_meeting()
     ids = {}
     for name, en, ru, kind in PROTOCOL:
@@ -369,10 +362,8 @@ def test_protocol_order_follows_the_language_and_filters_narrow_the_list(api):
         )["id"]
     path = f"/v1/meetings/{meeting['id']}/delegations"
 
-    def names(**params) -> list[str]:
-        response = api.call("delegation", "GET", path, params=params)
-        assert response.status_code == 200, response.text
-        return [d["name"] for d in response.json()["items"]]
+    def names(**filters) -> list[str]:
+        return [d.name for d in client.delegation.list_delegations(meeting["id"], **filters).items]
 
     assert names(sort="protocol", lang="en") == [
         "Kyrgyzstan",
@@ -395,32 +386,25 @@ def test_protocol_order_follows_the_language_and_filters_narrow_the_list(api):
     ]
     assert names(sort="created_at") == [p[0] for p in PROTOCOL]
     assert names(sort="name")[:3] == ["Belarus", "China", "Kyrgyzstan"]
-    page = api.call(
-        "delegation",
-        "GET",
-        path,
-        params={"sort": "protocol", "lang": "ru", "limit": 2, "offset": 3},
-    ).json()
-    assert ([d["name"] for d in page["items"]], page["total"]) == (["China", "Kyrgyzstan"], 7)
+    page = client.delegation.list_delegations(
+        meeting["id"], sort="protocol", lang="ru", limit=2, offset=3
+    )
+    assert ([d.name for d in page.items], page.total) == (["China", "Kyrgyzstan"], 7)
 
     assert names(kind="guest", sort="protocol", lang="ru") == ["Yelets", "Yolkino", "Zhukovo"]
     assert names(q="КАЗАХ") == []
     assert names(q="республика", kind="member") == ["China", "Kyrgyzstan"]
     assert names(q="ёлкин") == names(q="Елкин") == ["Yolkino"]
     assert names(q="federation") == ["Russia"]
-    api.call(
-        "delegation",
-        "POST",
-        f"/v1/delegations/{ids['Belarus']}/withdrawal",
-        json={"reason": "not attending"},
-    )
+    client.delegation.withdraw_delegation(ids["Belarus"], {"reason": "not attending"})
     assert names(status="withdrawn") == ["Belarus"]
     assert "Belarus" not in names(status="active")
+    # the HTTP contract: an unknown sort is refused
     bad = api.call("delegation", "GET", path, params={"sort": "rank"})
     assert bad.status_code == 422 and "sort" in bad.json()["detail"]
 
 
-def test_head_of_delegation_and_names_can_be_set_and_changed(api):
+def test_head_of_delegation_and_names_can_be_set_and_changed(api, client):
     meeting = api.create_meeting()
     created = api.register_delegation(
         meeting["id"],
@@ -434,21 +418,14 @@ def test_head_of_delegation_and_names_can_be_set_and_changed(api):
     assert created["head_rank"] == "head_of_government"
     assert created["names"] == {"en": "Republic of Kazakhstan", "ru": "Республика Казахстан"}
     path = f"/v1/delegations/{created['id']}"
-    changed = api.call(
-        "delegation",
-        "PATCH",
-        path,
-        json={
-            "head_name": "Roman Sklyar",
-            "head_rank": "deputy_prime_minister",
-            "names": {"ru": None},
-        },
+    changed = client.delegation.update_delegation(
+        created["id"],
+        {"head_name": "Roman Sklyar", "head_rank": "deputy_prime_minister", "names": {"ru": None}},
     )
-    assert changed.status_code == 200, changed.text
-    body = changed.json()
-    assert (body["head_name"], body["head_rank"]) == ("Roman Sklyar", "deputy_prime_minister")
-    assert body["head_title"] == created["head_title"]
-    assert body["names"] == {"en": "Republic of Kazakhstan"}
+    assert (changed.head_name, changed.head_rank) == ("Roman Sklyar", "deputy_prime_minister")
+    assert changed.head_title == created["head_title"]
+    assert changed.names == {"en": "Republic of Kazakhstan"}
+    # the HTTP contract: refused bodies and a reused Idempotency-Key, over raw requests
     wrong = api.call("delegation", "PATCH", path, json={"head_rank": "emperor"})
     assert wrong.status_code == 422 and "head_rank" in wrong.json()["detail"]
     empty = api.call("delegation", "PATCH", path, json={"name": None})
@@ -469,7 +446,7 @@ def test_head_of_delegation_and_names_can_be_set_and_changed(api):
     assert _delegation(api, created["id"])["head_name"] == "Roman Sklyar"
 
 
-def test_arrivals_of_a_local_day_across_delegations_in_time_order(api):
+def test_arrivals_of_a_local_day_across_delegations_in_time_order(api, client):
     meeting = api.create_meeting(
         timezone="Europe/Moscow", starts_on="2025-11-17", ends_on="2025-11-18"
     )
@@ -487,15 +464,8 @@ def test_arrivals_of_a_local_day_across_delegations_in_time_order(api):
             "persons": 4,
             **body,
         }
-        response = api.call(
-            "delegation",
-            "POST",
-            f"/v1/delegations/{delegation['id']}/movements",
-            json=body,
-            token=token,
-        )
-        assert response.status_code == 201, response.text
-        return response.json()
+        made = api.plenary(token).delegation.record_movement(delegation["id"], body)
+        return made.model_dump(mode="json")
 
     # naive = Moscow wall clock: 01:30 on the 17th is 22:30 UTC on the 16th
     early = move(alpha, alpha_fp, scheduled_at="2025-11-17T01:30:00", persons=12)
@@ -514,30 +484,23 @@ def test_arrivals_of_a_local_day_across_delegations_in_time_order(api):
     )
     move(beta, scheduled_at="2025-11-17T23:30:00+03:00", mode="road", number=None, place="Hotel")
     move(gamma, scheduled_at="2025-11-17T09:00:00")
-    api.call(
-        "delegation",
-        "POST",
-        f"/v1/delegations/{gamma['id']}/withdrawal",
-        json={"reason": "not coming"},
-    )
+    client.delegation.withdraw_delegation(gamma["id"], {"reason": "not coming"})
 
     path = f"/v1/meetings/{meeting['id']}/arrivals"
-    day = api.call("delegation", "GET", path, params={"day": "2025-11-17"})
-    assert day.status_code == 200, day.text
-    got = [(a["delegation_name"], a["scheduled_at"], a["persons"]) for a in day.json()["items"]]
+    day = client.delegation.list_arrivals(meeting["id"], day="2025-11-17").items
+    got = [(a.delegation_name, a.scheduled_at.isoformat(), a.persons) for a in day]
     assert got == [
         ("Alpha Republic", "2025-11-17T01:30:00+03:00", 12),
         ("Beta Kingdom", "2025-11-17T13:00:00+03:00", 4),
         ("Beta Kingdom", "2025-11-17T23:30:00+03:00", 4),
     ]
-    before = api.call("delegation", "GET", path, params={"day": "2025-11-16"}).json()["items"]
-    assert [(a["delegation_name"], a["scheduled_at"]) for a in before] == [
+    before = client.delegation.list_arrivals(meeting["id"], day="2025-11-16").items
+    assert [(a.delegation_name, a.scheduled_at.isoformat()) for a in before] == [
         ("Alpha Republic", "2025-11-16T23:00:00+03:00")
     ]
-    own = api.call(
-        "delegation", "GET", f"/v1/delegations/{alpha['id']}/movements", token=alpha_fp
-    ).json()
-    assert [m["direction"] for m in own["items"]] == ["arrival", "arrival", "departure"]
+    own = api.plenary(alpha_fp).delegation.list_movements(alpha["id"])
+    assert [m.direction for m in own.items] == ["arrival", "arrival", "departure"]
+    # the HTTP contract: refusals, over raw requests
     assert (
         api.call(
             "delegation", "GET", path, params={"day": "2025-11-17"}, token=alpha_fp
@@ -619,7 +582,7 @@ def test_the_csv_export_has_one_row_per_delegation_with_quotas_and_use(api):
     )
 
 
-async def test_focal_points_are_assigned_once_revoked_and_published(api, kafka):
+async def test_focal_points_are_assigned_once_revoked_and_published(api, client, kafka):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"])
     path = f"/v1/delegations/{delegation['id']}/focal-points"
@@ -630,22 +593,21 @@ async def test_focal_points_are_assigned_once_revoked_and_published(api, kafka):
     assert focal_point["email"] == "aliya.seitkali@example.org"
     assert assigned.headers["location"] == f"{path}/{focal_point['id']}"
 
-    twice = api.call(
-        "delegation", "POST", path, json={**body, "email": "ALIYA.seitkali@example.org"}
-    )
-    assert twice.status_code == 409
-    assert "already a focal point" in twice.json()["detail"]
-    listed = api.call("delegation", "GET", path).json()
-    assert [f["id"] for f in listed["items"]] == [focal_point["id"]]
+    focal_points = client.delegation
+    with pytest.raises(Conflict, match="already a focal point"):
+        focal_points.assign_focal_point(
+            delegation["id"], {**body, "email": "ALIYA.seitkali@example.org"}
+        )
+    listed = focal_points.list_focal_points(delegation["id"])
+    assert [str(f.id) for f in listed.items] == [focal_point["id"]]
     assert api.call("delegation", "POST", path, json={**body, "language": "fr"}).status_code == 422
 
-    gone = api.call("delegation", "DELETE", f"{path}/{focal_point['id']}")
-    assert gone.status_code == 204
-    assert api.call("delegation", "GET", path).json()["total"] == 0
-    again = api.call("delegation", "DELETE", f"{path}/{focal_point['id']}")
-    assert again.status_code == 404 and "not a current focal point" in again.json()["detail"]
-    back = api.call("delegation", "POST", path, json=body)
-    assert back.status_code == 201 and back.json()["id"] != focal_point["id"]
+    assert focal_points.revoke_focal_point(delegation["id"], focal_point["id"]) is None
+    assert focal_points.list_focal_points(delegation["id"]).total == 0
+    with pytest.raises(NotFound, match="not a current focal point"):
+        focal_points.revoke_focal_point(delegation["id"], focal_point["id"])
+    back = focal_points.assign_focal_point(delegation["id"], body)
+    assert str(back.id) != focal_point["id"]
 
     events = await _wait_count(kafka, "delegation.events", 2, subject=focal_point["id"])
     assert [json.loads(r.value)["type"] for r, _ in events] == [
@@ -661,10 +623,10 @@ async def test_focal_points_are_assigned_once_revoked_and_published(api, kafka):
         "name": "Aliya Seitkali",
         "language": "ru",
     }
-    assert len(await kafka.wait_events("delegation.events", subject=back.json()["id"])) == 1
+    assert len(await kafka.wait_events("delegation.events", subject=str(back.id))) == 1
 
 
-def test_a_focal_point_manages_its_own_logistics_and_cannot_touch_another_delegation(api):
+def test_a_focal_point_manages_its_own_logistics_and_cannot_touch_another_delegation(api, client):
     meeting = api.create_meeting()
     own = api.register_delegation(meeting["id"])
     other = api.register_delegation(meeting["id"])
@@ -716,30 +678,23 @@ def test_a_focal_point_manages_its_own_logistics_and_cannot_touch_another_delega
         ("PATCH", other, "/quotas", {"json": {"quota": 50}}),
     ]:
         assert call(method, delegation, tail, **kw).status_code == 403, (method, tail)
-    assert (
-        api.call("delegation", "GET", f"/v1/delegations/{other['id']}/movements").json()["total"]
-        == 0
-    )
+    assert client.delegation.list_movements(other["id"]).total == 0
     assert _delegation(api, other["id"])["quota"] == other["quota"]
 
     assert call("GET", own, "/liaison").status_code == 404
-    set_by_organiser = api.call(
-        "delegation", "PUT", f"/v1/delegations/{own['id']}/liaison", json=liaison
-    )
-    assert set_by_organiser.status_code == 200, set_by_organiser.text
-    assert call("GET", own, "/liaison").json()["phone"] == "+7 495 1234567"
+    client.delegation.set_liaison(own["id"], liaison)
+    assert api.plenary(token).delegation.get_liaison(own["id"]).phone == "+7 495 1234567"
 
 
-async def test_retried_quota_changes_and_movements_act_once(api, kafka):
+async def test_retried_quota_changes_and_movements_act_once(api, client, kafka):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=3)
     key = str(uuid.uuid4())
-    first = _patch_quotas(api, delegation["id"], {"quota": 6}, headers={"Idempotency-Key": key})
-    again = _patch_quotas(api, delegation["id"], {"quota": 6}, headers={"Idempotency-Key": key})
-    assert first.status_code == again.status_code == 200
-    assert again.json() == first.json()
-    other = _patch_quotas(api, delegation["id"], {"quota": 7}, headers={"Idempotency-Key": key})
-    assert other.status_code == 422 and "already used" in other.json()["detail"]
+    change = client.delegation.change_quotas
+    first = change(delegation["id"], {"quota": 6}, idempotency_key=key)
+    assert change(delegation["id"], {"quota": 6}, idempotency_key=key) == first
+    with pytest.raises(Invalid, match="already used"):
+        change(delegation["id"], {"quota": 7}, idempotency_key=key)
     await kafka.wait_events(
         "delegation.events", event_type="delegation.quotas.changed", subject=delegation["id"]
     )
@@ -748,7 +703,6 @@ async def test_retried_quota_changes_and_movements_act_once(api, kafka):
     )
     assert len(changed) == 1
 
-    path = f"/v1/delegations/{delegation['id']}/movements"
     body = {
         "direction": "departure",
         "mode": "road",
@@ -756,8 +710,8 @@ async def test_retried_quota_changes_and_movements_act_once(api, kafka):
         "persons": 2,
         "scheduled_at": "2025-11-18T18:00:00",
     }
-    one = api.call("delegation", "POST", path, json=body, headers={"Idempotency-Key": key + "m"})
-    two = api.call("delegation", "POST", path, json=body, headers={"Idempotency-Key": key + "m"})
-    assert one.status_code == two.status_code == 201
-    assert one.json()["id"] == two.json()["id"]
-    assert api.call("delegation", "GET", path).json()["total"] == 1
+    record = client.delegation.record_movement
+    one = record(delegation["id"], body, idempotency_key=key + "m")
+    two = record(delegation["id"], body, idempotency_key=key + "m")
+    assert one.id == two.id
+    assert client.delegation.list_movements(delegation["id"]).total == 1

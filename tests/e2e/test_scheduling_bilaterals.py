@@ -1,7 +1,10 @@
 """Bilateral meeting requests between two delegations: requested -> counter-proposed -> accepted
 (a session in a free bilateral room with both heads), declined, or refused when no slot works."""
 
+import pytest
 from scheduling_world import Timetable
+
+from plenary_client import Conflict
 
 
 def _slot(day: str, start: str, end: str) -> dict:
@@ -22,20 +25,22 @@ async def test_request_counter_proposal_and_acceptance_schedule_a_bilateral(api,
         d["id"]: api.token_for("focal_point", delegation_id=d["id"], subject=f"fp-{d['name']}")
         for d in (asking, asked, outsider)
     }
-    request = tt.post(
-        f"/v1/meetings/{tt.id}/bilateral-requests",
-        {
-            "requester_delegation_id": asking["id"],
-            "counterpart_delegation_id": asked["id"],
-            "slots": [_slot("2025-11-17", "10:00", "10:30")],
-            "agenda": "Trade and transit",
-        },
-        token=fp[asking["id"]],
-        expect=201,
-    ).json()
+    request = (
+        api.plenary(fp[asking["id"]])
+        .scheduling.request_bilateral(
+            tt.id,
+            {
+                "requester_delegation_id": asking["id"],
+                "counterpart_delegation_id": asked["id"],
+                "slots": [_slot("2025-11-17", "10:00", "10:30")],
+                "agenda": "Trade and transit",
+            },
+        )
+        .model_dump(mode="json")
+    )
     assert (request["status"], request["awaiting_delegation_id"]) == ("requested", asked["id"])
     assert request["slots"][0]["starts_at"] == "2025-11-17T10:00:00+03:00"
-    # on someone else's behalf: refused
+    # on someone else's behalf: refused (the authorization checks stay on raw requests)
     forged = tt.post(
         f"/v1/meetings/{tt.id}/bilateral-requests",
         {
@@ -48,27 +53,20 @@ async def test_request_counter_proposal_and_acceptance_schedule_a_bilateral(api,
     assert forged.status_code == 403
 
     def seen_by(delegation_id):
-        return api.call(
-            "scheduling",
-            "GET",
-            f"/v1/meetings/{tt.id}/bilateral-requests",
-            token=fp[delegation_id],
-        ).json()["items"]
+        return list(api.plenary(fp[delegation_id]).scheduling.iter_list_bilaterals(tt.id))
 
-    assert [r["id"] for r in seen_by(asked["id"])] == [request["id"]]
+    assert [str(r.id) for r in seen_by(asked["id"])] == [request["id"]]
     assert seen_by(outsider["id"]) == []
     path = f"/v1/bilateral-requests/{request['id']}"
     assert api.call("scheduling", "GET", path, token=fp[outsider["id"]]).status_code == 404
     early = tt.post(f"{path}/acceptance", {}, token=fp[asking["id"]])
     assert early.status_code == 403 and "awaits the other delegation" in early.json()["detail"]
 
-    countered = tt.post(
-        f"{path}/counter-proposal",
+    countered = api.plenary(fp[asked["id"]]).scheduling.counter_propose(
+        request["id"],
         {"slots": [_slot("2025-11-17", "12:00", "12:30"), _slot("2025-11-17", "14:00", "14:30")]},
-        token=fp[asked["id"]],
-        expect=200,
-    ).json()
-    assert (countered["status"], countered["awaiting_delegation_id"]) == (
+    )
+    assert (countered.status, str(countered.awaiting_delegation_id)) == (
         "counter_proposed",
         asking["id"],
     )
@@ -76,9 +74,13 @@ async def test_request_counter_proposal_and_acceptance_schedule_a_bilateral(api,
 
     # the first bilateral room is taken at 12:00: the second one is used
     tt.scheduled(first_room, "2025-11-17T11:45:00", "2025-11-17T12:45:00", format="bilateral")
-    accepted = tt.post(f"{path}/acceptance", {}, token=fp[asking["id"]], expect=200).json()
+    accepted = (
+        api.plenary(fp[asking["id"]])
+        .scheduling.accept_bilateral(request["id"], {})
+        .model_dump(mode="json")
+    )
     assert accepted["status"] == "accepted"
-    session = tt.get(f"/v1/sessions/{accepted['session_id']}")
+    session = tt.client.scheduling.get_session(accepted["session_id"]).model_dump(mode="json")
     assert (session["format"], session["visibility"], session["room_id"]) == (
         "bilateral",
         "restricted",
@@ -89,20 +91,17 @@ async def test_request_counter_proposal_and_acceptance_schedule_a_bilateral(api,
     assert session["title"] == "Bilateral meeting: Asking - Asked"
     # both delegations see it in their view; the outsider does not
     for mine in (asking["id"], asked["id"]):
-        view = api.call(
-            "scheduling", "GET", f"/v1/delegations/{mine}/sessions", token=fp[mine]
-        ).json()
-        assert accepted["session_id"] in {s["id"] for s in view["items"]}
-    outsiders = api.call(
-        "scheduling", "GET", f"/v1/meetings/{tt.id}/sessions", token=fp[outsider["id"]]
-    ).json()
-    assert accepted["session_id"] not in {s["id"] for s in outsiders["items"]}
+        view = api.plenary(fp[mine]).scheduling.iter_delegation_sessions(mine)
+        assert accepted["session_id"] in {str(s.id) for s in view}
+    outsiders = api.plenary(fp[outsider["id"]]).scheduling.iter_list_sessions(tt.id)
+    assert accepted["session_id"] not in {str(s.id) for s in outsiders}
     hidden = api.call(
         "scheduling", "GET", f"/v1/sessions/{accepted['session_id']}", token=fp[outsider["id"]]
     )
     assert hidden.status_code == 404
-    twice = tt.post(f"{path}/acceptance", {})
-    assert twice.status_code == 409 and twice.json()["current_status"] == "accepted"
+    with pytest.raises(Conflict) as twice:
+        tt.client.scheduling.accept_bilateral(request["id"], {})
+    assert twice.value.extras["current_status"] == "accepted"
 
     types = [
         e["type"]
@@ -121,20 +120,19 @@ def test_a_declined_request_cannot_be_accepted_and_a_busy_head_blocks_every_slot
     tt = Timetable(api)
     tt.room("Bilateral", capacity=6, bilateral=True)
     one, two = tt.delegation(name="One"), tt.delegation(name="Two")
-    declined = tt.post(
-        f"/v1/meetings/{tt.id}/bilateral-requests",
+    scheduling = tt.client.scheduling
+    declined = scheduling.request_bilateral(
+        tt.id,
         {
             "requester_delegation_id": one["id"],
             "counterpart_delegation_id": two["id"],
             "slots": [_slot("2025-11-18", "09:00", "09:30")],
         },
-        expect=201,
-    ).json()
-    path = f"/v1/bilateral-requests/{declined['id']}"
-    out = tt.post(f"{path}/decline", {"reason": "Schedule full"}, expect=200).json()
-    assert out["status"] == "declined"
-    late = tt.post(f"{path}/acceptance", {})
-    assert late.status_code == 409 and "already declined" in late.json()["detail"]
+    )
+    out = scheduling.decline_bilateral(declined.id, {"reason": "Schedule full"})
+    assert out.status == "declined"
+    with pytest.raises(Conflict, match="already declined"):
+        scheduling.accept_bilateral(declined.id, {})
 
     busy = tt.scheduled(
         tt.room(),
@@ -143,19 +141,19 @@ def test_a_declined_request_cannot_be_accepted_and_a_busy_head_blocks_every_slot
         title="Plenary with heads",
         head_delegation_ids=[two["id"]],
     )
-    blocked = tt.post(
-        f"/v1/meetings/{tt.id}/bilateral-requests",
+    blocked = scheduling.request_bilateral(
+        tt.id,
         {
             "requester_delegation_id": one["id"],
             "counterpart_delegation_id": two["id"],
             "slots": [_slot("2025-11-18", "10:30", "11:00"), _slot("2025-11-18", "11:30", "12:00")],
         },
-        expect=201,
-    ).json()
-    refused = tt.post(f"/v1/bilateral-requests/{blocked['id']}/acceptance", {})
-    assert refused.status_code == 409
-    assert refused.json()["detail"].count("Plenary with heads") == 2
-    assert busy["id"] in refused.json()["detail"]
-    assert tt.get(f"/v1/bilateral-requests/{blocked['id']}")["status"] == "requested"
-    wrong = tt.post(f"/v1/bilateral-requests/{blocked['id']}/acceptance", {"slot": 5})
+    )
+    with pytest.raises(Conflict) as refused:
+        scheduling.accept_bilateral(blocked.id, {})
+    assert refused.value.detail.count("Plenary with heads") == 2
+    assert busy["id"] in refused.value.detail
+    assert scheduling.get_bilateral(blocked.id).status == "requested"
+    # the HTTP contract: a slot the request does not have is refused
+    wrong = tt.post(f"/v1/bilateral-requests/{blocked.id}/acceptance", {"slot": 5})
     assert wrong.status_code == 422 and "has 2 slot(s)" in wrong.json()["detail"]

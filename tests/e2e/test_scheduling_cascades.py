@@ -10,6 +10,7 @@ from scheduling_world import Timetable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from plenary_client import Conflict
 from plenary_devstack.testing import wait_for
 from plenary_scheduling.adapters.repository import Repository
 from plenary_scheduling.adapters.tables import messaging
@@ -48,13 +49,7 @@ async def test_a_revoked_participant_leaves_every_session_once_even_when_redeliv
     person, stays = tt.accredited(delegation["id"]), tt.accredited(delegation["id"])
     sessions = _two_sessions(tt, person, 9)
     tt.assign(sessions[0], stays, expect=200)
-    revoked = api.call(
-        "registration",
-        "POST",
-        f"/v1/applications/{person}/revocation",
-        json={"reason": "Badge misused"},
-    )
-    assert revoked.status_code == 200, revoked.text
+    tt.client.registration.revoke(person, {"reason": "Badge misused"})
     wait_for(lambda: all(person not in tt.attendees(s) for s in sessions), what="the cascade")
     assert tt.attendees(sessions[0]) == {stays}
     removed = await kafka.wait_events(
@@ -70,8 +65,8 @@ async def test_a_revoked_participant_leaves_every_session_once_even_when_redeliv
         "Europe/Moscow",
     )
     # he can no longer be assigned
-    refused = tt.assign(sessions[0], person)
-    assert refused.status_code == 409 and "is revoked" in refused.json()["detail"]
+    with pytest.raises(Conflict, match="is revoked"):
+        tt.client.scheduling.assign_attendance(sessions[0], {"application_ids": [person]})
 
     original = (
         await kafka.events(
@@ -89,16 +84,10 @@ async def test_a_withdrawn_application_leaves_every_session(tt, api, kafka, prod
     delegation = tt.delegation()
     person = tt.accredited(delegation["id"])
     sessions = _two_sessions(tt, person, 13)
-    withdrawn = api.call(
-        "registration",
-        "POST",
-        f"/v1/applications/{person}/withdrawal",
-        json={"reason": "Called back to the capital"},
-    )
-    assert withdrawn.status_code == 200, withdrawn.text
+    tt.client.registration.withdraw(person, {"reason": "Called back to the capital"})
     wait_for(lambda: all(person not in tt.attendees(s) for s in sessions), what="the cascade")
-    participants = tt.get(f"/v1/meetings/{tt.id}/participants", limit=500)["items"]
-    assert person not in {p["application_id"] for p in participants}
+    participants = tt.client.scheduling.iter_list_participants(tt.id, page_size=500)
+    assert person not in {str(p.application_id) for p in participants}
     events = [
         e for e in await _removed(kafka, person) if e["data"]["reason"] == "accreditation_withdrawn"
     ]
@@ -128,42 +117,36 @@ async def test_a_withdrawn_delegation_takes_its_people_and_head_out_and_cancels_
         head_delegation_ids=[leaving["id"], staying["id"]],
     )
     tt.assign(plenary["id"], person, other, expect=200)
-    requested = tt.post(
-        f"/v1/meetings/{tt.id}/bilateral-requests",
+    scheduling = tt.client.scheduling
+    requested = scheduling.request_bilateral(
+        tt.id,
         {
             "requester_delegation_id": staying["id"],
             "counterpart_delegation_id": leaving["id"],
             "slots": [{"starts_at": "2025-11-18T11:00:00", "ends_at": "2025-11-18T11:30:00"}],
         },
-        expect=201,
-    ).json()
-    accepted = tt.post(
-        f"/v1/bilateral-requests/{requested['id']}/acceptance", {}, expect=200
-    ).json()
-    pending = tt.post(
-        f"/v1/meetings/{tt.id}/bilateral-requests",
+    )
+    accepted = scheduling.accept_bilateral(requested.id, {}).model_dump(mode="json")
+    pending = scheduling.request_bilateral(
+        tt.id,
         {
             "requester_delegation_id": leaving["id"],
             "counterpart_delegation_id": staying["id"],
             "slots": [{"starts_at": "2025-11-18T15:00:00", "ends_at": "2025-11-18T15:30:00"}],
         },
-        expect=201,
-    ).json()
-
-    done = api.call(
-        "delegation",
-        "POST",
-        f"/v1/delegations/{leaving['id']}/withdrawal",
-        json={"reason": "The delegation was recalled"},
     )
-    assert done.status_code == 200, done.text
+
+    tt.client.delegation.withdraw_delegation(
+        leaving["id"], {"reason": "The delegation was recalled"}
+    )
     wait_for(
-        lambda: tt.get(f"/v1/sessions/{accepted['session_id']}")["status"] == "cancelled",
+        lambda: scheduling.get_session(accepted["session_id"]).status == "cancelled",
         what="the bilateral to be cancelled",
     )
     assert tt.attendees(plenary["id"]) == {other}
-    assert tt.get(f"/v1/sessions/{plenary['id']}")["head_delegation_ids"] == [staying["id"]]
-    assert tt.get(f"/v1/bilateral-requests/{pending['id']}")["status"] == "declined"
+    heads = scheduling.get_session(plenary["id"]).head_delegation_ids
+    assert [str(h) for h in heads] == [staying["id"]]
+    assert scheduling.get_bilateral(pending.id).status == "declined"
     cancelled = await kafka.wait_events(
         "scheduling.events",
         event_type="scheduling.session.cancelled",
@@ -195,7 +178,7 @@ async def test_a_withdrawn_delegation_takes_its_people_and_head_out_and_cancels_
         == 1
     )
     declined = await kafka.events(
-        "scheduling.events", event_type="scheduling.bilateral.declined", subject=pending["id"]
+        "scheduling.events", event_type="scheduling.bilateral.declined", subject=str(pending.id)
     )
     assert len(declined) == 1
 
@@ -312,4 +295,4 @@ async def test_a_crash_between_the_delegation_cascade_and_its_commit_leaves_noth
     )
     # one attendance, one head, active; then removed (attendance.removed + session.updated)
     assert seen == [(0, 0, 3), (0, 0, 3), (2, 1, 0), (2, 1, 0)]
-    assert tt.get(f"/v1/sessions/{session['id']}")["head_delegation_ids"] == []
+    assert tt.client.scheduling.get_session(session["id"]).head_delegation_ids == []

@@ -21,7 +21,8 @@ def tt(api):
 async def test_sessions_of_every_format_are_stored_in_utc_and_shown_in_local_time(api, kafka):
     tt = Timetable(api, timezone="Asia/Bishkek", starts_on="2026-07-14", ends_on="2026-07-15")
     room = tt.room("Ala-Archa Hall", capacity=120, access_zone="A", languages=["ru", "en", "zh"])
-    assert tt.get(f"/v1/rooms/{room}")["languages"] == ["en", "ru", "zh"]
+    scheduling = tt.client.scheduling
+    assert scheduling.get_room(room).languages == ["en", "ru", "zh"]
     created = []
     for hour, session_format in enumerate(SessionFormat):
         created.append(
@@ -47,17 +48,17 @@ async def test_sessions_of_every_format_are_stored_in_utc_and_shown_in_local_tim
     offset = tt.scheduled(room, "2026-07-15T03:00:00Z", "2026-07-15T04:00:00Z", format="plenary")
     assert offset["starts_at"] == "2026-07-15T09:00:00+06:00"
 
-    listed = tt.get(f"/v1/meetings/{tt.id}/sessions", day="2026-07-14", lang="ru")
-    assert listed["total"] == len(SessionFormat)
-    assert {s["format"] for s in listed["items"]} == {f.value for f in SessionFormat}
-    assert listed["items"][0]["title"] == "Заседание 0"
-    assert tt.get(f"/v1/meetings/{tt.id}/sessions", day="2026-07-15")["total"] == 1
-    only = tt.get(f"/v1/meetings/{tt.id}/sessions", format=["bilateral", "cultural"])
-    assert {s["format"] for s in only["items"]} == {"bilateral", "cultural"}
-    assert tt.get(f"/v1/meetings/{tt.id}/sessions", q="会议 3")["total"] == 1
-    paged = tt.get(f"/v1/meetings/{tt.id}/sessions", limit=3, offset=3)
-    assert (paged["total"], len(paged["items"])) == (len(SessionFormat) + 1, 3)
-    assert paged["items"][0]["id"] == created[3]["id"]
+    listed = scheduling.list_sessions(tt.id, day="2026-07-14", lang="ru")
+    assert listed.total == len(SessionFormat)
+    assert {s.format for s in listed.items} == {f.value for f in SessionFormat}
+    assert listed.items[0].title == "Заседание 0"
+    assert scheduling.list_sessions(tt.id, day="2026-07-15").total == 1
+    only = scheduling.list_sessions(tt.id, format=["bilateral", "cultural"])
+    assert {s.format for s in only.items} == {"bilateral", "cultural"}
+    assert scheduling.list_sessions(tt.id, q="会议 3").total == 1
+    paged = scheduling.list_sessions(tt.id, limit=3, offset=3)
+    assert (paged.total, len(paged.items)) == (len(SessionFormat) + 1, 3)
+    assert str(paged.items[0].id) == created[3]["id"]
 
     published = await kafka.wait_events(
         "scheduling.events", event_type="scheduling.session.scheduled", subject=first["id"]
@@ -69,10 +70,9 @@ async def test_sessions_of_every_format_are_stored_in_utc_and_shown_in_local_tim
         "Ala-Archa Hall",
         "Заседание 0",
     )
-    venues = tt.get(f"/v1/meetings/{tt.id}/venues")
-    assert [v["name"] for v in venues["items"]] == ["Main venue"]
-    assert tt.get(f"/v1/meetings/{tt.id}/rooms", min_capacity=100)["total"] == 1
-    assert tt.get(f"/v1/meetings/{tt.id}/rooms", min_capacity=121)["total"] == 0
+    assert [v.name for v in scheduling.iter_list_venues(tt.id)] == ["Main venue"]
+    assert scheduling.list_rooms(tt.id, min_capacity=100).total == 1
+    assert scheduling.list_rooms(tt.id, min_capacity=121).total == 0
 
 
 def test_a_room_booked_twice_is_refused_naming_the_session_with_changeover(tt):
@@ -124,7 +124,8 @@ def test_a_participant_in_two_sessions_at_once_is_refused_and_nothing_is_half_do
         json={"starts_at": "2025-11-18T09:45:00", "ends_at": "2025-11-18T10:45:00"},
     )
     assert move.status_code == 409 and "Panel A" in move.json()["detail"]
-    assert tt.get(f"/v1/sessions/{later['id']}")["starts_at"] == "2025-11-18T11:00:00+03:00"
+    moved = tt.client.scheduling.get_session(later["id"])
+    assert moved.starts_at.isoformat() == "2025-11-18T11:00:00+03:00"
 
 
 def test_a_head_of_delegation_in_two_sessions_at_once_is_refused(tt):
@@ -150,7 +151,7 @@ def test_a_head_of_delegation_in_two_sessions_at_once_is_refused(tt):
     other = tt.scheduled(tt.room(), "2025-11-18T13:30:00", "2025-11-18T14:30:00")
     added = tt.post(f"/v1/sessions/{other['id']}/heads", {"delegation_ids": [delegation["id"]]})
     assert added.status_code == 409 and added.json()["conflicts"][0]["kind"] == "head"
-    assert tt.get(f"/v1/sessions/{other['id']}")["head_delegation_ids"] == []
+    assert tt.client.scheduling.get_session(other["id"]).head_delegation_ids == []
 
 
 def test_the_dry_run_reports_every_conflict_and_saves_nothing(tt):
@@ -166,7 +167,7 @@ def test_the_dry_run_reports_every_conflict_and_saves_nothing(tt):
     )
     elsewhere = tt.scheduled(tt.room(), "2025-11-17T15:00:00", "2025-11-17T16:00:00")
     tt.assign(elsewhere["id"], person, expect=200)
-    before = tt.get(f"/v1/meetings/{tt.id}/sessions")["total"]
+    before = tt.client.scheduling.list_sessions(tt.id).total
     proposal = {
         "format": "plenary",
         "room_id": small,
@@ -175,26 +176,27 @@ def test_the_dry_run_reports_every_conflict_and_saves_nothing(tt):
         "application_ids": [person],
         "head_delegation_ids": [delegation["id"]],
     }
-    report = tt.post(f"/v1/meetings/{tt.id}/conflict-check", proposal, expect=200).json()
-    assert report["ok"] is False
-    kinds = sorted(c["kind"] for c in report["conflicts"])
+    scheduling = tt.client.scheduling
+    report = scheduling.check_conflicts(tt.id, proposal)
+    assert report.ok is False
+    kinds = sorted(c.kind for c in report.conflicts)
     assert kinds == ["capacity", "head", "participant", "room"]
-    named = {c["kind"]: c["session_id"] for c in report["conflicts"]}
+    named = {c.kind: str(c.session_id) for c in report.conflicts}
     assert named["room"] == booked["id"] and named["head"] == booked["id"]
     assert named["participant"] == elsewhere["id"]
-    assert tt.get(f"/v1/meetings/{tt.id}/sessions")["total"] == before
+    assert scheduling.list_sessions(tt.id).total == before
     # a change to an existing session: moved into a free slot it is fine
-    fine = tt.post(
-        f"/v1/meetings/{tt.id}/conflict-check",
+    fine = scheduling.check_conflicts(
+        tt.id,
         {
             "session_id": booked["id"],
             "starts_at": "2025-11-17T17:00:00",
             "ends_at": "2025-11-17T18:00:00",
         },
-        expect=200,
-    ).json()
-    assert fine == {"ok": True, "conflicts": []}
-    assert tt.get(f"/v1/sessions/{booked['id']}")["starts_at"] == "2025-11-17T15:00:00+03:00"
+    )
+    assert (fine.ok, fine.conflicts) == (True, [])
+    unmoved = scheduling.get_session(booked["id"])
+    assert unmoved.starts_at.isoformat() == "2025-11-17T15:00:00+03:00"
 
 
 def test_only_accredited_participants_may_be_assigned(tt, api):
@@ -225,7 +227,7 @@ async def test_a_participant_not_yet_learnt_from_events_is_asked_of_registration
     tt.assign(session["id"], person, expect=200)
     assert tt.attendees(session["id"]) == {person}
     tt.wait_participant(person)
-    assert tt.get(f"/v1/participants/{person}/calendar-link")["url"].endswith(".ics")
+    assert str(tt.client.scheduling.calendar_link(person).url).endswith(".ics")
 
 
 def test_seats_per_format_follow_the_delegations_quotas(tt, api):
@@ -244,13 +246,7 @@ def test_seats_per_format_follow_the_delegations_quotas(tt, api):
     plenary = tt.scheduled(tt.room(), "2025-11-17T13:15:00", "2025-11-17T14:00:00")
     tt.assign(plenary["id"], *people, expect=200)
     # the delegation's quota raised: scheduling follows its event
-    raised = api.call(
-        "delegation",
-        "PATCH",
-        f"/v1/delegations/{delegation['id']}/quotas",
-        json={"session_seats": {"restricted": 3}},
-    )
-    assert raised.status_code == 200, raised.text
+    api.plenary().delegation.change_quotas(delegation["id"], {"session_seats": {"restricted": 3}})
     wait_for(
         lambda: tt.assign(restricted["id"], people[2]).status_code == 200,
         what="the raised seat quota to reach scheduling",
@@ -284,10 +280,8 @@ def test_a_focal_point_assigns_only_its_own_people(tt, api):
     assert ok.status_code == 200
     assert {a["application_id"] for a in ok.json()["items"]} == {my_person}
     tt.assign(session["id"], their_person, expect=200)
-    seen = api.call(
-        "scheduling", "GET", f"/v1/sessions/{session['id']}/attendance", token=token
-    ).json()
-    assert {a["application_id"] for a in seen["items"]} == {my_person}
+    seen = api.plenary(token).scheduling.list_attendance(session["id"])
+    assert {str(a.application_id) for a in seen.items} == {my_person}
     gone = api.call(
         "scheduling",
         "DELETE",

@@ -5,16 +5,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from icalendar import Calendar
 from scheduling_world import Timetable
 
+from plenary_client import NotFound
 from plenary_devstack.testing import wait_for
 
 
-def _patch(tt, session_id, body, *, expect=200):
-    response = tt.api.call("scheduling", "PATCH", f"/v1/sessions/{session_id}", json=body)
-    assert response.status_code == expect, response.text
-    return response.json()
+def _patch(tt, session_id, body) -> dict:
+    return tt.client.scheduling.update_session(session_id, body).model_dump(mode="json")
 
 
 async def test_versions_freeze_the_timetable_and_the_changelog_names_every_change(api, kafka):
@@ -27,41 +27,39 @@ async def test_versions_freeze_the_timetable_and_the_changelog_names_every_chang
     person = tt.accredited(delegation["id"])
     tt.assign(moved["id"], person, expect=200)
 
-    key = {"Idempotency-Key": "publish-v1-" + tt.id}
-    v1 = tt.post(f"/v1/meetings/{tt.id}/versions", {"note": "first"}, expect=201, headers=key)
-    again = tt.post(f"/v1/meetings/{tt.id}/versions", {"note": "first"}, expect=201, headers=key)
-    assert v1.json()["number"] == again.json()["number"] == 1
-    assert len(v1.json()["sessions"]) == 3
+    scheduling = tt.client.scheduling
+    key = "publish-v1-" + tt.id
+    v1 = scheduling.publish_version(tt.id, {"note": "first"}, idempotency_key=key)
+    again = scheduling.publish_version(tt.id, {"note": "first"}, idempotency_key=key)
+    assert v1.number == again.number == 1
+    assert len(v1.sessions or []) == 3
 
     _patch(tt, moved["id"], {"starts_at": "2025-11-17T15:00:00", "ends_at": "2025-11-17T16:00:00"})
     assert _patch(tt, reroomed["id"], {"room_id": annex})["room"] == "Annex"
-    tt.post(f"/v1/sessions/{cancelled['id']}/cancellation", {"reason": "Merged"}, expect=200)
+    scheduling.cancel_session(cancelled["id"], {"reason": "Merged"})
     added = tt.scheduled(annex, "2025-11-18T09:00:00", "2025-11-18T10:00:00", title="Added")
-    v2 = tt.post(f"/v1/meetings/{tt.id}/versions", {"note": "second"}, expect=201).json()
-    assert v2["number"] == 2
+    assert scheduling.publish_version(tt.id, {"note": "second"}).number == 2
 
-    log = tt.get(f"/v1/meetings/{tt.id}/changelog", **{"from": 1, "to": 2})
-    kinds = {c["session_id"]: c["kinds"] for c in log["changes"]}
+    log = scheduling.changelog(tt.id, from_=1, to=2)
+    kinds = {str(c.session_id): c.kinds for c in log.changes}
     assert kinds == {
         moved["id"]: ["moved"],
         reroomed["id"]: ["re-roomed"],
         cancelled["id"]: ["cancelled"],
         added["id"]: ["added"],
     }
-    by_id = {c["session_id"]: c for c in log["changes"]}
-    assert by_id[moved["id"]]["previous_starts_at"] == "2025-11-17T10:00:00+03:00"
-    assert by_id[moved["id"]]["starts_at"] == "2025-11-17T15:00:00+03:00"
-    assert (by_id[reroomed["id"]]["previous_room"], by_id[reroomed["id"]]["room"]) == (
-        "Hall",
-        "Annex",
-    )
+    by_id = {str(c.session_id): c for c in log.changes}
+    previous = by_id[moved["id"]].previous_starts_at
+    assert previous is not None and previous.isoformat() == "2025-11-17T10:00:00+03:00"
+    assert by_id[moved["id"]].starts_at.isoformat() == "2025-11-17T15:00:00+03:00"
+    assert (by_id[reroomed["id"]].previous_room, by_id[reroomed["id"]].room) == ("Hall", "Annex")
     # version 1 stays frozen; nothing changed since version 2
-    frozen = tt.get(f"/v1/meetings/{tt.id}/versions/1")["sessions"]
+    frozen = scheduling.get_version(tt.id, 1).sessions or []
     assert {s["id"]: s["starts_at"] for s in frozen}[moved["id"]].startswith("2025-11-17T07:00")
-    assert tt.get(f"/v1/meetings/{tt.id}/changelog", **{"from": 2})["changes"] == []
-    assert [v["number"] for v in tt.get(f"/v1/meetings/{tt.id}/versions")["items"]] == [2, 1]
-    missing = api.call("scheduling", "GET", f"/v1/meetings/{tt.id}/changelog?from=7")
-    assert missing.status_code == 404 and "version 7" in missing.json()["detail"]
+    assert scheduling.changelog(tt.id, from_=2).changes == []
+    assert [v.number for v in scheduling.iter_list_versions(tt.id)] == [2, 1]
+    with pytest.raises(NotFound, match="version 7"):
+        scheduling.changelog(tt.id, from_=7)
 
     published = await kafka.wait_events(
         "scheduling.events", event_type="scheduling.schedule.published", subject=tt.id
@@ -137,7 +135,7 @@ def test_calendars_keep_uids_raise_sequence_and_local_times_across_a_dst_change(
         _patch(
             tt, before["id"], {"starts_at": "2025-10-26T10:00:00", "ends_at": "2025-10-26T11:00:00"}
         )
-        tt.post(f"/v1/sessions/{dropped['id']}/cancellation", {"reason": "Weather"}, expect=200)
+        tt.client.scheduling.cancel_session(dropped["id"], {"reason": "Weather"})
         events = _events(anonymous.get(public_url).content)
         moved = events[f"{before['id']}@plenary"]
         assert int(moved["SEQUENCE"]) == 1
@@ -151,7 +149,7 @@ def test_calendars_keep_uids_raise_sequence_and_local_times_across_a_dst_change(
         person = tt.accredited(delegation["id"])
         tt.assign(secret["id"], person, expect=200)
         tt.assign(after["id"], person, expect=200)
-        link = tt.get(f"/v1/participants/{person}/calendar-link")["url"]
+        link = str(tt.client.scheduling.calendar_link(person).url)
         token = link.rsplit("/", 1)[1].removesuffix(".ics")
         assert len(token) >= 40
         personal = _events(anonymous.get(f"/calendars/participants/{token}.ics").content)
@@ -162,8 +160,7 @@ def test_calendars_keep_uids_raise_sequence_and_local_times_across_a_dst_change(
         guessed = anonymous.get(f"/calendars/participants/{token[:-1]}x.ics")
         assert guessed.status_code == 404
         own = api.token_for("participant", subject=person)
-        mine = api.call("scheduling", "GET", f"/v1/participants/{person}/calendar-link", token=own)
-        assert mine.json()["url"] == link
+        assert str(api.plenary(own).scheduling.calendar_link(person).url) == link
         other = api.token_for("participant", subject=str(after["id"]))
         assert (
             api.call(
@@ -172,12 +169,7 @@ def test_calendars_keep_uids_raise_sequence_and_local_times_across_a_dst_change(
             == 404
         )
         # a revoked participant's feed empties
-        api.call(
-            "registration",
-            "POST",
-            f"/v1/applications/{person}/revocation",
-            json={"reason": "Left early"},
-        )
+        tt.client.registration.revoke(person, {"reason": "Left early"})
         wait_for(
             lambda: _events(anonymous.get(f"/calendars/participants/{token}.ics").content) == {},
             what="the revocation to empty the personal feed",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
+from uuid import UUID
 
-import httpx
-
-from plenary_devstack.invitations import accept_invitation
+from plenary_client import Conflict, Plenary
+from plenary_client.api.registration import RegistrationApi
+from plenary_devstack.invitations import codes_sent
 from plenary_devstack.mailcatcher import MailCatcher
 
 MEETING = {
@@ -161,22 +164,19 @@ ACCOUNTS = [
 
 def load(*, urls: dict[str, str], token: str, say=print, mail: MailCatcher | None = None) -> str:
     """Load the demo meeting once (a second run finds it); returns the meeting id."""
-    auth = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(headers=auth, timeout=15) as http:
-        found = http.get(f"{urls['scheduling']}/v1/meetings", params={"q": "SCO Council of Heads"})
-        found.raise_for_status()
-        if found.json()["total"]:
-            meeting_id = found.json()["items"][0]["id"]
-            _accounts(http, urls, meeting_id, say, mail)
+    with Plenary(urls, token, timeout=15) as client:
+        found = client.scheduling.list_meetings(q="SCO Council of Heads")
+        if found.total:
+            meeting_id = str(found.items[0].id)
+            _accounts(client, meeting_id, say, mail)
             say(f"demo data already present (meeting {meeting_id})")
             return meeting_id
-        meeting_id = _post(http, f"{urls['scheduling']}/v1/meetings", MEETING)["id"]
-        rooms = _timetable_rooms(http, urls["scheduling"], meeting_id)
-        delegations = {}
+        meeting_id = str(client.scheduling.create_meeting(MEETING).id)
+        rooms = _timetable_rooms(client, meeting_id)
+        delegations: dict[str, UUID] = {}
         for code, name, head_title in MEMBERS:
-            delegations[code] = _post(
-                http,
-                f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
+            delegations[code] = client.delegation.register_delegation(
+                meeting_id,
                 {
                     "name": name,
                     "country_code": code,
@@ -184,11 +184,10 @@ def load(*, urls: dict[str, str], token: str, say=print, mail: MailCatcher | Non
                     "head_title": head_title,
                     "quota": 40,
                 },
-            )["id"]
+            ).id
         for code, name, kind, guest_head_title in GUESTS:
-            delegations[code] = _post(
-                http,
-                f"{urls['delegation']}/v1/meetings/{meeting_id}/delegations",
+            delegations[code] = client.delegation.register_delegation(
+                meeting_id,
                 {
                     "name": name,
                     "country_code": code,
@@ -196,12 +195,11 @@ def load(*, urls: dict[str, str], token: str, say=print, mail: MailCatcher | Non
                     "head_title": guest_head_title,
                     "quota": 1 if code == "MNG" else 5,
                 },
-            )["id"]
+            ).id
         pending = []
         for code, given, family, category, passport, action in APPLICANTS:
-            application = _post(
-                http,
-                f"{urls['registration']}/v1/meetings/{meeting_id}/applications",
+            application = client.registration.submit_application(
+                meeting_id,
                 {
                     "delegation_id": delegations[code],
                     "given_name": given,
@@ -213,16 +211,15 @@ def load(*, urls: dict[str, str], token: str, say=print, mail: MailCatcher | Non
                     "date_of_birth": "1980-05-17",
                 },
             )
-            pending.append((application["id"], action))
+            pending.append((application.id, action))
         for application_id, action in pending:
             if action is None:
                 continue
-            url = f"{urls['registration']}/v1/applications/{application_id}"
-            _wait_nominated(http, url)
+            _wait_nominated(client, application_id)
             for step, body in STEPS[action]:
-                _post(http, f"{url}/{step}", body)
-        sessions = _timetable(http, urls["scheduling"], meeting_id, rooms, delegations)
-        _accounts(http, urls, meeting_id, say, mail)
+                STEP_CALLS[step](client.registration)(application_id, body)
+        sessions = _timetable(client, meeting_id, rooms, delegations)
+        _accounts(client, meeting_id, say, mail)
         say(
             f"demo data loaded: meeting {meeting_id}, {len(delegations)} delegations, "
             f"{len(sessions)} sessions, {len(APPLICANTS)} nominations"
@@ -230,128 +227,124 @@ def load(*, urls: dict[str, str], token: str, say=print, mail: MailCatcher | Non
         return meeting_id
 
 
-def _accounts(
-    http: httpx.Client, urls: dict[str, str], meeting_id: str, say, mail: MailCatcher | None
-) -> None:
+STEP_CALLS: dict[str, Callable[[RegistrationApi], Callable[..., object]]] = {
+    "decision": lambda registration: registration.decide,
+    "withdrawal": lambda registration: registration.withdraw,
+    "revocation": lambda registration: registration.revoke,
+}
+
+
+def _accounts(client: Plenary, meeting_id: str, say, mail: MailCatcher | None) -> None:
     """The demo portal accounts not made yet: invited, and accepted with PASSWORD and the code
     e-mailed to them, read from the mail catcher."""
-    registration = urls["registration"]
     if mail is None:
         say("demo portal accounts need the mail catcher (NOTIFICATION_SMTP_HOST is set); skipped")
         return
     made = []
     for email, role, language, _ in ACCOUNTS:
-        found = http.get(f"{registration}/v1/accounts", params={"email": email})
-        found.raise_for_status()
-        if found.json()["total"]:
+        if client.registration.list_accounts(email=email).total:
             continue
-        body = {"email": email, "role": role, "language": language}
+        body: dict[str, object] = {"email": email, "role": role, "language": language}
         if role == "focal_point":
-            body["delegation_id"] = _delegation_id(http, urls["delegation"], meeting_id, "KAZ")
+            body["delegation_id"] = _delegation_id(client, meeting_id, "KAZ")
         if role == "participant":
-            body["application_id"] = _application_id(http, registration, meeting_id, email)
-        link = _post(http, f"{registration}/v1/invitations", body)["url"]
-        token = urlparse(link).fragment.removeprefix("token=")
-        accepted = accept_invitation(
-            registration, mail, token=token, email=email, password=PASSWORD
-        )
-        accepted.raise_for_status()
+            body["application_id"] = _application_id(client, meeting_id, email)
+        link = client.registration.invite(body).url
+        token = urlparse(str(link)).fragment.removeprefix("token=")
+        _accept(client, mail, token=token, email=email)
         made.append(email)
     if made:
         say(f"demo portal accounts made: {', '.join(made)}")
 
 
-def _delegation_id(http: httpx.Client, delegation: str, meeting_id: str, code: str) -> str:
-    found = http.get(
-        f"{delegation}/v1/meetings/{meeting_id}/delegations", params={"limit": 100}
-    ).json()["items"]
-    return next(d["id"] for d in found if d["country_code"] == code)
+def _accept(client: Plenary, mail: MailCatcher, *, token: str, email: str, timeout=120) -> None:
+    """Accept an invitation as its invitee does: the password, then the code e-mailed."""
+    invitee = client.as_(None).registration
+    before = len(codes_sent(mail, email))
+    invitee.accept_invitation({"token": token, "password": PASSWORD})
+    deadline = time.monotonic() + timeout
+    while len(codes := codes_sent(mail, email)) <= before:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no code reached {email} within {timeout}s")
+        time.sleep(0.05)
+    invitee.confirm_invitation({"token": token, "code": codes[-1]})
 
 
-def _application_id(http: httpx.Client, registration: str, meeting_id: str, email: str) -> str:
-    found = http.get(
-        f"{registration}/v1/meetings/{meeting_id}/applications",
-        params={"state": "accredited", "limit": 100},
-    ).json()["items"]
-    return next(a["id"] for a in found if a["email"] == email)
+def _delegation_id(client: Plenary, meeting_id: str, code: str) -> UUID:
+    found = client.delegation.iter_list_delegations(meeting_id)
+    return next(d.id for d in found if d.country_code == code)
 
 
-def _timetable_rooms(http: httpx.Client, scheduling: str, meeting_id: str) -> dict[str, str]:
+def _application_id(client: Plenary, meeting_id: str, email: str) -> UUID:
+    found = client.registration.iter_list_applications(meeting_id, state="accredited")
+    return next(a.id for a in found if a.email == email)
+
+
+def _timetable_rooms(client: Plenary, meeting_id: str) -> dict[str, UUID]:
     """The venues and rooms of the demo meeting; room ids by name."""
     rooms = {}
     for venue in VENUES:
-        venue_id = _post(http, f"{scheduling}/v1/meetings/{meeting_id}/venues", venue["venue"])[
-            "id"
-        ]
+        venue_id = client.scheduling.create_venue(meeting_id, venue["venue"]).id
         for room in venue["rooms"]:
-            rooms[room["name"]] = _post(http, f"{scheduling}/v1/venues/{venue_id}/rooms", room)[
-                "id"
-            ]
+            rooms[room["name"]] = client.scheduling.create_room(venue_id, room).id
     return rooms
 
 
 def _timetable(
-    http: httpx.Client, scheduling: str, meeting_id: str, rooms: dict, delegations: dict
-) -> list[str]:
+    client: Plenary, meeting_id: str, rooms: dict[str, UUID], delegations: dict[str, UUID]
+) -> list[UUID]:
     """The sessions, with heads of the member delegations and the accredited attendees."""
     members = [delegations[code] for code, *_ in MEMBERS]
     needed = {name for spec in SESSIONS for name in spec.get("attendees", ())}
-    people = _accredited(http, scheduling, meeting_id, names=needed)
+    people = _accredited(client, meeting_id, names=needed)
     created = []
     for spec in SESSIONS:
-        body = {k: v for k, v in spec.items() if k not in ("room", "heads", "attendees")}
-        body["room_id"] = rooms[spec["room"]]
-        session_id = _post(http, f"{scheduling}/v1/meetings/{meeting_id}/sessions", body)["id"]
+        body: dict[str, Any] = {
+            k: v for k, v in spec.items() if k not in ("room", "heads", "attendees")
+        }
+        body["room_id"] = rooms[str(spec["room"])]
+        session_id = client.scheduling.schedule_session(meeting_id, body).id
         if spec.get("heads") == "members":
             # scheduling learns delegations from delegation's events: retried until it has
-            _post_when_known(
-                http, f"{scheduling}/v1/sessions/{session_id}/heads", {"delegation_ids": members}
+            _when_known(
+                partial(client.scheduling.add_heads, session_id, {"delegation_ids": members})
             )
         if spec.get("attendees"):
             ids = [people[name] for name in spec["attendees"]]
-            _post(
-                http, f"{scheduling}/v1/sessions/{session_id}/attendance", {"application_ids": ids}
-            )
+            client.scheduling.assign_attendance(session_id, {"application_ids": ids})
         created.append(session_id)
     return created
 
 
-def _accredited(
-    http: httpx.Client, scheduling: str, meeting_id: str, *, names: set[str], timeout: float = 30
-) -> dict:
+def _accredited(client: Plenary, meeting_id: str, *, names: set[str], timeout: float = 30) -> dict:
     """Accredited participants by family name, once scheduling has learnt of those named."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = http.get(f"{scheduling}/v1/meetings/{meeting_id}/participants").json()["items"]
-        by_name = {p["family_name"]: p["application_id"] for p in found}
+        found = client.scheduling.iter_list_participants(meeting_id)
+        by_name = {p.family_name: p.application_id for p in found}
         if names <= set(by_name):
             return by_name
         time.sleep(0.2)
     raise RuntimeError(f"scheduling did not learn of the accredited {sorted(names)} in {timeout}s")
 
 
-def _post_when_known(http: httpx.Client, url: str, body: dict, timeout: float = 30) -> dict:
+def _when_known(call: Callable[[], object], timeout: float = 30) -> None:
+    """Call until it is no longer refused with 409 (what it names is not known yet)."""
     deadline = time.monotonic() + timeout
     while True:
-        response = http.post(url, json=body)
-        if response.status_code < 400:
-            return response.json()
-        if response.status_code != 409 or time.monotonic() > deadline:
-            raise RuntimeError(f"POST {url} answered {response.status_code}: {response.text}")
-        time.sleep(0.2)
+        try:
+            call()
+            return
+        except Conflict:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
-def _post(http: httpx.Client, url: str, body: dict) -> dict:
-    response = http.post(url, json=body)
-    if response.status_code >= 400:
-        raise RuntimeError(f"POST {url} answered {response.status_code}: {response.text}")
-    return response.json()
-
-
-def _wait_nominated(http: httpx.Client, url: str, timeout: float = 30) -> None:
+def _wait_nominated(client: Plenary, application_id: UUID, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if http.get(url).json()["state"] != "submitted":
+        if client.registration.get_application(application_id).state != "submitted":
             return
         time.sleep(0.2)
-    raise RuntimeError(f"{url} was not decided by its delegation within {timeout}s")
+    raise RuntimeError(f"application {application_id} was not decided within {timeout}s")

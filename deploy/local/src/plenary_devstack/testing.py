@@ -15,6 +15,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from plenary_client import Plenary
 from plenary_devstack import infra
 from plenary_devstack.mailcatcher import MailCatcher
 from plenary_devstack.receiver import WebhookReceiver
@@ -92,6 +93,15 @@ class Api:
     platform: Platform
     token: str
     sent_passports: set[str] = field(default_factory=set)
+    _clients: dict[str, Plenary] = field(default_factory=dict, repr=False)
+
+    def plenary(self, token: str | None = None) -> Plenary:
+        """The typed Python client, as organiser staff or with another token (kept open)."""
+        token = self.token if token is None else token
+        if token not in self._clients:
+            urls = {s: self.platform.url(s) for s in self.platform.ports if s != "portal"}
+            self._clients[token] = Plenary(urls, token)
+        return self._clients[token]
 
     def client(self, service: str, token: str | None = None) -> httpx.Client:
         """A client for one service; token None means the organiser's, "" means none."""
@@ -127,9 +137,7 @@ class Api:
             "ends_on": "2025-11-18",
             **overrides,
         }
-        response = self.call("scheduling", "POST", "/v1/meetings", json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
+        return self.plenary().scheduling.create_meeting(body).model_dump(mode="json")
 
     def register_delegation(self, meeting_id: str, *, quota: int = 10, **overrides) -> dict:
         """A delegation in the delegation service."""
@@ -139,16 +147,23 @@ class Api:
             "quota": quota,
             **overrides,
         }
-        response = self.call(
-            "delegation", "POST", f"/v1/meetings/{meeting_id}/delegations", json=body
-        )
-        assert response.status_code == 201, response.text
-        return response.json()
+        made = self.plenary().delegation.register_delegation(meeting_id, body)
+        return made.model_dump(mode="json")
+
+    def submit(
+        self, meeting_id: str, delegation_id: str, *, token: str | None = None, **overrides
+    ) -> dict:
+        """Submit an application through the client (a refusal raises its problem)."""
+        body = person(delegation_id=delegation_id, **overrides)
+        self.sent_passports.add(str(body["passport_number"]))
+        submitted = self.plenary(token).registration.submit_application(meeting_id, body)
+        return submitted.model_dump(mode="json")
 
     def nominate(
         self, meeting_id: str, delegation_id: str, *, token: str | None = None, **overrides
     ) -> httpx.Response:
-        """Submit an application (does not assert the outcome)."""
+        """Submit an application over raw HTTP (does not assert the outcome: for tests of the
+        answer itself)."""
         body = person(delegation_id=delegation_id, **overrides)
         return self.call(
             "registration",
@@ -162,18 +177,20 @@ class Api:
         self, application_id: str, *, not_in=("submitted",), timeout: float = 30
     ) -> dict:
         """Poll an application until its state leaves `not_in`."""
+        registration = self.plenary().registration
+
+        def left() -> dict | None:
+            application = registration.get_application(application_id)
+            return application.model_dump(mode="json") if application.state not in not_in else None
+
         return wait_for(
-            lambda: _state_if_left(
-                self.call("registration", "GET", f"/v1/applications/{application_id}"), not_in
-            ),
-            timeout=timeout,
-            what=f"application {application_id} to leave {not_in}",
+            left, timeout=timeout, what=f"application {application_id} to leave {not_in}"
         )
 
-
-def _state_if_left(response: httpx.Response, not_in) -> dict | None:
-    body = response.json()
-    return body if body["state"] not in not_in else None
+    def close(self) -> None:
+        """Close the clients' connections."""
+        for client in self._clients.values():
+            client.close()
 
 
 def person(**overrides) -> dict:
@@ -210,10 +227,18 @@ def wait_for(
 
 
 @pytest.fixture(scope="session")
-def api(platform: Platform) -> Api:
+def api(platform: Platform) -> Iterator[Api]:
     """The services, called as organiser staff."""
     assert platform.keys is not None
-    return Api(platform=platform, token=platform.keys.token("organiser", subject="test-organiser"))
+    api = Api(platform=platform, token=platform.keys.token("organiser", subject="test-organiser"))
+    yield api
+    api.close()
+
+
+@pytest.fixture(scope="session")
+def client(api: Api) -> Plenary:
+    """The typed Python client (plenary_client), as organiser staff."""
+    return api.plenary()
 
 
 @pytest.fixture(scope="session")
@@ -227,15 +252,11 @@ def mailbox(platform: Platform) -> MailCatcher:
 def webhook(api: Api) -> Iterator[WebhookReceiver]:
     """A receiver subscribed to every event type of the platform."""
     receiver = WebhookReceiver()
-    response = api.call(
-        "notification",
-        "POST",
-        "/v1/subscriptions",
-        json={"url": receiver.url, "event_types": ["*"], "description": "test receiver"},
+    made = api.plenary().notification.create_subscription(
+        {"url": receiver.url, "event_types": ["*"], "description": "test receiver"}
     )
-    assert response.status_code == 201, response.text
-    receiver.secret = response.json()["secret"]
-    receiver.subscription_id = response.json()["id"]
+    receiver.secret = made.secret
+    receiver.subscription_id = str(made.id)
     yield receiver
     receiver.close()
 
