@@ -217,8 +217,8 @@ def add_problem_responses(schema: dict[str, Any]) -> None:
 
 
 def restore_example_nulls(schema: dict[str, Any]) -> None:
-    """Component and response examples with their nulls back: FastAPI drops None-valued keys from the document,
-    which leaves a required nullable member missing."""
+    """Component and response examples with their nulls back: FastAPI drops None-valued keys
+    from the document, which leaves a required nullable member missing."""
     components = schema.get("components", {}).get("schemas", {})
     for component in components.values():
         for example in component.get("examples", []):
