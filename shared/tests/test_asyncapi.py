@@ -150,3 +150,10 @@ def test_a_dead_letter_is_the_record_as_read_with_the_three_headers():
     example = message["examples"][0]["payload"]
     assert list(validator(message["payload"]).iter_errors(example)) == []
     assert list(validator(message["payload"]).iter_errors({**example, "type": "x.y"})) != []
+
+
+def test_a_record_may_carry_its_trace_context():
+    schemas = document()["components"]["schemas"]
+    envelope = schemas["registration_application_submitted.record"]
+    assert {"traceparent", "tracestate"} <= set(envelope["properties"])
+    assert not {"traceparent", "tracestate"} & set(envelope["required"])

@@ -44,9 +44,19 @@ _ENVELOPE = {
         {"type": "string"},
         "The id of the event this one answers; absent when a request caused it.",
     ),
+    "traceparent": (
+        {"type": "string", "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},
+        "W3C Trace Context of the span that published the event (CloudEvents "
+        "distributed-tracing extension); absent when nothing traced its cause.",
+    ),
+    "tracestate": (
+        {"type": "string"},
+        "W3C Trace Context vendor state, beside `traceparent` when the trace carries one.",
+    ),
 }
-# causationid is left out of a record a request (not an event) caused
-_REQUIRED = [name for name in _ENVELOPE if name != "causationid"] + ["data"]
+# absent from a record a request (not an event) caused, or that no trace context reached
+_OPTIONAL = {"causationid", "traceparent", "tracestate"}
+_REQUIRED = [name for name in _ENVELOPE if name not in _OPTIONAL] + ["data"]
 
 
 def _name(dotted: str) -> str:
@@ -133,6 +143,7 @@ def example_event(payload: type[EventPayload], schemas: dict[str, Any]) -> Cloud
         dataschema=payload.dataschema(),
         correlationid="00000000-0000-4000-8000-00000000c001",
         causationid="00000000-0000-4000-8000-00000000e000",
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         data=payload.model_validate(data).model_dump(mode="json"),
     )
 
