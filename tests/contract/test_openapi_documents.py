@@ -163,3 +163,17 @@ async def test_a_conflict_documents_its_extra_members():
                 if conflict:
                     schema = _schema(document, conflict["content"][PROBLEM]["schema"])
                     assert {"conflicts", "current_state"} <= set(schema["properties"]), service
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_operation_but_liveness_documents_the_outage_answer(service):
+    document = _document(service)
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if path == "/healthz":
+                continue
+            unavailable = operation["responses"].get("503")
+            assert unavailable, f"{method.upper()} {path}"
+            if path != "/readyz":
+                assert "Retry-After" in unavailable["headers"], f"{method.upper()} {path}"
+                assert set(unavailable["content"]) == {PROBLEM}

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import structlog
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, text
@@ -253,22 +253,34 @@ def health_router(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    every_check = {
+        "database": True,
+        "relay": True,
+        "consumer": True,
+        "topics": True,
+        "relay_listening": True,
+        "broker": True,
+    }
+
     @router.get(
         "/readyz",
-        responses=_shows(
-            {
-                "status": "ready",
-                "checks": {
-                    "database": True,
-                    "relay": True,
-                    "consumer": True,
-                    "topics": True,
-                    "relay_listening": True,
-                    "broker": True,
+        responses={
+            **_shows(
+                {"status": "ready", "checks": every_check},
+                "Ready, or degraded (a report failed, nothing it needs)",
+            ),
+            503: {
+                "description": "Not ready: a check failed (the body names it)",
+                "content": {
+                    "application/json": {
+                        "example": {
+                            "status": "not ready",
+                            "checks": {**every_check, "database": False},
+                        }
+                    }
                 },
             },
-            "Ready, or degraded (a report failed); 503 with the same body when a check fails",
-        ),
+        },
     )
     async def readyz() -> Any:
         results = {}
@@ -279,8 +291,6 @@ def health_router(
                 results[name] = False
         ready = all(results[name] for name in checks)
         whole = all(results.values())
-        from fastapi.responses import JSONResponse
-
         status = "not ready" if not ready else "ready" if whole else "degraded"
         return JSONResponse(
             {"status": status, "checks": results}, status_code=200 if ready else 503

@@ -195,8 +195,24 @@ def stream_item_schemas(schema: dict[str, Any]) -> None:
                         )
 
 
+# liveness answers without the database; readiness documents its own 503
+UNPROBLEMATIC = {"/healthz", "/readyz"}
+UNAVAILABLE = {
+    "description": "The database is not reachable for now and nothing was saved: try again "
+    "after `Retry-After` seconds",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+    "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
+}
+
+
 def add_problem_responses(schema: dict[str, Any]) -> None:
-    """Each operation's 4xx responses, as problem documents (replacing FastAPI's 422 model)."""
+    """Each operation's 4xx and 503 responses, as problem documents (replacing FastAPI's 422
+    model)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(problem.pop("$defs", {}))
@@ -211,6 +227,10 @@ def add_problem_responses(schema: dict[str, Any]) -> None:
                 if response["description"] == "Validation Error":
                     response["description"] = "Invalid request: the problem names each field"
                 response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+    for path, item in schema.get("paths", {}).items():
+        if path not in UNPROBLEMATIC:
+            for operation in item.values():
+                operation["responses"].setdefault("503", UNAVAILABLE)
     if "HTTPValidationError" not in str(schema.get("paths")):
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
