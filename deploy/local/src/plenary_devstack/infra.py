@@ -160,9 +160,30 @@ def start_broker(*, port: int, log_file: Path) -> Broker:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 20
+    limit = seconds_from_env("PLENARY_BROKER_START_SECONDS", 60)
+    deadline = time.monotonic() + limit
     while not port_open("127.0.0.1", port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the Tansu broker did not start; see {log_file}")
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the Tansu broker exited with {process.returncode}; {tail(log_file)}"
+            )
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the Tansu broker did not accept connections on 127.0.0.1:{port} within "
+                f"{limit:.0f}s (PLENARY_BROKER_START_SECONDS); {tail(log_file)}"
+            )
         time.sleep(0.1)
     return Broker(bootstrap=f"127.0.0.1:{port}", process=process)
+
+
+def seconds_from_env(name: str, default: float) -> float:
+    """A duration from the environment, in seconds."""
+    return float(os.environ.get(name) or default)
+
+
+def tail(log_file: Path, lines: int = 15) -> str:
+    """The last lines of a service's log, for a message saying why it is not up."""
+    if not log_file.exists() or not log_file.stat().st_size:
+        return f"its log {log_file} is empty"
+    last = log_file.read_text(errors="replace").splitlines()[-lines:]
+    return f"the last lines of {log_file}:\n" + "\n".join(last)

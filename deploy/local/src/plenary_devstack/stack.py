@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 
 from plenary_devstack import infra
+from plenary_devstack.infra import seconds_from_env as _seconds
+from plenary_devstack.infra import tail as _tail
 from plenary_devstack.keys import Keys, ensure_keys
 from plenary_devstack.mailcatcher import MailCatcher
 from plenary_devstack.provision import SERVICES, provision
@@ -186,13 +188,20 @@ class Platform:
         self.broker = infra.start_broker(port=self.broker_port, log_file=self.logs / "broker.log")
 
     def wait_ready(
-        self, services: tuple[str, ...] = SERVICES, timeout: float = 90, limit: float = 900
+        self,
+        services: tuple[str, ...] = SERVICES,
+        timeout: float | None = None,
+        limit: float | None = None,
     ) -> None:
         """Wait until each service answers /readyz with 200, as long as it shows progress.
 
         Progress is new lines in its log or a change in what /readyz says; a service that shows
-        none for `timeout` seconds (or is not ready after `limit`) fails with what it waited for.
+        none for `timeout` seconds (PLENARY_READY_STALL_SECONDS, 90) or is not ready after
+        `limit` (PLENARY_READY_LIMIT_SECONDS, 900) fails naming what it waited for and the last
+        lines of its log.
         """
+        timeout = timeout if timeout is not None else _seconds("PLENARY_READY_STALL_SECONDS", 90)
+        limit = limit if limit is not None else _seconds("PLENARY_READY_LIMIT_SECONDS", 900)
         started = time.monotonic()
         for service in services:
             log_file = self.logs / f"{service}.log"
@@ -200,7 +209,9 @@ class Platform:
             while True:
                 process = self.processes[service]
                 if process.poll() is not None:
-                    raise RuntimeError(f"{service} exited; see {log_file}")
+                    raise RuntimeError(
+                        f"{service} exited with {process.returncode}; {_tail(log_file)}"
+                    )
                 try:
                     answer = httpx.get(self.url(service) + "/readyz", timeout=2)
                     if answer.status_code == 200:
@@ -215,7 +226,8 @@ class Platform:
                 if now - last_progress > timeout or now - started > limit:
                     raise RuntimeError(
                         f"{service} not ready: no progress for {now - last_progress:.0f}s"
-                        f" ({now - started:.0f}s in all); {waiting_for}; see {log_file}"
+                        f" ({now - started:.0f}s in all, limit {limit:.0f}s); waiting for: "
+                        f"{waiting_for}; {_tail(log_file)}"
                     )
                 time.sleep(0.2)
 
