@@ -4,6 +4,9 @@ import csv
 import io
 import uuid
 
+import pytest
+
+from plenary_client import Forbidden
 from plenary_devstack.testing import person, wait_for
 
 HEADER = [
@@ -46,7 +49,7 @@ BAD = [
 ]
 
 
-def test_a_thousand_lines_with_fifty_bad_ones(api):
+def test_a_thousand_lines_with_fifty_bad_ones(api, client):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=1000)
     token = api.token_for("focal_point", delegation_id=delegation["id"], subject="fp-csv")
@@ -61,6 +64,7 @@ def test_a_thousand_lines_with_fifty_bad_ones(api):
     text = _csv(rows)
     api.sent_passports.update(r["passport_number"] for r in rows)
 
+    # raw HTTP: the upload's 202 and its Location are the contract under test
     started = api.call(
         "registration",
         "POST",
@@ -71,53 +75,32 @@ def test_a_thousand_lines_with_fifty_bad_ones(api):
     )
     assert started.status_code == 202, started.text
     assert started.json()["total"] == 1000
-    location = started.headers["location"]
+    import_id = started.json()["id"]
+    assert started.headers["location"] == f"/v1/imports/{import_id}"
+    registration = api.plenary(token).registration
 
     def finished():
-        status = api.call("registration", "GET", location, token=token).json()
-        return status if status["status"] == "done" else None
+        status = registration.get_import(import_id)
+        return status if status.status == "done" else None
 
     done = wait_for(finished, timeout=120, interval=0.2, what="the import to finish")
-    assert (done["processed"], done["nominated"], done["failed"], done["percent"]) == (
-        1000,
-        950,
-        50,
-        100,
-    )
+    assert (done.processed, done.nominated, done.failed, done.percent) == (1000, 950, 50, 100)
 
-    errors = api.call(
-        "registration", "GET", f"{location}/errors", token=token, params={"limit": 100}
-    ).json()
-    assert errors["total"] == 50
-    assert [e["line"] for e in errors["items"]] == sorted(expected_bad)
-    for error in errors["items"]:
-        assert expected_bad[error["line"]] in error["reason"], error
+    errors = registration.list_import_errors(import_id, limit=100)
+    assert errors.total == 50
+    assert [e.line for e in errors.items] == sorted(expected_bad)
+    for error in errors.items:
+        assert expected_bad[error.line] in error.reason, error
     bad_passports = {rows[line - 2]["passport_number"] for line in expected_bad}
-    assert not any(p in e["reason"] for e in errors["items"] for p in bad_passports)
+    assert not any(p in e.reason for e in errors.items for p in bad_passports)
 
-    listed = api.call(
-        "registration",
-        "GET",
-        f"/v1/meetings/{meeting['id']}/applications",
-        token=token,
-        params={"limit": 1},
-    ).json()
-    assert listed["total"] == 950
-    emails = set()
-    offset = 0
-    while offset < 950:
-        page = api.call(
-            "registration",
-            "GET",
-            f"/v1/meetings/{meeting['id']}/applications",
-            params={"limit": 500, "offset": offset},
-        ).json()
-        emails.update(a["email"] for a in page["items"])
-        offset += 500
+    assert registration.list_applications(meeting["id"], limit=1).total == 950
+    listed = client.registration.iter_list_applications(meeting["id"], page_size=500)
+    emails = {a.email for a in listed}
     assert emails == {r["email"] for i, r in enumerate(rows) if i + 2 not in expected_bad}
 
 
-def test_an_unusable_file_is_refused_whole(api):
+def test_an_unusable_file_is_refused_whole(api, client):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=5)
     path = f"/v1/meetings/{meeting['id']}/imports"
@@ -143,23 +126,18 @@ def test_an_unusable_file_is_refused_whole(api):
         content=_csv([_row()]).encode(),
     )
     assert other.status_code == 422
-    listed = api.call("registration", "GET", f"/v1/meetings/{meeting['id']}/applications").json()
-    assert listed["total"] == 0
+    assert client.registration.list_applications(meeting["id"]).total == 0
 
 
-def test_the_accredited_participants_export(api):
+def test_the_accredited_participants_export(api, client):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], name="Republic of Tajikistan")
-    granted = api.nominate(meeting["id"], delegation["id"], family_name="Rahimov").json()
-    pending = api.nominate(meeting["id"], delegation["id"], family_name="Saidov").json()
+    granted = api.submit(meeting["id"], delegation["id"], family_name="Rahimov")
+    pending = api.submit(meeting["id"], delegation["id"], family_name="Saidov")
     for app in (granted, pending):
         api.wait_state(app["id"])
-    api.call(
-        "registration",
-        "POST",
-        f"/v1/applications/{granted['id']}/decision",
-        json={"decision": "grant"},
-    )
+    client.registration.decide(granted["id"], {"decision": "grant"})
+    # raw HTTP: the CSV body and its headers
     exported = api.call("registration", "GET", f"/v1/meetings/{meeting['id']}/participants.csv")
     assert exported.status_code == 200
     assert exported.headers["content-type"].startswith("text/csv")
@@ -170,83 +148,61 @@ def test_the_accredited_participants_export(api):
     ]
     assert "passport" not in exported.text.lower()
     focal_point = api.token_for("focal_point", delegation_id=delegation["id"])
-    assert (
-        api.call(
-            "registration",
-            "GET",
-            f"/v1/meetings/{meeting['id']}/participants.csv",
-            token=focal_point,
-        ).status_code
-        == 403
-    )
+    with pytest.raises(Forbidden):
+        api.plenary(focal_point).registration.export_participants(meeting["id"])
 
 
-def test_an_import_resumes_exactly_after_its_worker_is_killed(api):
+def test_an_import_resumes_exactly_after_its_worker_is_killed(api, client):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=400)
     # six batches of 50: the worker is killed after the first, whatever the machine's speed
     rows = [_row(email="bad") if i % 50 == 0 else _row() for i in range(300)]
     api.sent_passports.update(r["passport_number"] for r in rows)
-    started = api.call(
-        "registration",
-        "POST",
-        f"/v1/meetings/{meeting['id']}/imports",
-        params={"delegation_id": delegation["id"]},
-        content=_csv(rows).encode(),
+    registration = client.registration
+    started = registration.upload_nominations(
+        meeting["id"], _csv(rows).encode(), delegation_id=delegation["id"]
     )
-    location = started.headers["location"]
 
     def underway():
-        status = api.call("registration", "GET", location).json()
-        return status if status["processed"] > 0 else None
+        status = registration.get_import(started.id)
+        return status if status.processed > 0 else None
 
     at_kill = wait_for(underway, interval=0.02, what="the import to start")
     api.platform.stop_service("registration", kill=True)
-    assert at_kill["processed"] < 300, "the import finished before the worker could be killed"
+    assert at_kill.processed < 300, "the import finished before the worker could be killed"
     # progress is visible while a large file is worked through
-    assert at_kill["status"] == "running" and 0 < at_kill["percent"] < 100
+    assert at_kill.status == "running" and 0 < at_kill.percent < 100
     api.platform.start_service("registration")
     api.platform.wait_ready(("registration",))
 
     done = wait_for(
-        lambda: (s := api.call("registration", "GET", location).json())["status"] == "done" and s,
+        lambda: (s := registration.get_import(started.id)).status == "done" and s,
         timeout=120,
         what="the import to resume and finish",
     )
-    assert (done["processed"], done["nominated"], done["failed"]) == (300, 294, 6)
-    assert api.call("registration", "GET", f"{location}/errors").json()["total"] == 6
-    listed = api.call(
-        "registration", "GET", f"/v1/meetings/{meeting['id']}/applications", params={"limit": 1}
-    )
-    assert listed.json()["total"] == 294
+    assert (done.processed, done.nominated, done.failed) == (300, 294, 6)
+    assert registration.list_import_errors(started.id).total == 6
+    assert registration.list_applications(meeting["id"], limit=1).total == 294
     # the delegation decides every nomination before the next test starts queueing behind them
     wait_for(
         lambda: (
-            api.call(
-                "registration",
-                "GET",
-                f"/v1/meetings/{meeting['id']}/applications",
-                params={"state": "submitted", "limit": 1},
-            ).json()["total"]
-            == 0
+            registration.list_applications(meeting["id"], state="submitted", limit=1).total == 0
         ),
         timeout=120,
         what="the delegation to decide all 294 nominations",
     )
 
 
-def test_the_participants_export_answers_conditional_gets(api):
+def test_the_participants_export_answers_conditional_gets(api, client):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], name="Kyrgyz Republic")
-    first, second = (api.nominate(meeting["id"], delegation["id"]).json() for _ in range(2))
+    first, second = (api.submit(meeting["id"], delegation["id"]) for _ in range(2))
     for app in (first, second):
         api.wait_state(app["id"])
     url = f"/v1/meetings/{meeting['id']}/participants.csv"
 
     def grant(app):
-        decision = {"decision": "grant"}
-        path = f"/v1/applications/{app['id']}/decision"
-        assert api.call("registration", "POST", path, json=decision).status_code == 200
+        assert client.registration.decide(app["id"], {"decision": "grant"}).state == "accredited"
 
     grant(first)
     exported = api.call("registration", "GET", url)

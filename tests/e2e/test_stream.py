@@ -4,9 +4,11 @@ import json
 from contextlib import contextmanager
 
 import httpx
+import pytest
 from httpx_sse import connect_sse
 from scheduling_world import Timetable
 
+from plenary_client import Conflict
 from plenary_devstack.testing import wait_for
 
 SUBMITTED = "registration.application.submitted"
@@ -14,6 +16,7 @@ SUBMITTED = "registration.application.submitted"
 
 @contextmanager
 def _stream(api, token, **params):
+    """The stream, read over raw HTTP (the client leaves server-sent events to httpx-sse)."""
     headers = {"authorization": f"Bearer {token}"}
     if last := params.pop("last_event_id", None):
         headers["last-event-id"] = last
@@ -38,7 +41,7 @@ def _until(events, wanted: set[str]) -> list[tuple[int, dict]]:
 
 
 def _nominate(api, meeting, delegation, count) -> list[str]:
-    return [api.nominate(meeting["id"], delegation["id"]).json()["id"] for _ in range(count)]
+    return [api.submit(meeting["id"], delegation["id"])["id"] for _ in range(count)]
 
 
 def test_the_stream_resumes_after_a_disconnect_without_loss_or_repeat(api):
@@ -79,23 +82,20 @@ def test_a_focal_point_streams_only_its_own_delegation(api):
     assert {e["data"]["delegation_id"] for _, e in read} == {mine["id"]}
 
 
-def test_a_stream_subscription_names_what_the_stream_shows(api):
-    made = api.call(
-        "notification",
-        "POST",
-        "/v1/subscriptions",
-        json={"channel": "stream", "event_types": ["delegation.delegation.registered"]},
+def test_a_stream_subscription_names_what_the_stream_shows(api, client):
+    made = client.notification.create_subscription(
+        {"channel": "stream", "event_types": ["delegation.delegation.registered"]}
     )
-    assert made.status_code == 201, made.text
     meeting = api.create_meeting()
-    with _stream(api, api.token, subscription_id=made.json()["id"]) as events:
+    with _stream(api, api.token, subscription_id=str(made.id)) as events:
         delegation = api.register_delegation(meeting["id"])
-        api.nominate(meeting["id"], delegation["id"])
+        api.submit(meeting["id"], delegation["id"])
         first = json.loads(next(iter(events)).data)
     assert first["type"] == "delegation.delegation.registered"
     assert first["data"]["delegation_id"] == delegation["id"]
-    ping = api.call("notification", "POST", f"/v1/subscriptions/{made.json()['id']}/ping")
-    assert ping.status_code == 409 and "GET /v1/stream" in ping.json()["detail"]
+    with pytest.raises(Conflict) as ping:
+        client.notification.ping_subscription(made.id)
+    assert "GET /v1/stream" in ping.value.detail
 
 
 def _open_streams(api) -> float:
@@ -113,6 +113,7 @@ def test_a_closed_stream_stops_following(api):
 
 
 def test_a_bad_last_event_id_is_refused(api):
+    # raw HTTP: bad input to the stream
     response = httpx.get(
         api.platform.url("notification") + "/v1/stream",
         headers={"authorization": f"Bearer {api.token}", "last-event-id": "yesterday"},
@@ -121,7 +122,7 @@ def test_a_bad_last_event_id_is_refused(api):
     assert "Last-Event-ID" in response.json()["detail"]
 
 
-def test_a_participant_streams_its_own_events_and_those_of_its_sessions(api):
+def test_a_participant_streams_its_own_events_and_those_of_its_sessions(api, client):
     tt = Timetable(api, starts_on="2026-05-04", ends_on="2026-05-05")
     room = tt.room()
     delegation = tt.delegation()
@@ -134,12 +135,8 @@ def test_a_participant_streams_its_own_events_and_those_of_its_sessions(api):
     participant = api.token_for("participant", delegation_id=delegation["id"], subject=me)
     with _stream(api, participant, types="scheduling.session.*") as events:
         for session in (other, mine):  # the other first: a leak would show before
-            moved = api.call(
-                "scheduling",
-                "PATCH",
-                f"/v1/sessions/{session['id']}",
-                json={"title": "Renamed " + session["id"][:4]},
-            )
-            assert moved.status_code == 200, moved.text
+            renamed = "Renamed " + session["id"][:4]
+            moved = client.scheduling.update_session(session["id"], {"title": renamed})
+            assert moved.title == renamed
         first = json.loads(next(iter(events)).data)
     assert first["data"]["session_id"] == mine["id"]
