@@ -177,3 +177,14 @@ async def test_every_operation_but_liveness_documents_the_outage_answer(service)
             if path != "/readyz":
                 assert "Retry-After" in unavailable["headers"], f"{method.upper()} {path}"
                 assert set(unavailable["content"]) == {PROBLEM}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_read_says_what_it_answers(service):
+    """A GET's 200 names its content types, each with a schema (a client reads it by them)."""
+    unsaid = []
+    for path, item in _document(service)["paths"].items():
+        content = item.get("get", {}).get("responses", {}).get("200", {}).get("content")
+        if "get" in item and not (content and all(m.get("schema") for m in content.values())):
+            unsaid.append(path)
+    assert unsaid == []

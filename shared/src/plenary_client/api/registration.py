@@ -236,7 +236,7 @@ class RegistrationApi(ServiceApi):
         *,
         correlation_id: str | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> bytes:
         """The photo as uploaded. (GET /v1/applications/{application_id}/photo)"""
         response = self._request(
             "GET",
@@ -244,7 +244,7 @@ class RegistrationApi(ServiceApi):
             correlation_id=correlation_id,
             headers=headers,
         )
-        return None
+        return response.content
 
     def upload_photo(
         self,
@@ -781,7 +781,7 @@ class RegistrationApi(ServiceApi):
         | None = None,
         correlation_id: str | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> bytes:
         """The meeting's participants in one state (accredited by default), as CSV; no document data. (GET /v1/meetings/{meeting_id}/participants.csv)"""
         response = self._request(
             "GET",
@@ -790,7 +790,7 @@ class RegistrationApi(ServiceApi):
             correlation_id=correlation_id,
             headers=headers,
         )
-        return None
+        return response.content
 
     def statistics(
         self,

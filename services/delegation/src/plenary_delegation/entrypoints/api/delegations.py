@@ -147,7 +147,12 @@ async def list_delegations(
 @router.get(
     "/meetings/{meeting_id}/delegations.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "one row per delegation"}},
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "one row per delegation",
+        }
+    },
     openapi_extra=CONDITIONAL_GET,
 )
 async def export_delegations(

@@ -159,7 +159,13 @@ async def get_documents(
     "/applications/{application_id}/photo",
     status_code=status.HTTP_204_NO_CONTENT,
     openapi_extra={
-        "requestBody": {"content": {"image/jpeg": {}, "image/png": {}}, "required": True}
+        "requestBody": {
+            "content": {
+                "image/jpeg": {},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "required": True,
+        }
     },
 )
 async def upload_photo(
@@ -187,7 +193,19 @@ async def upload_photo(
         )
 
 
-@router.get("/applications/{application_id}/photo", response_class=Response)
+@router.get(
+    "/applications/{application_id}/photo",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "description": "the photo as uploaded, in its own format",
+        }
+    },
+)
 async def get_photo(
     application_id: UUID,
     rt: RuntimeDep,

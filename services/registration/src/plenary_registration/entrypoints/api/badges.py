@@ -102,7 +102,12 @@ async def get_badge(
 @router.get(
     "/applications/{application_id}/badge.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "an A6 badge"}},
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "an A6 badge",
+        }
+    },
 )
 async def get_badge_pdf(
     application_id: UUID,
@@ -211,7 +216,7 @@ async def check_in(
 @router.get(
     "/badges/public-key",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"application/x-pem-file": {}}}},
+    responses={200: {"content": {"application/x-pem-file": {"schema": {"type": "string"}}}}},
 )
 async def badge_public_key(
     _: Annotated[Grant, POLICY.allows("badges.public_key")], signer: SignerDep

@@ -28,7 +28,9 @@ router = APIRouter(prefix="/v1", tags=["imports"])
     "/meetings/{meeting_id}/imports",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ImportRead,
-    openapi_extra={"requestBody": {"content": {"text/csv": {}}, "required": True}},
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
 )
 async def upload_nominations(
     meeting_id: UUID,

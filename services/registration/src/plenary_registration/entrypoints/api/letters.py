@@ -44,7 +44,10 @@ async def _ask(rt: ServiceRuntime, principal: Principal, url: str, owner: str) -
     "/applications/{application_id}/visa-letter.pdf",
     response_class=Response,
     responses={
-        200: {"content": {"application/pdf": {}}, "description": "an A4 letter"},
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "an A4 letter",
+        },
         403: {"description": "not the accreditation desk"},
         409: {"description": "not nominated or accredited; `current_state` says what it is"},
         410: {"description": "the document data was purged after the meeting"},

@@ -79,6 +79,12 @@ class PurgeResult(BaseModel):
 @router.get(
     "/meetings/{meeting_id}/participants.csv",
     response_class=Response,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "one row per participant in the state asked for; no document data",
+        }
+    },
     openapi_extra=CONDITIONAL_GET,
 )
 async def export_participants(

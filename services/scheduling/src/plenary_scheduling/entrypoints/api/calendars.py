@@ -26,7 +26,7 @@ ICS = "text/calendar; charset=utf-8"
 @public_router.get(
     "/meetings/{meeting_id}.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}},
     openapi_extra=CONDITIONAL_GET,
 )
 async def meeting_calendar(meeting_id: UUID, request: Request, rt: RuntimeDep) -> Response:
@@ -45,7 +45,7 @@ async def meeting_calendar(meeting_id: UUID, request: Request, rt: RuntimeDep) -
 @public_router.get(
     "/participants/{token}.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}},
     openapi_extra=CONDITIONAL_GET,
 )
 async def personal_calendar(token: str, request: Request, rt: RuntimeDep) -> Response:
