@@ -62,10 +62,11 @@ def test_an_invited_focal_point_sets_a_password_and_works_for_its_delegation(api
         "role": "focal_point",
         "delegation_id": delegation["id"],
     }
-    nominated = api.nominate(meeting["id"], delegation["id"], token=session)
-    assert nominated.status_code == 202
+    nominated = api.submit(meeting["id"], delegation["id"], token=session)
+    assert nominated["state"] == "submitted"
     other = api.register_delegation(meeting["id"])
-    assert api.nominate(meeting["id"], other["id"], token=session).status_code == 403
+    with pytest.raises(Forbidden):
+        api.submit(meeting["id"], other["id"], token=session)
 
     # raw: the OAuth 2 token response itself (the client's model defaults token_type)
     signed_in = _public(
