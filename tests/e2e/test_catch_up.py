@@ -5,16 +5,29 @@ once each."""
 
 import re
 import time
+from contextlib import suppress
 
 import httpx
 
+from plenary_client import ApiError
 from plenary_devstack.testing import person, wait_for
 
 SUBMITTED = "registration.application.submitted"
 
 
 def _used(api, delegation) -> int:
-    return api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()["quota_used"]
+    return api.plenary().delegation.get_delegation(delegation["id"]).quota_used
+
+
+def _once_known(api, meeting, delegation, **overrides) -> dict:
+    """Submit, again while registration does not yet know the delegation."""
+
+    def submitted() -> dict | None:
+        with suppress(ApiError):
+            return api.submit(meeting["id"], delegation["id"], **overrides)
+        return None
+
+    return wait_for(submitted, what="registration to know the delegation")
 
 
 def _decided_together(api) -> float:
@@ -32,25 +45,20 @@ async def test_nominations_that_waited_are_decided_together_as_one_by_one(api, k
     roomy = api.register_delegation(meeting["id"], quota=40)
     tight = api.register_delegation(meeting["id"], quota=4)
     for delegation in (roomy, tight):  # one each first, once registration knows the delegation
-        first = wait_for(
-            lambda d=delegation: (
-                (r := api.nominate(meeting["id"], d["id"])).status_code == 202 and r
-            ),
-            what="registration to know the delegation",
-        )
-        assert api.wait_state(first.json()["id"])["state"] == "nominated"
+        first = _once_known(api, meeting, delegation)
+        assert api.wait_state(first["id"])["state"] == "nominated"
 
     api.platform.stop_service("delegation", kill=True)
     try:
         # each partition's backlog: roomy's nominations, then tight's, which overflow its quota
         waited = {
-            "roomy": [api.nominate(meeting["id"], roomy["id"]) for _ in range(15)],
-            "tight": [api.nominate(meeting["id"], tight["id"]) for _ in range(7)],
+            "roomy": [api.submit(meeting["id"], roomy["id"]) for _ in range(15)],
+            "tight": [api.submit(meeting["id"], tight["id"]) for _ in range(7)],
         }
     finally:
         api.platform.start_service("delegation")
-    assert all(r.status_code == 202 for rs in waited.values() for r in rs)
-    ids = {name: [r.json()["id"] for r in rs] for name, rs in waited.items()}
+    assert all(a["state"] == "submitted" for rs in waited.values() for a in rs)
+    ids = {name: [a["id"] for a in rs] for name, rs in waited.items()}
     states = {a: api.wait_state(a, timeout=60)["state"] for a in ids["roomy"] + ids["tight"]}
 
     assert {states[a] for a in ids["roomy"]} == {"nominated"}
@@ -97,30 +105,20 @@ async def _decisions(kafka, *delegations) -> list[dict]:
     ]
 
 
-def test_accreditations_that_waited_reach_scheduling_and_each_e_mail_goes_once(api, mailbox):
+def test_accreditations_that_waited_reach_scheduling_and_each_e_mail_goes_once(
+    api, client, mailbox
+):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=20)
     people = [person() for _ in range(8)]
-    ids = [
-        wait_for(
-            lambda p=p: (
-                (r := api.nominate(meeting["id"], delegation["id"], **p)).status_code == 202
-                and r.json()["id"]
-            ),
-            what="registration to know the delegation",
-        )
-        for p in people
-    ]
+    ids = [_once_known(api, meeting, delegation, **p)["id"] for p in people]
     assert {api.wait_state(a)["state"] for a in ids} == {"nominated"}
 
     for service in ("scheduling", "notification"):
         api.platform.stop_service(service, kill=True)
     try:
         for a in ids:
-            granted = api.call(
-                "registration", "POST", f"/v1/applications/{a}/decision", json={"decision": "grant"}
-            )
-            assert granted.status_code == 200, granted.text
+            client.registration.decide(a, {"decision": "grant"})
     finally:
         for service in ("scheduling", "notification"):
             api.platform.start_service(service)
@@ -132,7 +130,7 @@ def test_accreditations_that_waited_reach_scheduling_and_each_e_mail_goes_once(a
         timeout=60,
         what="scheduling to record the 8 accredited participants",
     )
-    assert sorted(p["application_id"] for p in listed) == sorted(ids)
+    assert sorted(str(p.application_id) for p in listed) == sorted(ids)
     # notification: each person's badge e-mail and portal invitation, once each
     for p in people:
         mailbox.wait_for(p["email"], count=2, timeout=60)
@@ -142,9 +140,5 @@ def test_accreditations_that_waited_reach_scheduling_and_each_e_mail_goes_once(a
         assert len(subjects) == len(set(subjects)) == 2, subjects
 
 
-def _participants(api, meeting) -> list[dict]:
-    response = api.call(
-        "scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants", params={"limit": 100}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
+def _participants(api, meeting) -> list:
+    return api.plenary().scheduling.list_participants(meeting["id"], limit=100).items

@@ -3,7 +3,7 @@ language; a cancellation goes at once; webhooks still get every event."""
 
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from scheduling_world import Timetable
 
@@ -33,12 +33,8 @@ def _schedule_mail(mailbox, address: str, count: int = 1, timeout: float = 60) -
     )
 
 
-def _log(api, recipient: str, **params) -> list[dict]:
-    answer = api.call(
-        "notification", "GET", "/v1/emails", params={"recipient": recipient, **params}
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["items"]
+def _log(api, recipient: str, **params) -> list:
+    return api.plenary().notification.list_emails(recipient=recipient, **params).items
 
 
 def _world(api, *, sessions: int):
@@ -70,27 +66,22 @@ def _world(api, *, sessions: int):
 
 def _move_to_the_second_day(api, session) -> None:
     hour = session["starts_at"][11:13]
-    moved = api.call(
-        "scheduling",
-        "PATCH",
-        f"/v1/sessions/{session['id']}",
-        json={"starts_at": f"2025-11-18T{hour}:00:00", "ends_at": f"2025-11-18T{hour}:30:00"},
+    api.plenary().scheduling.update_session(
+        session["id"],
+        {"starts_at": f"2025-11-18T{hour}:00:00", "ends_at": f"2025-11-18T{hour}:30:00"},
     )
-    assert moved.status_code == 200, moved.text
 
 
-def test_twelve_moves_give_each_attendee_one_message_with_all_their_changes(api, mailbox, webhook):
+def test_twelve_moves_give_each_attendee_one_message_with_all_their_changes(
+    api, client, mailbox, webhook
+):
     _, sessions, anna, boris = _world(api, sessions=12)
     for session in sessions:
         _move_to_the_second_day(api, session)
     # the first is moved again within the burst: told once, from where it was to where it is
-    again = api.call(
-        "scheduling",
-        "PATCH",
-        f"/v1/sessions/{sessions[0]['id']}",
-        json={"starts_at": "2025-11-18T06:00:00", "ends_at": "2025-11-18T06:30:00"},
+    client.scheduling.update_session(
+        sessions[0]["id"], {"starts_at": "2025-11-18T06:00:00", "ends_at": "2025-11-18T06:30:00"}
     )
-    assert again.status_code == 200, again.text
 
     [anna_message] = _schedule_mail(mailbox, anna)
     [boris_message] = _schedule_mail(mailbox, boris)
@@ -114,43 +105,32 @@ def test_twelve_moves_give_each_attendee_one_message_with_all_their_changes(api,
     assert len(moves) == 12
 
 
-def test_a_cancellation_goes_at_once_while_a_move_waits_for_the_burst_to_end(api, mailbox):
+def test_a_cancellation_goes_at_once_while_a_move_waits_for_the_burst_to_end(api, client, mailbox):
     _, sessions, anna, _ = _world(api, sessions=2)
     _move_to_the_second_day(api, sessions[0])
-    cancelled = api.call(
-        "scheduling",
-        "POST",
-        f"/v1/sessions/{sessions[1]['id']}/cancellation",
-        json={"reason": "The heads meet instead"},
-    )
-    assert cancelled.status_code == 200, cancelled.text
+    client.scheduling.cancel_session(sessions[1]["id"], {"reason": "The heads meet instead"})
     first, second = _schedule_mail(mailbox, anna, count=2)
     assert first.subject == "Cancelled: Session 02"
     assert second.subject == "1 change to your schedule" and "Session 01" in second.body("plain")
     # the cancellation was sent before the move's message was even put together
-    [cancellation] = [e for e in _log(api, anna, kind="session_changed") if e["status"] == "sent"]
+    [cancellation] = [e for e in _log(api, anna, kind="session_changed") if e.status == "sent"]
     [combined] = _log(api, anna, kind="schedule_changes")
-    assert _at(cancellation["sent_at"]) < _at(combined["created_at"])
+    assert cancellation.sent_at is not None and cancellation.sent_at < combined.created_at
 
 
-def test_publishing_a_version_sends_the_waiting_changes_without_waiting(api, mailbox):
+def test_publishing_a_version_sends_the_waiting_changes_without_waiting(api, client, mailbox):
     tt, sessions, anna, _ = _world(api, sessions=2)
     for session in sessions:
         _move_to_the_second_day(api, session)
     wait_for(lambda: len(_log(api, anna, status="batched")) == 2, what="the changes to wait")
-    published = tt.post(f"/v1/meetings/{tt.id}/versions", {"note": "final"})
-    assert published.status_code == 201, published.text
+    client.scheduling.publish_version(tt.id, {"note": "final"})
     [message] = _schedule_mail(mailbox, anna)
     assert message.subject == "2 changes to your schedule"
     [combined] = _log(api, anna, kind="schedule_changes")
     changes = _log(api, anna, kind="session_changed")
-    last_change = max(_at(c["created_at"]) for c in changes)
+    last_change = max(c.created_at for c in changes)
     # combined by the publication, before the quiet period would have run out
-    assert _at(combined["created_at"]) < last_change + timedelta(seconds=QUIET)
-
-
-def _at(moment: str) -> datetime:
-    return datetime.fromisoformat(moment)
+    assert combined.created_at < last_change + timedelta(seconds=QUIET)
 
 
 async def test_a_move_delivered_twice_is_listed_once_and_a_crash_while_waiting_loses_nothing(
@@ -193,7 +173,7 @@ async def _publish(producer, payload: EventPayload, *, subject: str, source: str
 
 
 async def test_a_change_waits_for_an_attendee_whose_accreditation_has_not_arrived(
-    api, mailbox, kafka, producer
+    api, client, mailbox, kafka, producer
 ):
     """The accreditation and the session travel on different topics, so notification can hear of
     a move before it knows how to write to an attendee: the move waits for them, never skips them."""
@@ -226,8 +206,8 @@ async def test_a_change_waits_for_an_attendee_whose_accreditation_has_not_arrive
         source="/plenary/scheduling",
     )
     await kafka.wait_consumed("notification", sent.topic, sent.partition, sent.offset)
-    parked = api.call("notification", "GET", "/v1/ops/parked-events").json()["items"]
-    assert [p["event_id"] for p in parked if p["key"] == session_id] == [moved.id]
+    parked = client.notification.list_parked().items
+    assert [str(p.event_id) for p in parked if p.key == session_id] == [moved.id]
 
     await _publish(
         producer,
@@ -246,5 +226,4 @@ async def test_a_change_waits_for_an_attendee_whose_accreditation_has_not_arrive
     [message] = _schedule_mail(mailbox, someone["email"])
     assert message.subject == "1 change to your schedule"
     assert "Working lunch" in message.body("plain")
-    parked = api.call("notification", "GET", "/v1/ops/parked-events").json()["items"]
-    assert session_id not in {p["key"] for p in parked}
+    assert session_id not in {p.key for p in client.notification.list_parked().items}

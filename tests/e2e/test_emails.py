@@ -4,8 +4,10 @@ import asyncio
 import re
 
 import httpx
+import pytest
 from scheduling_world import Timetable
 
+from plenary_client import Unauthorized
 from plenary_devstack.invitations import accept_invitation
 from plenary_devstack.testing import person, wait_for
 
@@ -57,13 +59,9 @@ def _assign_focal_point(api, delegation_id, *, email, language, kafka=None):
     Its invitation comes by the express lane, so receiving it says nothing of whether
     notification has learnt of the focal point, which the decision e-mails need.
     """
-    response = api.call(
-        "delegation",
-        "POST",
-        f"/v1/delegations/{delegation_id}/focal-points",
-        json={"email": email, "name": "Focal Point", "language": language},
+    assigned = api.plenary().delegation.assign_focal_point(
+        delegation_id, {"email": email, "name": "Focal Point", "language": language}
     )
-    assert response.status_code == 201, response.text
     if kafka is not None:
         asyncio.run(
             kafka.wait_handled(
@@ -73,7 +71,7 @@ def _assign_focal_point(api, delegation_id, *, email, language, kafka=None):
                 match=lambda e: e["data"]["email"] == email.lower(),
             )
         )
-    return response.json()
+    return assigned
 
 
 def test_a_new_focal_point_is_invited_by_email_in_russian_and_signs_in_with_it(api, mailbox):
@@ -100,9 +98,8 @@ def test_a_new_focal_point_is_invited_by_email_in_russian_and_signs_in_with_it(a
     # the code that proves the address is Olga's came in Russian too
     [code] = [m for m in mailbox.to("olga.fp@example.org") if m.subject.startswith("Ваш код")]
     assert code.message["content-language"] == "ru"
-    session = accepted.json()["access_token"]
-    me = api.call("registration", "GET", "/v1/auth/me", token=session).json()
-    assert me["delegation_id"] == delegation["id"] and me["role"] == "focal_point"
+    me = api.plenary(accepted.json()["access_token"]).registration.me()
+    assert str(me.delegation_id) == delegation["id"] and me.role == "focal_point"
 
 
 def test_the_link_travels_sealed_and_webhooks_never_see_it(api, mailbox, webhook):
@@ -149,6 +146,7 @@ def test_a_forgotten_password_is_reset_by_email_once(api, mailbox):
     )
     assert accepted.status_code == 201, accepted.text
 
+    # raw: both answers, status and body, must be the same
     asked = _public(api, "/v1/auth/password-resets", {"email": "Forgetful@example.org"})
     stranger = _public(api, "/v1/auth/password-resets", {"email": "nobody.here@example.org"})
     assert asked.status_code == stranger.status_code == 202
@@ -169,41 +167,32 @@ def test_a_forgotten_password_is_reset_by_email_once(api, mailbox):
         {"token": reset_token, "password": new_password},
     )
     assert done.status_code == 204, done.text
-    assert (
-        _public(
-            api, "/v1/auth/sessions", {"email": "forgetful@example.org", "password": new_password}
-        ).status_code
-        == 200
-    )
-    assert (
-        _public(
-            api, "/v1/auth/sessions", {"email": "forgetful@example.org", "password": PASSWORD}
-        ).status_code
-        == 401
-    )
+    public = api.plenary("").registration
+    assert public.sign_in({"email": "forgetful@example.org", "password": new_password}).access_token
+    with pytest.raises(Unauthorized):
+        public.sign_in({"email": "forgetful@example.org", "password": PASSWORD})
     assert mailbox.to("nobody.here@example.org") == []
 
 
-def test_participants_and_focal_points_hear_of_decisions_in_their_languages(api, mailbox, kafka):
+def test_participants_and_focal_points_hear_of_decisions_in_their_languages(
+    api, client, mailbox, kafka
+):
     meeting = api.create_meeting(title="Council of Heads of Government")
     delegation = api.register_delegation(meeting["id"], quota=5)
     _assign_focal_point(
         api, delegation["id"], email="decisions.fp@example.org", language="en", kafka=kafka
     )
     mailbox.wait_for("decisions.fp@example.org")  # the invitation
-    granted = api.nominate(
+    granted = api.submit(
         meeting["id"], delegation["id"], **person(email="li.wei@example.org", language="zh")
-    ).json()
-    refused = api.nominate(
+    )
+    refused = api.submit(
         meeting["id"], delegation["id"], **person(email="ivan.p@example.org", language="ru")
-    ).json()
+    )
     for application, decision in ((granted, {"decision": "grant"}), (refused, {})):
         api.wait_state(application["id"])
         body = decision or {"decision": "refuse", "reason": "Документы не представлены"}
-        answer = api.call(
-            "registration", "POST", f"/v1/applications/{application['id']}/decision", json=body
-        )
-        assert answer.status_code == 200, answer.text
+        client.registration.decide(application["id"], body)
 
     accredited = wait_for(
         lambda: [c for c in mailbox.to("li.wei@example.org") if "注册认证" in c.subject],
@@ -226,7 +215,9 @@ def test_participants_and_focal_points_hear_of_decisions_in_their_languages(api,
     assert sum("refused accreditation" in t and "Документы" in t for t in texts) == 1
 
 
-def test_a_focal_point_who_chose_the_digest_gets_one_email_for_all_decisions(api, mailbox, kafka):
+def test_a_focal_point_who_chose_the_digest_gets_one_email_for_all_decisions(
+    api, client, mailbox, kafka
+):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=1)
     _assign_focal_point(
@@ -236,47 +227,39 @@ def test_a_focal_point_who_chose_the_digest_gets_one_email_for_all_decisions(api
     session = api.token_for(
         "focal_point", delegation_id=delegation["id"], subject="digest.fp@example.org"
     )
-    chosen = api.call(
-        "notification",
-        "PUT",
-        "/v1/email-preferences/me",
-        json={"decisions": "daily_digest"},
-        token=session,
-    )
-    assert chosen.status_code == 200 and chosen.json()["decisions"] == "daily_digest"
-    first = api.nominate(meeting["id"], delegation["id"]).json()
-    second = api.nominate(meeting["id"], delegation["id"]).json()
+    chosen = api.plenary(session).notification.set_my_preference({"decisions": "daily_digest"})
+    assert chosen.decisions == "daily_digest"
+    first = api.submit(meeting["id"], delegation["id"])
+    second = api.submit(meeting["id"], delegation["id"])
     api.wait_state(first["id"])
     api.wait_state(second["id"])
     held = wait_for(
         lambda: (
             r
             if (
-                r := api.call(
-                    "notification",
-                    "GET",
-                    "/v1/emails",
-                    params={"recipient": "digest.fp@example.org", "status": "held"},
-                ).json()
-            )["total"]
+                r := client.notification.list_emails(
+                    recipient="digest.fp@example.org", status="held"
+                )
+            ).total
             == 2
             else None
         ),
         timeout=120,
         what="two decisions held for the digest",
     )
-    assert {i["kind"] for i in held["items"]} == {"decision"}
+    assert {i.kind for i in held.items} == {"decision"}
     assert len(mailbox.to("digest.fp@example.org")) == 1  # only the invitation so far
 
-    queued = api.call("notification", "POST", "/v1/digests").json()
-    assert queued["queued"] >= 1
+    assert client.notification.send_digests_now().queued >= 1
     _, digest = mailbox.wait_for("digest.fp@example.org", count=2, timeout=120)
     assert digest.subject == "Ежедневная сводка: 2 решения"
     assert "квота делегации исчерпана" in digest.body("plain")
     assert "кандидатура выдвинута" in digest.body("plain")
 
 
-def test_a_refused_recipient_is_retried_and_a_killed_sender_sends_once(api, mailbox, platform):
+def test_a_refused_recipient_is_retried_and_a_killed_sender_sends_once(
+    api, client, mailbox, platform
+):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"])
     mailbox.fail_next = 6
@@ -289,15 +272,14 @@ def test_a_refused_recipient_is_retried_and_a_killed_sender_sends_once(api, mail
     platform.start_service("notification")
     platform.wait_ready(("notification",))
     [invitation] = mailbox.wait_for("retry.fp@example.org")
-    log = api.call(
-        "notification", "GET", "/v1/emails", params={"recipient": "retry.fp@example.org"}
-    )
-    [entry] = log.json()["items"]
-    assert entry["status"] == "sent" and entry["attempts"] >= 4
-    assert invitation.message["message-id"] == f"<{entry['id']}@plenary>"
+    [entry] = client.notification.list_emails(recipient="retry.fp@example.org").items
+    assert entry.status == "sent" and entry.attempts >= 4
+    assert invitation.message["message-id"] == f"<{entry.id}@plenary>"
 
 
-def test_attendees_hear_of_a_moved_reroomed_or_cancelled_session_in_their_language(api, mailbox):
+def test_attendees_hear_of_a_moved_reroomed_or_cancelled_session_in_their_language(
+    api, client, mailbox
+):
     tt = Timetable(api, starts_on="2026-03-28", ends_on="2026-03-30")
     hall, annex = tt.room("Hall of Columns"), tt.room("Annex")
     delegation = tt.delegation()
@@ -313,17 +295,10 @@ def test_attendees_hear_of_a_moved_reroomed_or_cancelled_session_in_their_langua
     )
     assert tt.assign(session["id"], li, olga).status_code in (200, 201)
 
-    moved = api.call(
-        "scheduling",
-        "PATCH",
-        f"/v1/sessions/{session['id']}",
-        json={"starts_at": "2026-03-29T15:00:00", "ends_at": "2026-03-29T16:00:00"},
+    client.scheduling.update_session(
+        session["id"], {"starts_at": "2026-03-29T15:00:00", "ends_at": "2026-03-29T16:00:00"}
     )
-    assert moved.status_code == 200, moved.text
-    reroomed = api.call(
-        "scheduling", "PATCH", f"/v1/sessions/{session['id']}", json={"room_id": annex}
-    )
-    assert reroomed.status_code == 200, reroomed.text
+    client.scheduling.update_session(session["id"], {"room_id": annex})
     # the move and the room change are told once the edits pause, in the person's language and
     # the venue's local time (Moscow), across the night the clocks changed elsewhere
     _changes(
@@ -334,13 +309,7 @@ def test_attendees_hear_of_a_moved_reroomed_or_cancelled_session_in_their_langua
     )
     _changes(mailbox, "li.session@example.org", ZH_CHANGES, saying=("小范围会谈", "15:00", "Annex"))
 
-    cancelled = api.call(
-        "scheduling",
-        "POST",
-        f"/v1/sessions/{session['id']}/cancellation",
-        json={"reason": "Heads of delegation meet instead"},
-    )
-    assert cancelled.status_code == 200, cancelled.text
+    client.scheduling.cancel_session(session["id"], {"reason": "Heads of delegation meet instead"})
     [li_cancel] = _subjects(mailbox, "li.session@example.org", "已取消：小范围会谈")  # noqa: RUF001
     assert "Heads of delegation meet instead" in li_cancel.body("plain")
     # the accredited colleague outside the session hears nothing of it

@@ -21,16 +21,14 @@ async def _one(kafka, topic, event_type, subject):
 
 
 async def test_every_consumer_absorbs_the_same_event_delivered_twice(
-    api, webhook, kafka, producer, mailbox
+    api, client, webhook, kafka, producer, mailbox
 ):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=2)
-    application = api.nominate(meeting["id"], delegation["id"]).json()
+    application = api.submit(meeting["id"], delegation["id"])
     app_id = application["id"]
     api.wait_state(app_id)
-    api.call(
-        "registration", "POST", f"/v1/applications/{app_id}/decision", json={"decision": "grant"}
-    )
+    client.registration.decide(app_id, {"decision": "grant"})
     wait_for(
         lambda: webhook.events(event_type="registration.accreditation.granted", subject=app_id),
         what="the flow to finish",
@@ -53,50 +51,37 @@ async def test_every_consumer_absorbs_the_same_event_delivered_twice(
             await kafka.wait_consumed(group, record.topic, again.partition, again.offset)
 
     # delegation: the quota was charged once, one decision published
-    assert (
-        api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()["quota_used"]
-        == 1
-    )
+    assert client.delegation.get_delegation(delegation["id"]).quota_used == 1
     await _one(kafka, "delegation.events", "delegation.nomination.accepted", app_id)
     # registration: nominated once, no second transition attempted
     await _one(kafka, "registration.events", "registration.application.nominated", app_id)
-    history = api.call("registration", "GET", f"/v1/applications/{app_id}/history").json()
-    assert [h["to_state"] for h in history] == ["submitted", "nominated", "accredited"]
+    history = client.registration.get_history(app_id)
+    assert [h.to_state for h in history] == ["submitted", "nominated", "accredited"]
     # scheduling: one participant
-    participants = api.call(
-        "scheduling", "GET", f"/v1/meetings/{meeting['id']}/participants"
-    ).json()
-    assert participants["total"] == 1
+    assert client.scheduling.list_participants(meeting["id"]).total == 1
     # nobody dead-lettered the duplicates
     event_ids = {json.loads(r.value)["id"] for r in originals}
     for service in ("scheduling", "delegation", "registration", "notification"):
-        dead = api.call(service, "GET", "/v1/ops/dead-letters", params={"limit": 500}).json()[
-            "items"
-        ]
-        assert not event_ids & {d["event_id"] for d in dead}, service
+        dead = getattr(client, service).list_dead_letters(limit=500).items
+        assert not event_ids & {str(d.event_id) for d in dead}, service
     # notification: one delivery per event to the subscriber
-    deliveries = api.call(
-        "notification",
-        "GET",
-        f"/v1/subscriptions/{webhook.subscription_id}/deliveries",
-        params={"limit": 500},
-    ).json()["items"]
+    deliveries = [
+        str(d.event_id)
+        for d in client.notification.list_deliveries(webhook.subscription_id, limit=500).items
+    ]
     for event_id in event_ids:
-        assert [d["event_id"] for d in deliveries].count(event_id) == 1
+        assert deliveries.count(event_id) == 1
         assert len([e for e in webhook.events() if e["id"] == event_id]) == 1
     # and one e-mail to the accredited participant, at the SMTP server too
-    accredited = api.call(
-        "notification",
-        "GET",
-        "/v1/emails",
-        params={"recipient": application["email"], "kind": "accredited"},
-    ).json()
-    assert accredited["total"] == 1
+    accredited = client.notification.list_emails(recipient=application["email"], kind="accredited")
+    assert accredited.total == 1
     wait_for(lambda: mailbox.to(application["email"]), what="the accreditation e-mail")
     assert len([c for c in mailbox.to(application["email"]) if "accredited" in c.subject]) == 1
 
 
-async def test_an_event_about_an_unknown_delegation_is_parked_then_applied(api, kafka, producer):
+async def test_an_event_about_an_unknown_delegation_is_parked_then_applied(
+    api, client, kafka, producer
+):
     meeting = api.create_meeting()
     delegation_id, application_id = str(uuid.uuid4()), str(uuid.uuid4())
     nominee = person()
@@ -122,8 +107,8 @@ async def test_an_event_about_an_unknown_delegation_is_parked_then_applied(api, 
     key, value, headers = platform_record(event)
     sent = await producer.send_and_wait("registration.events", value, key=key, headers=headers)
     await kafka.wait_consumed("delegation", "registration.events", sent.partition, sent.offset)
-    parked = api.call("delegation", "GET", "/v1/ops/parked-events").json()["items"]
-    assert [p["event_id"] for p in parked if p["key"] == application_id] == [event["id"]]
+    parked = client.delegation.list_parked().items
+    assert [str(p.event_id) for p in parked if p.key == application_id] == [event["id"]]
     assert await kafka.events("delegation.events", subject=application_id) == []
 
     api.register_delegation(meeting["id"], id=delegation_id, quota=1)
@@ -132,8 +117,5 @@ async def test_an_event_about_an_unknown_delegation_is_parked_then_applied(api, 
     )
     assert len(decided) == 1
     assert json.loads(decided[0][0].value)["causationid"] == event["id"]
-    parked = api.call("delegation", "GET", "/v1/ops/parked-events").json()["items"]
-    assert application_id not in {p["key"] for p in parked}
-    assert (
-        api.call("delegation", "GET", f"/v1/delegations/{delegation_id}").json()["quota_used"] == 1
-    )
+    assert application_id not in {p.key for p in client.delegation.list_parked().items}
+    assert client.delegation.get_delegation(delegation_id).quota_used == 1

@@ -14,20 +14,14 @@ from plenary_devstack.testing import wait_for
 
 
 def _line(tt, session_id: str, **params) -> list[tuple[str, int]]:
-    items = tt.get(f"/v1/sessions/{session_id}/waiting-list", **params)["items"]
-    return [(w["application_id"], w["position"]) for w in items]
+    items = tt.api.plenary().scheduling.list_session_waiting(session_id, **params).items
+    return [(str(w.application_id), w.position) for w in items]
 
 
 def _wait(tt, *application_ids: str, session_id: str) -> list:
     """Ask for seats with the waiting list chosen."""
-    response = tt.api.call(
-        "scheduling",
-        "POST",
-        f"/v1/sessions/{session_id}/attendance",
-        json={"application_ids": list(application_ids), "waitlist": True},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
+    body = {"application_ids": list(application_ids), "waitlist": True}
+    return tt.api.plenary().scheduling.assign_attendance(session_id, body).items
 
 
 async def _promoted(kafka, session_id: str) -> list[str]:
@@ -38,19 +32,15 @@ async def _promoted(kafka, session_id: str) -> list[str]:
 
 
 async def test_seats_freed_by_unassignment_revocation_and_more_seats_go_to_the_first_waiting(
-    api, kafka, mailbox
+    api, client, kafka, mailbox
 ):
     tt = Timetable(api)
     delegation = tt.delegation(session_seats={"restricted": 1})
     other = tt.delegation(session_seats={"restricted": 1})
     focal_point = f"fp-{uuid.uuid4().hex[:8]}@example.org"
-    assigned = api.call(
-        "delegation",
-        "POST",
-        f"/v1/delegations/{delegation['id']}/focal-points",
-        json={"email": focal_point, "name": "Focal Point", "language": "ru"},
+    client.delegation.assign_focal_point(
+        delegation["id"], {"email": focal_point, "name": "Focal Point", "language": "ru"}
     )
-    assert assigned.status_code == 201, assigned.text
     # the focal point and the seats travel on different topics: let notification know it first
     await kafka.wait_handled(
         "notification",
@@ -72,23 +62,18 @@ async def test_seats_freed_by_unassignment_revocation_and_more_seats_go_to_the_f
     assert _line(tt, sid) == [(b, 1), (c, 2)]
     assert _line(tt, sid, delegation_id=other["id"]) == []
     fp = api.token_for("focal_point", delegation_id=other["id"], subject="fp-other-sw")
-    seen = api.call("scheduling", "GET", f"/v1/sessions/{sid}/waiting-list", token=fp).json()
-    assert seen["items"] == []  # a focal point sees only its own delegation's line
+    seen = api.plenary(fp).scheduling.list_session_waiting(sid)
+    assert seen.items == []  # a focal point sees only its own delegation's line
     _wait(tt, b, session_id=sid)  # asking again keeps the place
     assert _line(tt, sid) == [(b, 1), (c, 2)]
     # the focal point sees its people's places across sessions, by API and on its portal page
     own = api.token_for("focal_point", delegation_id=delegation["id"], subject="fp-own-sw")
-    across = api.call(
-        "scheduling",
-        "GET",
-        f"/v1/delegations/{delegation['id']}/session-waiting-list",
-        token=own,
-    ).json()["items"]
-    assert [(w["application_id"], w["position"], w["title"]) for w in across] == [
+    across = api.plenary(own).scheduling.delegation_session_waiting(delegation["id"]).items
+    assert [(str(w.application_id), w.position, w.title) for w in across] == [
         (b, 1, session["title"]),
         (c, 2, session["title"]),
     ]
-    assert across[0]["starts_at"] == "2025-11-17T12:00:00+03:00"  # the venue's time
+    assert across[0].starts_at.isoformat() == "2025-11-17T12:00:00+03:00"  # the venue's time
     with httpx.Client(
         base_url=api.platform.url("portal"), cookies={"plenary_session": own}, timeout=20
     ) as portal:
@@ -100,43 +85,33 @@ async def test_seats_freed_by_unassignment_revocation_and_more_seats_go_to_the_f
         assert f"<td>{place}</td>" in row and session["title"] in row
 
     # unassigning frees the seat for the first in line
-    removed = api.call("scheduling", "DELETE", f"/v1/sessions/{sid}/attendance/{a}")
-    assert removed.status_code == 204, removed.text
+    client.scheduling.remove_attendance(sid, a)
     assert tt.attendees(sid) == {b, guest}
     assert _line(tt, sid) == [(c, 1)]
 
     # a revoked accreditation frees it again, through the broker
-    revoked = api.call(
-        "registration", "POST", f"/v1/applications/{b}/revocation", json={"reason": "misuse"}
-    )
-    assert revoked.status_code == 200, revoked.text
+    client.registration.revoke(b, {"reason": "misuse"})
     wait_for(lambda: tt.attendees(sid) == {c, guest}, timeout=60, what="c to get b's seat")
 
     # more seats for the format: the next waiting get them
     _wait(tt, d, session_id=sid)
-    raised = api.call(
-        "delegation",
-        "PATCH",
-        f"/v1/delegations/{delegation['id']}/quotas",
-        json={"session_seats": {"restricted": 2}},
-    )
-    assert raised.status_code == 200, raised.text
+    client.delegation.change_quotas(delegation["id"], {"session_seats": {"restricted": 2}})
     wait_for(lambda: tt.attendees(sid) == {c, d, guest}, timeout=60, what="d to get a seat")
     assert _line(tt, sid) == []
     assert sorted(await _promoted(kafka, sid)) == sorted([b, c, d])
     # the participant heard of both: its place in line, then the seat
-    person = api.call("registration", "GET", f"/v1/applications/{c}").json()
+    person = client.registration.get_application(c)
     title = session["title"]
     wait_for(
         lambda: (
             {f"Waiting list: {title}", f"A seat for you: {title}"}
-            <= {m.subject for m in mailbox.to(person["email"])}
+            <= {m.subject for m in mailbox.to(person.email)}
         ),
         timeout=120,
         what="the waiting participant's two e-mails",
     )
     # and so did the delegation's focal point, in its language
-    name = f"{person['given_name']} {person['family_name']}"
+    name = f"{person.given_name} {person.family_name}"
     subject = f"«{tt.meeting['title']}»: место на заседании для {name}"
 
     def about_c():
@@ -148,7 +123,7 @@ async def test_seats_freed_by_unassignment_revocation_and_more_seats_go_to_the_f
     assert any(f"перешло к {name} из листа ожидания" in text for text in told)
 
 
-async def test_two_seats_freed_at_once_go_to_exactly_two(api, kafka):
+async def test_two_seats_freed_at_once_go_to_exactly_two(api, client, kafka):
     tt = Timetable(api)
     delegation = tt.delegation(session_seats={"restricted": 2})
     people = [tt.accredited(delegation["id"]) for _ in range(5)]
@@ -159,21 +134,15 @@ async def test_two_seats_freed_at_once_go_to_exactly_two(api, kafka):
     _wait(tt, *people, session_id=sid)
     assert tt.attendees(sid) == set(people[:2])
 
-    def unassign(application_id):
-        response = api.call(
-            "scheduling", "DELETE", f"/v1/sessions/{sid}/attendance/{application_id}"
-        )
-        assert response.status_code == 204, response.text
-
     with ThreadPoolExecutor(2) as pool:
-        list(pool.map(unassign, people[:2]))
+        list(pool.map(lambda person: client.scheduling.remove_attendance(sid, person), people[:2]))
     assert tt.attendees(sid) == set(people[2:4])
     assert _line(tt, sid) == [(people[4], 1)]
     await asyncio.sleep(1)
     assert sorted(await _promoted(kafka, sid)) == sorted(people[2:4])
 
 
-async def test_more_seats_delivered_twice_promote_once(api, kafka, producer):
+async def test_more_seats_delivered_twice_promote_once(api, client, kafka, producer):
     tt = Timetable(api)
     delegation = tt.delegation(session_seats={"restricted": 1})
     people = [tt.accredited(delegation["id"]) for _ in range(3)]
@@ -182,13 +151,7 @@ async def test_more_seats_delivered_twice_promote_once(api, kafka, producer):
     )
     sid = session["id"]
     _wait(tt, *people, session_id=sid)
-    raised = api.call(
-        "delegation",
-        "PATCH",
-        f"/v1/delegations/{delegation['id']}/quotas",
-        json={"session_seats": {"restricted": 2}},
-    )
-    assert raised.status_code == 200, raised.text
+    client.delegation.change_quotas(delegation["id"], {"session_seats": {"restricted": 2}})
     wait_for(lambda: len(tt.attendees(sid)) == 2, timeout=60, what="one promotion")
     [(record, changed)] = [
         (r, e)
@@ -208,7 +171,7 @@ async def test_more_seats_delivered_twice_promote_once(api, kafka, producer):
     assert await _promoted(kafka, sid) == [people[1]]
 
 
-def test_someone_who_clashes_keeps_their_place_and_a_direct_seat_ends_their_wait(api):
+def test_someone_who_clashes_keeps_their_place_and_a_direct_seat_ends_their_wait(api, client):
     tt = Timetable(api)
     delegation = tt.delegation(session_seats={"restricted": 1})
     holder, clashing = (tt.accredited(delegation["id"]) for _ in range(2))
@@ -222,16 +185,12 @@ def test_someone_who_clashes_keeps_their_place_and_a_direct_seat_ends_their_wait
     tt.assign(elsewhere["id"], clashing, expect=200)
 
     # the freed seat cannot go to someone now busy elsewhere: they keep their place
-    gone = api.call("scheduling", "DELETE", f"/v1/sessions/{sid}/attendance/{holder}")
-    assert gone.status_code == 204, gone.text
+    client.scheduling.remove_attendance(sid, holder)
     assert tt.attendees(sid) == set()
     assert _line(tt, sid) == [(clashing, 1)]
 
     # once free, they are given the seat directly, and wait no more
-    freed = api.call(
-        "scheduling", "DELETE", f"/v1/sessions/{elsewhere['id']}/attendance/{clashing}"
-    )
-    assert freed.status_code == 204, freed.text
+    client.scheduling.remove_attendance(elsewhere["id"], clashing)
     tt.assign(sid, clashing, expect=200)
     assert tt.attendees(sid) == {clashing}
     assert _line(tt, sid) == []

@@ -7,27 +7,27 @@ import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
+from plenary_client import NotFound
 from plenary_devstack.testing import wait_for
 
 
 def _decided(api, meeting, delegation, token, **overrides) -> dict:
     """Nominate one person and wait for the delegation's answer."""
-    response = api.nominate(meeting["id"], delegation["id"], token=token, **overrides)
-    assert response.status_code == 202, response.text
-    return api.wait_state(response.json()["id"], timeout=60)
+    submitted = api.submit(meeting["id"], delegation["id"], token=token, **overrides)
+    return api.wait_state(submitted["id"], timeout=60)
 
 
 def _line(api, delegation, token=None) -> list[tuple[str, str, int]]:
     """The waiting list as (application, category, position), first in line first."""
-    response = api.call(
-        "delegation", "GET", f"/v1/delegations/{delegation['id']}/waiting-list", token=token
-    )
-    assert response.status_code == 200, response.text
-    return [(w["application_id"], w["category"], w["position"]) for w in response.json()["items"]]
+    items = api.plenary(token).delegation.list_waiting(delegation["id"]).items
+    return [(str(w.application_id), w.category, w.position) for w in items]
 
 
 def _state(api, application) -> dict:
-    return api.call("registration", "GET", f"/v1/applications/{application['id']}").json()
+    found = api.plenary().registration.get_application(application["id"])
+    return found.model_dump(mode="json")
 
 
 def _until_state(api, application, state: str) -> dict:
@@ -39,18 +39,11 @@ def _until_state(api, application, state: str) -> dict:
 
 
 def _withdraw(api, application, token) -> None:
-    response = api.call(
-        "registration",
-        "POST",
-        f"/v1/applications/{application['id']}/withdrawal",
-        json={"reason": "cannot travel"},
-        token=token,
-    )
-    assert response.status_code == 200, response.text
+    api.plenary(token).registration.withdraw(application["id"], {"reason": "cannot travel"})
 
 
 def _used(api, delegation) -> int:
-    return api.call("delegation", "GET", f"/v1/delegations/{delegation['id']}").json()["quota_used"]
+    return api.plenary().delegation.get_delegation(delegation["id"]).quota_used
 
 
 async def _promotions(kafka, delegation) -> list[str]:
@@ -64,18 +57,15 @@ async def _promotions(kafka, delegation) -> list[str]:
 
 
 async def test_withdrawal_revocation_and_a_quota_raise_promote_the_first_in_line(
-    api, kafka, mailbox
+    api, client, kafka, mailbox
 ):
     meeting = api.create_meeting()
     delegation = api.register_delegation(meeting["id"], quota=1)
     fp = api.token_for("focal_point", delegation_id=delegation["id"], subject="fp-waiting")
-    assigned = api.call(
-        "delegation",
-        "POST",
-        f"/v1/delegations/{delegation['id']}/focal-points",
-        json={"email": "fp.waiting@example.org", "name": "Dana Focal", "language": "en"},
+    client.delegation.assign_focal_point(
+        delegation["id"],
+        {"email": "fp.waiting@example.org", "name": "Dana Focal", "language": "en"},
     )
-    assert assigned.status_code == 201, assigned.text
 
     first = _decided(api, meeting, delegation, fp, given_name="Aigerim")
     chose_list = _decided(api, meeting, delegation, fp, given_name="Bolat", waitlist=True)
@@ -90,14 +80,15 @@ async def test_withdrawal_revocation_and_a_quota_raise_promote_the_first_in_line
     assert chose_list["reason"] == "waiting list position 1"
 
     # the focal point makes the list its delegation's default; another delegation sees nothing
-    path = f"/v1/delegations/{delegation['id']}/waiting-list"
     other = api.token_for("focal_point", delegation_id=str(uuid.uuid4()), subject="fp-other")
-    assert (
-        api.call("delegation", "PUT", path, json={"by_default": True}, token=other).status_code
-        == 404
+    with pytest.raises(NotFound):
+        api.plenary(other).delegation.set_waiting_list_default(
+            delegation["id"], {"by_default": True}
+        )
+    changed = api.plenary(fp).delegation.set_waiting_list_default(
+        delegation["id"], {"by_default": True}
     )
-    changed = api.call("delegation", "PUT", path, json={"by_default": True}, token=fp)
-    assert changed.status_code == 200 and changed.json()["waitlist_by_default"] is True
+    assert changed.waitlist_by_default is True
     second = _decided(api, meeting, delegation, fp, given_name="Erlan")
     adviser = _decided(api, meeting, delegation, fp, given_name="Farida", category="adviser")
     assert (second["state"], adviser["state"]) == ("waitlisted", "waitlisted")
@@ -106,7 +97,8 @@ async def test_withdrawal_revocation_and_a_quota_raise_promote_the_first_in_line
         (second["id"], "delegate", 2),
         (adviser["id"], "adviser", 1),
     ]
-    assert api.call("delegation", "GET", path, token=other).status_code == 404
+    with pytest.raises(NotFound):
+        _line(api, delegation, token=other)
 
     # a withdrawal frees the seat for the first in line, and both are told
     _withdraw(api, first, fp)
@@ -130,20 +122,8 @@ async def test_withdrawal_revocation_and_a_quota_raise_promote_the_first_in_line
     )
 
     # a revocation frees it again: the next in line, whatever its category, gets it
-    granted = api.call(
-        "registration",
-        "POST",
-        f"/v1/applications/{chose_list['id']}/decision",
-        json={"decision": "grant"},
-    )
-    assert granted.status_code == 200, granted.text
-    revoked = api.call(
-        "registration",
-        "POST",
-        f"/v1/applications/{chose_list['id']}/revocation",
-        json={"reason": "badge misused"},
-    )
-    assert revoked.status_code == 200, revoked.text
+    client.registration.decide(chose_list["id"], {"decision": "grant"})
+    client.registration.revoke(chose_list["id"], {"reason": "badge misused"})
     _until_state(api, second, "nominated")
     assert _line(api, delegation) == [(adviser["id"], "adviser", 1)]
 
@@ -152,10 +132,7 @@ async def test_withdrawal_revocation_and_a_quota_raise_promote_the_first_in_line
     leaving = _decided(api, meeting, delegation, fp, given_name="Hasan")
     _withdraw(api, leaving, fp)
     wait_for(lambda: len(_line(api, delegation)) == 2, what="Hasan to leave the line")
-    raised = api.call(
-        "delegation", "PATCH", f"/v1/delegations/{delegation['id']}/quotas", json={"quota": 3}
-    )
-    assert raised.status_code == 200, raised.text
+    client.delegation.change_quotas(delegation["id"], {"quota": 3})
     _until_state(api, adviser, "nominated")
     _until_state(api, waiting_more, "nominated")
     assert _line(api, delegation) == []
