@@ -5,7 +5,7 @@ import uuid
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from plenary_devstack.testing import wait_for
+from plenary_devstack.testing import POISON, wait_for
 
 SERVICES = ("scheduling", "delegation", "registration", "notification")
 NOMINATE = "/v1/meetings/{meeting_id}/applications"
@@ -50,7 +50,9 @@ async def test_metrics_name_routes_lag_outbox_dead_letters_deliveries_and_the_po
     assert assigned.status_code == 201, assigned.text
     mailbox.wait_for(email, timeout=120)
     # a record no consumer can read goes to the dead letters of those that read its topic
-    await producer.send_and_wait("registration.events", b"not an event (metrics test)")
+    await producer.send_and_wait(
+        "registration.events", b"not an event (metrics test)", headers=[POISON]
+    )
 
     registration = _scrape(api, "registration")
     [nominated] = _labelled(
@@ -109,3 +111,14 @@ async def test_metrics_name_routes_lag_outbox_dead_letters_deliveries_and_the_po
     # the families the platform had before are still there
     assert "plenary_events_published_total" in registration
     assert "plenary_events_consumed_total" in notification
+
+    # the unreadable record cannot be replayed: a clear 409, and it stays a dead letter
+    listed = api.call("notification", "GET", "/v1/ops/dead-letters", params={"limit": 500}).json()
+    [dead] = [
+        d for d in listed["items"] if d["topic"] == "registration.events" and not d["event_type"]
+    ]
+    replayed = api.call("notification", "POST", f"/v1/ops/dead-letters/{dead['id']}/replay")
+    assert replayed.status_code == 409, replayed.text
+    assert "its value is no CloudEvent" in replayed.json()["detail"]
+    again = api.call("notification", "GET", "/v1/ops/dead-letters", params={"limit": 500}).json()
+    assert dead["id"] in {d["id"] for d in again["items"]}

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from plenary_shared import asyncapi, metrics, tracing
 from plenary_shared.authz import Policy
 from plenary_shared.consumer import DEAD_LETTER_TYPE
-from plenary_shared.errors import PROBLEM_JSON, NotFound
+from plenary_shared.errors import PROBLEM_JSON, Conflict, NotFound
 from plenary_shared.inputs import MAX_BIGINT, MAX_LIMIT, MAX_OFFSET
 from plenary_shared.outbox import republish_since, since_problem
 
@@ -451,6 +451,12 @@ def operations_router(get_runtime: Callable[[Request], Any], policy: Policy) -> 
             outcome = await rt.consumer.replay_dead_letter(dead_letter_id)
         except LookupError as exc:
             raise NotFound(f"dead letter {dead_letter_id} does not exist") from exc
+        except ValueError as exc:
+            # a parse error may quote the value, so only the missing handler is named
+            why = str(exc) if str(exc).startswith("no handler") else "its value is no CloudEvent"
+            raise Conflict(
+                f"dead letter {dead_letter_id} cannot be replayed: {why}; it stays a dead letter"
+            ) from exc
         return {"outcome": outcome}
 
     @router.get("/parked-events", response_model=Page[ParkedRead])

@@ -261,6 +261,10 @@ def webhook(api: Api) -> Iterator[WebhookReceiver]:
     receiver.close()
 
 
+# the header of a record a test puts on a platform topic because no consumer can read it
+POISON = ("plenary-test", b"poison")
+
+
 class KafkaTap:
     """Reads topics of the real broker from the beginning, and re-sends raw records."""
 
@@ -303,6 +307,8 @@ class KafkaTap:
         """Records of a topic parsed as CloudEvents, filtered."""
         found = []
         for record in await self.records(topic):
+            if POISON in record.headers:
+                continue
             event = json.loads(record.value)
             if (event_type is None or event["type"] == event_type) and (
                 subject is None or event["subject"] == subject
