@@ -259,7 +259,6 @@ class Chaos:
 
     def _nominate(self, delegation_id: str, n: int) -> Submission:
         """Submit one nomination, retrying with the same key until it is acknowledged."""
-        url = f"{self.platform.url('registration')}/v1/meetings/{self.meeting_id}/applications"
         body = {
             "delegation_id": delegation_id,
             "given_name": "Chaos",
@@ -274,6 +273,7 @@ class Chaos:
         retries, gives_up = 0, time.monotonic() + self.options.patience
         while True:
             wait = min(2.0, 0.1 * 2**retries)
+            url = f"{self.registration_url(n + retries)}/v1/meetings/{self.meeting_id}/applications"
             try:
                 response = self.http.post(url, json=body, headers=headers)
                 if response.is_success:
@@ -287,6 +287,10 @@ class Chaos:
                 return Submission(None, retries, "never acknowledged")
             retries += 1
             time.sleep(wait)
+
+    def registration_url(self, attempt: int) -> str:
+        """Where a nomination's `attempt`-th request goes (a scale-out run spreads them)."""
+        return self.platform.url("registration")
 
     def _converge(self, outcome: Outcome) -> float | None:
         """When every acknowledged nomination was nominated with its webhook (None: never)."""

@@ -150,8 +150,18 @@ class Platform:
 
     def start_service(self, service: str) -> None:
         """Start (or restart) one service process."""
-        log = (self.logs / f"{service}.log").open("ab")
-        self.processes[service] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        self._launch(service, service)
+
+    def start_replica(self, service: str, number: int = 2) -> str:
+        """Start another process of a service, same environment, own port; named `<service>-N`."""
+        name = f"{service}-{number}"
+        self.ports.setdefault(name, infra.free_port())
+        self._launch(name, service)
+        return name
+
+    def _launch(self, name: str, service: str) -> None:
+        log = (self.logs / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [
                 sys.executable,
                 "-m",
@@ -161,7 +171,7 @@ class Platform:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(self.ports[service]),
+                str(self.ports[name]),
             ],
             env=self.service_env(service),
             stdout=log,
