@@ -48,7 +48,8 @@ def _exposed() -> frozenset[str]:
     """Every series name the services can expose, plus Prometheus' own `up`."""
     for service in ("scheduling", "delegation", "registration", "notification", "portal"):
         importlib.import_module(f"plenary_{service}.main")
-    families = {m.name: m.type for m in REGISTRY.collect()} | OPERATOR_METRICS
+    families = {m.name: m.type for m in REGISTRY.collect()}
+    assert OPERATOR_METRICS.items() <= families.items(), "the operator metrics are registered"
     names = {"up"}
     for name, kind in families.items():
         names |= {name + suffix for suffix in SUFFIXES.get(kind, ("",))}
