@@ -172,7 +172,7 @@ async def test_a_release_delivered_twice_promotes_once(api, kafka, producer):
 
     _withdraw(api, holder, fp)
     _until_state(api, waiting[0], "nominated")
-    [(_, withdrawn)] = [
+    [(record, withdrawn)] = [
         (r, e)
         for r, e in await kafka.events(
             "registration.events", event_type="registration.application.withdrawn"
@@ -182,7 +182,10 @@ async def test_a_release_delivered_twice_promotes_once(api, kafka, producer):
     # the same withdrawal delivered again, and the same fact again under a new id
     for again in (withdrawn, {**withdrawn, "id": str(uuid.uuid4())}):
         sent = await producer.send_and_wait(
-            "registration.events", json.dumps(again).encode(), key=holder["id"].encode()
+            "registration.events",
+            json.dumps(again).encode(),
+            key=holder["id"].encode(),
+            headers=list(record.headers),
         )
         await kafka.wait_consumed("delegation", "registration.events", sent.partition, sent.offset)
 
