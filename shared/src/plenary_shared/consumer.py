@@ -151,6 +151,8 @@ class _LaneListener(Rewinder):
             if not is_transient(exc):
                 raise
             log.warning("parked subjects not read", consumer=self._owner.name, error=repr(exc))
+        # what this replica handled before a partition went away says nothing of it now
+        self._owner.forget_handled(assigned)
         await super().on_partitions_assigned(assigned)
 
 
@@ -238,6 +240,11 @@ class EventConsumer:
         giving a member that rejoins the assignment it had.
         """
         self._rejoins += 1
+
+    def forget_handled(self, partitions) -> None:
+        """Newly assigned partitions: their lag counts from the group's position again."""
+        for tp in partitions:
+            self._handled_to.pop(tp, None)
 
     async def lags(self) -> dict[TopicPartition, int]:
         """Per partition this replica holds: records on the broker not handled yet (read from
